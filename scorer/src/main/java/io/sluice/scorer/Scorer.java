@@ -1,0 +1,24 @@
+package io.sluice.scorer;
+
+import java.util.concurrent.CompletionStage;
+
+/**
+ * One running copy of a deployment's scoring code: Azure's score.py contract, whatever the runtime.
+ * {@link #start()} runs the script's init(); {@link #score} runs run() once. Implementations never
+ * block the caller: work happens on the runtime's own threads or processes.
+ */
+public interface Scorer extends AutoCloseable {
+
+  /** Loads the code and runs init(); completes when the scorer can take requests, fails with the reason. */
+  CompletionStage<Void> start();
+
+  /** Scores one request; completes with the script's answer (status 200) or its error (status >= 400). */
+  CompletionStage<ScoreResult> score(ScoreRequest request);
+
+  /** True while every worker is alive; a scorer whose worker died is unhealthy until restarted. */
+  boolean healthy();
+
+  /** Stops the workers at once; requests still in flight fail. */
+  @Override
+  void close();
+}

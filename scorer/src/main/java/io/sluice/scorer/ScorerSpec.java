@@ -1,0 +1,32 @@
+package io.sluice.scorer;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Everything a runtime needs to start one instance, already resolved to local folders.
+ *
+ * @param codeDir        the unpacked code_configuration.code folder (the working directory)
+ * @param scoringScript  code_configuration.scoring_script: a file relative to codeDir (Python) or a class name (Java)
+ * @param modelDir       the value of AZUREML_MODEL_DIR: the folder that contains the model folder; may be null
+ * @param python         the interpreter that runs score.py
+ * @param workers        concurrent requests the instance serves (Python: worker processes)
+ * @param environment    environment_variables of the deployment
+ * @param logSink        receives every log line of the instance (script prints, logging, runtime notes)
+ */
+public record ScorerSpec(Path codeDir, String scoringScript, Path modelDir, String python, int workers,
+                         Map<String, String> environment, LogSink logSink) {
+
+  public ScorerSpec {
+    environment = environment == null ? Map.of() : Map.copyOf(environment);
+    if (workers < 1) {
+      throw new IllegalArgumentException("workers must be at least 1");
+    }
+  }
+
+  /** Where an instance's log lines go. */
+  @FunctionalInterface
+  public interface LogSink {
+    void line(String line);
+  }
+}

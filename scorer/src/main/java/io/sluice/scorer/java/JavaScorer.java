@@ -1,0 +1,128 @@
+package io.sluice.scorer.java;
+
+import io.sluice.scorer.ScoreRequest;
+import io.sluice.scorer.ScoreResult;
+import io.sluice.scorer.Scorer;
+import io.sluice.scorer.ScorerSpec;
+import java.io.IOException;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.Stream;
+
+/** Runs a {@link ScoringScript} class, loaded from the deployment's code folder, on {@code workers} threads. */
+public final class JavaScorer implements Scorer {
+  private static final String MODEL_ERROR =
+      "{\"message\": \"An unexpected error occurred in scoring script. Check the logs for more info.\"}";
+
+  private final ScorerSpec spec;
+  private ScoringScript script;
+  private ExecutorService pool;
+  private URLClassLoader loader;
+  private volatile boolean running;
+
+  public JavaScorer(ScorerSpec spec) {
+    this.spec = spec;
+  }
+
+  @Override
+  public CompletionStage<Void> start() {
+    pool = Executors.newFixedThreadPool(spec.workers(), r -> {
+      Thread t = new Thread(r, "java-scorer-" + spec.scoringScript());
+      t.setDaemon(true);
+      return t;
+    });
+    return CompletableFuture.runAsync(() -> {
+      try {
+        loader = new URLClassLoader(classpath(spec.codeDir()), ScoringScript.class.getClassLoader());
+        Class<?> cls = Class.forName(spec.scoringScript(), true, loader);
+        if (!ScoringScript.class.isAssignableFrom(cls)) {
+          throw new IllegalArgumentException("code_configuration.scoring_script: class " + spec.scoringScript()
+              + " does not implement " + ScoringScript.class.getName());
+        }
+        script = (ScoringScript) cls.getDeclaredConstructor().newInstance();
+        spec.logSink().line("sluice: Java scoring script " + cls.getName() + " loaded; invoking init()");
+        script.init(spec.modelDir(), spec.environment());
+        spec.logSink().line("sluice: init() completed");
+        running = true;
+      } catch (ClassNotFoundException e) {
+        throw new IllegalArgumentException("code_configuration.scoring_script: class " + spec.scoringScript()
+            + " not found in the code folder or the built-in scorers", e);
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        spec.logSink().line("sluice: init() failed: " + e);
+        throw new IllegalStateException("init() failed: " + e, e);
+      }
+    }, pool);
+  }
+
+  @Override
+  public CompletionStage<ScoreResult> score(ScoreRequest request) {
+    if (!running) {
+      return CompletableFuture.failedFuture(new IllegalStateException("scorer is not running"));
+    }
+    if (script.nonBlocking()) {
+      return CompletableFuture.completedFuture(run(request));
+    }
+    return CompletableFuture.supplyAsync(() -> run(request), pool);
+  }
+
+  private ScoreResult run(ScoreRequest request) {
+    long t0 = System.nanoTime();
+    try {
+      byte[] out = script.run(request.body(), request.headers());
+      return new ScoreResult(200, out, "application/json", (System.nanoTime() - t0) / 1e6);
+    } catch (Exception e) {
+      spec.logSink().line(request.requestId() + " run() failed: " + e);
+      return ScoreResult.json(500, MODEL_ERROR, (System.nanoTime() - t0) / 1e6);
+    }
+  }
+
+  @Override
+  public boolean healthy() {
+    return running;
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    if (pool != null) {
+      pool.shutdownNow();
+    }
+    if (loader != null) {
+      try {
+        loader.close();
+      } catch (IOException ignored) {
+        // nothing left to release
+      }
+    }
+  }
+
+  /** The code folder itself (class files) and every jar in it. */
+  private static URL[] classpath(Path codeDir) {
+    List<URL> urls = new ArrayList<>();
+    if (codeDir == null || !Files.isDirectory(codeDir)) {
+      return new URL[0];
+    }
+    try (Stream<Path> files = Files.walk(codeDir, 3)) {
+      urls.add(codeDir.toUri().toURL());
+      for (Path p : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".jar"))::iterator) {
+        urls.add(p.toUri().toURL());
+      }
+    } catch (MalformedURLException e) {
+      throw new IllegalStateException(e);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read the code folder " + codeDir, e);
+    }
+    return urls.toArray(URL[]::new);
+  }
+}

@@ -1,0 +1,107 @@
+package io.sluice.scorer.python;
+
+import io.sluice.scorer.ScoreRequest;
+import io.sluice.scorer.ScoreResult;
+import io.sluice.scorer.Scorer;
+import io.sluice.scorer.ScorerSpec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * Runs a score.py in {@code spec.workers()} Python processes (Azure's WORKER_COUNT). Requests wait in one
+ * queue; each worker takes the next one when it is free, so a process never runs two requests at once.
+ */
+public final class PythonScorer implements Scorer {
+  private static final Path RUNNER = extractRunner();
+
+  private final ScorerSpec spec;
+  private final LinkedBlockingQueue<PythonWorker.Pending> queue = new LinkedBlockingQueue<>();
+  private final List<PythonWorker> workers = new ArrayList<>();
+  private volatile boolean closed;
+
+  public PythonScorer(ScorerSpec spec) {
+    this.spec = spec;
+  }
+
+  @Override
+  public CompletionStage<Void> start() {
+    Path script = spec.codeDir().resolve(spec.scoringScript()).normalize();
+    if (!script.startsWith(spec.codeDir().normalize()) || !Files.isRegularFile(script)) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException(
+          "code_configuration.scoring_script: file '" + spec.scoringScript() + "' not found in the code folder"));
+    }
+    List<CompletableFuture<Void>> ready = new ArrayList<>();
+    try {
+      for (int i = 0; i < spec.workers(); i++) {
+        PythonWorker w = new PythonWorker(i, spec, RUNNER, script, queue, this::workerDied);
+        workers.add(w);
+        ready.add(w.start());
+      }
+    } catch (IOException e) {
+      close();
+      return CompletableFuture.failedFuture(new IllegalStateException(
+          "cannot start Python '" + spec.python() + "': " + e.getMessage(), e));
+    }
+    return CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).whenComplete((v, err) -> {
+      if (err != null) {
+        close();
+      }
+    });
+  }
+
+  @Override
+  public CompletionStage<ScoreResult> score(ScoreRequest request) {
+    if (closed || !healthy()) {
+      return CompletableFuture.failedFuture(new IllegalStateException("scorer is not running"));
+    }
+    PythonWorker.Pending p = new PythonWorker.Pending(request, new CompletableFuture<>());
+    queue.add(p);
+    return p.result();
+  }
+
+  @Override
+  public boolean healthy() {
+    return !workers.isEmpty() && workers.stream().allMatch(PythonWorker::alive);
+  }
+
+  private void workerDied(PythonWorker w) {
+    if (workers.stream().noneMatch(PythonWorker::alive)) {
+      PythonWorker.Pending p;
+      while ((p = queue.poll()) != null) {
+        p.result().completeExceptionally(new IllegalStateException("all Python workers exited"));
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    workers.forEach(PythonWorker::close);
+    PythonWorker.Pending p;
+    while ((p = queue.poll()) != null) {
+      p.result().completeExceptionally(new IllegalStateException("scorer stopped"));
+    }
+  }
+
+  private static Path extractRunner() {
+    try (InputStream in = PythonScorer.class.getResourceAsStream("sluice_runner.py")) {
+      Path dir = Files.createTempDirectory("sluice-runner");
+      Path file = dir.resolve("sluice_runner.py");
+      Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+      file.toFile().deleteOnExit();
+      dir.toFile().deleteOnExit();
+      return file;
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot extract the Python runner", e);
+    }
+  }
+
+}

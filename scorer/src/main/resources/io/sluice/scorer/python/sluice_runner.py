@@ -1,0 +1,125 @@
+"""Sluice's host for one Azure-style score.py (one worker process of one instance).
+
+Contract (Azure ML's): the script defines init() and run(raw_data); init() runs once, AZUREML_MODEL_DIR
+points at the folder that contains the model folder; run() gets the request body decoded as UTF-8 text
+and its return value is serialised with json.dumps. An optional run() parameter named request_headers
+gets the request headers as a dict.
+
+Frames on the protocol pipe (the process's original stdout; print() goes to stderr, i.e. the logs):
+  u32 header length, JSON header, u32 body length, body bytes   (both directions)
+Requests carry {"seq": n, "id": request-id, "headers": {...}}; replies {"seq": n, "status": code}.
+The first frame this process writes is {"event": "ready"} after init(), or {"event": "init_failed"}.
+"""
+import importlib.util
+import inspect
+import json
+import logging
+import os
+import struct
+import sys
+import time
+import traceback
+
+# Keep the real stdout for frames; everything the script prints goes to stderr (the instance log).
+_proto_out = os.fdopen(os.dup(1), "wb", buffering=0)
+os.dup2(2, 1)
+sys.stdout = sys.stderr
+_proto_in = os.fdopen(os.dup(0), "rb", buffering=0)
+
+_current_request = "00000000-0000-0000-0000-000000000000"
+
+
+class _RequestIdFilter(logging.Filter):
+    def filter(self, record):
+        record.request_id = _current_request
+        return True
+
+
+_handler = logging.StreamHandler(sys.stderr)
+_handler.addFilter(_RequestIdFilter())
+_handler.setFormatter(logging.Formatter(
+    "%(asctime)s %(levelname).1s [%(process)d] %(name)s - %(request_id)s - %(message)s"))
+logging.basicConfig(level=os.environ.get("AZUREML_LOG_LEVEL", "INFO"), handlers=[_handler], force=True)
+log = logging.getLogger("sluice.runner")
+
+
+def _read_exact(n):
+    buf = b""
+    while len(buf) < n:
+        chunk = _proto_in.read(n - len(buf))
+        if not chunk:
+            return None
+        buf += chunk
+    return buf
+
+
+def _read_frame():
+    raw = _read_exact(4)
+    if raw is None:
+        return None, None
+    header = json.loads(_read_exact(struct.unpack(">I", raw)[0]))
+    body = _read_exact(struct.unpack(">I", _read_exact(4))[0])
+    return header, body
+
+
+def _write_frame(header, body=b""):
+    h = json.dumps(header).encode("utf-8")
+    _proto_out.write(struct.pack(">I", len(h)) + h + struct.pack(">I", len(body)) + body)
+
+
+def _load(script):
+    spec = importlib.util.spec_from_file_location("score", script)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["score"] = module
+    spec.loader.exec_module(module)
+    for fn in ("init", "run"):
+        if not callable(getattr(module, fn, None)):
+            raise RuntimeError("User script at %s does not have a %s() function defined." % (script, fn))
+    return module
+
+
+def main():
+    global _current_request
+    script = sys.argv[1]
+    sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
+    try:
+        module = _load(script)
+        log.info("Invoking user's init function")
+        module.init()
+        log.info("Users's init has completed successfully")
+    except BaseException:
+        err = traceback.format_exc()
+        log.error("User's init function failed\n%s", err)
+        _write_frame({"event": "init_failed", "error": err.strip().splitlines()[-1]})
+        sys.exit(3)
+    params = inspect.signature(module.run).parameters
+    wants_headers = "request_headers" in params
+    _write_frame({"event": "ready"})
+    while True:
+        header, body = _read_frame()
+        if header is None:
+            return
+        _current_request = header.get("id") or _current_request
+        started = time.perf_counter()
+        status, out = 200, b""
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError as e:
+            status, out = 400, json.dumps({"message": "Input cannot be decoded as UTF-8: %s" % e}).encode()
+        if status == 200:
+            try:
+                result = module.run(text, request_headers=header.get("headers", {})) if wants_headers \
+                    else module.run(text)
+                out = json.dumps(result).encode("utf-8")
+            except Exception:
+                log.error("Encountered Exception: %s", traceback.format_exc())
+                status = 500
+                out = json.dumps({"message": "An unexpected error occurred in scoring script. "
+                                             "Check the logs for more info."}).encode("utf-8")
+        elapsed = (time.perf_counter() - started) * 1000.0
+        _write_frame({"seq": header["seq"], "status": status, "ms": round(elapsed, 3)}, out)
+        _current_request = "00000000-0000-0000-0000-000000000000"
+
+
+if __name__ == "__main__":
+    main()

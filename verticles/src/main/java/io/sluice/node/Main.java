@@ -1,0 +1,1 @@
+package io.sluice.node; public class Main { public static void main(String[] a){} }
