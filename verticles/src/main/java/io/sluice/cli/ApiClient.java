@@ -1,0 +1,130 @@
+package io.sluice.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The CLI's client of the REST control plane. Finds the node and the admin token from --url / SLUICE_URL /
+ * SLUICE_ADMIN_TOKEN, else from what the local node wrote into SLUICE_HOME (node.json, admin-token).
+ */
+public final class ApiClient {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final String url;
+  private final String token;
+
+  ApiClient(String url, String token) {
+    this.url = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    this.token = token;
+  }
+
+  static ApiClient from(Map<String, String> env, String urlFlag) {
+    Path home = Path.of(env.getOrDefault("SLUICE_HOME", System.getProperty("user.home") + "/.sluice"));
+    String url = urlFlag != null ? urlFlag : env.get("SLUICE_URL");
+    String token = env.get("SLUICE_ADMIN_TOKEN");
+    try {
+      if (url == null && Files.exists(home.resolve("node.json"))) {
+        url = JSON.readTree(home.resolve("node.json").toFile()).path("url").asText(null);
+      }
+      if (token == null && Files.exists(home.resolve("admin-token"))) {
+        token = Files.readString(home.resolve("admin-token")).trim();
+      }
+    } catch (IOException e) {
+      throw new CliException("cannot read " + home + ": " + e.getMessage());
+    }
+    if (url == null) {
+      throw new CliException("no Sluice node found: start one with 'bin/sluice node', or set SLUICE_URL (and "
+          + "SLUICE_ADMIN_TOKEN) or --url");
+    }
+    return new ApiClient(url, token == null ? "" : token);
+  }
+
+  String baseUrl() {
+    return url;
+  }
+
+  JsonNode get(String path) {
+    return send("GET", path, null, null);
+  }
+
+  JsonNode post(String path, JsonNode body) {
+    return send("POST", path, body, null);
+  }
+
+  JsonNode put(String path, JsonNode body) {
+    return send("PUT", path, body, null);
+  }
+
+  JsonNode patch(String path, JsonNode body) {
+    return send("PATCH", path, body, null);
+  }
+
+  JsonNode delete(String path) {
+    return send("DELETE", path, null, null);
+  }
+
+  JsonNode upload(byte[] zip) {
+    return send("POST", "/api/files", null, zip);
+  }
+
+  /** A plain HTTP POST to a scoring URI; returns status and body, never throws for an HTTP status. */
+  HttpResponse<byte[]> score(String uri, String key, String deployment, byte[] body) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofMinutes(4))
+        .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    if (deployment != null) {
+      b.header("azureml-model-deployment", deployment);
+    }
+    try {
+      return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw new CliException("cannot reach " + uri + ": " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CliException("interrupted");
+    }
+  }
+
+  private JsonNode send(String method, String path, JsonNode json, byte[] raw) {
+    HttpRequest.BodyPublisher pub = raw != null ? HttpRequest.BodyPublishers.ofByteArray(raw)
+        : json != null ? HttpRequest.BodyPublishers.ofString(json.toString()) : HttpRequest.BodyPublishers.noBody();
+    HttpRequest req = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofMinutes(5))
+        .header("Authorization", "Bearer " + token)
+        .header("Content-Type", raw != null ? "application/zip" : "application/json")
+        .method(method, pub).build();
+    HttpResponse<String> resp;
+    try {
+      resp = http.send(req, HttpResponse.BodyHandlers.ofString());
+    } catch (ConnectException e) {
+      throw new CliException("cannot reach the Sluice node at " + url + " (is 'bin/sluice node' running?)");
+    } catch (IOException e) {
+      throw new CliException("request to " + url + path + " failed: " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CliException("interrupted");
+    }
+    JsonNode body;
+    try {
+      body = resp.body() == null || resp.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(resp.body());
+    } catch (IOException e) {
+      throw new CliException(resp.statusCode(), "unexpected answer from " + url + path + ": " + resp.body());
+    }
+    if (resp.statusCode() >= 400) {
+      String msg = body.path("error").path("message").asText(resp.body());
+      throw new CliException(resp.statusCode(), "(" + body.path("error").path("code").asText(
+          String.valueOf(resp.statusCode())) + ") " + msg);
+    }
+    return body;
+  }
+}

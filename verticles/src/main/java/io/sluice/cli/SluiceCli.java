@@ -1,0 +1,52 @@
+package io.sluice.cli;
+
+import io.sluice.node.NodeCommand;
+import java.io.PrintWriter;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code sluice}: the az-ml-style command line. Every command but {@code node} is a client of a node's REST API.
+ * Runs in-process in tests with its own environment and streams.
+ */
+@Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0",
+    description = "Self-hosted online endpoints for ML models, with safe rollout. Mirrors 'az ml'.",
+    subcommands = {NodeCommand.class, EndpointCommands.class, DeploymentCommands.class, AssetCommands.Model.class,
+        AssetCommands.Environment.class, CommandLine.HelpCommand.class})
+public final class SluiceCli {
+  final Map<String, String> env;
+
+  public Map<String, String> env() {
+    return env;
+  }
+
+  public SluiceCli(Map<String, String> env) {
+    this.env = env;
+  }
+
+  public static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(new SluiceCli(env));
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+      if (ex instanceof CliException) {
+        line.getErr().println("ERROR: " + ex.getMessage());
+      } else {
+        line.getErr().println("ERROR: " + ex);
+        ex.printStackTrace(line.getErr());
+      }
+      line.getErr().flush();
+      return 1;
+    });
+    int code = cl.execute(args);
+    out.flush();
+    err.flush();
+    return code;
+  }
+
+  public static void main(String[] args) {
+    int code = run(args, System.getenv(), new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+    System.exit(code);
+  }
+}

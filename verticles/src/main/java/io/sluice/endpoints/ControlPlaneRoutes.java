@@ -1,0 +1,176 @@
+package io.sluice.endpoints;
+
+import io.sluice.protocol.Addresses;
+import io.sluice.protocol.Errors;
+import io.sluice.protocol.Ops;
+import io.sluice.protocol.ValidationException;
+import io.sluice.store.Store;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The REST control plane under {@code /api/}: a thin translation of HTTP calls into messages to the
+ * endpoint-manager ({@link Addresses#ENDPOINTS}). Uploaded folders go straight to the store: they are
+ * immutable, content-addressed blobs with nothing to validate against the desired state.
+ */
+public final class ControlPlaneRoutes {
+  private static final DeliveryOptions CONTROL = new DeliveryOptions().setSendTimeout(30_000);
+
+  private final Vertx vertx;
+  private final Store store;
+  private final String adminToken;
+  private final String publicUrl;
+  private final long maxUploadBytes;
+
+  public ControlPlaneRoutes(Vertx vertx, Store store, String adminToken, String publicUrl, long maxUploadBytes) {
+    this.vertx = vertx;
+    this.store = store;
+    this.adminToken = adminToken;
+    this.publicUrl = publicUrl;
+    this.maxUploadBytes = maxUploadBytes;
+  }
+
+  public void mount(Router router) {
+    router.route("/api/*").handler(this::authorize);
+    router.get("/api/openapi.yaml").handler(ctx -> vertx.fileSystem().readFile("openapi/sluice-api.yaml")
+        .onSuccess(b -> ctx.response().putHeader("content-type", "application/yaml").end(b))
+        .onFailure(ctx::fail));
+    router.post("/api/files").handler(BodyHandler.create().setBodyLimit(maxUploadBytes)).handler(this::upload);
+    router.route("/api/*").handler(BodyHandler.create().setBodyLimit(4 * 1024 * 1024));
+
+    router.get("/api/endpoints").handler(ctx -> call(ctx, 200, () -> new JsonObject().put(Ops.OP, Ops.ENDPOINT_LIST),
+        this::withUris));
+    router.post("/api/endpoints").handler(ctx -> call(ctx, 201, () -> op(Ops.ENDPOINT_CREATE).put("spec", body(ctx)),
+        this::withUris));
+    router.get("/api/endpoints/:e").handler(ctx -> call(ctx, 200, () -> named(ctx, Ops.ENDPOINT_GET), this::withUris));
+    router.patch("/api/endpoints/:e").handler(ctx -> call(ctx, 200, () -> named(ctx, Ops.ENDPOINT_UPDATE).put("patch", body(ctx)), this::withUris));
+    router.delete("/api/endpoints/:e").handler(ctx -> call(ctx, 202, () -> named(ctx, Ops.ENDPOINT_DELETE), this::withUris));
+    router.post("/api/endpoints/:e/listKeys").handler(ctx -> call(ctx, 200, () -> named(ctx, Ops.ENDPOINT_KEYS), x -> x));
+    router.post("/api/endpoints/:e/regenerateKeys").handler(ctx -> call(ctx, 200, () -> named(ctx, Ops.ENDPOINT_REGENERATE_KEYS).put("key_type", body(ctx).getString("keyType", "primary")), x -> x));
+
+    router.get("/api/endpoints/:e/deployments").handler(ctx -> call(ctx, 200, () -> op(Ops.DEPLOYMENT_LIST).put("endpoint", ctx.pathParam("e")), x -> x));
+    router.post("/api/endpoints/:e/deployments").handler(ctx -> call(ctx, 202, () -> op(Ops.DEPLOYMENT_CREATE).put("spec", body(ctx).put("endpoint_name", ctx.pathParam("e")))
+            .put("all_traffic", "true".equals(ctx.queryParams().get("all_traffic"))), x -> x));
+    router.get("/api/endpoints/:e/deployments/:d").handler(ctx -> call(ctx, 200, () -> deployment(ctx, Ops.DEPLOYMENT_GET),
+        x -> x));
+    router.put("/api/endpoints/:e/deployments/:d").handler(ctx -> call(ctx, 202, () -> op(Ops.DEPLOYMENT_UPDATE).put("spec", body(ctx).put("endpoint_name", ctx.pathParam("e"))
+            .put("name", ctx.pathParam("d"))), x -> x));
+    router.delete("/api/endpoints/:e/deployments/:d").handler(ctx -> call(ctx, 202, () -> deployment(ctx, Ops.DEPLOYMENT_DELETE), x -> x));
+    router.post("/api/endpoints/:e/deployments/:d/getLogs").handler(ctx -> call(ctx, 200, () -> deployment(ctx, Ops.DEPLOYMENT_LOGS).put("lines", body(ctx).getInteger("tail", 5000)), x -> x));
+
+    for (String kind : new String[] {"models", "environments"}) {
+      String create = kind.equals("models") ? Ops.MODEL_CREATE : Ops.ENVIRONMENT_CREATE;
+      String get = kind.equals("models") ? Ops.MODEL_GET : Ops.ENVIRONMENT_GET;
+      String list = kind.equals("models") ? Ops.MODEL_LIST : Ops.ENVIRONMENT_LIST;
+      router.post("/api/" + kind).handler(ctx -> call(ctx, 201, () -> op(create).put("spec", body(ctx)), x -> x));
+      router.get("/api/" + kind).handler(ctx -> call(ctx, 200, () -> op(list).put("name", ctx.queryParams().get("name")),
+          x -> x));
+      router.get("/api/" + kind + "/:n").handler(ctx -> call(ctx, 200, () -> op(get).put("name", ctx.pathParam("n"))
+          .put("version", ctx.queryParams().get("version")), x -> x));
+    }
+  }
+
+  private void authorize(RoutingContext ctx) {
+    String auth = ctx.request().getHeader("Authorization");
+    if (auth == null || !auth.startsWith("Bearer ") || !Keys.matches(auth.substring(7).trim(), adminToken)) {
+      error(ctx, 401, "the control plane needs 'Authorization: Bearer <admin token>' (the node writes it to "
+          + "$SLUICE_HOME/admin-token)");
+      return;
+    }
+    ctx.next();
+  }
+
+  private void upload(RoutingContext ctx) {
+    byte[] data = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+    if (data.length == 0) {
+      error(ctx, 400, "file: the upload is empty");
+      return;
+    }
+    if (!isZip(data)) {
+      error(ctx, 400, "file: uploads must be zip archives of a folder");
+      return;
+    }
+    String id = Uploads.id(data);
+    vertx.executeBlocking(() -> {
+      store.putFile(id, data);
+      return id;
+    }, false).onSuccess(x -> json(ctx, 201, new JsonObject().put("id", id).put("size", data.length)))
+        .onFailure(err -> error(ctx, 500, "cannot store the upload: " + err.getMessage()));
+  }
+
+  private static boolean isZip(byte[] d) {
+    return d.length >= 4 && d[0] == 'P' && d[1] == 'K' && (d[2] == 3 || d[2] == 5) && (d[3] == 4 || d[3] == 6);
+  }
+
+  private void call(RoutingContext ctx, int okStatus, Supplier<JsonObject> request,
+                    Function<JsonObject, JsonObject> view) {
+    JsonObject message;
+    try {
+      message = request.get();
+    } catch (ValidationException e) {
+      error(ctx, 400, e.getMessage());
+      return;
+    }
+    vertx.eventBus().<JsonObject>request(Addresses.ENDPOINTS, message, CONTROL).map(Message::body)
+        .onSuccess(r -> json(ctx, okStatus, view.apply(r)))
+        .onFailure(err -> error(ctx, Errors.httpStatus(err), err.getMessage()));
+  }
+
+  private JsonObject withUris(JsonObject r) {
+    if (r.getValue("value") instanceof JsonArray a) {
+      a.forEach(o -> withUris((JsonObject) o));
+      return r;
+    }
+    if (r.getString("name") != null) {
+      r.put("scoring_uri", publicUrl + "/endpoints/" + r.getString("name") + "/score");
+      r.put("openapi_uri", publicUrl + "/endpoints/" + r.getString("name") + "/swagger.json");
+    }
+    return r;
+  }
+
+  private static JsonObject op(String op) {
+    return new JsonObject().put(Ops.OP, op);
+  }
+
+  private static JsonObject named(RoutingContext ctx, String op) {
+    return op(op).put("name", ctx.pathParam("e"));
+  }
+
+  private static JsonObject deployment(RoutingContext ctx, String op) {
+    return op(op).put("endpoint", ctx.pathParam("e")).put("name", ctx.pathParam("d"));
+  }
+
+  private static JsonObject body(RoutingContext ctx) {
+    if (ctx.body() == null || ctx.body().length() == 0) {
+      return new JsonObject();
+    }
+    try {
+      JsonObject o = ctx.body().asJsonObject();
+      return o == null ? new JsonObject() : o;
+    } catch (DecodeException | ClassCastException e) {
+      throw new ValidationException("body: not a JSON object: " + e.getMessage());
+    }
+  }
+
+  static void json(RoutingContext ctx, int status, JsonObject body) {
+    if (!ctx.response().ended()) {
+      ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encodePrettily());
+    }
+  }
+
+  /** Azure's ARM error shape: {"error": {"code", "message"}}. */
+  public static void error(RoutingContext ctx, int status, String message) {
+    json(ctx, status, new JsonObject().put("error", new JsonObject().put("code", Errors.azureCode(status))
+        .put("message", message)));
+  }
+}

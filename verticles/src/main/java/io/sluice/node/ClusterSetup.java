@@ -1,0 +1,42 @@
+package io.sluice.node;
+
+import com.hazelcast.config.ClasspathYamlConfig;
+import com.hazelcast.config.Config;
+import com.hazelcast.config.FileSystemXmlConfig;
+import com.hazelcast.config.FileSystemYamlConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MultiMapConfig;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Builds the Hazelcast config: the chosen file, the cluster name, extra members, and the maps Vert.x needs. */
+public final class ClusterSetup {
+  private ClusterSetup() {
+  }
+
+  public static final String DEFAULT_CONFIG = "cluster-config/hazelcast-loopback.yaml";
+
+  public static Config hazelcast(String file, String clusterName, List<String> join) throws Exception {
+    Config c;
+    if (file == null || file.isEmpty()) {
+      c = new ClasspathYamlConfig(DEFAULT_CONFIG);
+    } else if (file.endsWith(".xml")) {
+      c = new FileSystemXmlConfig(Path.of(file).toFile());
+    } else {
+      c = new FileSystemYamlConfig(Path.of(file).toFile());
+    }
+    if (clusterName != null && !clusterName.isEmpty()) {
+      c.setClusterName(clusterName);
+    }
+    c.setProperty("hazelcast.logging.type", "slf4j");
+    c.setProperty("hazelcast.shutdownhook.enabled", "false");
+    for (String member : join) {
+      c.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(true).addMember(member);
+    }
+    c.addMultiMapConfig(new MultiMapConfig("__vertx.subs").setBackupCount(1)
+        .setValueCollectionType(MultiMapConfig.ValueCollectionType.SET));
+    c.addMapConfig(new MapConfig("__vertx.haInfo").setBackupCount(1));
+    c.addMapConfig(new MapConfig("__vertx.nodeInfo").setBackupCount(1));
+    return c;
+  }
+}

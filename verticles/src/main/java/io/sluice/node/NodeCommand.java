@@ -1,0 +1,65 @@
+package io.sluice.node;
+
+import io.sluice.cli.SluiceCli;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code sluice node}: starts a node and runs until SIGTERM/SIGINT, then drains and leaves the cluster. */
+@Command(name = "node", description = "Start a Sluice node (joins or forms a cluster).")
+public final class NodeCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Option(names = "--config", description = "node config YAML (keys as in sluice-node.yaml)") Path config;
+  @Option(names = "--http-port", description = "HTTP port (default 8080)") Integer httpPort;
+  @Option(names = "--home", description = "data folder (default $SLUICE_HOME or ~/.sluice)") String home;
+  @Option(names = "--name", description = "stable node name (default node-<http port>)") String name;
+  @Option(names = "--store-url", description = "JDBC URL of the store (default: embedded H2 in the home)")
+  String storeUrl;
+  @Option(names = "--cluster-name") String clusterName;
+  @Option(names = "--cluster-config", description = "Hazelcast YAML or XML file") String clusterConfig;
+  @Option(names = "--cluster-host", description = "address the event bus binds (default 127.0.0.1)") String clusterHost;
+  @Option(names = "--join", description = "host:port of another member's Hazelcast port (repeatable)")
+  List<String> join = new ArrayList<>();
+  @Option(names = "--python", description = "default interpreter for score.py (default /usr/bin/python3)")
+  String python;
+  @Option(names = "--capacity", description = "most instances this node hosts") Integer capacity;
+  @Option(names = "--instance-types", description = "comma-separated instance types offered (default *)")
+  String instanceTypes;
+
+  @Override
+  public Integer call() throws Exception {
+    Map<String, Object> flags = new LinkedHashMap<>();
+    flags.put("http.port", httpPort);
+    flags.put("home", home);
+    flags.put("node.name", name);
+    flags.put("store.url", storeUrl);
+    flags.put("cluster.name", clusterName);
+    flags.put("cluster.config", clusterConfig);
+    flags.put("cluster.host", clusterHost);
+    flags.put("python.default", python);
+    flags.put("node.capacity", capacity);
+    flags.put("node.instance_types", instanceTypes);
+    Map<String, String> env = ((SluiceCli) spec.root().userObject()).env();
+    JsonObject conf = NodeConfig.load(config, env, flags);
+    SluiceNode node = new SluiceNode(conf, join).start();
+    spec.commandLine().getOut().println("Sluice node " + node.info().name() + " is up: " + node.info().publicUrl()
+        + "  (SLUICE_HOME " + node.info().home() + ")");
+    spec.commandLine().getOut().flush();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      node.stop();
+      stopped.countDown();
+    }, "sluice-shutdown"));
+    stopped.await();
+    return 0;
+  }
+}

@@ -1,0 +1,108 @@
+package io.sluice.node;
+
+import io.vertx.config.ConfigRetriever;
+import io.vertx.config.ConfigRetrieverOptions;
+import io.vertx.config.ConfigStoreOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The node's configuration, read with vertx-config-yaml: the embedded defaults ({@code sluice-node.yaml}), then
+ * the file given by --config, then {@code SLUICE_*} environment variables, then command-line flags.
+ */
+public final class NodeConfig {
+  private NodeConfig() {
+  }
+
+  /** SLUICE_* variables and the config path they override. */
+  static final Map<String, String> ENV = Map.ofEntries(
+      Map.entry("SLUICE_HOME", "home"),
+      Map.entry("SLUICE_HTTP_HOST", "http.host"),
+      Map.entry("SLUICE_HTTP_PORT", "http.port"),
+      Map.entry("SLUICE_PUBLIC_URL", "http.public_url"),
+      Map.entry("SLUICE_NODE_NAME", "node.name"),
+      Map.entry("SLUICE_CAPACITY", "node.capacity"),
+      Map.entry("SLUICE_CLUSTER_NAME", "cluster.name"),
+      Map.entry("SLUICE_CLUSTER_CONFIG", "cluster.config"),
+      Map.entry("SLUICE_CLUSTER_HOST", "cluster.host"),
+      Map.entry("SLUICE_STORE_URL", "store.url"),
+      Map.entry("SLUICE_STORE_USER", "store.user"),
+      Map.entry("SLUICE_STORE_PASSWORD", "store.password"),
+      Map.entry("SLUICE_PYTHON", "python.default"));
+
+  /** Loads and merges every layer; {@code flags} holds dotted paths to values given on the command line. */
+  public static JsonObject load(Path file, Map<String, String> env, Map<String, Object> flags) throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      ConfigRetrieverOptions opts = new ConfigRetrieverOptions().setScanPeriod(0)
+          .addStore(new ConfigStoreOptions().setType("file").setFormat("yaml")
+              .setConfig(new JsonObject().put("path", "sluice-node.yaml")));
+      if (file != null) {
+        opts.addStore(new ConfigStoreOptions().setType("file").setFormat("yaml")
+            .setConfig(new JsonObject().put("path", file.toAbsolutePath().toString())));
+      }
+      JsonObject conf = ConfigRetriever.create(vertx, opts).getConfig().await(30, TimeUnit.SECONDS);
+      ENV.forEach((var, path) -> {
+        if (env.get(var) != null && !env.get(var).isEmpty()) {
+          set(conf, path, env.get(var));
+        }
+      });
+      flags.forEach((path, v) -> {
+        if (v != null) {
+          set(conf, path, v);
+        }
+      });
+      return conf;
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  static void set(JsonObject conf, String dotted, Object value) {
+    String[] parts = dotted.split("\\.");
+    JsonObject o = conf;
+    for (int i = 0; i < parts.length - 1; i++) {
+      JsonObject next = o.getJsonObject(parts[i]);
+      if (next == null) {
+        next = new JsonObject();
+        o.put(parts[i], next);
+      }
+      o = next;
+    }
+    Object v = value;
+    if (value instanceof String s && s.matches("-?\\d{1,9}")) {
+      v = Integer.parseInt(s);
+    }
+    o.put(parts[parts.length - 1], v);
+  }
+
+  public static String str(JsonObject conf, String dotted, String dflt) {
+    Object v = get(conf, dotted);
+    return v == null || String.valueOf(v).isEmpty() ? dflt : String.valueOf(v);
+  }
+
+  public static int integer(JsonObject conf, String dotted, int dflt) {
+    Object v = get(conf, dotted);
+    return v == null ? dflt : Integer.parseInt(String.valueOf(v));
+  }
+
+  public static long number(JsonObject conf, String dotted, long dflt) {
+    Object v = get(conf, dotted);
+    return v == null ? dflt : Long.parseLong(String.valueOf(v));
+  }
+
+  static Object get(JsonObject conf, String dotted) {
+    String[] parts = dotted.split("\\.");
+    Object o = conf;
+    for (String p : parts) {
+      if (!(o instanceof JsonObject j)) {
+        return null;
+      }
+      o = j.getValue(p);
+    }
+    return o;
+  }
+}

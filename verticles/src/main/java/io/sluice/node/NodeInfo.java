@@ -1,0 +1,39 @@
+package io.sluice.node;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What every actor of this node needs to know about it, resolved once at start-up from the node config.
+ *
+ * @param nodeId        the Vert.x cluster node id (changes at every start)
+ * @param name          the stable node name (default {@code node-<http port>}); names its folder in SLUICE_HOME
+ * @param home          SLUICE_HOME
+ * @param publicUrl     the HTTP base URL clients use to reach this node
+ * @param instanceTypes the instance types this node offers ("*" = any)
+ * @param capacity      how many scorer instances this node hosts at most
+ * @param python        the default interpreter for score.py
+ * @param pythonEnvs    environment name -> interpreter
+ */
+public record NodeInfo(String nodeId, String name, Path home, String publicUrl, List<String> instanceTypes,
+                       int capacity, String python, Map<String, String> pythonEnvs, long maxBodyBytes) {
+
+  public Path nodeDir() {
+    return home.resolve("nodes").resolve(name);
+  }
+
+  public String pythonFor(String environmentName) {
+    if (environmentName != null && pythonEnvs.containsKey(environmentName)) {
+      return pythonEnvs.get(environmentName);
+    }
+    return python;
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject().put("node_id", nodeId).put("name", name).put("url", publicUrl)
+        .put("instance_types", new JsonArray(instanceTypes)).put("capacity", capacity);
+  }
+}

@@ -1,0 +1,165 @@
+package io.sluice.node;
+
+import io.sluice.endpoints.ControlPlaneRoutes;
+import io.sluice.endpoints.EndpointManagerVerticle;
+import io.sluice.endpoints.Keys;
+import io.sluice.router.RouterVerticle;
+import io.sluice.store.Store;
+import io.sluice.supervisor.DeploymentSupervisorVerticle;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One node: a clustered Vert.x on Hazelcast with the endpoint-manager, the deployment-supervisor and the router
+ * (which serves HTTP: data plane, control plane, health, metrics). Scorer verticles come and go as the
+ * supervisor leader orders.
+ */
+public final class SluiceNode {
+  private static final Logger LOG = LoggerFactory.getLogger(SluiceNode.class);
+
+  private final JsonObject conf;
+  private final List<String> join;
+  private Vertx vertx;
+  private Store store;
+  private NodeInfo info;
+  private final List<String> deployments = new ArrayList<>();
+
+  public SluiceNode(JsonObject conf, List<String> join) {
+    this.conf = conf;
+    this.join = join;
+  }
+
+  public NodeInfo info() {
+    return info;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public static Path home(JsonObject conf) {
+    String h = NodeConfig.str(conf, "home", null);
+    return Path.of(h != null ? h : System.getProperty("user.home") + "/.sluice").toAbsolutePath();
+  }
+
+  public SluiceNode start() throws Exception {
+    Path home = home(conf);
+    Files.createDirectories(home);
+    int port = NodeConfig.integer(conf, "http.port", 8080);
+    String name = NodeConfig.str(conf, "node.name", "node-" + port);
+    String publicUrl = NodeConfig.str(conf, "http.public_url", "http://127.0.0.1:" + port);
+    String storeUrl = NodeConfig.str(conf, "store.url", Store.defaultUrl(home));
+    store = Store.open(storeUrl, NodeConfig.str(conf, "store.user", "sa"), NodeConfig.str(conf, "store.password", ""));
+    String adminToken = adminToken(store);
+
+    HazelcastClusterManager cm = new HazelcastClusterManager(ClusterSetup.hazelcast(
+        NodeConfig.str(conf, "cluster.config", null), NodeConfig.str(conf, "cluster.name", "sluice"), join));
+    VertxOptions options = new VertxOptions()
+        .setEventBusOptions(new EventBusOptions().setHost(NodeConfig.str(conf, "cluster.host", "127.0.0.1")).setPort(0))
+        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setRegistryName("sluice-" + name)
+            .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
+    vertx = Vertx.builder().with(options).withClusterManager(cm).withMetrics(new MicrometerMetricsFactory())
+        .buildClustered().await(120, TimeUnit.SECONDS);
+    String nodeId = ((VertxInternal) vertx).clusterManager().getNodeId();
+
+    JsonObject py = conf.getJsonObject("python", new JsonObject());
+    Map<String, String> envs = new HashMap<>();
+    py.getJsonObject("environments", new JsonObject()).forEach(e -> envs.put(e.getKey(), String.valueOf(e.getValue())));
+    Object types = NodeConfig.get(conf, "node.instance_types");
+    List<String> instanceTypes = new ArrayList<>();
+    if (types instanceof JsonArray a) {
+      a.forEach(t -> instanceTypes.add(String.valueOf(t)));
+    } else if (types != null) {
+      for (String t : String.valueOf(types).split(",")) {
+        instanceTypes.add(t.trim());
+      }
+    }
+    if (instanceTypes.isEmpty()) {
+      instanceTypes.add("*");
+    }
+    long maxBody = NodeConfig.number(conf, "limits.max_body_bytes", 100L << 20);
+    info = new NodeInfo(nodeId, name, home, publicUrl, instanceTypes, NodeConfig.integer(conf, "node.capacity", 64),
+        NodeConfig.str(conf, "python.default", "/usr/bin/python3"), envs, maxBody);
+
+    deployments.add(vertx.deployVerticle(new EndpointManagerVerticle(store)).await(60, TimeUnit.SECONDS));
+    deployments.add(vertx.deployVerticle(new DeploymentSupervisorVerticle(info, store)).await(60, TimeUnit.SECONDS));
+    ControlPlaneRoutes api = new ControlPlaneRoutes(vertx, store, adminToken, publicUrl,
+        NodeConfig.number(conf, "limits.max_upload_bytes", 1L << 30));
+    String registry = "sluice-" + name;
+    RouterVerticle router = new RouterVerticle(NodeConfig.str(conf, "http.host", "0.0.0.0"), port, maxBody, r -> {
+      r.get("/healthz").handler(ctx -> ctx.json(new JsonObject().put("status", "UP").put("node", name)
+          .put("node_id", nodeId)));
+      r.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
+      api.mount(r);
+    });
+    deployments.add(vertx.deployVerticle(router).await(60, TimeUnit.SECONDS));
+
+    writeClientFiles(home, publicUrl, adminToken);
+    LOG.info("Sluice node {} ({}) serving {} ; SLUICE_HOME {}", name, nodeId, publicUrl, home);
+    return this;
+  }
+
+  /** The admin token is cluster-wide and durable: the first node creates it in the store. */
+  private static String adminToken(Store store) throws Exception {
+    synchronized (SluiceNode.class) {
+      var existing = store.get(Store.SETTING, "admin-token");
+      if (existing.isPresent()) {
+        return existing.get().getString("value");
+      }
+      String token = Keys.generate(40);
+      store.put(Store.SETTING, "admin-token", new JsonObject().put("value", token));
+      return store.get(Store.SETTING, "admin-token").orElseThrow().getString("value");
+    }
+  }
+
+  /** What the CLI on this machine reads to find a node and authenticate; the token file is owner-only. */
+  private static void writeClientFiles(Path home, String url, String token) throws Exception {
+    Path tokenFile = home.resolve("admin-token");
+    Path tmp = Files.createTempFile(home, ".token", "");
+    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+    Files.writeString(tmp, token + "\n");
+    Files.move(tmp, tokenFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Files.writeString(home.resolve("node.json"), new JsonObject().put("url", url).encodePrettily() + "\n");
+  }
+
+  /** Graceful stop: the supervisor drains and stops this node's instances, then the node leaves the cluster. */
+  public void stop() {
+    try {
+      for (int i = deployments.size() - 1; i >= 0; i--) {
+        vertx.undeploy(deployments.get(i)).await(60, TimeUnit.SECONDS);
+      }
+    } catch (Exception e) {
+      LOG.warn("stopping verticles: {}", e.toString());
+    }
+    try {
+      vertx.close().await(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("leaving the cluster: {}", e.toString());
+    }
+    try {
+      store.close();
+    } catch (Exception e) {
+      LOG.warn("closing the store: {}", e.toString());
+    }
+  }
+}

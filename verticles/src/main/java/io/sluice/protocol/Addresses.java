@@ -1,0 +1,41 @@
+package io.sluice.protocol;
+
+/**
+ * Every event-bus address the actors use, in one place. Point-to-point addresses that name one node or one
+ * instance are built here too, because clustered {@code send} must not be trusted to balance between nodes
+ * (see DESIGN.md: the router picks the instance itself).
+ */
+public final class Addresses {
+  private Addresses() {
+  }
+
+  /** Control-plane requests to the endpoint-manager (any node's). Body: JsonObject with {@link Ops} "op". */
+  public static final String ENDPOINTS = "sluice.endpoints";
+
+  /** Published facts: desired-state changes and instance state changes. Body: JsonObject with {@link Events} "type". */
+  public static final String EVENTS = "sluice.events";
+
+  /** Data-plane invocations from event-bus applications; same routing, auth and errors as HTTP. */
+  public static final String INVOKE = "sluice.invoke";
+
+  /** Orders from the supervisor leader (spawn/stop/logs) to the supervisor of one node. */
+  public static String supervisor(String nodeId) {
+    return "sluice.supervisor." + nodeId;
+  }
+
+  /** One scorer instance. Body: the request bytes as a Buffer; headers carry the request id. */
+  public static String scorer(String instanceId) {
+    return "sluice.scorer." + instanceId;
+  }
+
+  /** Cluster-wide map: instance id -> instance state (observed state, rebuilt by reconciling). */
+  public static final String INSTANCES_MAP = "sluice.instances";
+
+  /** Cluster-wide map: Vert.x node id -> node facts (name, http url, instance types, capacity). */
+  public static final String NODES_MAP = "sluice.nodes";
+
+  /** Cluster-wide lock that serialises control-plane changes to one endpoint. */
+  public static String endpointLock(String endpoint) {
+    return "sluice.lock.endpoint." + endpoint;
+  }
+}

@@ -1,0 +1,13 @@
+package io.sluice.protocol;
+
+/** The "type" values of messages published on {@link Addresses#EVENTS}. */
+public final class Events {
+  private Events() {
+  }
+
+  public static final String TYPE = "type";
+  /** An endpoint, its keys, traffic or one of its deployments changed; field "endpoint". */
+  public static final String DESIRED_CHANGED = "desired";
+  /** One instance changed state; the instance JSON is in field "instance". */
+  public static final String INSTANCE = "instance";
+}

@@ -1,0 +1,19 @@
+package io.sluice.protocol;
+
+/** HTTP and event-bus header names of the data plane (Azure's where Azure has one). */
+public final class Headers {
+  private Headers() {
+  }
+
+  public static final String MODEL_DEPLOYMENT = "azureml-model-deployment";
+  public static final String REQUEST_ID = "x-request-id";
+  public static final String CLIENT_REQUEST_ID = "x-ms-client-request-id";
+  public static final String MODEL_ERROR_STATUS = "ms-azureml-model-error-statuscode";
+  public static final String MODEL_ERROR_REASON = "ms-azureml-model-error-reason";
+  public static final String RUN_FN_EXEC_MS = "x-ms-run-fn-exec-ms";
+
+  /** Event-bus reply header: the status the scoring script answered with (200, or its error status). */
+  public static final String SCRIPT_STATUS = "sluice-script-status";
+  /** Event-bus request header: this copy is a mirror; its answer is discarded. */
+  public static final String MIRROR = "sluice-mirror";
+}

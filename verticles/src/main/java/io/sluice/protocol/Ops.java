@@ -1,0 +1,41 @@
+package io.sluice.protocol;
+
+/** The "op" values of messages sent to {@link Addresses#ENDPOINTS} and {@link Addresses#supervisor}. */
+public final class Ops {
+  private Ops() {
+  }
+
+  public static final String OP = "op";
+
+  // endpoint-manager
+  public static final String ENDPOINT_CREATE = "endpoint.create";
+  public static final String ENDPOINT_UPDATE = "endpoint.update";
+  public static final String ENDPOINT_GET = "endpoint.get";
+  public static final String ENDPOINT_LIST = "endpoint.list";
+  public static final String ENDPOINT_DELETE = "endpoint.delete";
+  public static final String ENDPOINT_KEYS = "endpoint.keys";
+  public static final String ENDPOINT_REGENERATE_KEYS = "endpoint.regenerate-keys";
+  public static final String DEPLOYMENT_CREATE = "deployment.create";
+  public static final String DEPLOYMENT_UPDATE = "deployment.update";
+  public static final String DEPLOYMENT_GET = "deployment.get";
+  public static final String DEPLOYMENT_LIST = "deployment.list";
+  public static final String DEPLOYMENT_DELETE = "deployment.delete";
+  public static final String DEPLOYMENT_LOGS = "deployment.logs";
+  /** From the supervisor leader: the observed outcome of a create/update (Succeeded or Failed, with a reason). */
+  public static final String DEPLOYMENT_STATE = "deployment.state";
+  /** From the supervisor leader: every instance of a Deleting deployment has stopped. */
+  public static final String DEPLOYMENT_DELETED = "deployment.deleted";
+  public static final String MODEL_CREATE = "model.create";
+  public static final String MODEL_GET = "model.get";
+  public static final String MODEL_LIST = "model.list";
+  public static final String ENVIRONMENT_CREATE = "environment.create";
+  public static final String ENVIRONMENT_GET = "environment.get";
+  public static final String ENVIRONMENT_LIST = "environment.list";
+  /** The whole desired state, keys included: for routers and the supervisor leader only, never for the REST API. */
+  public static final String SNAPSHOT = "snapshot";
+
+  // deployment-supervisor of one node
+  public static final String SPAWN = "spawn";
+  public static final String STOP = "stop";
+  public static final String LOGS = "logs";
+}

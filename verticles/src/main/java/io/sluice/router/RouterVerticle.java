@@ -1,0 +1,280 @@
+package io.sluice.router;
+
+import io.sluice.endpoints.Keys;
+import io.sluice.protocol.Addresses;
+import io.sluice.protocol.Events;
+import io.sluice.protocol.Headers;
+import io.sluice.protocol.Ops;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The data plane. Serves {@code POST /endpoints/<name>/score} (and {@link Addresses#INVOKE} for event-bus
+ * applications) from an in-memory routing table: key auth, the {@code azureml-model-deployment} pin, an exact
+ * weighted split, a mirror copy that is never awaited, admission, and Azure's status codes. The request body
+ * travels to the scorer instance as bytes, unparsed. The table follows {@link Addresses#EVENTS} and a periodic
+ * resync; the request path never reads the store or a distributed map.
+ */
+public final class RouterVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(RouterVerticle.class);
+  static final String NO_DEPLOYMENT = "No valid deployments to route to. Please check that the endpoint has at least "
+      + "one deployment with positive weight values or use a deployment specific header to route.";
+
+  private final int port;
+  private final String host;
+  private final long maxBodyBytes;
+  private final Consumer<Router> extraRoutes;
+  private HttpServer server;
+  private RoutingTable table = new RoutingTable();
+  private JsonObject snapshot;
+  private final Map<String, JsonObject> observed = new HashMap<>();
+  private final Map<String, int[]> inFlight = new HashMap<>();
+  private AsyncMap<String, JsonObject> instancesMap;
+  private boolean refreshing;
+  private boolean refreshAgain;
+
+  /** {@code extraRoutes} mounts the other handlers this node serves on the same port (control plane, health). */
+  public RouterVerticle(String host, int port, long maxBodyBytes, Consumer<Router> extraRoutes) {
+    this.host = host;
+    this.port = port;
+    this.maxBodyBytes = maxBodyBytes;
+    this.extraRoutes = extraRoutes;
+  }
+
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    router.post("/endpoints/:e/score").handler(BodyHandler.create().setBodyLimit(maxBodyBytes)
+        .setHandleFileUploads(false)).handler(this::scoreHttp);
+    extraRoutes.accept(router);
+    vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS, this::event);
+    vertx.eventBus().<JsonObject>consumer(Addresses.INVOKE, this::scoreEventBus);
+    vertx.setPeriodic(2000, t -> refresh());
+    return vertx.sharedData().<String, JsonObject>getClusterWideMap(Addresses.INSTANCES_MAP)
+        .onSuccess(m -> instancesMap = m)
+        .compose(m -> refreshNow().recover(err -> Future.succeededFuture()))
+        .compose(v -> vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
+            .setCompressionSupported(false)).requestHandler(router).listen())
+        .onSuccess(s -> server = s);
+  }
+
+  // ---- the routing table ------------------------------------------------------------------------------------
+
+  private void event(Message<JsonObject> m) {
+    JsonObject e = m.body();
+    if (Events.INSTANCE.equals(e.getString(Events.TYPE))) {
+      JsonObject inst = e.getJsonObject("instance");
+      if ("Gone".equals(inst.getString("state"))) {
+        observed.remove(inst.getString("id"));
+      } else {
+        observed.put(inst.getString("id"), inst);
+      }
+      rebuild();
+    } else if (Events.DESIRED_CHANGED.equals(e.getString(Events.TYPE))) {
+      refresh();
+    }
+  }
+
+  private void rebuild() {
+    if (snapshot != null) {
+      table = RoutingTable.build(snapshot, observed.values(), table);
+    }
+  }
+
+  private void refresh() {
+    if (refreshing) {
+      refreshAgain = true;
+      return;
+    }
+    refreshing = true;
+    refreshNow().onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.debug("routing table refresh failed: {}", ar.cause().toString());
+      }
+      refreshing = false;
+      if (refreshAgain) {
+        refreshAgain = false;
+        refresh();
+      }
+    });
+  }
+
+  private Future<Void> refreshNow() {
+    Future<JsonObject> snap = vertx.eventBus().<JsonObject>request(Addresses.ENDPOINTS,
+        new JsonObject().put(Ops.OP, Ops.SNAPSHOT), new DeliveryOptions().setSendTimeout(10_000)).map(Message::body);
+    return Future.all(snap, instancesMap.values()).map(all -> {
+      snapshot = all.resultAt(0);
+      observed.clear();
+      for (Object o : (java.util.List<?>) all.resultAt(1)) {
+        JsonObject i = (JsonObject) o;
+        observed.put(i.getString("id"), i);
+      }
+      rebuild();
+      return null;
+    });
+  }
+
+  // ---- requests ---------------------------------------------------------------------------------------------
+
+  private void scoreHttp(RoutingContext ctx) {
+    String requestId = ctx.request().getHeader(Headers.REQUEST_ID);
+    String clientId = ctx.request().getHeader(Headers.CLIENT_REQUEST_ID);
+    if ((requestId != null && requestId.length() > 100) || (clientId != null && clientId.length() > 100)) {
+      send(ctx, Outcome.error(431, "x-request-id and x-ms-client-request-id must be at most 100 characters"), null, null);
+      return;
+    }
+    String rid = requestId == null || requestId.isEmpty() ? UUID.randomUUID().toString() : requestId;
+    Buffer body = ctx.body().buffer() == null ? Buffer.buffer() : ctx.body().buffer();
+    Outcome out = route(ctx.pathParam("e"), ctx.request().getHeader(Headers.MODEL_DEPLOYMENT),
+        ctx.request().getHeader("Authorization"), rid, body, o -> send(ctx, o, rid, clientId));
+    if (out != null) {
+      send(ctx, out, rid, clientId);
+    }
+  }
+
+  private static void send(RoutingContext ctx, Outcome o, String requestId, String clientId) {
+    var resp = ctx.response().setStatusCode(o.status());
+    o.headers().forEach(resp::putHeader);
+    if (requestId != null) {
+      resp.putHeader(Headers.REQUEST_ID, requestId);
+    }
+    if (clientId != null) {
+      resp.putHeader(Headers.CLIENT_REQUEST_ID, clientId);
+    }
+    resp.end(o.body());
+  }
+
+  /** Event-bus door: {endpoint, deployment?, authorization ("Bearer …" or the bare key), body, request_id?}. */
+  private void scoreEventBus(Message<JsonObject> m) {
+    JsonObject q = m.body();
+    String rid = q.getString("request_id", UUID.randomUUID().toString());
+    String auth = q.getString("authorization");
+    if (auth != null && !auth.startsWith("Bearer ")) {
+      auth = "Bearer " + auth;
+    }
+    Object b = q.getValue("body");
+    Buffer body = b instanceof Buffer buf ? buf : Buffer.buffer(b == null ? "" : String.valueOf(b));
+    Consumer<Outcome> reply = o -> {
+      if (o.status() == 200) {
+        m.reply(new JsonObject().put("status", 200).put("deployment", o.headers().get(Headers.MODEL_DEPLOYMENT))
+            .put("request_id", rid).put("body", o.body().toString()));
+      } else {
+        m.fail(o.status(), o.body().toString());
+      }
+    };
+    Outcome now = route(q.getString("endpoint"), q.getString("deployment"), auth, rid, body, reply);
+    if (now != null) {
+      reply.accept(now);
+    }
+  }
+
+  /**
+   * Routes one request. Returns an outcome at once when the request is refused; otherwise returns null and
+   * calls {@code done} with the scorer's answer.
+   */
+  Outcome route(String endpoint, String pinned, String authorization, String requestId, Buffer body,
+                Consumer<Outcome> done) {
+    RoutingTable.EndpointRoute ep = table.endpoints.get(endpoint);
+    if (ep == null) {
+      return Outcome.error(404, "endpoint '" + endpoint + "' not found");
+    }
+    String token = authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7).trim()
+        : null;
+    if (!(Keys.matches(token, ep.primaryKey) | Keys.matches(token, ep.secondaryKey))) {
+      return Outcome.error(401, "the request needs 'Authorization: Bearer <key>' with a key of endpoint '"
+          + endpoint + "'");
+    }
+    String target;
+    boolean mirror = false;
+    if (pinned != null && !pinned.isEmpty()) {
+      target = pinned;
+      if (!ep.deployments.containsKey(target)) {
+        return Outcome.error(404, "deployment '" + pinned + "' not found in endpoint '" + endpoint + "'");
+      }
+    } else {
+      target = ep.splitter.next();
+      if (target == null) {
+        return Outcome.error(404, NO_DEPLOYMENT);
+      }
+      mirror = ep.mirror != null && ep.mirror.next();
+    }
+    RoutingTable.DeploymentRoute d = ep.deployments.get(target);
+    if (d == null || d.ready.isEmpty()) {
+      return Outcome.error(503, "deployment '" + target + "' has no ready instance").with(Headers.MODEL_DEPLOYMENT,
+          target);
+    }
+    int[] flight = inFlight.computeIfAbsent(endpoint + "/" + target, k -> new int[1]);
+    if (flight[0] >= d.admissionLimit()) {
+      return Outcome.error(429, "too many requests in flight for deployment '" + target + "' (limit "
+          + d.admissionLimit() + " = 2 x max_concurrent_requests_per_instance x instance_count)")
+          .with(Headers.MODEL_DEPLOYMENT, target);
+    }
+    if (mirror) {
+      mirror(ep, requestId, body);
+    }
+    flight[0]++;
+    String instance = d.pickInstance();
+    vertx.eventBus().<Buffer>request(Addresses.scorer(instance), body, new DeliveryOptions()
+            .setSendTimeout(d.timeoutMs).addHeader(Headers.REQUEST_ID, requestId))
+        .onComplete(ar -> {
+          flight[0]--;
+          done.accept(answer(ar.succeeded() ? ar.result() : null, ar.cause(), target, d.timeoutMs)
+              .with(Headers.MODEL_DEPLOYMENT, target));
+        });
+    return null;
+  }
+
+  private void mirror(RoutingTable.EndpointRoute ep, String requestId, Buffer body) {
+    RoutingTable.DeploymentRoute shadow = ep.deployments.get(ep.mirrorTo);
+    String instance = shadow == null ? null : shadow.pickInstance();
+    if (instance != null) {
+      // a copy that nobody awaits: its answer (or failure) never reaches the client
+      vertx.eventBus().request(Addresses.scorer(instance), body, new DeliveryOptions().setSendTimeout(shadow.timeoutMs)
+          .addHeader(Headers.REQUEST_ID, requestId).addHeader(Headers.MIRROR, "true"));
+    }
+  }
+
+  private static Outcome answer(Message<Buffer> reply, Throwable err, String deployment, int timeoutMs) {
+    if (reply != null) {
+      int status = Integer.parseInt(reply.headers().get(Headers.SCRIPT_STATUS));
+      Map<String, String> h = new LinkedHashMap<>();
+      h.put("content-type", "application/json");
+      h.put(Headers.RUN_FN_EXEC_MS, reply.headers().get(Headers.RUN_FN_EXEC_MS));
+      if (status == 200) {
+        return new Outcome(200, h, reply.body());
+      }
+      h.put(Headers.MODEL_ERROR_STATUS, String.valueOf(status));
+      h.put(Headers.MODEL_ERROR_REASON, "model_error");
+      return new Outcome(424, h, reply.body());
+    }
+    if (err instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT) {
+      return Outcome.error(408, "upstream request timeout: deployment '" + deployment + "' did not answer within "
+          + "request_timeout_ms=" + timeoutMs);
+    }
+    LOG.warn("scoring request to {} failed: {}", deployment, err == null ? "?" : err.toString());
+    return Outcome.error(500, "the request could not be scored: " + (err == null ? "unknown error" : err.getMessage()));
+  }
+}

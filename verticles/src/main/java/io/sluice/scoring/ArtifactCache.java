@@ -1,0 +1,85 @@
+package io.sluice.scoring;
+
+import io.sluice.store.Store;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+
+/**
+ * Unpacks uploaded folders (zip files in the store, named by content) into this node's cache, once per content.
+ * Blocking: call from a worker thread. Entries that would land outside the target folder are refused.
+ */
+public final class ArtifactCache {
+  private final Store store;
+  private final Path root;
+
+  public ArtifactCache(Store store, Path root) {
+    this.store = store;
+    this.root = root;
+  }
+
+  public synchronized Path materialize(String fileId) throws Exception {
+    Path target = root.resolve(fileId.replace("sha256:", ""));
+    if (Files.isDirectory(target)) {
+      return target;
+    }
+    byte[] zip = store.getFile(fileId).orElseThrow(() -> new IllegalStateException("uploaded file " + fileId
+        + " is missing from the store"));
+    Files.createDirectories(root);
+    Path tmp = Files.createTempDirectory(root, ".unpack-");
+    try {
+      unzip(zip, tmp);
+      try {
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+      } catch (FileAlreadyExistsException | DirectoryNotEmptyException | AtomicMoveNotSupportedException e) {
+        if (!Files.isDirectory(target)) {
+          throw e;
+        }
+        delete(tmp); // another process unpacked the same content first
+      }
+    } catch (Exception e) {
+      delete(tmp);
+      throw e;
+    }
+    return target;
+  }
+
+  static void unzip(byte[] zip, Path into) throws IOException {
+    Path base = into.toAbsolutePath().normalize();
+    try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+      ZipEntry e;
+      while ((e = in.getNextEntry()) != null) {
+        Path out = base.resolve(e.getName()).normalize();
+        if (!out.startsWith(base) || e.getName().startsWith("/")) {
+          throw new IOException("refusing zip entry outside the folder: " + e.getName());
+        }
+        if (e.isDirectory()) {
+          Files.createDirectories(out);
+        } else {
+          Files.createDirectories(out.getParent());
+          Files.copy(in, out, StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    }
+  }
+
+  private static void delete(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}

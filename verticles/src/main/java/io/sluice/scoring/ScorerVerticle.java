@@ -1,0 +1,189 @@
+package io.sluice.scoring;
+
+import io.sluice.node.NodeInfo;
+import io.sluice.protocol.Addresses;
+import io.sluice.protocol.Events;
+import io.sluice.protocol.Headers;
+import io.sluice.protocol.InstanceState;
+import io.sluice.scorer.ScoreRequest;
+import io.sluice.scorer.ScoreResult;
+import io.sluice.scorer.Scorer;
+import io.sluice.scorer.ScorerSpec;
+import io.sluice.scorer.Scorers;
+import io.sluice.store.Store;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One instance of one deployment. Unpacks the model and code, starts the runtime (init()), then serves
+ * {@code sluice.scorer.<instanceId>}. It writes its own state to the instances map and publishes it, so routers
+ * add it when Ready and drop it when Draining. Stopping drains: no new requests, then waits for those in flight.
+ */
+public final class ScorerVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(ScorerVerticle.class);
+
+  private final NodeInfo node;
+  private final Store store;
+  private JsonObject instance;
+  private JsonObject deployment;
+  private Scorer scorer;
+  private InstanceLog log;
+  private AsyncMap<String, JsonObject> instances;
+  private MessageConsumer<Buffer> consumer;
+  private int inFlight;
+  private Promise<Void> drained;
+  private long healthTimer = -1;
+
+  public ScorerVerticle(NodeInfo node, Store store) {
+    this.node = node;
+    this.store = store;
+  }
+
+  public static Path logFile(NodeInfo node, String instanceId) {
+    return node.nodeDir().resolve("logs").resolve(instanceId + ".log");
+  }
+
+  @Override
+  public Future<?> start() {
+    instance = config().getJsonObject("instance").copy();
+    deployment = config().getJsonObject("deployment");
+    String id = instance.getString("id");
+    return vertx.sharedData().<String, JsonObject>getClusterWideMap(Addresses.INSTANCES_MAP)
+        .compose(m -> {
+          instances = m;
+          return vertx.executeBlocking(() -> {
+            log = new InstanceLog(logFile(node, id));
+            log.line(Instant.now() + " sluice: instance " + id + " of " + instance.getString("endpoint") + "/"
+                + instance.getString("deployment") + " (spec version " + instance.getInteger("spec_version")
+                + ") starting on node " + node.name());
+            return null;
+          }, false);
+        })
+        .compose(v -> setState(InstanceState.Starting, null))
+        .compose(v -> vertx.eventBus().<Buffer>consumer(Addresses.scorer(id), this::score).completion()
+            .map(x -> (Void) null))
+        .onSuccess(v -> boot());
+  }
+
+  /** Unpack and init() in the background: the verticle is deployed at once; the state tells the rest. */
+  private void boot() {
+    Context ctx = vertx.getOrCreateContext();
+    consumer = null;
+    vertx.executeBlocking(() -> {
+      JsonObject resolved = deployment.getJsonObject("resolved", new JsonObject());
+      ArtifactCache cache = new ArtifactCache(store, node.nodeDir().resolve("files"));
+      Path code = cache.materialize(resolved.getString("code_file"));
+      Path model = resolved.getString("model_file") == null ? null : cache.materialize(resolved.getString("model_file"));
+      JsonObject rs = deployment.getJsonObject("request_settings", new JsonObject());
+      Map<String, String> env = new HashMap<>();
+      deployment.getJsonObject("environment_variables", new JsonObject()).forEach(e ->
+          env.put(e.getKey(), String.valueOf(e.getValue())));
+      ScorerSpec spec = new ScorerSpec(code, deployment.getJsonObject("code_configuration").getString("scoring_script"),
+          model, config().getString("python"), rs.getInteger("max_concurrent_requests_per_instance", 1), env,
+          log::line);
+      scorer = Scorers.create(spec);
+      return scorer;
+    }, false).compose(s -> Future.fromCompletionStage(s.start(), ctx)).onComplete(ar -> {
+      if (ar.succeeded()) {
+        log.line(Instant.now() + " sluice: instance ready");
+        setState(InstanceState.Ready, null);
+        healthTimer = vertx.setPeriodic(1000, t -> {
+          if (scorer != null && !scorer.healthy() && drained == null) {
+            log.line(Instant.now() + " sluice: a worker exited; instance failed");
+            vertx.cancelTimer(healthTimer);
+            setState(InstanceState.Failed, "a scoring worker process exited");
+          }
+        });
+      } else {
+        String reason = ar.cause().getMessage();
+        log.line(Instant.now() + " sluice: instance failed: " + reason);
+        LOG.warn("instance {} failed: {}", instance.getString("id"), reason);
+        setState(InstanceState.Failed, reason);
+      }
+    });
+  }
+
+  private void score(Message<Buffer> msg) {
+    if (scorer == null || !InstanceState.Ready.name().equals(instance.getString("state"))) {
+      msg.fail(503, "instance " + instance.getString("id") + " is " + instance.getString("state"));
+      return;
+    }
+    inFlight++;
+    String requestId = msg.headers().get(Headers.REQUEST_ID);
+    Map<String, String> headers = new HashMap<>();
+    msg.headers().forEach(e -> headers.put(e.getKey(), e.getValue()));
+    Context ctx = vertx.getOrCreateContext();
+    scorer.score(new ScoreRequest(requestId, msg.body().getBytes(), headers)).whenComplete((r, err) ->
+        ctx.runOnContext(v -> {
+          if (err != null) {
+            msg.fail(500, "the scorer failed: " + err.getMessage());
+          } else {
+            reply(msg, r);
+          }
+          if (--inFlight == 0 && drained != null) {
+            drained.tryComplete();
+          }
+        }));
+  }
+
+  private static void reply(Message<Buffer> msg, ScoreResult r) {
+    msg.reply(Buffer.buffer(r.body()), new DeliveryOptions()
+        .addHeader(Headers.SCRIPT_STATUS, String.valueOf(r.status()))
+        .addHeader(Headers.RUN_FN_EXEC_MS, String.format("%.3f", r.runMillis())));
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (healthTimer >= 0) {
+      vertx.cancelTimer(healthTimer);
+    }
+    drained = Promise.promise();
+    if (inFlight == 0) {
+      drained.tryComplete();
+    }
+    long timeout = deployment.getJsonObject("request_settings", new JsonObject()).getInteger("request_timeout_ms", 5000)
+        + 1000L;
+    long guard = vertx.setTimer(timeout, t -> drained.tryComplete());
+    return setState(InstanceState.Draining, null)
+        .compose(v -> drained.future())
+        .eventually(() -> {
+          vertx.cancelTimer(guard);
+          return vertx.executeBlocking(() -> {
+            if (scorer != null) {
+              scorer.close();
+            }
+            if (log != null) {
+              log.line(Instant.now() + " sluice: instance stopped");
+              log.close();
+            }
+            return null;
+          }, false);
+        })
+        .eventually(() -> instances.remove(instance.getString("id")))
+        .onComplete(ar -> publish(instance.copy().put("state", "Gone")));
+  }
+
+  private Future<Void> setState(InstanceState state, String reason) {
+    instance.put("state", state.name()).put("reason", reason).put("since", Instant.now().toString());
+    JsonObject snapshot = instance.copy();
+    return instances.put(instance.getString("id"), snapshot).onComplete(ar -> publish(snapshot));
+  }
+
+  private void publish(JsonObject inst) {
+    vertx.eventBus().publish(Addresses.EVENTS, new JsonObject().put(Events.TYPE, Events.INSTANCE).put("instance", inst));
+  }
+}

@@ -1,0 +1,178 @@
+package io.sluice.store;
+
+import io.vertx.core.json.JsonObject;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The durable desired state: one JDBC connection, plain SQL that H2 and PostgreSQL both speak. Documents are
+ * stored as JSON text under (kind, name); uploaded files as blobs keyed by their SHA-256. Every method blocks:
+ * call it from a worker thread (executeBlocking), never from an event loop.
+ */
+public final class Store implements AutoCloseable {
+  public static final String ENDPOINT = "endpoint";
+  public static final String DEPLOYMENT = "deployment";
+  public static final String MODEL = "model";
+  public static final String ENVIRONMENT = "environment";
+  public static final String SETTING = "setting";
+
+  private final String url;
+  private Connection conn;
+
+  private Store(String url) {
+    this.url = url;
+  }
+
+  /** The embedded default: an H2 file in {@code home/store}, shared by every node process on this machine. */
+  public static String defaultUrl(Path home) {
+    return "jdbc:h2:file:" + home.resolve("store").resolve("sluice").toAbsolutePath()
+        + ";AUTO_SERVER=TRUE";
+  }
+
+  public static Store open(String url, String user, String password) throws SQLException {
+    Store s = new Store(url);
+    if (url.startsWith("jdbc:h2:file:")) {
+      try {
+        Files.createDirectories(Path.of(url.substring("jdbc:h2:file:".length()).split(";")[0]).getParent());
+      } catch (java.io.IOException e) {
+        throw new SQLException("cannot create the store folder: " + e.getMessage(), e);
+      }
+    }
+    s.conn = DriverManager.getConnection(url, user, password);
+    s.conn.setAutoCommit(true);
+    s.migrate();
+    return s;
+  }
+
+  private void migrate() throws SQLException {
+    boolean pg = url.startsWith("jdbc:postgresql:");
+    String clob = pg ? "TEXT" : "CLOB";
+    String blob = pg ? "BYTEA" : "BLOB";
+    try (Statement st = conn.createStatement()) {
+      st.execute("CREATE TABLE IF NOT EXISTS resources (kind VARCHAR(32) NOT NULL, name VARCHAR(300) NOT NULL, "
+          + "body " + clob + " NOT NULL, PRIMARY KEY (kind, name))");
+      st.execute("CREATE TABLE IF NOT EXISTS files (id VARCHAR(80) PRIMARY KEY, size BIGINT NOT NULL, data "
+          + blob + " NOT NULL)");
+    }
+  }
+
+  public synchronized Optional<JsonObject> get(String kind, String name) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement("SELECT body FROM resources WHERE kind = ? AND name = ?")) {
+      ps.setString(1, kind);
+      ps.setString(2, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(new JsonObject(rs.getString(1))) : Optional.empty();
+      }
+    }
+  }
+
+  /** All documents of a kind whose name starts with {@code prefix}, ordered by name. */
+  public synchronized List<JsonObject> list(String kind, String prefix) throws SQLException {
+    List<JsonObject> out = new ArrayList<>();
+    try (PreparedStatement ps = conn.prepareStatement(
+        "SELECT body FROM resources WHERE kind = ? AND name LIKE ? ESCAPE '!' ORDER BY name")) {
+      ps.setString(1, kind);
+      ps.setString(2, prefix.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%");
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new JsonObject(rs.getString(1)));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Writes several documents in one transaction: all of them or none. A null body deletes. */
+  public synchronized void write(List<Write> writes) throws SQLException {
+    conn.setAutoCommit(false);
+    try {
+      for (Write w : writes) {
+        try (PreparedStatement del = conn.prepareStatement("DELETE FROM resources WHERE kind = ? AND name = ?")) {
+          del.setString(1, w.kind());
+          del.setString(2, w.name());
+          del.executeUpdate();
+        }
+        if (w.body() != null) {
+          try (PreparedStatement ins = conn.prepareStatement(
+              "INSERT INTO resources (kind, name, body) VALUES (?, ?, ?)")) {
+            ins.setString(1, w.kind());
+            ins.setString(2, w.name());
+            ins.setString(3, w.body().encode());
+            ins.executeUpdate();
+          }
+        }
+      }
+      conn.commit();
+    } catch (SQLException | RuntimeException e) {
+      conn.rollback();
+      throw e;
+    } finally {
+      conn.setAutoCommit(true);
+    }
+  }
+
+  public void put(String kind, String name, JsonObject body) throws SQLException {
+    write(List.of(new Write(kind, name, body)));
+  }
+
+  public record Write(String kind, String name, JsonObject body) {
+    public static Write delete(String kind, String name) {
+      return new Write(kind, name, null);
+    }
+  }
+
+  public synchronized boolean hasFile(String id) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement("SELECT 1 FROM files WHERE id = ?")) {
+      ps.setString(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  /** Stores an uploaded file under its content id; storing the same content twice is a no-op. */
+  public synchronized void putFile(String id, byte[] data) throws SQLException {
+    if (hasFile(id)) {
+      return;
+    }
+    try (PreparedStatement ps = conn.prepareStatement("INSERT INTO files (id, size, data) VALUES (?, ?, ?)")) {
+      ps.setString(1, id);
+      ps.setLong(2, data.length);
+      ps.setBytes(3, data);
+      ps.executeUpdate();
+    }
+  }
+
+  public synchronized Optional<byte[]> getFile(String id) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement("SELECT data FROM files WHERE id = ?")) {
+      ps.setString(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        try (InputStream in = rs.getBinaryStream(1)) {
+          return Optional.of(in.readAllBytes());
+        } catch (java.io.IOException e) {
+          throw new SQLException("cannot read file " + id, e);
+        }
+      }
+    }
+  }
+
+  @Override
+  public synchronized void close() throws SQLException {
+    if (conn != null) {
+      conn.close();
+    }
+  }
+}

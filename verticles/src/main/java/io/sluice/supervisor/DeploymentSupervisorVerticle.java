@@ -1,0 +1,320 @@
+package io.sluice.supervisor;
+
+import io.sluice.node.NodeInfo;
+import io.sluice.protocol.Addresses;
+import io.sluice.protocol.Events;
+import io.sluice.protocol.InstanceState;
+import io.sluice.protocol.Ops;
+import io.sluice.scoring.ScorerVerticle;
+import io.sluice.store.Store;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
+import io.vertx.core.spi.cluster.ClusterManager;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hosts this node's scorer instances (spawn, stop, logs on {@code sluice.supervisor.<nodeId>}), and, on the one
+ * node that is the leader (the oldest cluster member), reconciles desired instance counts with observed instances:
+ * it runs {@link Placement}, sends the orders, and reports each deployment's outcome to the endpoint-manager.
+ */
+public final class DeploymentSupervisorVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(DeploymentSupervisorVerticle.class);
+  private static final long RECONCILE_MS = 1000;
+
+  private final NodeInfo node;
+  private final Store store;
+  /** instance id -> Vert.x deployment id of its ScorerVerticle, for the instances this node hosts. */
+  private final Map<String, Future<String>> hosted = new HashMap<>();
+  /** what the leader last reported per deployment, so it reports changes only. */
+  private final Map<String, String> reported = new HashMap<>();
+  private AsyncMap<String, JsonObject> instances;
+  private AsyncMap<String, JsonObject> nodes;
+  private boolean reconciling;
+  private boolean again;
+  private long timer;
+
+  public DeploymentSupervisorVerticle(NodeInfo node, Store store) {
+    this.node = node;
+    this.store = store;
+  }
+
+  @Override
+  public Future<?> start() {
+    return vertx.sharedData().<String, JsonObject>getClusterWideMap(Addresses.INSTANCES_MAP)
+        .compose(m -> {
+          instances = m;
+          return vertx.sharedData().<String, JsonObject>getClusterWideMap(Addresses.NODES_MAP);
+        })
+        .compose(m -> {
+          nodes = m;
+          return nodes.put(node.nodeId(), node.toJson());
+        })
+        .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.supervisor(node.nodeId()), this::order)
+            .completion())
+        .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS, m -> {
+          if (Events.DESIRED_CHANGED.equals(m.body().getString(Events.TYPE))
+              || Events.INSTANCE.equals(m.body().getString(Events.TYPE))) {
+            reconcileSoon();
+          }
+        }).completion())
+        .onSuccess(v -> timer = vertx.setPeriodic(RECONCILE_MS, t -> reconcile()));
+  }
+
+  /** Drains and stops every instance this node hosts (node shutdown). */
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(timer);
+    List<Future<Void>> stops = new ArrayList<>();
+    for (String id : new ArrayList<>(hosted.keySet())) {
+      stops.add(stopLocal(id));
+    }
+    return Future.join(stops).eventually(() -> nodes == null ? Future.succeededFuture()
+        : nodes.remove(node.nodeId()).mapEmpty());
+  }
+
+  // ---- this node's instances -------------------------------------------------------------------------------
+
+  private void order(Message<JsonObject> msg) {
+    JsonObject m = msg.body();
+    switch (m.getString(Ops.OP, "")) {
+      case Ops.SPAWN -> {
+        JsonObject inst = m.getJsonObject("instance");
+        String id = inst.getString("id");
+        if (!hosted.containsKey(id)) {
+          JsonObject dep = m.getJsonObject("deployment");
+          String envName = dep.getJsonObject("resolved", new JsonObject()).getString("environment");
+          JsonObject config = new JsonObject().put("instance", inst).put("deployment", dep)
+              .put("python", node.pythonFor(envName));
+          Future<String> f = vertx.deployVerticle(new ScorerVerticle(node, store), new DeploymentOptions()
+              .setConfig(config));
+          hosted.put(id, f);
+          f.onFailure(err -> {
+            LOG.warn("instance {} could not be deployed", id, err);
+            hosted.remove(id);
+          });
+        }
+        msg.reply(new JsonObject().put("accepted", true));
+      }
+      case Ops.STOP -> {
+        String id = m.getString("instance");
+        if (!hosted.containsKey(id)) {
+          msg.reply(new JsonObject().put("known", false));
+        } else {
+          stopLocal(id);
+          msg.reply(new JsonObject().put("known", true));
+        }
+      }
+      case Ops.LOGS -> vertx.executeBlocking(() -> tail(m.getString("instance"), m.getInteger("lines", 5000)), false)
+          .onSuccess(content -> msg.reply(new JsonObject().put("content", content)))
+          .onFailure(err -> msg.fail(500, "cannot read logs: " + err.getMessage()));
+      default -> msg.fail(400, "unknown order " + m.getString(Ops.OP));
+    }
+  }
+
+  private Future<Void> stopLocal(String id) {
+    Future<String> f = hosted.remove(id);
+    if (f == null) {
+      return Future.succeededFuture();
+    }
+    return f.compose(deploymentId -> vertx.undeploy(deploymentId)).recover(err -> Future.succeededFuture());
+  }
+
+  private String tail(String instanceId, int lines) throws Exception {
+    Path file = ScorerVerticle.logFile(node, instanceId);
+    if (!Files.exists(file)) {
+      return "";
+    }
+    List<String> all = Files.readAllLines(file);
+    return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+  }
+
+  // ---- the leader ------------------------------------------------------------------------------------------
+
+  private ClusterManager clusterManager() {
+    return ((VertxInternal) vertx).clusterManager();
+  }
+
+  private boolean leader() {
+    List<String> members = clusterManager().getNodes();
+    return !members.isEmpty() && members.get(0).equals(node.nodeId());
+  }
+
+  private void reconcileSoon() {
+    vertx.setTimer(50, t -> reconcile());
+  }
+
+  private void reconcile() {
+    if (!leader()) {
+      return;
+    }
+    if (reconciling) {
+      again = true;
+      return;
+    }
+    reconciling = true;
+    reconcileOnce().onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.warn("reconcile failed: {}", ar.cause().toString());
+      }
+      reconciling = false;
+      if (again) {
+        again = false;
+        reconcileSoon();
+      }
+    });
+  }
+
+  private Future<Void> reconcileOnce() {
+    Set<String> members = new HashSet<>(clusterManager().getNodes());
+    Future<JsonObject> snapshot = vertx.eventBus().<JsonObject>request(Addresses.ENDPOINTS,
+        new JsonObject().put(Ops.OP, Ops.SNAPSHOT), new DeliveryOptions().setSendTimeout(10_000)).map(Message::body);
+    return Future.all(snapshot, instances.values(), nodes.values()).compose(all -> {
+      JsonObject snap = all.resultAt(0);
+      List<JsonObject> observed = all.resultAt(1);
+      List<JsonObject> nodeFacts = all.resultAt(2);
+
+      List<Future<?>> work = new ArrayList<>();
+      // forget what died with its node
+      List<JsonObject> alive = new ArrayList<>();
+      for (JsonObject i : observed) {
+        if (members.contains(i.getString("node_id"))) {
+          alive.add(i);
+        } else {
+          work.add(instances.remove(i.getString("id")).onSuccess(v -> publishInstance(i.copy().put("state", "Gone"))));
+        }
+      }
+      for (JsonObject n : nodeFacts) {
+        if (!members.contains(n.getString("node_id"))) {
+          work.add(nodes.remove(n.getString("node_id")));
+        }
+      }
+
+      Map<String, JsonObject> endpoints = new HashMap<>();
+      snap.getJsonArray("endpoints").forEach(o -> endpoints.put(((JsonObject) o).getString("name"), (JsonObject) o));
+      Map<String, JsonObject> deployments = new HashMap<>();
+      List<Placement.Desired> desired = new ArrayList<>();
+      for (Object o : snap.getJsonArray("deployments")) {
+        JsonObject d = (JsonObject) o;
+        String key = key(d.getString("endpoint_name"), d.getString("name"));
+        deployments.put(key, d);
+        if (!"Deleting".equals(d.getString("provisioning_state"))) {
+          desired.add(new Placement.Desired(key, d.getInteger("spec_version"), d.getInteger("instance_count"),
+              d.getString("instance_type")));
+        }
+      }
+      List<Placement.Node> placeNodes = nodeFacts.stream().filter(n -> members.contains(n.getString("node_id")))
+          .map(n -> new Placement.Node(n.getString("node_id"),
+              n.getJsonArray("instance_types").stream().map(String::valueOf).collect(Collectors.toSet()),
+              n.getInteger("capacity")))
+          .collect(Collectors.toList());
+      List<Placement.Instance> current = alive.stream().map(i -> new Placement.Instance(i.getString("id"),
+          key(i.getString("endpoint"), i.getString("deployment")), i.getInteger("spec_version"),
+          i.getString("node_id"), InstanceState.valueOf(i.getString("state")))).collect(Collectors.toList());
+
+      Placement.Plan plan = Placement.plan(desired, placeNodes, current);
+      Map<String, String> nodeNames = nodeFacts.stream().collect(Collectors.toMap(n -> n.getString("node_id"),
+          n -> n.getString("name"), (a, b) -> a));
+      for (Placement.Spawn s : plan.spawns()) {
+        JsonObject d = deployments.get(s.deployment());
+        JsonObject inst = new JsonObject()
+            .put("id", d.getString("name") + "-" + UUID.randomUUID().toString().substring(0, 8))
+            .put("endpoint", d.getString("endpoint_name")).put("deployment", d.getString("name"))
+            .put("spec_version", s.version()).put("node_id", s.node()).put("node", nodeNames.get(s.node()))
+            .put("state", InstanceState.Provisioning.name());
+        work.add(instances.put(inst.getString("id"), inst).compose(v -> vertx.eventBus().request(
+            Addresses.supervisor(s.node()), new JsonObject().put(Ops.OP, Ops.SPAWN).put("instance", inst)
+                .put("deployment", d), new DeliveryOptions().setSendTimeout(10_000)))
+            .recover(err -> instances.remove(inst.getString("id")).mapEmpty()));
+      }
+      for (String id : plan.stops()) {
+        JsonObject inst = alive.stream().filter(i -> id.equals(i.getString("id"))).findFirst().orElseThrow();
+        work.add(vertx.eventBus().<JsonObject>request(Addresses.supervisor(inst.getString("node_id")),
+            new JsonObject().put(Ops.OP, Ops.STOP).put("instance", id), new DeliveryOptions().setSendTimeout(10_000))
+            .compose(r -> r.body().getBoolean("known") ? Future.succeededFuture()
+                : instances.remove(id).onSuccess(v -> publishInstance(inst.copy().put("state", "Gone"))).mapEmpty())
+            .recover(err -> Future.succeededFuture()));
+      }
+      report(deployments, endpoints, current, plan, alive, work);
+      return Future.join(work).mapEmpty();
+    });
+  }
+
+  /** Settles Creating/Updating deployments as Succeeded or Failed, and finishes deletions. */
+  private void report(Map<String, JsonObject> deployments, Map<String, JsonObject> endpoints,
+                      List<Placement.Instance> current, Placement.Plan plan, List<JsonObject> alive,
+                      List<Future<?>> work) {
+    for (Map.Entry<String, JsonObject> e : deployments.entrySet()) {
+      JsonObject d = e.getValue();
+      String state = d.getString("provisioning_state");
+      int version = d.getInteger("spec_version");
+      List<Placement.Instance> mine = current.stream().filter(i -> i.deployment().equals(e.getKey()))
+          .collect(Collectors.toList());
+      if ("Deleting".equals(state)) {
+        if (mine.isEmpty()) {
+          work.add(send(new JsonObject().put(Ops.OP, Ops.DEPLOYMENT_DELETED).put("endpoint", d.getString("endpoint_name"))
+              .put("name", d.getString("name"))));
+        }
+        continue;
+      }
+      if (!"Creating".equals(state) && !"Updating".equals(state) && !"Failed".equals(state)) {
+        reported.remove(e.getKey());
+        continue;
+      }
+      String outcome = null;
+      String reason = null;
+      JsonObject failed = alive.stream().filter(i -> key(i.getString("endpoint"), i.getString("deployment"))
+              .equals(e.getKey()) && i.getInteger("spec_version") == version && "Failed".equals(i.getString("state")))
+          .findFirst().orElse(null);
+      long ready = mine.stream().filter(i -> i.version() == version && i.state() == InstanceState.Ready).count();
+      boolean oldLeft = mine.stream().anyMatch(i -> i.version() != version);
+      if (failed != null) {
+        outcome = "Failed";
+        reason = "instance " + failed.getString("id") + " on " + failed.getString("node") + " failed: "
+            + failed.getString("reason") + " (see online-deployment get-logs)";
+      } else if (plan.unplaceable().containsKey(e.getKey())) {
+        outcome = "Failed";
+        reason = plan.unplaceable().get(e.getKey());
+      } else if (ready == d.getInteger("instance_count") && !oldLeft) {
+        outcome = "Succeeded";
+      }
+      String tag = version + "/" + outcome + "/" + reason;
+      if (outcome != null && !(outcome.equals(state) && reason != null && reason.equals(d.getString("status_reason")))
+          && !tag.equals(reported.get(e.getKey()))) {
+        reported.put(e.getKey(), tag);
+        work.add(send(new JsonObject().put(Ops.OP, Ops.DEPLOYMENT_STATE).put("endpoint", d.getString("endpoint_name"))
+            .put("name", d.getString("name")).put("spec_version", version).put("state", outcome).put("reason", reason))
+            .onFailure(err -> reported.remove(e.getKey())));
+      }
+    }
+  }
+
+  private Future<Message<Object>> send(JsonObject op) {
+    return vertx.eventBus().request(Addresses.ENDPOINTS, op, new DeliveryOptions().setSendTimeout(10_000));
+  }
+
+  private void publishInstance(JsonObject inst) {
+    vertx.eventBus().publish(Addresses.EVENTS, new JsonObject().put(Events.TYPE, Events.INSTANCE).put("instance", inst));
+  }
+
+  static String key(String endpoint, String deployment) {
+    return endpoint + "/" + deployment;
+  }
+
+}

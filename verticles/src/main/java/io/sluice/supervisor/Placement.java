@@ -1,0 +1,124 @@
+package io.sluice.supervisor;
+
+import io.sluice.protocol.InstanceState;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * The placement function: desired instance counts + nodes + observed instances -> spawn and stop orders.
+ * Pure and deterministic. Rules:
+ * <ul>
+ *   <li>spread a deployment's instances evenly over the nodes that offer its instance type, within capacity;</li>
+ *   <li>never move what runs: only missing instances are spawned, only surplus ones stopped;</li>
+ *   <li>a new spec version rolls out with Azure's surge (at most max(1, 20%) extra instances); an old instance
+ *       stops only when a new one is Ready to take its place;</li>
+ *   <li>a Failed instance of the current version keeps its slot (no crash loop); the deployment reports it.</li>
+ * </ul>
+ */
+public final class Placement {
+  private Placement() {
+  }
+
+  /** A node that can host instances. {@code instanceTypes} containing "*" offers every type. */
+  public record Node(String id, Set<String> instanceTypes, int capacity) {
+    boolean offers(String type) {
+      return instanceTypes.contains("*") || instanceTypes.stream().anyMatch(t -> t.equalsIgnoreCase(type));
+    }
+  }
+
+  public record Instance(String id, String deployment, int version, String node, InstanceState state) {
+  }
+
+  public record Desired(String deployment, int version, int count, String instanceType) {
+  }
+
+  public record Spawn(String deployment, int version, String node) {
+  }
+
+  /** {@code unplaceable}: deployment -> why some of its instances could not be placed. */
+  public record Plan(List<Spawn> spawns, List<String> stops, Map<String, String> unplaceable) {
+  }
+
+  public static int surge(int count) {
+    return Math.max(1, (int) Math.ceil(count * 0.2));
+  }
+
+  public static Plan plan(List<Desired> desired, List<Node> nodes, List<Instance> instances) {
+    List<Spawn> spawns = new ArrayList<>();
+    List<String> stops = new ArrayList<>();
+    Map<String, String> unplaceable = new TreeMap<>();
+    Map<String, Integer> load = new HashMap<>();
+    nodes.forEach(n -> load.put(n.id(), 0));
+    instances.forEach(i -> load.computeIfPresent(i.node(), (k, v) -> v + 1));
+
+    Map<String, Desired> wanted = new LinkedHashMap<>();
+    desired.stream().sorted(Comparator.comparing(Desired::deployment)).forEach(d -> wanted.put(d.deployment(), d));
+    Map<String, List<Instance>> byDeployment = instances.stream()
+        .collect(Collectors.groupingBy(Instance::deployment, TreeMap::new, Collectors.toList()));
+
+    // instances of deployments nobody wants any more
+    byDeployment.forEach((dep, list) -> {
+      if (!wanted.containsKey(dep)) {
+        list.forEach(i -> stops.add(i.id()));
+      }
+    });
+
+    for (Desired d : wanted.values()) {
+      List<Instance> mine = byDeployment.getOrDefault(d.deployment(), List.of());
+      List<Instance> cur = mine.stream().filter(i -> i.version() == d.version()).collect(Collectors.toList());
+      List<Instance> old = mine.stream().filter(i -> i.version() != d.version()).collect(Collectors.toList());
+      boolean curFailed = cur.stream().anyMatch(i -> i.state() == InstanceState.Failed);
+      long curReady = cur.stream().filter(i -> i.state() == InstanceState.Ready).count();
+
+      int toSpawn = d.count() - cur.size();
+      if (!old.isEmpty()) {
+        toSpawn = curFailed ? 0 : Math.min(toSpawn, d.count() + surge(d.count()) - (cur.size() + old.size()));
+        int keepOld = (int) Math.max(0, d.count() - curReady);
+        old.stream().sorted(stopOrder(load)).limit(Math.max(0, old.size() - keepOld)).forEach(i -> stops.add(i.id()));
+      }
+      if (cur.size() > d.count()) {
+        cur.stream().sorted(stopOrder(load)).limit(cur.size() - d.count()).forEach(i -> {
+          stops.add(i.id());
+          load.computeIfPresent(i.node(), (k, v) -> v - 1);
+        });
+      }
+      Map<String, Integer> perNode = new HashMap<>();
+      mine.forEach(i -> perNode.merge(i.node(), 1, Integer::sum));
+      for (int k = 0; k < toSpawn; k++) {
+        Node target = nodes.stream()
+            .filter(n -> n.offers(d.instanceType()) && load.getOrDefault(n.id(), 0) < n.capacity())
+            .min(Comparator.<Node>comparingInt(n -> perNode.getOrDefault(n.id(), 0))
+                .thenComparingInt(n -> load.getOrDefault(n.id(), 0))
+                .thenComparing(Node::id))
+            .orElse(null);
+        if (target == null) {
+          boolean anyOffers = nodes.stream().anyMatch(n -> n.offers(d.instanceType()));
+          unplaceable.put(d.deployment(), anyOffers
+              ? "no node offering instance_type " + d.instanceType() + " has free capacity for " + (toSpawn - k)
+                + " more instance(s)"
+              : "no node offers instance_type " + d.instanceType());
+          break;
+        }
+        spawns.add(new Spawn(d.deployment(), d.version(), target.id()));
+        perNode.merge(target.id(), 1, Integer::sum);
+        load.merge(target.id(), 1, Integer::sum);
+      }
+    }
+    return new Plan(spawns, stops, unplaceable);
+  }
+
+  /** Which instance to stop first: Failed, then not yet Ready, then from the busiest node, then by id. */
+  private static Comparator<Instance> stopOrder(Map<String, Integer> load) {
+    return Comparator.<Instance>comparingInt(i -> i.state() == InstanceState.Failed ? 0
+            : i.state() == InstanceState.Ready ? 2 : 1)
+        .thenComparing(i -> -load.getOrDefault(i.node(), 0))
+        .thenComparing(Instance::id);
+  }
+}
