@@ -2,7 +2,11 @@ package io.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import java.io.IOException;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
@@ -19,7 +23,8 @@ import java.util.Set;
 /** az's output options: {@code --query} (JMESPath) then {@code -o json|jsonc|tsv|table|yaml|none}. */
 final class Output {
   private static final JacksonRuntime JMESPATH = new JacksonRuntime();
-  private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  /** az's JSON layout: two-space indent, "key": value, empty containers as {} and []. */
+  private static final ObjectWriter PRETTY = new ObjectMapper().writer(new AzPrettyPrinter());
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
       .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
 
@@ -158,5 +163,47 @@ final class Output {
       }
     }
     sb.append('\n');
+  }
+
+  private static final class AzPrettyPrinter extends DefaultPrettyPrinter {
+    AzPrettyPrinter() {
+      DefaultIndenter indenter = new DefaultIndenter("  ", "\n");
+      indentObjectsWith(indenter);
+      indentArraysWith(indenter);
+    }
+
+    private AzPrettyPrinter(AzPrettyPrinter base) {
+      super(base);
+    }
+
+    @Override
+    public DefaultPrettyPrinter createInstance() {
+      return new AzPrettyPrinter(this);
+    }
+
+    @Override
+    public void writeObjectFieldValueSeparator(JsonGenerator g) throws IOException {
+      g.writeRaw(": ");
+    }
+
+    @Override
+    public void writeEndObject(JsonGenerator g, int entries) throws IOException {
+      if (entries == 0) {
+        g.writeRaw('}');
+        _nesting--;
+        return;
+      }
+      super.writeEndObject(g, entries);
+    }
+
+    @Override
+    public void writeEndArray(JsonGenerator g, int entries) throws IOException {
+      if (entries == 0) {
+        g.writeRaw(']');
+        _nesting--;
+        return;
+      }
+      super.writeEndArray(g, entries);
+    }
   }
 }

@@ -9,6 +9,7 @@ import io.sluice.store.Store;
 import io.sluice.store.Store.Write;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
@@ -121,7 +122,7 @@ public final class EndpointManagerVerticle extends VerticleBase {
           .put("created_at", java.time.Instant.now().toString());
       store.put(Store.ENDPOINT, name, ep);
       return endpointView(ep);
-    }).onSuccess(v -> changed(name));
+    }).compose(v -> changed(name).map(v));
   }
 
   private Future<JsonObject> updateEndpoint(String name, JsonObject patch) {
@@ -153,7 +154,7 @@ public final class EndpointManagerVerticle extends VerticleBase {
       next.put("mirror_traffic", new JsonObject(new java.util.LinkedHashMap<>(SpecValidator.strip(mirror))));
       store.put(Store.ENDPOINT, name, next);
       return endpointView(next);
-    }).onSuccess(v -> changed(name));
+    }).compose(v -> changed(name).map(v));
   }
 
   private static Map<String, Integer> percentField(JsonObject patch, JsonObject current, String field) {
@@ -183,7 +184,7 @@ public final class EndpointManagerVerticle extends VerticleBase {
       }
       store.write(writes);
       return endpointView(ep);
-    }).onSuccess(v -> changed(name));
+    }).compose(v -> changed(name).map(v));
   }
 
   private Future<JsonObject> regenerateKeys(String name, String keyType) {
@@ -200,7 +201,7 @@ public final class EndpointManagerVerticle extends VerticleBase {
       ep.getJsonObject("keys").put(slot, Keys.generate());
       store.put(Store.ENDPOINT, name, ep);
       return new JsonObject().put("regenerated", slot);
-    }).onSuccess(v -> changed(name));
+    }).compose(v -> changed(name).map(v));
   }
 
   // ---- deployments -----------------------------------------------------------------------------------------
@@ -221,7 +222,7 @@ public final class EndpointManagerVerticle extends VerticleBase {
           .put("created_at", java.time.Instant.now().toString());
       store.put(Store.DEPLOYMENT, ep + "/" + name, spec);
       return deploymentView(spec);
-    }).onSuccess(v -> changed(ep));
+    }).compose(v -> changed(ep).map(v));
   }
 
   private Future<JsonObject> updateDeployment(JsonObject raw) {
@@ -244,7 +245,7 @@ public final class EndpointManagerVerticle extends VerticleBase {
           .put("created_at", current.getString("created_at"));
       store.put(Store.DEPLOYMENT, ep + "/" + name, next);
       return deploymentView(next);
-    }).onSuccess(v -> changed(ep));
+    }).compose(v -> changed(ep).map(v));
   }
 
   /** What the scorers need, resolved from asset references: file ids and the environment name. */
@@ -309,7 +310,7 @@ public final class EndpointManagerVerticle extends VerticleBase {
       d.put("provisioning_state", "Deleting");
       store.put(Store.DEPLOYMENT, ep + "/" + name, d);
       return deploymentView(d);
-    }).onSuccess(v -> changed(ep));
+    }).compose(v -> changed(ep).map(v));
   }
 
   /** The supervisor leader reports what it observed; only a matching spec version may settle a create/update. */
@@ -346,11 +347,7 @@ public final class EndpointManagerVerticle extends VerticleBase {
       writes.add(new Write(Store.DEPLOYMENT, ep + "/" + name, d));
       store.write(writes);
       return new JsonObject().put("applied", true);
-    }).onSuccess(v -> {
-      if (v.getBoolean("applied")) {
-        changed(ep);
-      }
-    });
+    }).compose(v -> v.getBoolean("applied") ? changed(ep).map(v) : Future.succeededFuture(v));
   }
 
   private Future<JsonObject> deploymentDeleted(String ep, String name) {
@@ -368,7 +365,7 @@ public final class EndpointManagerVerticle extends VerticleBase {
       }
       store.write(writes);
       return new JsonObject().put("applied", true);
-    }).onSuccess(v -> changed(ep));
+    }).compose(v -> changed(ep).map(v));
   }
 
   private Future<JsonObject> logs(String ep, String name, int lines) {
@@ -523,9 +520,29 @@ public final class EndpointManagerVerticle extends VerticleBase {
         .compose(lock -> blocking(work).andThen(ar -> lock.release()));
   }
 
-  private void changed(String endpoint) {
-    vertx.eventBus().publish(Addresses.EVENTS,
-        new JsonObject().put(Events.TYPE, Events.DESIRED_CHANGED).put("endpoint", endpoint));
+  /**
+   * Tells every router the endpoint's new desired state (keys included) and waits until each has applied it, then
+   * publishes the change for the supervisor leader. A router that does not answer in time catches up on its
+   * periodic resync; the caller is not held up by it.
+   */
+  private Future<Void> changed(String endpoint) {
+    return blocking(() -> new JsonObject().put(Events.TYPE, Events.DESIRED_CHANGED).put("endpoint", endpoint)
+        .put("document", store.get(Store.ENDPOINT, endpoint).orElse(null))
+        .put("deployments", new JsonArray(new ArrayList<>(store.list(Store.DEPLOYMENT, endpoint + "/")))))
+        .compose(change -> vertx.sharedData().<String, JsonObject>getClusterWideMap(Addresses.NODES_MAP)
+            .compose(m -> m.keys())
+            .compose(nodes -> {
+              List<Future<?>> acks = new ArrayList<>();
+              for (String n : nodes) {
+                acks.add(vertx.eventBus().request(Addresses.router(n), change,
+                    new DeliveryOptions().setSendTimeout(2000)));
+              }
+              return Future.join(acks);
+            })
+            .otherwiseEmpty()
+            .onComplete(ar -> vertx.eventBus().publish(Addresses.EVENTS, new JsonObject()
+                .put(Events.TYPE, Events.DESIRED_CHANGED).put("endpoint", endpoint))))
+        .mapEmpty();
   }
 
 }

@@ -105,7 +105,7 @@ public final class SluiceNode {
     ControlPlaneRoutes api = new ControlPlaneRoutes(vertx, store, adminToken, publicUrl,
         NodeConfig.number(conf, "limits.max_upload_bytes", 1L << 30));
     String registry = "sluice-" + name;
-    RouterVerticle router = new RouterVerticle(NodeConfig.str(conf, "http.host", "0.0.0.0"), port, maxBody, r -> {
+    RouterVerticle router = new RouterVerticle(nodeId, NodeConfig.str(conf, "http.host", "0.0.0.0"), port, maxBody, r -> {
       r.get("/healthz").handler(ctx -> ctx.json(new JsonObject().put("status", "UP").put("node", name)
           .put("node_id", nodeId)));
       r.get("/metrics").handler(PrometheusScrapingHandler.create(registry));

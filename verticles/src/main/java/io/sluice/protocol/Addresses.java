@@ -23,6 +23,14 @@ public final class Addresses {
     return "sluice.supervisor." + nodeId;
   }
 
+  /**
+   * The router of one node. The endpoint-manager sends it each desired-state change of an endpoint and waits for
+   * the acknowledgement, so a control-plane call returns only when every router routes by the new settings.
+   */
+  public static String router(String nodeId) {
+    return "sluice.router." + nodeId;
+  }
+
   /** One scorer instance. Body: the request bytes as a Buffer; headers carry the request id. */
   public static String scorer(String instanceId) {
     return "sluice.scorer." + instanceId;

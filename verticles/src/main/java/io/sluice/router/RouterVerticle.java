@@ -14,6 +14,7 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import io.vertx.ext.web.Router;
@@ -39,6 +40,7 @@ public final class RouterVerticle extends VerticleBase {
   static final String NO_DEPLOYMENT = "No valid deployments to route to. Please check that the endpoint has at least "
       + "one deployment with positive weight values or use a deployment specific header to route.";
 
+  private final String nodeId;
   private final int port;
   private final String host;
   private final long maxBodyBytes;
@@ -51,9 +53,12 @@ public final class RouterVerticle extends VerticleBase {
   private AsyncMap<String, JsonObject> instancesMap;
   private boolean refreshing;
   private boolean refreshAgain;
+  /** Counts applied changes, so a resync fetched before a change cannot overwrite it. */
+  private long applies;
 
   /** {@code extraRoutes} mounts the other handlers this node serves on the same port (control plane, health). */
-  public RouterVerticle(String host, int port, long maxBodyBytes, Consumer<Router> extraRoutes) {
+  public RouterVerticle(String nodeId, String host, int port, long maxBodyBytes, Consumer<Router> extraRoutes) {
+    this.nodeId = nodeId;
     this.host = host;
     this.port = port;
     this.maxBodyBytes = maxBodyBytes;
@@ -72,6 +77,10 @@ public final class RouterVerticle extends VerticleBase {
     extraRoutes.accept(router);
     vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS, this::event);
     vertx.eventBus().<JsonObject>consumer(Addresses.INVOKE, this::scoreEventBus);
+    vertx.eventBus().<JsonObject>consumer(Addresses.router(nodeId), m -> {
+      apply(m.body());
+      m.reply(new JsonObject().put("applied", snapshot != null));
+    });
     vertx.setPeriodic(2000, t -> refresh());
     return vertx.sharedData().<String, JsonObject>getClusterWideMap(Addresses.INSTANCES_MAP)
         .onSuccess(m -> instancesMap = m)
@@ -96,6 +105,33 @@ public final class RouterVerticle extends VerticleBase {
     } else if (Events.DESIRED_CHANGED.equals(e.getString(Events.TYPE))) {
       refresh();
     }
+  }
+
+  /** Applies one endpoint's new desired state (sent by the endpoint-manager before it answers its caller). */
+  private void apply(JsonObject change) {
+    if (snapshot == null) {
+      return;
+    }
+    applies++;
+    String name = change.getString("endpoint");
+    JsonArray endpoints = new JsonArray();
+    snapshot.getJsonArray("endpoints").forEach(o -> {
+      if (!name.equals(((JsonObject) o).getString("name"))) {
+        endpoints.add(o);
+      }
+    });
+    if (change.getJsonObject("document") != null) {
+      endpoints.add(change.getJsonObject("document"));
+    }
+    JsonArray deployments = new JsonArray();
+    snapshot.getJsonArray("deployments").forEach(o -> {
+      if (!name.equals(((JsonObject) o).getString("endpoint_name"))) {
+        deployments.add(o);
+      }
+    });
+    change.getJsonArray("deployments", new JsonArray()).forEach(deployments::add);
+    snapshot = new JsonObject().put("endpoints", endpoints).put("deployments", deployments);
+    rebuild();
   }
 
   private void rebuild() {
@@ -123,9 +159,14 @@ public final class RouterVerticle extends VerticleBase {
   }
 
   private Future<Void> refreshNow() {
+    long at = applies;
     Future<JsonObject> snap = vertx.eventBus().<JsonObject>request(Addresses.ENDPOINTS,
         new JsonObject().put(Ops.OP, Ops.SNAPSHOT), new DeliveryOptions().setSendTimeout(10_000)).map(Message::body);
     return Future.all(snap, instancesMap.values()).map(all -> {
+      if (applies != at) {
+        refreshAgain = true; // a newer change arrived while this snapshot was in flight
+        return null;
+      }
       snapshot = all.resultAt(0);
       observed.clear();
       for (Object o : (java.util.List<?>) all.resultAt(1)) {

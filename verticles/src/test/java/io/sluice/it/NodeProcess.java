@@ -1,0 +1,99 @@
+package io.sluice.it;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A real Sluice node in its own JVM (the test classpath), as {@code bin/sluice node} starts it. */
+public final class NodeProcess implements AutoCloseable {
+  static final List<String> JVM_FLAGS = List.of("--add-modules", "java.se", "--add-exports",
+      "java.base/jdk.internal.ref=ALL-UNNAMED", "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens",
+      "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens",
+      "java.management/sun.management=ALL-UNNAMED", "--add-opens",
+      "jdk.management/com.sun.management.internal=ALL-UNNAMED", "-Djava.net.preferIPv4Stack=true", "-Xmx512m");
+
+  final Path home;
+  final int port;
+  final String cluster;
+  private Process process;
+
+  public NodeProcess(Path home, String cluster) throws IOException {
+    this(home, cluster, freePort());
+  }
+
+  public NodeProcess(Path home, String cluster, int port) {
+    this.home = home;
+    this.cluster = cluster;
+    this.port = port;
+  }
+
+  public String url() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  public NodeProcess start() throws Exception {
+    Files.createDirectories(home);
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(JVM_FLAGS);
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.sluice.node.Main", "node",
+        "--http-port", String.valueOf(port), "--home", home.toString(), "--cluster-name", cluster));
+    File log = home.resolve("node-" + port + ".out").toFile();
+    process = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
+    HttpClient http = HttpClient.newHttpClient();
+    long deadline = System.currentTimeMillis() + 90_000;
+    while (System.currentTimeMillis() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("node exited: " + Files.readString(log.toPath()));
+      }
+      try {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url() + "/healthz"))
+            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          return this;
+        }
+      } catch (IOException notYet) {
+        // still starting
+      }
+      Thread.sleep(250);
+    }
+    throw new IllegalStateException("node did not become healthy: " + Files.readString(log.toPath()));
+  }
+
+  /** SIGTERM: the node drains its instances and leaves the cluster. */
+  public void stop() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  public String log() throws IOException {
+    Path p = home.resolve("node-" + port + ".out");
+    return Files.exists(p) ? Files.readString(p) : "";
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    stop();
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
