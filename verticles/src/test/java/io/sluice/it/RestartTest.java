@@ -1,0 +1,104 @@
+package io.sluice.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Stop the node, start it again on the same SLUICE_HOME: the desired state is back and instances run again. */
+class RestartTest {
+  @TempDir
+  Path tmp;
+
+  @Test
+  void everythingAcknowledgedSurvivesARestartAndInstancesComeBack() throws Exception {
+    Path dir = Samples.examples(tmp.resolve("own"));
+    String sample = dir.resolve("endpoints/online/managed/sample").toString();
+    String req = dir.resolve("endpoints/online/model-1/sample-request.json").toString();
+    Path home = tmp.resolve("home");
+    String cluster = "restart-" + UUID.randomUUID();
+    Cli cli = new Cli(home);
+
+    NodeProcess first = new NodeProcess(home, cluster).start();
+    JsonNode before;
+    String primary;
+    String secondary;
+    try {
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve("admin-token"))))
+          .isEqualTo("rw-------");
+      cli.ok("online-endpoint", "create", "--name", "keep-me", "-f", sample + "/endpoint.yml");
+      cli.ok("online-deployment", "create", "-n", "blue", "-e", "keep-me", "-f", sample + "/blue-deployment.yml",
+          "--all-traffic", "--set", "instance_count=2");
+      cli.ok("online-deployment", "create", "-n", "green", "-e", "keep-me", "-f", sample + "/green-deployment.yml");
+      cli.ok("online-endpoint", "update", "-n", "keep-me", "--mirror-traffic", "green=20");
+      cli.ok("online-endpoint", "regenerate-keys", "-n", "keep-me", "--key-type", "secondary");
+      cli.ok("model", "create", "-n", "kept-model", "-v", "3", "-p",
+          dir.resolve("endpoints/online/model-1/model").toString());
+      before = cli.okJson("online-endpoint", "show", "-n", "keep-me");
+      primary = cli.ok("online-endpoint", "get-credentials", "-n", "keep-me", "-o", "tsv", "--query", "primaryKey");
+      secondary = cli.ok("online-endpoint", "get-credentials", "-n", "keep-me", "-o", "tsv", "--query", "secondaryKey");
+    } finally {
+      first.stop();
+    }
+    assertThat(first.log()).doesNotContain(primary).doesNotContain(secondary);
+
+    NodeProcess second = new NodeProcess(home, cluster, first.port).start();
+    try {
+      JsonNode after = cli.okJson("online-endpoint", "show", "-n", "keep-me");
+      assertThat(after.path("traffic")).isEqualTo(before.path("traffic"));
+      assertThat(after.path("mirror_traffic").toString()).isEqualTo("{\"green\":20}");
+      assertThat(after.path("auth_mode").asText()).isEqualTo("key");
+      assertThat(cli.ok("online-endpoint", "get-credentials", "-n", "keep-me", "-o", "tsv", "--query", "primaryKey"))
+          .isEqualTo(primary);
+      assertThat(cli.ok("online-endpoint", "get-credentials", "-n", "keep-me", "-o", "tsv", "--query",
+          "secondaryKey")).isEqualTo(secondary);
+      assertThat(cli.ok("model", "show", "-n", "kept-model", "-v", "3", "--query", "version", "-o", "tsv"))
+          .isEqualTo("3");
+      assertThat(cli.okJson("online-deployment", "list", "-e", "keep-me", "--query", "[].name").toString())
+          .isEqualTo("[\"blue\",\"green\"]");
+
+      // instances come back by themselves
+      long deadline = System.currentTimeMillis() + 60_000;
+      JsonNode blue;
+      do {
+        Thread.sleep(250);
+        blue = cli.okJson("online-deployment", "show", "-n", "blue", "-e", "keep-me");
+      } while (blue.path("instances").findValuesAsText("state").stream().filter("Ready"::equals).count() < 2
+          && System.currentTimeMillis() < deadline);
+      assertThat(blue.path("instance_count").asInt()).isEqualTo(2);
+      assertThat(blue.path("instances").findValuesAsText("state")).containsExactly("Ready", "Ready");
+
+      // the old keys still work on the data plane, on the same URL
+      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+              second.url() + "/endpoints/keep-me/score")).header("Authorization", "Bearer " + secondary)
+          .POST(HttpRequest.BodyPublishers.ofString(Files.readString(Path.of(req)))).build(),
+          HttpResponse.BodyHandlers.ofString());
+      waitReady(cli, "green");
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      assertThat(r.headers().firstValue("azureml-model-deployment")).hasValue("blue");
+      assertThat(cli.ok("online-endpoint", "invoke", "-n", "keep-me", "-r", req, "--deployment-name", "green"))
+          .isEqualTo(Samples.GREEN);
+    } finally {
+      second.stop();
+    }
+  }
+
+  private static void waitReady(Cli cli, String d) throws InterruptedException {
+    for (int i = 0; i < 240; i++) {
+      if (cli.okJson("online-deployment", "show", "-n", d, "-e", "keep-me", "--query", "instances[].state")
+          .toString().equals("[\"Ready\"]")) {
+        return;
+      }
+      Thread.sleep(250);
+    }
+  }
+}

@@ -1,0 +1,193 @@
+package io.sluice.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad input gets a clear error naming the field and the rule, and changes nothing (real node, real CLI). */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ValidationTest {
+  @TempDir
+  static Path tmp;
+  NodeProcess node;
+  Cli cli;
+  String sample;
+  Path dir;
+
+  @BeforeAll
+  void setUp() throws Exception {
+    node = new NodeProcess(tmp.resolve("home"), "valid-" + UUID.randomUUID()).start();
+    cli = new Cli(node.home);
+    dir = Samples.examples(tmp.resolve("own"));
+    sample = dir.resolve("endpoints/online/managed/sample").toString();
+    cli.ok("online-endpoint", "create", "-n", "val-ep", "-f", sample + "/endpoint.yml");
+    cli.ok("online-deployment", "create", "-n", "blue", "-e", "val-ep", "-f", sample + "/blue-deployment.yml",
+        "--all-traffic");
+    cli.ok("online-deployment", "create", "-n", "green", "-e", "val-ep", "-f", sample + "/green-deployment.yml",
+        "--no-wait");
+  }
+
+  @AfterAll
+  void tearDown() throws Exception {
+    node.stop();
+  }
+
+  private JsonNode state() {
+    JsonNode e = cli.okJson("online-endpoint", "show", "-n", "val-ep");
+    return Cli.JSON.createObjectNode().put("traffic", e.path("traffic").toString())
+        .put("mirror", e.path("mirror_traffic").toString())
+        .put("endpoints", cli.okJson("online-endpoint", "list", "--query", "[].name").toString())
+        .put("deployments", cli.okJson("online-deployment", "list", "-e", "val-ep", "--query",
+            "[].[name, instance_count]").toString());
+  }
+
+  private void refused(String expected, String... args) {
+    JsonNode before = state();
+    assertThat(cli.fails(args)).contains(expected);
+    assertThat(state()).isEqualTo(before);
+  }
+
+  @Test
+  void endpointNamesAndFields() throws Exception {
+    refused("at least 3 and at most 32", "online-endpoint", "create", "-n", "ab");
+    refused("at least 3 and at most 32", "online-endpoint", "create", "-n", "a".repeat(33));
+    refused("must start with an upper- or lowercase letter", "online-endpoint", "create", "-n", "1abc");
+    refused("single '-'s", "online-endpoint", "create", "-n", "my--endpoint");
+    refused("not ending with '-'", "online-endpoint", "create", "-n", "my-endpoint-");
+    refused("auth_mode: must be one of key, aml_token", "online-endpoint", "create", "-n", "okname",
+        "--auth-mode", "password");
+    refused("already exists", "online-endpoint", "create", "-n", "val-ep");
+    Path unknown = Files.writeString(tmp.resolve("unknown.yml"), "name: good-name\nauth_mod: key\n");
+    refused("auth_mod: unknown field", "online-endpoint", "create", "-f", unknown.toString());
+    Path notYaml = Files.writeString(tmp.resolve("bad.yml"), "name: [unclosed\n  auth_mode: key");
+    refused("is not valid YAML", "online-endpoint", "create", "-f", notYaml.toString());
+    refused("file not found", "online-endpoint", "create", "-f", tmp.resolve("missing.yml").toString());
+    refused("traffic cannot be set when an endpoint is created", "online-endpoint", "create", "-n", "new-ep",
+        "--set", "traffic.blue=100");
+    refused("not found", "online-endpoint", "show", "-n", "no-such-endpoint");
+  }
+
+  @Test
+  void trafficRules() {
+    refused("no deployment named 'red'", "online-endpoint", "update", "-n", "val-ep", "--traffic", "blue=90 red=10");
+    refused("sum to 0 (no live traffic) or 100; they sum to 90", "online-endpoint", "update", "-n", "val-ep",
+        "--traffic", "blue=90");
+    refused("at most 50 percent", "online-endpoint", "update", "-n", "val-ep", "--mirror-traffic", "green=60");
+    refused("at most one deployment", "online-endpoint", "update", "-n", "val-ep", "--mirror-traffic",
+        "green=10 blue=10");
+    refused("live or mirrored traffic, not both", "online-endpoint", "update", "-n", "val-ep", "--mirror-traffic",
+        "blue=10");
+    refused("is not name=percent", "online-endpoint", "update", "-n", "val-ep", "--traffic", "blue:100");
+    refused("whole number from 0 to 100", "online-endpoint", "update", "-n", "val-ep", "--traffic", "blue=1000");
+    refused("has 100% of the live traffic", "online-deployment", "delete", "-n", "blue", "-e", "val-ep", "--yes");
+  }
+
+  @Test
+  void deploymentRules() throws Exception {
+    String blue = sample + "/blue-deployment.yml";
+    refused("already exists", "online-deployment", "create", "-n", "blue", "-e", "val-ep", "-f", blue);
+    refused("instance_count: must be from 1", "online-deployment", "create", "-n", "red", "-e", "val-ep", "-f", blue,
+        "--set", "instance_count=0");
+    refused("instance_count: must be from 1", "online-deployment", "update", "-n", "blue", "-e", "val-ep",
+        "--set", "instance_count=0");
+    refused("request_settings.request_timeout_ms: must be from 1 to 180000", "online-deployment", "create", "-n",
+        "red", "-e", "val-ep", "-f", blue, "--set", "request_settings.request_timeout_ms=999999");
+    refused("instance_typo: unknown field", "online-deployment", "create", "-n", "red", "-e", "val-ep", "-f", blue,
+        "--set", "instance_typo=x");
+    refused("endpoint 'nowhere' not found", "online-deployment", "create", "-n", "red", "-e", "nowhere", "-f", blue);
+    refused("the name for a deployment must be at least 3", "online-deployment", "create", "-n", "rd", "-e",
+        "val-ep", "-f", blue);
+    Path noModel = Files.writeString(dir.resolve("endpoints/online/managed/sample/no-model.yml"),
+        Files.readString(Path.of(blue)).replace("model-1/model/", "model-9/model/"));
+    refused("model.path: not found", "online-deployment", "create", "-n", "red", "-e", "val-ep", "-f",
+        noModel.toString());
+    Path noScript = Files.writeString(dir.resolve("endpoints/online/managed/sample/no-script.yml"),
+        Files.readString(Path.of(blue)).replace("scoring_script: score.py", "scoring_script: scor.py"));
+    refused("scor.py not found", "online-deployment", "create", "-n", "red", "-e", "val-ep", "-f",
+        noScript.toString());
+    Path unregistered = Files.writeString(dir.resolve("endpoints/online/managed/sample/unregistered.yml"),
+        Files.readString(Path.of(blue)).replaceAll("model:\\n  path: .*\\n", "model: azureml:nobody:1\n"));
+    refused("model: 'azureml:nobody:1' is not registered", "online-deployment", "create", "-n", "red", "-e", "val-ep",
+        "-f", unregistered.toString());
+    refused("--query: 'traffic[' is not a valid JMESPath expression", "online-endpoint", "show", "-n", "val-ep",
+        "--query", "traffic[");
+    refused("--output: 'xml' is not one of", "online-endpoint", "show", "-n", "val-ep", "-o", "xml");
+  }
+
+  @Test
+  void controlPlaneNeedsTheAdminToken() throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    for (String auth : new String[] {null, "Bearer wrong-token", "Basic abc"}) {
+      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(node.url() + "/api/endpoints"));
+      if (auth != null) {
+        b.header("Authorization", auth);
+      }
+      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(401);
+      assertThat(r.body()).contains("Unauthorized");
+    }
+  }
+
+  @Test
+  void dataPlaneStatusCodes() throws Exception {
+    String key = cli.ok("online-endpoint", "get-credentials", "-n", "val-ep", "-o", "tsv", "--query", "primaryKey");
+    String body = Files.readString(dir.resolve("endpoints/online/model-1/sample-request.json"));
+    assertThat(score("val-ep", "wrong", null, body).statusCode()).isEqualTo(401);
+    assertThat(score("val-ep", null, null, body).statusCode()).isEqualTo(401);
+    assertThat(score("no-such-ep", key, null, body).statusCode()).isEqualTo(404);
+    HttpResponse<String> pinnedMissing = score("val-ep", key, "purple", body);
+    assertThat(pinnedMissing.statusCode()).isEqualTo(404);
+    assertThat(pinnedMissing.body()).contains("purple");
+    // a script error is Azure's 424 with the model's status in a header
+    HttpResponse<String> modelError = score("val-ep", key, "blue", "{\"data\": \"not rows\"}");
+    assertThat(modelError.statusCode()).isEqualTo(424);
+    assertThat(modelError.headers().firstValue("ms-azureml-model-error-statuscode")).hasValue("500");
+    assertThat(modelError.headers().firstValue("ms-azureml-model-error-reason")).hasValue("model_error");
+    // no deployment with positive weight and no header: Azure's 404
+    cli.ok("online-endpoint", "update", "-n", "val-ep", "--traffic", "blue=0");
+    try {
+      HttpResponse<String> none = score("val-ep", key, null, body);
+      assertThat(none.statusCode()).isEqualTo(404);
+      assertThat(none.body()).contains("No valid deployments to route to");
+      assertThat(score("val-ep", key, "blue", body).statusCode()).isEqualTo(200);
+    } finally {
+      cli.ok("online-endpoint", "update", "-n", "val-ep", "--traffic", "blue=100");
+    }
+    HttpResponse<String> longId = score("val-ep", key, null, body, "x".repeat(101));
+    assertThat(longId.statusCode()).isEqualTo(431);
+    HttpResponse<String> echoed = score("val-ep", key, null, body, "my-request-1");
+    assertThat(echoed.headers().firstValue("x-request-id")).hasValue("my-request-1");
+  }
+
+  private HttpResponse<String> score(String ep, String key, String deployment, String body) throws Exception {
+    return score(ep, key, deployment, body, null);
+  }
+
+  private HttpResponse<String> score(String ep, String key, String deployment, String body, String requestId)
+      throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(node.url() + "/endpoints/" + ep + "/score"))
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (key != null) {
+      b.header("Authorization", "Bearer " + key);
+    }
+    if (deployment != null) {
+      b.header("azureml-model-deployment", deployment);
+    }
+    if (requestId != null) {
+      b.header("x-request-id", requestId);
+    }
+    return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+}
