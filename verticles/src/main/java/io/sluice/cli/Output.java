@@ -156,13 +156,14 @@ final class Output {
   }
 
   private static void appendRow(StringBuilder sb, List<String> cells, int[] width) {
+    StringBuilder row = new StringBuilder();
     for (int i = 0; i < cells.size(); i++) {
-      sb.append(String.format("%-" + width[i] + "s", cells.get(i)));
+      row.append(String.format("%-" + width[i] + "s", cells.get(i)));
       if (i < cells.size() - 1) {
-        sb.append("  ");
+        row.append("  ");
       }
     }
-    sb.append('\n');
+    sb.append(row.toString().stripTrailing()).append('\n');
   }
 
   private static final class AzPrettyPrinter extends DefaultPrettyPrinter {

@@ -1,0 +1,86 @@
+package io.sluice.endpoints;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sluice.protocol.ValidationException;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class SpecValidatorTest {
+  static final String ID = "sha256:" + "a".repeat(64);
+
+  static JsonObject deployment() {
+    return new JsonObject().put("name", "blue").put("endpoint_name", "my-endpoint")
+        .put("model", new JsonObject().put("path", ID))
+        .put("code_configuration", new JsonObject().put("code", ID).put("scoring_script", "score.py"))
+        .put("environment", new JsonObject().put("image", "img").put("conda_file", "name: x"))
+        .put("instance_type", "Standard_DS3_v2").put("instance_count", 1);
+  }
+
+  @Test
+  void azuresDefaultsAreFilledIn() {
+    JsonObject d = SpecValidator.deployment(deployment());
+    assertThat(d.getJsonObject("request_settings").getMap()).isEqualTo(Map.of("request_timeout_ms", 5000,
+        "max_concurrent_requests_per_instance", 1, "max_queue_wait_ms", 500));
+    assertThat(d.getJsonObject("liveness_probe").getMap()).isEqualTo(Map.of("initial_delay", 10, "period", 10,
+        "timeout", 2, "success_threshold", 1, "failure_threshold", 30));
+    assertThat(d.getJsonObject("scale_settings").getString("type")).isEqualTo("default");
+    JsonObject e = SpecValidator.endpoint(new JsonObject().put("name", "my-endpoint")
+        .put("$schema", "https://azuremlschemas.azureedge.net/latest/managedOnlineEndpoint.schema.json"));
+    assertThat(e.getString("auth_mode")).isEqualTo("key");
+  }
+
+  @Test
+  void namesFollowAzuresRules() {
+    for (String ok : new String[] {"abc", "my-endpoint", "A1-b2", "x".repeat(32)}) {
+      SpecValidator.name("name", "an endpoint", ok);
+    }
+    for (String bad : new String[] {"ab", "x".repeat(33), "1abc", "-abc", "abc-", "a--b", "a_b", "a.b"}) {
+      assertThatThrownBy(() -> SpecValidator.name("name", "an endpoint", bad))
+          .isInstanceOf(ValidationException.class).hasMessageStartingWith("name: ");
+    }
+  }
+
+  @Test
+  void trafficRules() {
+    Set<String> deps = Set.of("blue", "green");
+    SpecValidator.traffic(Map.of("blue", 90, "green", 10), Map.of(), deps);
+    SpecValidator.traffic(Map.of("blue", 0), Map.of("green", 50), deps);
+    SpecValidator.traffic(Map.of("blue", 100), Map.of("green", 0, "blue", 0), deps);
+    assertThatThrownBy(() -> SpecValidator.traffic(Map.of("blue", 50), Map.of(), deps)).hasMessageContaining("sum to 50");
+    assertThatThrownBy(() -> SpecValidator.traffic(Map.of("red", 100), Map.of(), deps)).hasMessageStartingWith("traffic.red");
+    assertThatThrownBy(() -> SpecValidator.traffic(Map.of(), Map.of("green", 51), deps)).hasMessageContaining("50");
+    assertThatThrownBy(() -> SpecValidator.traffic(Map.of("blue", 100), Map.of("blue", 10), deps))
+        .hasMessageContaining("not both");
+    assertThatThrownBy(() -> SpecValidator.traffic(Map.of(), Map.of("blue", 10, "green", 10), deps))
+        .hasMessageContaining("at most one");
+    assertThatThrownBy(() -> SpecValidator.percentMap("traffic", new JsonObject().put("blue", 1.5)))
+        .hasMessageContaining("whole number");
+  }
+
+  @Test
+  void deploymentFieldErrorsNameTheField() {
+    assertThatThrownBy(() -> SpecValidator.deployment(deployment().put("instance_count", 0)))
+        .hasMessageStartingWith("instance_count:");
+    assertThatThrownBy(() -> SpecValidator.deployment(deployment().put("instance_count", "two")))
+        .hasMessageStartingWith("instance_count: must be a whole number");
+    assertThatThrownBy(() -> SpecValidator.deployment(deployment().put("colour", "blue")))
+        .hasMessageStartingWith("colour: unknown field");
+    assertThatThrownBy(() -> SpecValidator.deployment(deployment().put("request_settings",
+        new JsonObject().put("request_timeout_ms", 180_001)))).hasMessageStartingWith("request_settings.request_timeout_ms");
+    assertThatThrownBy(() -> SpecValidator.deployment(deployment().put("scale_settings",
+        new JsonObject().put("type", "target_utilization")))).hasMessageStartingWith("scale_settings.type");
+    assertThatThrownBy(() -> SpecValidator.deployment(deployment().put("liveness_probe",
+        new JsonObject().put("success_threshold", 2)))).hasMessageStartingWith("liveness_probe.success_threshold");
+    assertThatThrownBy(() -> SpecValidator.deployment(deployment().put("model", "my-model")))
+        .hasMessageStartingWith("model:");
+    assertThatThrownBy(() -> SpecValidator.deployment(deployment().put("environment", new JsonObject())))
+        .hasMessageStartingWith("environment:");
+    assertThat(AssetRef.environment("azureml://registries/azureml/environments/sklearn-1.5/labels/latest").name())
+        .isEqualTo("sklearn-1.5");
+    assertThat(AssetRef.model("azureml:my-model:2").key()).isEqualTo("my-model:2");
+  }
+}

@@ -1,0 +1,105 @@
+package io.sluice.supervisor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.protocol.InstanceState;
+import io.sluice.supervisor.Placement.Desired;
+import io.sluice.supervisor.Placement.Instance;
+import io.sluice.supervisor.Placement.Node;
+import io.sluice.supervisor.Placement.Plan;
+import io.sluice.supervisor.Placement.Spawn;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class PlacementTest {
+  static final List<Node> THREE = List.of(new Node("a", Set.of("*"), 10), new Node("b", Set.of("*"), 10),
+      new Node("c", Set.of("*"), 10));
+
+  private static Map<String, Integer> perNode(List<Spawn> spawns) {
+    Map<String, Integer> m = new HashMap<>();
+    spawns.forEach(s -> m.merge(s.node(), 1, Integer::sum));
+    return m;
+  }
+
+  @Test
+  void spreadsEvenlyOverEligibleNodes() {
+    Plan p = Placement.plan(List.of(new Desired("e/blue", 1, 6, "Standard_DS3_v2")), THREE, List.of());
+    assertThat(perNode(p.spawns())).isEqualTo(Map.of("a", 2, "b", 2, "c", 2));
+    assertThat(p.stops()).isEmpty();
+  }
+
+  @Test
+  void keepsWhatRunsAndFillsTheEmptiestNode() {
+    List<Instance> running = List.of(new Instance("i1", "e/blue", 1, "a", InstanceState.Ready),
+        new Instance("i2", "e/blue", 1, "a", InstanceState.Ready));
+    Plan p = Placement.plan(List.of(new Desired("e/blue", 1, 3, "x")), THREE, running);
+    assertThat(p.stops()).isEmpty();
+    assertThat(p.spawns()).hasSize(1);
+    assertThat(p.spawns().get(0).node()).isIn("b", "c");
+  }
+
+  @Test
+  void scaleDownStopsFromTheBusiestNodeAndPrefersNotReady() {
+    List<Instance> running = List.of(new Instance("i1", "e/blue", 1, "a", InstanceState.Ready),
+        new Instance("i2", "e/blue", 1, "a", InstanceState.Ready),
+        new Instance("i3", "e/blue", 1, "b", InstanceState.Starting),
+        new Instance("i4", "e/blue", 1, "c", InstanceState.Ready));
+    Plan p = Placement.plan(List.of(new Desired("e/blue", 1, 2, "x")), THREE, running);
+    assertThat(p.spawns()).isEmpty();
+    assertThat(p.stops()).containsExactly("i3", "i1");
+  }
+
+  @Test
+  void respectsInstanceTypesAndCapacity() {
+    List<Node> nodes = List.of(new Node("gpu", Set.of("Standard_NC6"), 1), new Node("cpu", Set.of("Standard_DS3_v2"), 5));
+    Plan p = Placement.plan(List.of(new Desired("e/g", 1, 2, "standard_nc6")), nodes, List.of());
+    assertThat(p.spawns()).extracting(Spawn::node).containsExactly("gpu");
+    assertThat(p.unplaceable().get("e/g")).contains("free capacity");
+    Plan none = Placement.plan(List.of(new Desired("e/t", 1, 1, "Standard_TPU")), nodes, List.of());
+    assertThat(none.spawns()).isEmpty();
+    assertThat(none.unplaceable().get("e/t")).isEqualTo("no node offers instance_type Standard_TPU");
+  }
+
+  @Test
+  void rollingUpdateSurgesAtMostTwentyPercentAndStopsOldOnlyForReadyNew() {
+    List<Instance> state = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      state.add(new Instance("old" + i, "e/blue", 1, THREE.get(i % 3).id(), InstanceState.Ready));
+    }
+    Plan first = Placement.plan(List.of(new Desired("e/blue", 2, 10, "x")), THREE, state);
+    assertThat(first.spawns()).hasSize(2); // surge = max(1, 20% of 10)
+    assertThat(first.stops()).isEmpty(); // no new instance is ready yet
+    state.add(new Instance("new0", "e/blue", 2, "a", InstanceState.Ready));
+    state.add(new Instance("new1", "e/blue", 2, "b", InstanceState.Starting));
+    Plan second = Placement.plan(List.of(new Desired("e/blue", 2, 10, "x")), THREE, state);
+    assertThat(second.stops()).hasSize(1).allMatch(id -> id.startsWith("old"));
+    assertThat(second.spawns()).isEmpty(); // 12 instances = 10 + surge already
+  }
+
+  @Test
+  void aFailedNewVersionStallsTheRolloutAndKeepsOldServing() {
+    List<Instance> state = List.of(new Instance("old0", "e/blue", 1, "a", InstanceState.Ready),
+        new Instance("new0", "e/blue", 2, "b", InstanceState.Failed));
+    Plan p = Placement.plan(List.of(new Desired("e/blue", 2, 1, "x")), THREE, state);
+    assertThat(p.spawns()).isEmpty();
+    assertThat(p.stops()).isEmpty();
+  }
+
+  @Test
+  void aFailedInstanceIsNotRespawnedInALoop() {
+    Plan p = Placement.plan(List.of(new Desired("e/blue", 1, 1, "x")), THREE,
+        List.of(new Instance("f", "e/blue", 1, "a", InstanceState.Failed)));
+    assertThat(p.spawns()).isEmpty();
+    assertThat(p.stops()).isEmpty();
+  }
+
+  @Test
+  void unwantedDeploymentsAreStopped() {
+    Plan p = Placement.plan(List.of(), THREE, List.of(new Instance("x", "e/gone", 1, "a", InstanceState.Ready)));
+    assertThat(p.stops()).containsExactly("x");
+  }
+}
