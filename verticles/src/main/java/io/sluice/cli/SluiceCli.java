@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0",
     description = "Self-hosted online endpoints for ML models, with safe rollout. Mirrors 'az ml'.",
     subcommands = {NodeCommand.class, EndpointCommands.class, DeploymentCommands.class, AssetCommands.Model.class,
-        AssetCommands.Environment.class, CommandLine.HelpCommand.class})
+        AssetCommands.Environment.class, io.sluice.loadtest.LoadtestCommand.class, CommandLine.HelpCommand.class})
 public final class SluiceCli {
   final Map<String, String> env;
 

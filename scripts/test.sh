@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The test command: installs what the tests need (scripts/setup.sh), then builds and runs every test.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+"$here/scripts/setup.sh"
+cd "$here"
+mvn -B verify "$@"
