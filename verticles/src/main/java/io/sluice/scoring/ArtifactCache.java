@@ -3,9 +3,6 @@ package io.sluice.scoring;
 import io.sluice.store.Store;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -16,7 +13,8 @@ import java.util.zip.ZipInputStream;
 
 /**
  * Unpacks uploaded folders (zip files in the store, named by content) into this node's cache, once per content.
- * Blocking: call from a worker thread. Entries that would land outside the target folder are refused.
+ * Blocking: call from a worker thread. One cache per node, shared by its instances (unpacking is serialised).
+ * Entries that would land outside the target folder are refused.
  */
 public final class ArtifactCache {
   private final Store store;
@@ -40,11 +38,12 @@ public final class ArtifactCache {
       unzip(zip, tmp);
       try {
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-      } catch (FileAlreadyExistsException | DirectoryNotEmptyException | AtomicMoveNotSupportedException e) {
+      } catch (IOException e) {
+        // another process on this machine (a node sharing the folder) unpacked the same content first
         if (!Files.isDirectory(target)) {
           throw e;
         }
-        delete(tmp); // another process unpacked the same content first
+        delete(tmp);
       }
     } catch (Exception e) {
       delete(tmp);

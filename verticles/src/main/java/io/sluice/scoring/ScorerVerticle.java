@@ -10,7 +10,6 @@ import io.sluice.scorer.ScoreResult;
 import io.sluice.scorer.Scorer;
 import io.sluice.scorer.ScorerSpec;
 import io.sluice.scorer.Scorers;
-import io.sluice.store.Store;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -37,7 +36,7 @@ public final class ScorerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ScorerVerticle.class);
 
   private final NodeInfo node;
-  private final Store store;
+  private final ArtifactCache cache;
   private JsonObject instance;
   private JsonObject deployment;
   private Scorer scorer;
@@ -48,9 +47,9 @@ public final class ScorerVerticle extends VerticleBase {
   private Promise<Void> drained;
   private long healthTimer = -1;
 
-  public ScorerVerticle(NodeInfo node, Store store) {
+  public ScorerVerticle(NodeInfo node, ArtifactCache cache) {
     this.node = node;
-    this.store = store;
+    this.cache = cache;
   }
 
   public static Path logFile(NodeInfo node, String instanceId) {
@@ -85,7 +84,6 @@ public final class ScorerVerticle extends VerticleBase {
     consumer = null;
     vertx.executeBlocking(() -> {
       JsonObject resolved = deployment.getJsonObject("resolved", new JsonObject());
-      ArtifactCache cache = new ArtifactCache(store, node.nodeDir().resolve("files"));
       Path code = cache.materialize(resolved.getString("code_file"));
       Path model = resolved.getString("model_file") == null ? null : cache.materialize(resolved.getString("model_file"));
       JsonObject rs = deployment.getJsonObject("request_settings", new JsonObject());

@@ -5,6 +5,7 @@ import io.sluice.protocol.Addresses;
 import io.sluice.protocol.Events;
 import io.sluice.protocol.InstanceState;
 import io.sluice.protocol.Ops;
+import io.sluice.scoring.ArtifactCache;
 import io.sluice.scoring.ScorerVerticle;
 import io.sluice.store.Store;
 import io.vertx.core.DeploymentOptions;
@@ -39,7 +40,7 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
   private static final long RECONCILE_MS = 1000;
 
   private final NodeInfo node;
-  private final Store store;
+  private final ArtifactCache cache;
   /** instance id -> Vert.x deployment id of its ScorerVerticle, for the instances this node hosts. */
   private final Map<String, Future<String>> hosted = new HashMap<>();
   /** what the leader last reported per deployment, so it reports changes only. */
@@ -52,7 +53,7 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
 
   public DeploymentSupervisorVerticle(NodeInfo node, Store store) {
     this.node = node;
-    this.store = store;
+    this.cache = new ArtifactCache(store, node.nodeDir().resolve("files"));
   }
 
   @Override
@@ -102,7 +103,7 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
           String envName = dep.getJsonObject("resolved", new JsonObject()).getString("environment");
           JsonObject config = new JsonObject().put("instance", inst).put("deployment", dep)
               .put("python", node.pythonFor(envName));
-          Future<String> f = vertx.deployVerticle(new ScorerVerticle(node, store), new DeploymentOptions()
+          Future<String> f = vertx.deployVerticle(new ScorerVerticle(node, cache), new DeploymentOptions()
               .setConfig(config));
           hosted.put(id, f);
           f.onFailure(err -> {
