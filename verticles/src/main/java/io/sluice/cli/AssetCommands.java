@@ -41,15 +41,9 @@ final class AssetCommands {
     @Override
     public Integer call() {
       c.checkQuery();
-      ObjectNode spec = file != null ? SpecFiles.read(file) : ApiClient.JSON.createObjectNode();
-      Path base = file != null ? file.toAbsolutePath().getParent() : Path.of("").toAbsolutePath();
-      spec.remove("$schema");
-      putIf(spec, "name", name);
-      putIf(spec, "version", version);
-      putIf(spec, "path", path);
-      putIf(spec, "description", description);
-      putIf(spec, "type", type);
-      SpecFiles.set(spec, set);
+      ObjectNode spec = spec(file, set, "name", name, "version", version, "path", path, "description", description,
+          "type", type);
+      Path base = base(file);
       if (!spec.hasNonNull("path")) {
         throw new CliException("--path: the model's file or folder is required");
       }
@@ -73,16 +67,9 @@ final class AssetCommands {
     @Override
     public Integer call() {
       c.checkQuery();
-      ObjectNode spec = file != null ? SpecFiles.read(file) : ApiClient.JSON.createObjectNode();
-      Path base = file != null ? file.toAbsolutePath().getParent() : Path.of("").toAbsolutePath();
-      spec.remove("$schema");
-      putIf(spec, "name", name);
-      putIf(spec, "version", version);
-      putIf(spec, "image", image);
-      putIf(spec, "conda_file", condaFile);
-      putIf(spec, "description", description);
-      SpecFiles.set(spec, set);
-      SpecFiles.inlineCondaFile(spec, base, "--conda-file");
+      ObjectNode spec = spec(file, set, "name", name, "version", version, "image", image, "conda_file", condaFile,
+          "description", description);
+      SpecFiles.inlineCondaFile(spec, base(file), "--conda-file");
       c.print(c.api().post("/api/environments", spec));
       return 0;
     }
@@ -117,9 +104,21 @@ final class AssetCommands {
     }
   }
 
-  static void putIf(ObjectNode o, String f, String v) {
-    if (v != null) {
-      o.put(f, v);
+  /** The asset's YAML file (if any), then the flags given (field, value pairs; null = not given), then --set. */
+  static ObjectNode spec(Path file, List<String> set, String... fieldValues) {
+    ObjectNode spec = file != null ? SpecFiles.read(file) : ApiClient.JSON.createObjectNode();
+    spec.remove("$schema");
+    for (int i = 0; i < fieldValues.length; i += 2) {
+      if (fieldValues[i + 1] != null) {
+        spec.put(fieldValues[i], fieldValues[i + 1]);
+      }
     }
+    SpecFiles.set(spec, set);
+    return spec;
+  }
+
+  /** Paths in an asset file are relative to it; paths in flags to the working directory. */
+  static Path base(Path file) {
+    return file != null ? file.toAbsolutePath().getParent() : Path.of("").toAbsolutePath();
   }
 }

@@ -17,6 +17,7 @@ public final class ClusterSetup {
   public static final String DEFAULT_CONFIG = "cluster-config/hazelcast-loopback.yaml";
 
   public static Config hazelcast(String file, String clusterName, List<String> join) throws Exception {
+    System.setProperty("hazelcast.logging.type", "slf4j"); // before Hazelcast logs anything, even config loading
     Config c;
     if (file == null || file.isEmpty()) {
       c = new ClasspathYamlConfig(DEFAULT_CONFIG);
