@@ -1,6 +1,7 @@
 package io.sluice.endpoints;
 
 import io.sluice.protocol.Addresses;
+import io.sluice.protocol.ControlPlane;
 import io.sluice.protocol.Errors;
 import io.sluice.protocol.Ops;
 import io.sluice.protocol.ValidationException;
@@ -24,8 +25,6 @@ import java.util.function.Supplier;
  * immutable, content-addressed blobs with nothing to validate against the desired state.
  */
 public final class ControlPlaneRoutes {
-  private static final DeliveryOptions CONTROL = new DeliveryOptions().setSendTimeout(30_000);
-
   private final Vertx vertx;
   private final Store store;
   private final String adminToken;
@@ -121,7 +120,7 @@ public final class ControlPlaneRoutes {
       error(ctx, 400, e.getMessage());
       return;
     }
-    vertx.eventBus().<JsonObject>request(Addresses.ENDPOINTS, message, CONTROL).map(Message::body)
+    ControlPlane.request(vertx, message, 30_000)
         .onSuccess(r -> json(ctx, okStatus, view.apply(r)))
         .onFailure(err -> error(ctx, Errors.httpStatus(err), err.getMessage()));
   }

@@ -4,12 +4,12 @@ import io.sluice.protocol.Addresses;
 import io.sluice.protocol.Errors;
 import io.sluice.protocol.Events;
 import io.sluice.protocol.Ops;
+import io.sluice.protocol.Routers;
 import io.sluice.protocol.ValidationException;
 import io.sluice.store.Store;
 import io.sluice.store.Store.Write;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
@@ -210,7 +210,7 @@ public final class EndpointManagerVerticle extends VerticleBase {
     JsonObject spec = SpecValidator.deployment(raw);
     String ep = spec.getString("endpoint_name");
     String name = spec.getString("name");
-    return locked(ep, () -> {
+    return offered(spec.getString("instance_type")).compose(ok -> locked(ep, () -> {
       JsonObject endpoint = loadEndpoint(ep);
       requireNotDeleting(endpoint, "endpoint '" + ep + "'");
       if (store.get(Store.DEPLOYMENT, ep + "/" + name).isPresent()) {
@@ -222,14 +222,14 @@ public final class EndpointManagerVerticle extends VerticleBase {
           .put("created_at", java.time.Instant.now().toString());
       store.put(Store.DEPLOYMENT, ep + "/" + name, spec);
       return deploymentView(spec);
-    }).compose(v -> changed(ep).map(v));
+    })).compose(v -> changed(ep).map(v));
   }
 
   private Future<JsonObject> updateDeployment(JsonObject raw) {
     JsonObject spec = SpecValidator.deployment(raw);
     String ep = spec.getString("endpoint_name");
     String name = spec.getString("name");
-    return locked(ep, () -> {
+    return offered(spec.getString("instance_type")).compose(ok -> locked(ep, () -> {
       JsonObject current = loadDeployment(ep, name);
       requireNotDeleting(current, "deployment '" + name + "'");
       JsonObject resolved = resolve(spec);
@@ -245,7 +245,26 @@ public final class EndpointManagerVerticle extends VerticleBase {
           .put("created_at", current.getString("created_at"));
       store.put(Store.DEPLOYMENT, ep + "/" + name, next);
       return deploymentView(next);
-    }).compose(v -> changed(ep).map(v));
+    })).compose(v -> changed(ep).map(v));
+  }
+
+  /** A deployment's instance_type must be offered by some node that hosts instances. */
+  private Future<Void> offered(String type) {
+    return vertx.sharedData().<String, JsonObject>getClusterWideMap(Addresses.NODES_MAP).compose(m -> m.values())
+        .compose(nodes -> {
+          Set<String> offered = new java.util.TreeSet<>();
+          for (JsonObject n : nodes) {
+            if (n.getInteger("capacity", 0) > 0 && !n.getBoolean("leaving", false)) {
+              n.getJsonArray("instance_types", new JsonArray()).forEach(t -> offered.add(String.valueOf(t)));
+            }
+          }
+          if (offered.contains("*") || offered.stream().anyMatch(t -> t.equalsIgnoreCase(type))) {
+            return Future.succeededFuture();
+          }
+          return Future.failedFuture(new ValidationException("instance_type: no node of the cluster offers '" + type
+              + "' (offered: " + (offered.isEmpty() ? "none; start a node with the scorer-host role" : String.join(", ",
+              offered)) + ")"));
+        });
   }
 
   /** What the scorers need, resolved from asset references: file ids and the environment name. */
@@ -529,20 +548,10 @@ public final class EndpointManagerVerticle extends VerticleBase {
     return blocking(() -> new JsonObject().put(Events.TYPE, Events.DESIRED_CHANGED).put("endpoint", endpoint)
         .put("document", store.get(Store.ENDPOINT, endpoint).orElse(null))
         .put("deployments", new JsonArray(new ArrayList<>(store.list(Store.DEPLOYMENT, endpoint + "/")))))
-        .compose(change -> vertx.sharedData().<String, JsonObject>getClusterWideMap(Addresses.NODES_MAP)
-            .compose(m -> m.keys())
-            .compose(nodes -> {
-              List<Future<?>> acks = new ArrayList<>();
-              for (String n : nodes) {
-                acks.add(vertx.eventBus().request(Addresses.router(n), change,
-                    new DeliveryOptions().setSendTimeout(2000)));
-              }
-              return Future.join(acks);
-            })
-            .otherwiseEmpty()
-            .onComplete(ar -> vertx.eventBus().publish(Addresses.EVENTS, new JsonObject()
-                .put(Events.TYPE, Events.DESIRED_CHANGED).put("endpoint", endpoint))))
-        .mapEmpty();
+        .compose(change -> Routers.tellAll(vertx, change))
+        .onComplete(ar -> vertx.eventBus().publish(Addresses.EVENTS, new JsonObject()
+            .put(Events.TYPE, Events.DESIRED_CHANGED).put("endpoint", endpoint)));
   }
+
 
 }

@@ -34,6 +34,8 @@ public final class NodeCommand implements Callable<Integer> {
   @Option(names = "--capacity", description = "most instances this node hosts") Integer capacity;
   @Option(names = "--instance-types", description = "comma-separated instance types offered (default *)")
   String instanceTypes;
+  @Option(names = "--roles", description = "comma-separated: control-plane, router, scorer-host (default all)")
+  String roles;
 
   @Override
   public Integer call() throws Exception {
@@ -48,6 +50,7 @@ public final class NodeCommand implements Callable<Integer> {
     flags.put("python.default", python);
     flags.put("node.capacity", capacity);
     flags.put("node.instance_types", instanceTypes);
+    flags.put("node.roles", roles);
     Map<String, String> env = ((SluiceCli) spec.root().userObject()).env();
     JsonObject conf = NodeConfig.load(config, env, flags);
     SluiceNode node = new SluiceNode(conf, join).start();

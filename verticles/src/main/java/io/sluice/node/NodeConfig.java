@@ -25,6 +25,8 @@ public final class NodeConfig {
       Map.entry("SLUICE_PUBLIC_URL", "http.public_url"),
       Map.entry("SLUICE_NODE_NAME", "node.name"),
       Map.entry("SLUICE_CAPACITY", "node.capacity"),
+      Map.entry("SLUICE_ROLES", "node.roles"),
+      Map.entry("SLUICE_INSTANCE_TYPES", "node.instance_types"),
       Map.entry("SLUICE_CLUSTER_NAME", "cluster.name"),
       Map.entry("SLUICE_CLUSTER_CONFIG", "cluster.config"),
       Map.entry("SLUICE_CLUSTER_HOST", "cluster.host"),
@@ -92,6 +94,22 @@ public final class NodeConfig {
   public static long number(JsonObject conf, String dotted, long dflt) {
     Object v = get(conf, dotted);
     return v == null ? dflt : Long.parseLong(String.valueOf(v));
+  }
+
+  /** A list setting given as a YAML list or a comma-separated string. */
+  public static java.util.List<String> list(JsonObject conf, String dotted, java.util.List<String> dflt) {
+    Object v = get(conf, dotted);
+    java.util.List<String> out = new java.util.ArrayList<>();
+    if (v instanceof io.vertx.core.json.JsonArray a) {
+      a.forEach(t -> out.add(String.valueOf(t).trim()));
+    } else if (v != null) {
+      for (String t : String.valueOf(v).split(",")) {
+        if (!t.isBlank()) {
+          out.add(t.trim());
+        }
+      }
+    }
+    return out.isEmpty() ? dflt : out;
   }
 
   static Object get(JsonObject conf, String dotted) {

@@ -13,13 +13,19 @@ import java.util.Map;
  * @param name          the stable node name (default {@code node-<http port>}); names its folder in SLUICE_HOME
  * @param home          SLUICE_HOME
  * @param publicUrl     the HTTP base URL clients use to reach this node
+ * @param roles         what this node does ({@link io.sluice.protocol.NodeRoles})
  * @param instanceTypes the instance types this node offers ("*" = any)
  * @param capacity      how many scorer instances this node hosts at most
  * @param python        the default interpreter for score.py
  * @param pythonEnvs    environment name -> interpreter
  */
-public record NodeInfo(String nodeId, String name, Path home, String publicUrl, List<String> instanceTypes,
-                       int capacity, String python, Map<String, String> pythonEnvs, long maxBodyBytes) {
+public record NodeInfo(String nodeId, String name, Path home, String publicUrl, List<String> roles,
+                       List<String> instanceTypes, int capacity, String python, Map<String, String> pythonEnvs,
+                       long maxBodyBytes, long leaveTimeoutMs) {
+
+  public boolean has(String role) {
+    return roles.contains(role);
+  }
 
   public Path nodeDir() {
     return home.resolve("nodes").resolve(name);
@@ -34,6 +40,7 @@ public record NodeInfo(String nodeId, String name, Path home, String publicUrl, 
 
   public JsonObject toJson() {
     return new JsonObject().put("node_id", nodeId).put("name", name).put("url", publicUrl)
-        .put("instance_types", new JsonArray(instanceTypes)).put("capacity", capacity);
+        .put("roles", new JsonArray(roles)).put("instance_types", new JsonArray(instanceTypes))
+        .put("capacity", has(io.sluice.protocol.NodeRoles.SCORER_HOST) ? capacity : 0);
   }
 }

@@ -3,6 +3,7 @@ package io.sluice.node;
 import io.sluice.endpoints.ControlPlaneRoutes;
 import io.sluice.endpoints.EndpointManagerVerticle;
 import io.sluice.endpoints.Keys;
+import io.sluice.protocol.NodeRoles;
 import io.sluice.router.RouterVerticle;
 import io.sluice.store.Store;
 import io.sluice.supervisor.DeploymentSupervisorVerticle;
@@ -10,7 +11,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.internal.VertxInternal;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -42,6 +42,7 @@ public final class SluiceNode {
   private Store store;
   private NodeInfo info;
   private final List<String> deployments = new ArrayList<>();
+  private DeploymentSupervisorVerticle supervisor;
 
   public SluiceNode(JsonObject conf, List<String> join) {
     this.conf = conf;
@@ -84,24 +85,23 @@ public final class SluiceNode {
     JsonObject py = conf.getJsonObject("python", new JsonObject());
     Map<String, String> envs = new HashMap<>();
     py.getJsonObject("environments", new JsonObject()).forEach(e -> envs.put(e.getKey(), String.valueOf(e.getValue())));
-    Object types = NodeConfig.get(conf, "node.instance_types");
-    List<String> instanceTypes = new ArrayList<>();
-    if (types instanceof JsonArray a) {
-      a.forEach(t -> instanceTypes.add(String.valueOf(t)));
-    } else if (types != null) {
-      for (String t : String.valueOf(types).split(",")) {
-        instanceTypes.add(t.trim());
+    List<String> instanceTypes = NodeConfig.list(conf, "node.instance_types", List.of("*"));
+    List<String> roles = NodeConfig.list(conf, "node.roles", NodeRoles.ALL);
+    for (String r : roles) {
+      if (!NodeRoles.ALL.contains(r)) {
+        throw new IllegalArgumentException("node.roles: unknown role '" + r + "' (roles: " + NodeRoles.ALL + ")");
       }
     }
-    if (instanceTypes.isEmpty()) {
-      instanceTypes.add("*");
-    }
     long maxBody = NodeConfig.number(conf, "limits.max_body_bytes", 100L << 20);
-    info = new NodeInfo(nodeId, name, home, publicUrl, instanceTypes, NodeConfig.integer(conf, "node.capacity", 64),
-        NodeConfig.str(conf, "python.default", "/usr/bin/python3"), envs, maxBody);
+    info = new NodeInfo(nodeId, name, home, publicUrl, roles, instanceTypes, NodeConfig.integer(conf, "node.capacity", 64),
+        NodeConfig.str(conf, "python.default", "/usr/bin/python3"), envs, maxBody,
+        NodeConfig.integer(conf, "node.leave_timeout_ms", 60_000));
 
-    deployments.add(vertx.deployVerticle(new EndpointManagerVerticle(store)).await(60, TimeUnit.SECONDS));
-    deployments.add(vertx.deployVerticle(new DeploymentSupervisorVerticle(info, store)).await(60, TimeUnit.SECONDS));
+    if (info.has(NodeRoles.CONTROL_PLANE)) {
+      deployments.add(vertx.deployVerticle(new EndpointManagerVerticle(store)).await(60, TimeUnit.SECONDS));
+    }
+    supervisor = new DeploymentSupervisorVerticle(info, store);
+    deployments.add(vertx.deployVerticle(supervisor).await(60, TimeUnit.SECONDS));
     ControlPlaneRoutes api = new ControlPlaneRoutes(vertx, store, adminToken, publicUrl,
         NodeConfig.number(conf, "limits.max_upload_bytes", 1L << 30));
     String registry = "sluice-" + name;
@@ -109,8 +109,10 @@ public final class SluiceNode {
       r.get("/healthz").handler(ctx -> ctx.json(new JsonObject().put("status", "UP").put("node", name)
           .put("node_id", nodeId)));
       r.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
-      api.mount(r);
-    });
+      if (info.has(NodeRoles.CONTROL_PLANE)) {
+        api.mount(r);
+      }
+    }, info.has(NodeRoles.ROUTER));
     deployments.add(vertx.deployVerticle(router).await(60, TimeUnit.SECONDS));
 
     writeClientFiles(home, publicUrl, adminToken);
@@ -142,8 +144,17 @@ public final class SluiceNode {
     Files.writeString(home.resolve("node.json"), new JsonObject().put("url", url).encodePrettily() + "\n");
   }
 
-  /** Graceful stop: the supervisor drains and stops this node's instances, then the node leaves the cluster. */
+  /**
+   * Graceful stop: first the leader moves this node's instances elsewhere (replacements Ready before these drain),
+   * then the remaining verticles stop and the node leaves the cluster.
+   */
   public void stop() {
+    try {
+      supervisor.leave().await(NodeConfig.integer(conf, "node.leave_timeout_ms", 60_000) + 5_000L,
+          TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      LOG.warn("moving instances away: {}", e.toString());
+    }
     try {
       for (int i = deployments.size() - 1; i >= 0; i--) {
         vertx.undeploy(deployments.get(i)).await(60, TimeUnit.SECONDS);

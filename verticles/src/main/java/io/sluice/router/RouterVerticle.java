@@ -2,10 +2,16 @@ package io.sluice.router;
 
 import io.sluice.endpoints.Keys;
 import io.sluice.protocol.Addresses;
+import io.sluice.protocol.ControlPlane;
 import io.sluice.protocol.Events;
 import io.sluice.protocol.Headers;
 import io.sluice.protocol.Ops;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.HazelcastInstance;
 import io.vertx.core.Future;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -41,6 +47,8 @@ public final class RouterVerticle extends VerticleBase {
       + "one deployment with positive weight values or use a deployment specific header to route.";
 
   private final String nodeId;
+  /** False on a node without the router role: it serves only health, metrics and the control plane. */
+  private final boolean dataPlane;
   private final int port;
   private final String host;
   private final long maxBodyBytes;
@@ -51,13 +59,16 @@ public final class RouterVerticle extends VerticleBase {
   private final Map<String, JsonObject> observed = new HashMap<>();
   private final Map<String, int[]> inFlight = new HashMap<>();
   private AsyncMap<String, JsonObject> instancesMap;
+  private java.util.UUID membershipListener;
   private boolean refreshing;
   private boolean refreshAgain;
   /** Counts applied changes, so a resync fetched before a change cannot overwrite it. */
   private long applies;
 
   /** {@code extraRoutes} mounts the other handlers this node serves on the same port (control plane, health). */
-  public RouterVerticle(String nodeId, String host, int port, long maxBodyBytes, Consumer<Router> extraRoutes) {
+  public RouterVerticle(String nodeId, String host, int port, long maxBodyBytes, Consumer<Router> extraRoutes,
+                        boolean dataPlane) {
+    this.dataPlane = dataPlane;
     this.nodeId = nodeId;
     this.host = host;
     this.port = port;
@@ -72,22 +83,50 @@ public final class RouterVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    extraRoutes.accept(router);
+    if (!dataPlane) {
+      return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)).requestHandler(router)
+          .listen().onSuccess(s -> server = s);
+    }
     router.post("/endpoints/:e/score").handler(BodyHandler.create().setBodyLimit(maxBodyBytes)
         .setHandleFileUploads(false)).handler(this::scoreHttp);
-    extraRoutes.accept(router);
     vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS, this::event);
     vertx.eventBus().<JsonObject>consumer(Addresses.INVOKE, this::scoreEventBus);
     vertx.eventBus().<JsonObject>consumer(Addresses.router(nodeId), m -> {
-      apply(m.body());
+      event(m);
       m.reply(new JsonObject().put("applied", snapshot != null));
     });
     vertx.setPeriodic(2000, t -> refresh());
+    HazelcastInstance hz = ((HazelcastClusterManager) ((VertxInternal) vertx).clusterManager()).getHazelcastInstance();
+    membershipListener = hz.getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent e) {
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent e) {
+        String gone = e.getMember().getAttribute("__vertx.nodeId");
+        context.runOnContext(x -> {
+          observed.values().removeIf(i -> gone != null && gone.equals(i.getString("node_id")));
+          rebuild();
+        });
+      }
+    });
     return vertx.sharedData().<String, JsonObject>getClusterWideMap(Addresses.INSTANCES_MAP)
         .onSuccess(m -> instancesMap = m)
         .compose(m -> refreshNow().recover(err -> Future.succeededFuture()))
         .compose(v -> vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
             .setCompressionSupported(false)).requestHandler(router).listen())
         .onSuccess(s -> server = s);
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (membershipListener != null) {
+      ((HazelcastClusterManager) ((VertxInternal) vertx).clusterManager()).getHazelcastInstance().getCluster()
+          .removeMembershipListener(membershipListener);
+    }
+    return server == null ? Future.succeededFuture() : server.close();
   }
 
   // ---- the routing table ------------------------------------------------------------------------------------
@@ -103,7 +142,11 @@ public final class RouterVerticle extends VerticleBase {
       }
       rebuild();
     } else if (Events.DESIRED_CHANGED.equals(e.getString(Events.TYPE))) {
-      refresh();
+      if (e.containsKey("document")) {
+        apply(e);
+      } else {
+        refresh();
+      }
     }
   }
 
@@ -160,8 +203,7 @@ public final class RouterVerticle extends VerticleBase {
 
   private Future<Void> refreshNow() {
     long at = applies;
-    Future<JsonObject> snap = vertx.eventBus().<JsonObject>request(Addresses.ENDPOINTS,
-        new JsonObject().put(Ops.OP, Ops.SNAPSHOT), new DeliveryOptions().setSendTimeout(10_000)).map(Message::body);
+    Future<JsonObject> snap = ControlPlane.request(vertx, new JsonObject().put(Ops.OP, Ops.SNAPSHOT), 10_000);
     return Future.all(snap, instancesMap.values()).map(all -> {
       if (applies != at) {
         refreshAgain = true; // a newer change arrived while this snapshot was in flight
@@ -277,15 +319,36 @@ public final class RouterVerticle extends VerticleBase {
       mirror(ep, requestId, body);
     }
     flight[0]++;
-    String instance = d.pickInstance();
-    vertx.eventBus().<Buffer>request(Addresses.scorer(instance), body, new DeliveryOptions()
-            .setSendTimeout(d.timeoutMs).addHeader(Headers.REQUEST_ID, requestId))
-        .onComplete(ar -> {
-          flight[0]--;
-          done.accept(answer(ar.succeeded() ? ar.result() : null, ar.cause(), target, d.timeoutMs)
-              .with(Headers.MODEL_DEPLOYMENT, target));
-        });
+    send(d, target, requestId, body, 1, ar -> {
+      flight[0]--;
+      done.accept(answer(ar.succeeded() ? ar.result() : null, ar.cause(), target, d.timeoutMs)
+          .with(Headers.MODEL_DEPLOYMENT, target));
+    });
     return null;
+  }
+
+  /**
+   * Sends to one ready instance. NO_HANDLERS means the request provably never reached a scorer (its node is gone
+   * from this router's view of the cluster), so it is retried on another instance.
+   */
+  private void send(RoutingTable.DeploymentRoute d, String target, String requestId, Buffer body, int retries,
+                    io.vertx.core.Handler<io.vertx.core.AsyncResult<Message<Buffer>>> done) {
+    String instance = d.pickInstance();
+    if (instance == null) {
+      done.handle(Future.failedFuture(new ReplyException(ReplyFailure.NO_HANDLERS, "deployment '" + target
+          + "' has no ready instance")));
+      return;
+    }
+    vertx.eventBus().<Buffer>request(Addresses.scorer(instance), body, new DeliveryOptions()
+        .setSendTimeout(d.timeoutMs).addHeader(Headers.REQUEST_ID, requestId)).onComplete(ar -> {
+          if (ar.failed() && retries > 0 && ar.cause() instanceof ReplyException re
+              && re.failureType() == ReplyFailure.NO_HANDLERS) {
+            d.ready.remove(instance);
+            send(d, target, requestId, body, retries - 1, done);
+          } else {
+            done.handle(ar);
+          }
+        });
   }
 
   private void mirror(RoutingTable.EndpointRoute ep, String requestId, Buffer body) {

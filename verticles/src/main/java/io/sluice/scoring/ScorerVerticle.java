@@ -5,6 +5,7 @@ import io.sluice.protocol.Addresses;
 import io.sluice.protocol.Events;
 import io.sluice.protocol.Headers;
 import io.sluice.protocol.InstanceState;
+import io.sluice.protocol.Routers;
 import io.sluice.scorer.ScoreRequest;
 import io.sluice.scorer.ScoreResult;
 import io.sluice.scorer.Scorer;
@@ -116,7 +117,9 @@ public final class ScorerVerticle extends VerticleBase {
   }
 
   private void score(Message<Buffer> msg) {
-    if (scorer == null || !InstanceState.Ready.name().equals(instance.getString("state"))) {
+    // Draining instances still take what routers sent before they learnt of the drain
+    String state = instance.getString("state");
+    if (scorer == null || !(InstanceState.Ready.name().equals(state) || InstanceState.Draining.name().equals(state))) {
       msg.fail(503, "instance " + instance.getString("id") + " is " + instance.getString("state"));
       return;
     }
@@ -156,8 +159,17 @@ public final class ScorerVerticle extends VerticleBase {
     long timeout = deployment.getJsonObject("request_settings", new JsonObject()).getInteger("request_timeout_ms", 5000)
         + 1000L;
     long guard = vertx.setTimer(timeout, t -> drained.tryComplete());
+    boolean wasReady = InstanceState.Ready.name().equals(instance.getString("state"));
     return setState(InstanceState.Draining, null)
-        .compose(v -> drained.future())
+        // once every router has acknowledged, nothing new is on its way here; then wait for what is in flight
+        .compose(v -> wasReady ? Routers.tellAll(vertx, new JsonObject().put(Events.TYPE, Events.INSTANCE)
+            .put("instance", instance.copy())) : Future.succeededFuture())
+        .compose(v -> {
+          if (inFlight == 0) {
+            drained.tryComplete();
+          }
+          return drained.future();
+        })
         .eventually(() -> {
           vertx.cancelTimer(guard);
           return vertx.executeBlocking(() -> {

@@ -33,10 +33,13 @@ public final class Store implements AutoCloseable {
     this.url = url;
   }
 
-  /** The embedded default: an H2 file in {@code home/store}, shared by every node process on this machine. */
+  /**
+   * The embedded default: an H2 file in {@code home/store}, shared by every node process on this machine (the first
+   * process serves it to the others; when that process dies another takes over and the others reconnect).
+   */
   public static String defaultUrl(Path home) {
     return "jdbc:h2:file:" + home.resolve("store").resolve("sluice").toAbsolutePath()
-        + ";AUTO_SERVER=TRUE";
+        + ";AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE";
   }
 
   public static Store open(String url, String user, String password) throws SQLException {

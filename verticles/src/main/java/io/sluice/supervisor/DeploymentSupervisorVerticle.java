@@ -2,13 +2,18 @@ package io.sluice.supervisor;
 
 import io.sluice.node.NodeInfo;
 import io.sluice.protocol.Addresses;
+import io.sluice.protocol.ControlPlane;
 import io.sluice.protocol.Events;
 import io.sluice.protocol.InstanceState;
 import io.sluice.protocol.Ops;
 import io.sluice.scoring.ArtifactCache;
 import io.sluice.scoring.ScorerVerticle;
 import io.sluice.store.Store;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.HazelcastInstance;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Promise;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -17,6 +22,7 @@ import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,6 +54,8 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
   private AsyncMap<String, JsonObject> instances;
   private AsyncMap<String, JsonObject> nodes;
   private boolean reconciling;
+  private boolean leaving;
+  private UUID membershipListener;
   private boolean again;
   private long timer;
 
@@ -69,19 +77,66 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
         })
         .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.supervisor(node.nodeId()), this::order)
             .completion())
-        .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS, m -> {
-          if (Events.DESIRED_CHANGED.equals(m.body().getString(Events.TYPE))
-              || Events.INSTANCE.equals(m.body().getString(Events.TYPE))) {
-            reconcileSoon();
-          }
-        }).completion())
-        .onSuccess(v -> timer = vertx.setPeriodic(RECONCILE_MS, t -> reconcile()));
+        .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS, m -> reconcileSoon()).completion())
+        .onSuccess(v -> {
+          timer = vertx.setPeriodic(RECONCILE_MS, t -> reconcile());
+          // a departed member is re-planned at once, not at the next tick
+          membershipListener = hazelcast().getCluster().addMembershipListener(new MembershipListener() {
+            @Override
+            public void memberAdded(MembershipEvent e) {
+              context.runOnContext(x -> reconcileSoon());
+            }
+
+            @Override
+            public void memberRemoved(MembershipEvent e) {
+              context.runOnContext(x -> reconcileSoon());
+            }
+          });
+          vertx.eventBus().publish(Addresses.EVENTS, new JsonObject().put(Events.TYPE, Events.NODE)
+              .put("node", node.toJson()));
+        });
   }
 
-  /** Drains and stops every instance this node hosts (node shutdown). */
+  /**
+   * SIGTERM, step one: mark this node as leaving, so the leader places replacements elsewhere and stops this node's
+   * instances once those are Ready. Completes when this node hosts nothing, when no other node could take the
+   * instances, or after {@code node.leave_timeout_ms}.
+   */
+  public Future<Void> leave() {
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(x -> {
+      leaving = true;
+      nodes.put(node.nodeId(), node.toJson().put("leaving", true))
+          .onComplete(ar -> vertx.eventBus().publish(Addresses.EVENTS, new JsonObject().put(Events.TYPE, Events.NODE)
+              .put("node", node.toJson().put("leaving", true))))
+          .compose(v -> nodes.values())
+          .onSuccess(all -> {
+            boolean elsewhere = all.stream().anyMatch(n -> !node.nodeId().equals(n.getString("node_id"))
+                && !n.getBoolean("leaving", false) && n.getInteger("capacity", 0) > 0);
+            if (!elsewhere || hosted.isEmpty()) {
+              done.tryComplete();
+              return;
+            }
+            long deadline = System.currentTimeMillis() + node.leaveTimeoutMs();
+            vertx.setPeriodic(200, t -> {
+              if (hosted.isEmpty() || System.currentTimeMillis() > deadline) {
+                vertx.cancelTimer(t);
+                done.tryComplete();
+              }
+            });
+          })
+          .onFailure(done::tryFail);
+    });
+    return done.future();
+  }
+
+  /** Drains and stops every instance this node still hosts (node shutdown). */
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(timer);
+    if (membershipListener != null) {
+      hazelcast().getCluster().removeMembershipListener(membershipListener);
+    }
     List<Future<Void>> stops = new ArrayList<>();
     for (String id : new ArrayList<>(hosted.keySet())) {
       stops.add(stopLocal(id));
@@ -152,9 +207,17 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
     return ((VertxInternal) vertx).clusterManager();
   }
 
-  private boolean leader() {
-    List<String> members = clusterManager().getNodes();
-    return !members.isEmpty() && members.get(0).equals(node.nodeId());
+  private HazelcastInstance hazelcast() {
+    return ((HazelcastClusterManager) clusterManager()).getHazelcastInstance();
+  }
+
+  /**
+   * The leader is the oldest cluster member that runs a supervisor (members are listed oldest first, the same on
+   * every node). Members that are not Sluice nodes, such as event-bus client applications, are skipped.
+   */
+  private boolean leader(Set<String> sluiceNodes) {
+    return clusterManager().getNodes().stream().filter(sluiceNodes::contains).findFirst()
+        .map(node.nodeId()::equals).orElse(false);
   }
 
   private void reconcileSoon() {
@@ -162,9 +225,6 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
   }
 
   private void reconcile() {
-    if (!leader()) {
-      return;
-    }
     if (reconciling) {
       again = true;
       return;
@@ -183,9 +243,12 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
   }
 
   private Future<Void> reconcileOnce() {
+    return nodes.keys().compose(keys -> leader(keys) ? reconcileAsLeader() : Future.succeededFuture());
+  }
+
+  private Future<Void> reconcileAsLeader() {
     Set<String> members = new HashSet<>(clusterManager().getNodes());
-    Future<JsonObject> snapshot = vertx.eventBus().<JsonObject>request(Addresses.ENDPOINTS,
-        new JsonObject().put(Ops.OP, Ops.SNAPSHOT), new DeliveryOptions().setSendTimeout(10_000)).map(Message::body);
+    Future<JsonObject> snapshot = ControlPlane.request(vertx, new JsonObject().put(Ops.OP, Ops.SNAPSHOT), 10_000);
     return Future.all(snapshot, instances.values(), nodes.values()).compose(all -> {
       JsonObject snap = all.resultAt(0);
       List<JsonObject> observed = all.resultAt(1);
@@ -223,7 +286,7 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
       List<Placement.Node> placeNodes = nodeFacts.stream().filter(n -> members.contains(n.getString("node_id")))
           .map(n -> new Placement.Node(n.getString("node_id"),
               n.getJsonArray("instance_types").stream().map(String::valueOf).collect(Collectors.toSet()),
-              n.getInteger("capacity")))
+              n.getInteger("capacity"), n.getBoolean("leaving", false)))
           .collect(Collectors.toList());
       List<Placement.Instance> current = alive.stream().map(i -> new Placement.Instance(i.getString("id"),
           key(i.getString("endpoint"), i.getString("deployment")), i.getInteger("spec_version"),
@@ -306,8 +369,8 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
     }
   }
 
-  private Future<Message<Object>> send(JsonObject op) {
-    return vertx.eventBus().request(Addresses.ENDPOINTS, op, new DeliveryOptions().setSendTimeout(10_000));
+  private Future<JsonObject> send(JsonObject op) {
+    return ControlPlane.request(vertx, op, 10_000);
   }
 
   private void publishInstance(JsonObject inst) {

@@ -26,8 +26,15 @@ public final class Placement {
   private Placement() {
   }
 
-  /** A node that can host instances. {@code instanceTypes} containing "*" offers every type. */
-  public record Node(String id, Set<String> instanceTypes, int capacity) {
+  /**
+   * A node that can host instances. {@code instanceTypes} containing "*" offers every type. A {@code leaving} node
+   * (stopping with SIGTERM) takes no new instances, and its instances are replaced elsewhere before they stop.
+   */
+  public record Node(String id, Set<String> instanceTypes, int capacity, boolean leaving) {
+    public Node(String id, Set<String> instanceTypes, int capacity) {
+      this(id, instanceTypes, capacity, false);
+    }
+
     boolean offers(String type) {
       return instanceTypes.contains("*") || instanceTypes.stream().anyMatch(t -> t.equalsIgnoreCase(type));
     }
@@ -70,16 +77,22 @@ public final class Placement {
       }
     });
 
+    Set<String> leaving = nodes.stream().filter(Node::leaving).map(Node::id).collect(Collectors.toSet());
     for (Desired d : wanted.values()) {
       List<Instance> mine = byDeployment.getOrDefault(d.deployment(), List.of());
-      List<Instance> cur = mine.stream().filter(i -> i.version() == d.version()).collect(Collectors.toList());
-      List<Instance> old = mine.stream().filter(i -> i.version() != d.version()).collect(Collectors.toList());
+      // instances to replace: an older spec version, or on a leaving node
+      List<Instance> cur = mine.stream().filter(i -> i.version() == d.version() && !leaving.contains(i.node()))
+          .collect(Collectors.toList());
+      List<Instance> old = mine.stream().filter(i -> !cur.contains(i)).collect(Collectors.toList());
+      // moving off a leaving node is not an upgrade: no surge limit for those
+      long moving = old.stream().filter(i -> i.version() == d.version()).count();
       boolean curFailed = cur.stream().anyMatch(i -> i.state() == InstanceState.Failed);
       long curReady = cur.stream().filter(i -> i.state() == InstanceState.Ready).count();
 
       int toSpawn = d.count() - cur.size();
       if (!old.isEmpty()) {
-        toSpawn = curFailed ? 0 : Math.min(toSpawn, d.count() + surge(d.count()) - (cur.size() + old.size()));
+        toSpawn = curFailed ? 0 : (int) Math.min(toSpawn,
+            d.count() + surge(d.count()) + moving - (cur.size() + old.size()));
         int keepOld = (int) Math.max(0, d.count() - curReady);
         old.stream().sorted(stopOrder(load)).limit(Math.max(0, old.size() - keepOld)).forEach(i -> stops.add(i.id()));
       }
@@ -93,13 +106,14 @@ public final class Placement {
       mine.forEach(i -> perNode.merge(i.node(), 1, Integer::sum));
       for (int k = 0; k < toSpawn; k++) {
         Node target = nodes.stream()
-            .filter(n -> n.offers(d.instanceType()) && load.getOrDefault(n.id(), 0) < n.capacity())
+            .filter(n -> !n.leaving() && n.offers(d.instanceType()) && load.getOrDefault(n.id(), 0) < n.capacity())
             .min(Comparator.<Node>comparingInt(n -> perNode.getOrDefault(n.id(), 0))
                 .thenComparingInt(n -> load.getOrDefault(n.id(), 0))
                 .thenComparing(Node::id))
             .orElse(null);
         if (target == null) {
-          boolean anyOffers = nodes.stream().anyMatch(n -> n.offers(d.instanceType()));
+          boolean anyOffers = nodes.stream().anyMatch(n -> !n.leaving() && n.capacity() > 0
+              && n.offers(d.instanceType()));
           unplaceable.put(d.deployment(), anyOffers
               ? "no node offering instance_type " + d.instanceType() + " has free capacity for " + (toSpawn - k)
                 + " more instance(s)"

@@ -19,6 +19,11 @@ public final class Cli {
     this.env = Map.of("SLUICE_HOME", home.toString());
   }
 
+  /** Talks to the node at {@code url} (the admin token still comes from {@code home}). */
+  public Cli(Path home, String url) {
+    this.env = Map.of("SLUICE_HOME", home.toString(), "SLUICE_URL", url);
+  }
+
   public record Result(int code, String out, String err) {
     public JsonNode json() {
       try {

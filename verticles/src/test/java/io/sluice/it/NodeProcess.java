@@ -81,6 +81,13 @@ public final class NodeProcess implements AutoCloseable {
     }
   }
 
+  /** kill -9: no drain, no goodbye to the cluster. */
+  public void kill() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
   public String log() throws IOException {
     Path p = home.resolve("node-" + port + ".out");
     return Files.exists(p) ? Files.readString(p) : "";

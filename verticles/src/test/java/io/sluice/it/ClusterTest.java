@@ -1,0 +1,200 @@
+package io.sluice.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.client.SluiceClient;
+import io.sluice.loadtest.LoadGenerator;
+import io.sluice.node.ClusterSetup;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three node processes on loopback sharing one SLUICE_HOME: instances spread, scale down cleanly, are re-placed
+ * after a kill -9, and move away from a node stopped with SIGTERM while a load runs, without a failed request.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterTest {
+  @TempDir
+  static Path tmp;
+  final String cluster = "cluster-" + UUID.randomUUID();
+  final List<NodeProcess> nodes = new ArrayList<>();
+  Cli cli;
+  String key;
+  Path body;
+
+  @BeforeAll
+  void start() throws Exception {
+    Path home = tmp.resolve("home");
+    for (int i = 0; i < 3; i++) {
+      nodes.add(new NodeProcess(home, cluster).start());
+    }
+    cli = new Cli(home, nodes.get(0).url()); // the first node stays up throughout
+    cli.ok("online-endpoint", "create", "-n", "spread-ep");
+    cli.ok("online-deployment", "create", "-f", Samples.repo().resolve("examples/java-echo/echo-deployment.yml")
+        .toString(), "-e", "spread-ep", "-n", "echo", "--all-traffic");
+    key = cli.ok("online-endpoint", "get-credentials", "-n", "spread-ep", "-o", "tsv", "--query", "primaryKey");
+    body = Files.writeString(tmp.resolve("body.json"), "{\"data\": [[1, 2, 3]]}");
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    for (NodeProcess n : nodes) {
+      n.stop();
+    }
+  }
+
+  private JsonNode instances() {
+    return cli.okJson("online-deployment", "show", "-n", "echo", "-e", "spread-ep", "--query", "instances");
+  }
+
+  private JsonNode waitInstances(Predicate<JsonNode> ok, long timeoutMs) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    JsonNode now = instances();
+    while (!ok.test(now) && System.currentTimeMillis() < deadline) {
+      Thread.sleep(100);
+      now = instances();
+    }
+    assertThat(ok.test(now)).as("instances: %s", now).isTrue();
+    return now;
+  }
+
+  private static Map<String, Integer> readyPerNode(JsonNode instances) {
+    Map<String, Integer> m = new HashMap<>();
+    instances.forEach(i -> {
+      if ("Ready".equals(i.path("state").asText())) {
+        m.merge(i.path("node").asText(), 1, Integer::sum);
+      }
+    });
+    return m;
+  }
+
+  private CompletableFuture<LoadGenerator.Report> load(NodeProcess target, long durationMs) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return LoadGenerator.run(new LoadGenerator.Settings(URI.create(target.url() + "/endpoints/spread-ep/score"),
+            Map.of("Authorization", "Bearer " + key), Buffer.buffer(Files.readAllBytes(body)), 4, 1_000_000,
+            durationMs));
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+  }
+
+  private static void allAnswered(LoadGenerator.Report r) {
+    assertThat(r.errors()).as(r.summary()).isZero();
+    assertThat(r.byStatus().keySet()).as(r.summary()).containsOnly(200);
+    assertThat(r.requests()).isPositive();
+  }
+
+  @Test
+  @Order(1)
+  void scaleOutSpreadsTwoPerNode() throws Exception {
+    cli.ok("online-deployment", "update", "-n", "echo", "-e", "spread-ep", "--set", "instance_count=6");
+    JsonNode inst = instances();
+    assertThat(inst.size()).isEqualTo(6);
+    assertThat(readyPerNode(inst)).hasSize(3).allSatisfy((node, n) -> assertThat(n).isEqualTo(2));
+  }
+
+  @Test
+  @Order(2)
+  void scaleDownUnderLoadFailsNoRequest() throws Exception {
+    CompletableFuture<LoadGenerator.Report> running = load(nodes.get(0), 4000);
+    Thread.sleep(500);
+    cli.ok("online-deployment", "update", "-n", "echo", "-e", "spread-ep", "--set", "instance_count=2");
+    LoadGenerator.Report r = running.get(60, TimeUnit.SECONDS);
+    allAnswered(r);
+    JsonNode inst = waitInstances(i -> i.size() == 2, 10_000);
+    assertThat(readyPerNode(inst).values()).containsOnly(1); // two nodes, one each
+  }
+
+  @Test
+  @Order(3)
+  void eventBusClientOnAMemberWithoutInstances() throws Exception {
+    Vertx app = Vertx.builder().with(new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1")))
+        .withClusterManager(new HazelcastClusterManager(ClusterSetup.hazelcast(null, cluster, List.of())))
+        .buildClustered().await(60, TimeUnit.SECONDS);
+    try {
+      SluiceClient sluice = new SluiceClient(app, 10_000);
+      SluiceClient.Answer a = sluice.invoke("spread-ep", key, "{\"x\": 1}", null).await(20, TimeUnit.SECONDS);
+      assertThat(a.body()).isEqualTo("{\"x\": 1}");
+      assertThat(a.deployment()).isEqualTo("echo");
+      try {
+        sluice.invoke("spread-ep", "wrong-key", "{}", null).await(20, TimeUnit.SECONDS);
+        throw new AssertionError("a wrong key must fail");
+      } catch (ReplyException e) {
+        assertThat(e.failureCode()).isEqualTo(401);
+      }
+      // the application is a cluster member but never the leader nor a host
+      assertThat(instances().findValuesAsText("node")).allMatch(n -> n.startsWith("node-"));
+    } finally {
+      app.close().await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  @Order(4)
+  void killMinus9IsReplacedOnTheSurvivors() throws Exception {
+    cli.ok("online-deployment", "update", "-n", "echo", "-e", "spread-ep", "--set", "instance_count=3");
+    NodeProcess victim = nodes.get(2);
+    String victimName = "node-" + victim.port;
+    assertThat(readyPerNode(instances())).containsEntry(victimName, 1);
+    long t0 = System.nanoTime();
+    victim.kill();
+    JsonNode after = waitInstances(i -> readyPerNode(i).values().stream().mapToInt(Integer::intValue).sum() == 3
+        && !readyPerNode(i).containsKey(victimName) && i.size() == 3, 30_000);
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    System.out.printf("kill -9 -> 3 Ready instances on the survivors in %.2f s%n", seconds);
+    assertThat(readyPerNode(after).keySet()).doesNotContain(victimName);
+    // the survivors still serve
+    assertThat(cli.ok("online-endpoint", "invoke", "-n", "spread-ep", "-r", body.toString()))
+        .isEqualTo(Files.readString(body));
+    nodes.remove(victim);
+  }
+
+  @Test
+  @Order(5)
+  void sigtermMovesInstancesFirstSoNoRequestFails() throws Exception {
+    nodes.add(new NodeProcess(tmp.resolve("home"), cluster).start()); // a fresh third node joins
+    cli.ok("online-deployment", "update", "-n", "echo", "-e", "spread-ep", "--set", "instance_count=1");
+    NodeProcess target = nodes.get(0);
+    JsonNode one = waitInstances(i -> i.size() == 1 && readyPerNode(i).size() == 1, 10_000);
+    String host = one.get(0).path("node").asText();
+    NodeProcess leaving = nodes.stream().filter(n -> host.equals("node-" + n.port)).findFirst().orElseThrow();
+    if (leaving == target) {
+      target = nodes.get(1);
+    }
+    CompletableFuture<LoadGenerator.Report> running = load(target, 5000);
+    Thread.sleep(1000);
+    leaving.stop(); // SIGTERM: the only instance moves before this node leaves
+    LoadGenerator.Report r = running.get(60, TimeUnit.SECONDS);
+    allAnswered(r);
+    JsonNode moved = waitInstances(i -> i.size() == 1 && readyPerNode(i).size() == 1, 10_000);
+    assertThat(moved.get(0).path("node").asText()).isNotEqualTo(host);
+    nodes.remove(leaving);
+  }
+}
