@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import sun.misc.Signal;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -57,11 +59,23 @@ public final class NodeCommand implements Callable<Integer> {
     spec.commandLine().getOut().println("Sluice node " + node.info().name() + " is up: " + node.info().publicUrl()
         + "  (SLUICE_HOME " + node.info().home() + ")");
     spec.commandLine().getOut().flush();
+    // SIGTERM/SIGINT are handled before the JVM starts shutting down: the graceful leave needs the store, and the
+    // embedded H2 closes itself in its own shutdown hook. The hook below covers the other ways a JVM exits.
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      node.stop();
-      stopped.countDown();
-    }, "sluice-shutdown"));
+    AtomicBoolean stopping = new AtomicBoolean();
+    Runnable stop = () -> {
+      if (stopping.compareAndSet(false, true)) {
+        node.stop();
+        stopped.countDown();
+      }
+    };
+    for (String sig : new String[] {"TERM", "INT"}) {
+      Signal.handle(new Signal(sig), s -> new Thread(() -> {
+        stop.run();
+        System.exit(0);
+      }, "sluice-sig" + sig).start());
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(stop, "sluice-shutdown"));
     stopped.await();
     return 0;
   }

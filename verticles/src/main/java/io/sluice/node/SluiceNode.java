@@ -172,5 +172,6 @@ public final class SluiceNode {
     } catch (Exception e) {
       LOG.warn("closing the store: {}", e.toString());
     }
+    LOG.info("Sluice node {} left the cluster", info.name());
   }
 }

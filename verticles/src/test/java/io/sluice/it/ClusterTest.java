@@ -188,11 +188,13 @@ class ClusterTest {
     if (leaving == target) {
       target = nodes.get(1);
     }
+    cli = new Cli(tmp.resolve("home"), target.url()); // never ask the node that leaves
     CompletableFuture<LoadGenerator.Report> running = load(target, 5000);
     Thread.sleep(1000);
     leaving.stop(); // SIGTERM: the only instance moves before this node leaves
     LoadGenerator.Report r = running.get(60, TimeUnit.SECONDS);
     allAnswered(r);
+    assertThat(leaving.log()).contains("left the cluster");
     JsonNode moved = waitInstances(i -> i.size() == 1 && readyPerNode(i).size() == 1, 10_000);
     assertThat(moved.get(0).path("node").asText()).isNotEqualTo(host);
     nodes.remove(leaving);

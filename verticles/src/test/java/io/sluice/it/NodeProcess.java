@@ -42,6 +42,7 @@ public final class NodeProcess implements AutoCloseable {
   }
 
   public NodeProcess start() throws Exception {
+    long t0 = System.nanoTime();
     Files.createDirectories(home);
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -61,6 +62,7 @@ public final class NodeProcess implements AutoCloseable {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url() + "/healthz"))
             .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200) {
+          System.out.printf("node :%d up in %.1f s%n", port, (System.nanoTime() - t0) / 1e9);
           return this;
         }
       } catch (IOException notYet) {
@@ -74,10 +76,12 @@ public final class NodeProcess implements AutoCloseable {
   /** SIGTERM: the node drains its instances and leaves the cluster. */
   public void stop() throws InterruptedException {
     if (process != null && process.isAlive()) {
+      long t0 = System.nanoTime();
       process.destroy();
       if (!process.waitFor(60, TimeUnit.SECONDS)) {
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       }
+      System.out.printf("node :%d stopped in %.1f s%n", port, (System.nanoTime() - t0) / 1e9);
     }
   }
 
