@@ -112,6 +112,23 @@ class ClusterTest {
   }
 
   @Test
+  @Order(0)
+  void uploadsReachNodesThatNeverSawThem() throws Exception {
+    Path dir = Samples.examples(tmp.resolve("own"));
+    String sample = dir.resolve("endpoints/online/managed/sample").toString();
+    JsonNode blue = cli.okJson("online-deployment", "create", "-n", "blue", "-e", "spread-ep", "-f",
+        sample + "/blue-deployment.yml", "--set", "instance_count=3");
+    // the CLI uploaded through the first node; all three nodes unpacked the model and code from the store
+    assertThat(readyPerNode(blue.path("instances"))).hasSize(3).allSatisfy((n, c) -> assertThat(c).isEqualTo(1));
+    for (int i = 0; i < 3; i++) {
+      JsonNode answer = Cli.JSON.readTree(cli.ok("online-endpoint", "invoke", "-n", "spread-ep", "--deployment-name",
+          "blue", "-r", dir.resolve("endpoints/online/model-1/sample-request.json").toString()));
+      assertThat(answer.get(0).asDouble()).isBetween(38506.99, 38507.01);
+    }
+    cli.ok("online-deployment", "delete", "-n", "blue", "-e", "spread-ep", "--yes");
+  }
+
+  @Test
   @Order(1)
   void scaleOutSpreadsTwoPerNode() throws Exception {
     cli.ok("online-deployment", "update", "-n", "echo", "-e", "spread-ep", "--set", "instance_count=6");
