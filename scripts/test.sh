@@ -3,5 +3,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$here/scripts/setup.sh"
+# the store tests run against a real PostgreSQL server too
+SLUICE_TEST_PG_URL="$("$here/scripts/postgres.sh")"
+export SLUICE_TEST_PG_URL
 cd "$here"
 mvn -B verify "$@"

@@ -51,7 +51,8 @@ public final class Store implements AutoCloseable {
         throw new SQLException("cannot create the store folder: " + e.getMessage(), e);
       }
     }
-    s.conn = DriverManager.getConnection(url, user, password);
+    // credentials in the URL (PostgreSQL's ?user=…&password=…) win over the separate settings
+    s.conn = url.contains("user=") ? DriverManager.getConnection(url) : DriverManager.getConnection(url, user, password);
     s.conn.setAutoCommit(true);
     s.migrate();
     return s;

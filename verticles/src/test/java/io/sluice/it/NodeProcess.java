@@ -25,6 +25,7 @@ public final class NodeProcess implements AutoCloseable {
   final Path home;
   final int port;
   final String cluster;
+  private final List<String> extraArgs = new ArrayList<>();
   private Process process;
 
   public NodeProcess(Path home, String cluster) throws IOException {
@@ -35,6 +36,12 @@ public final class NodeProcess implements AutoCloseable {
     this.home = home;
     this.cluster = cluster;
     this.port = port;
+  }
+
+  /** More `sluice node` flags, e.g. --store-url. */
+  public NodeProcess with(String... args) {
+    extraArgs.addAll(List.of(args));
+    return this;
   }
 
   public String url() {
@@ -49,6 +56,7 @@ public final class NodeProcess implements AutoCloseable {
     cmd.addAll(JVM_FLAGS);
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.sluice.node.Main", "node",
         "--http-port", String.valueOf(port), "--home", home.toString(), "--cluster-name", cluster));
+    cmd.addAll(extraArgs);
     File log = home.resolve("node-" + port + ".out").toFile();
     process = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
