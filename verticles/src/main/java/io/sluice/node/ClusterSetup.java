@@ -17,6 +17,14 @@ public final class ClusterSetup {
   public static final String DEFAULT_CONFIG = "cluster-config/hazelcast-loopback.yaml";
 
   public static Config hazelcast(String file, String clusterName, List<String> join) throws Exception {
+    return hazelcast(file, clusterName, join, null);
+  }
+
+  /**
+   * {@code host}: the address this node binds and advertises; on a non-loopback host it replaces the loopback
+   * interface of the default file, so the same file serves machines and network namespaces.
+   */
+  public static Config hazelcast(String file, String clusterName, List<String> join, String host) throws Exception {
     System.setProperty("hazelcast.logging.type", "slf4j"); // before Hazelcast logs anything, even config loading
     Config c;
     if (file == null || file.isEmpty()) {
@@ -31,6 +39,10 @@ public final class ClusterSetup {
     }
     c.setProperty("hazelcast.logging.type", "slf4j");
     c.setProperty("hazelcast.shutdownhook.enabled", "false");
+    if (host != null && !host.isEmpty() && !host.startsWith("127.")) {
+      c.getNetworkConfig().getInterfaces().setEnabled(true).clear().addInterface(host);
+      c.setProperty("hazelcast.local.localAddress", host);
+    }
     for (String member : join) {
       c.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(true).addMember(member);
     }

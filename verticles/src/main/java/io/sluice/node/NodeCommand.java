@@ -29,6 +29,9 @@ public final class NodeCommand implements Callable<Integer> {
   @Option(names = "--cluster-name") String clusterName;
   @Option(names = "--cluster-config", description = "Hazelcast YAML or XML file") String clusterConfig;
   @Option(names = "--cluster-host", description = "address the event bus binds (default 127.0.0.1)") String clusterHost;
+  @Option(names = "--cluster-port", description = "event-bus port (default 0: any free port)") Integer clusterPort;
+  @Option(names = "--public-url", description = "how clients reach this node (default http://127.0.0.1:<port>)")
+  String publicUrl;
   @Option(names = "--join", description = "host:port of another member's Hazelcast port (repeatable)")
   List<String> join = new ArrayList<>();
   @Option(names = "--python", description = "default interpreter for score.py (default /usr/bin/python3)")
@@ -49,6 +52,8 @@ public final class NodeCommand implements Callable<Integer> {
     flags.put("cluster.name", clusterName);
     flags.put("cluster.config", clusterConfig);
     flags.put("cluster.host", clusterHost);
+    flags.put("cluster.port", clusterPort);
+    flags.put("http.public_url", publicUrl);
     flags.put("python.default", python);
     flags.put("node.capacity", capacity);
     flags.put("node.instance_types", instanceTypes);

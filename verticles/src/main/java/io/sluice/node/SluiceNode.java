@@ -73,9 +73,11 @@ public final class SluiceNode {
     String adminToken = adminToken(store);
 
     HazelcastClusterManager cm = new HazelcastClusterManager(ClusterSetup.hazelcast(
-        NodeConfig.str(conf, "cluster.config", null), NodeConfig.str(conf, "cluster.name", "sluice"), join));
+        NodeConfig.str(conf, "cluster.config", null), NodeConfig.str(conf, "cluster.name", "sluice"), join,
+        NodeConfig.str(conf, "cluster.host", "127.0.0.1")));
     VertxOptions options = new VertxOptions()
-        .setEventBusOptions(new EventBusOptions().setHost(NodeConfig.str(conf, "cluster.host", "127.0.0.1")).setPort(0))
+        .setEventBusOptions(new EventBusOptions().setHost(NodeConfig.str(conf, "cluster.host", "127.0.0.1"))
+            .setPort(NodeConfig.integer(conf, "cluster.port", 0)))
         .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setRegistryName("sluice-" + name)
             .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
     vertx = Vertx.builder().with(options).withClusterManager(cm).withMetrics(new MicrometerMetricsFactory())
