@@ -17,6 +17,13 @@ if ! pg_lsclusters -h | awk -v v="$version" '$1==v && $2=="main" {print $4}' | g
   $sudo pg_ctlcluster "$version" main start >&2
 fi
 port=$(pg_lsclusters -h | awk -v v="$version" '$1==v && $2=="main" {print $3}')
+# the multi-host tests' nodes live in network namespaces (scripts/netns.sh) and reach the store over the bridge
+hba=$($sudo runuser -u postgres -- psql -p "$port" -qtAc "SHOW hba_file")
+if ! $sudo grep -q '10.210.77.0/24' "$hba"; then
+  echo "host all all 10.210.77.0/24 scram-sha-256" | $sudo tee -a "$hba" >/dev/null
+  $sudo runuser -u postgres -- psql -p "$port" -qc "ALTER SYSTEM SET listen_addresses = '*'" >&2
+  $sudo pg_ctlcluster "$version" main restart >&2
+fi
 user="${SLUICE_PG_USER:-sluice}"
 pass="${SLUICE_PG_PASSWORD:-sluice-test}"
 db="${SLUICE_PG_DB:-sluice_test}"

@@ -66,7 +66,10 @@ public final class SluiceNode {
     Path home = home(conf);
     Files.createDirectories(home);
     int port = NodeConfig.integer(conf, "http.port", 8080);
-    String name = NodeConfig.str(conf, "node.name", "node-" + port);
+    String clusterHost = NodeConfig.str(conf, "cluster.host", "127.0.0.1");
+    // node-<port> on one machine; node-<address>-<port> when nodes sit on different hosts
+    String name = NodeConfig.str(conf, "node.name", clusterHost.startsWith("127.") ? "node-" + port
+        : "node-" + clusterHost + "-" + port);
     String publicUrl = NodeConfig.str(conf, "http.public_url", "http://127.0.0.1:" + port);
     String storeUrl = NodeConfig.str(conf, "store.url", Store.defaultUrl(home));
     store = Store.open(storeUrl, NodeConfig.str(conf, "store.user", "sa"), NodeConfig.str(conf, "store.password", ""));
@@ -109,7 +112,7 @@ public final class SluiceNode {
     String registry = "sluice-" + name;
     RouterVerticle router = new RouterVerticle(nodeId, NodeConfig.str(conf, "http.host", "0.0.0.0"), port, maxBody, r -> {
       r.get("/healthz").handler(ctx -> ctx.json(new JsonObject().put("status", "UP").put("node", name)
-          .put("node_id", nodeId)));
+          .put("node_id", nodeId).put("members", ((VertxInternal) vertx).clusterManager().getNodes().size())));
       r.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
       if (info.has(NodeRoles.CONTROL_PLANE)) {
         api.mount(r);

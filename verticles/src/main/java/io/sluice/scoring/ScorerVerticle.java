@@ -47,6 +47,7 @@ public final class ScorerVerticle extends VerticleBase {
   private int inFlight;
   private Promise<Void> drained;
   private long healthTimer = -1;
+  private long reassert = -1;
 
   public ScorerVerticle(NodeInfo node, ArtifactCache cache) {
     this.node = node;
@@ -76,7 +77,16 @@ public final class ScorerVerticle extends VerticleBase {
         .compose(v -> setState(InstanceState.Starting, null))
         .compose(v -> vertx.eventBus().<Buffer>consumer(Addresses.scorer(id), this::score).completion()
             .map(x -> (Void) null))
-        .onSuccess(v -> boot());
+        .onSuccess(v -> {
+          boot();
+          // after a network split heals, the leader may have forgotten this instance: say again that it exists,
+          // so that the leader sees it and stops what is surplus (no duplicate outlives a split)
+          reassert = vertx.setPeriodic(2000, t -> {
+            if (drained == null) {
+              instances.putIfAbsent(instance.getString("id"), instance.copy());
+            }
+          });
+        });
   }
 
   /** Unpack and init() in the background: the verticle is deployed at once; the state tells the rest. */
@@ -152,6 +162,7 @@ public final class ScorerVerticle extends VerticleBase {
     if (healthTimer >= 0) {
       vertx.cancelTimer(healthTimer);
     }
+    vertx.cancelTimer(reassert);
     drained = Promise.promise();
     if (inFlight == 0) {
       drained.tryComplete();

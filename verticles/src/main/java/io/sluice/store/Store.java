@@ -27,6 +27,8 @@ public final class Store implements AutoCloseable {
   public static final String SETTING = "setting";
 
   private final String url;
+  private String user;
+  private String password;
   private Connection conn;
 
   private Store(String url) {
@@ -51,11 +53,47 @@ public final class Store implements AutoCloseable {
         throw new SQLException("cannot create the store folder: " + e.getMessage(), e);
       }
     }
-    // credentials in the URL (PostgreSQL's ?user=…&password=…) win over the separate settings
-    s.conn = url.contains("user=") ? DriverManager.getConnection(url) : DriverManager.getConnection(url, user, password);
-    s.conn.setAutoCommit(true);
+    s.user = user;
+    s.password = password;
+    s.conn = connect(url, user, password);
     s.migrate();
     return s;
+  }
+
+  /** A lost connection (a restarted database server, a healed network) is reopened once and the call retried. */
+  private interface Work<T> {
+    T run() throws SQLException;
+  }
+
+  private synchronized <T> T retrying(Work<T> work) throws SQLException {
+    try {
+      return work.run();
+    } catch (SQLException e) {
+      boolean lost;
+      try {
+        lost = conn.isClosed() || !conn.isValid(2);
+      } catch (SQLException ignored) {
+        lost = true;
+      }
+      if (!lost) {
+        throw e;
+      }
+      try {
+        conn.close();
+      } catch (SQLException ignored) {
+        // it is gone anyway
+      }
+      conn = connect(url, user, password);
+      return work.run();
+    }
+  }
+
+  private static Connection connect(String url, String user, String password) throws SQLException {
+    // credentials in the URL (PostgreSQL's ?user=…&password=…) win over the separate settings
+    Connection c = url.contains("user=") ? DriverManager.getConnection(url) : DriverManager.getConnection(url, user,
+        password);
+    c.setAutoCommit(true);
+    return c;
   }
 
   private void migrate() throws SQLException {
@@ -70,7 +108,11 @@ public final class Store implements AutoCloseable {
     }
   }
 
-  public synchronized Optional<JsonObject> get(String kind, String name) throws SQLException {
+  public Optional<JsonObject> get(String kind, String name) throws SQLException {
+    return retrying(() -> getOnce(kind, name));
+  }
+
+  private Optional<JsonObject> getOnce(String kind, String name) throws SQLException {
     try (PreparedStatement ps = conn.prepareStatement("SELECT body FROM resources WHERE kind = ? AND name = ?")) {
       ps.setString(1, kind);
       ps.setString(2, name);
@@ -81,7 +123,11 @@ public final class Store implements AutoCloseable {
   }
 
   /** All documents of a kind whose name starts with {@code prefix}, ordered by name. */
-  public synchronized List<JsonObject> list(String kind, String prefix) throws SQLException {
+  public List<JsonObject> list(String kind, String prefix) throws SQLException {
+    return retrying(() -> listOnce(kind, prefix));
+  }
+
+  private List<JsonObject> listOnce(String kind, String prefix) throws SQLException {
     List<JsonObject> out = new ArrayList<>();
     try (PreparedStatement ps = conn.prepareStatement(
         "SELECT body FROM resources WHERE kind = ? AND name LIKE ? ESCAPE '!' ORDER BY name")) {
@@ -97,7 +143,14 @@ public final class Store implements AutoCloseable {
   }
 
   /** Writes several documents in one transaction: all of them or none. A null body deletes. */
-  public synchronized void write(List<Write> writes) throws SQLException {
+  public void write(List<Write> writes) throws SQLException {
+    retrying(() -> {
+      writeOnce(writes);
+      return null;
+    });
+  }
+
+  private void writeOnce(List<Write> writes) throws SQLException {
     conn.setAutoCommit(false);
     try {
       for (Write w : writes) {
@@ -135,7 +188,11 @@ public final class Store implements AutoCloseable {
     }
   }
 
-  public synchronized boolean hasFile(String id) throws SQLException {
+  public boolean hasFile(String id) throws SQLException {
+    return retrying(() -> hasFileOnce(id));
+  }
+
+  private boolean hasFileOnce(String id) throws SQLException {
     try (PreparedStatement ps = conn.prepareStatement("SELECT 1 FROM files WHERE id = ?")) {
       ps.setString(1, id);
       try (ResultSet rs = ps.executeQuery()) {
@@ -145,8 +202,15 @@ public final class Store implements AutoCloseable {
   }
 
   /** Stores an uploaded file under its content id; storing the same content twice is a no-op. */
-  public synchronized void putFile(String id, byte[] data) throws SQLException {
-    if (hasFile(id)) {
+  public void putFile(String id, byte[] data) throws SQLException {
+    retrying(() -> {
+      putFileOnce(id, data);
+      return null;
+    });
+  }
+
+  private void putFileOnce(String id, byte[] data) throws SQLException {
+    if (hasFileOnce(id)) {
       return;
     }
     try (PreparedStatement ps = conn.prepareStatement("INSERT INTO files (id, size, data) VALUES (?, ?, ?)")) {
@@ -157,7 +221,11 @@ public final class Store implements AutoCloseable {
     }
   }
 
-  public synchronized Optional<byte[]> getFile(String id) throws SQLException {
+  public Optional<byte[]> getFile(String id) throws SQLException {
+    return retrying(() -> getFileOnce(id));
+  }
+
+  private Optional<byte[]> getFileOnce(String id) throws SQLException {
     try (PreparedStatement ps = conn.prepareStatement("SELECT data FROM files WHERE id = ?")) {
       ps.setString(1, id);
       try (ResultSet rs = ps.executeQuery()) {

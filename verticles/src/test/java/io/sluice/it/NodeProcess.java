@@ -26,6 +26,8 @@ public final class NodeProcess implements AutoCloseable {
   final int port;
   final String cluster;
   private final List<String> extraArgs = new ArrayList<>();
+  private final List<String> prefix = new ArrayList<>();
+  private String host = "127.0.0.1";
   private Process process;
 
   public NodeProcess(Path home, String cluster) throws IOException {
@@ -44,14 +46,21 @@ public final class NodeProcess implements AutoCloseable {
     return this;
   }
 
+  /** Runs the node inside a network namespace, as a separate host with its own address. */
+  public NodeProcess inNamespace(String namespace, String address) {
+    prefix.addAll(List.of("ip", "netns", "exec", namespace));
+    host = address;
+    return with("--cluster-host", address, "--public-url", "http://" + address + ":" + port);
+  }
+
   public String url() {
-    return "http://127.0.0.1:" + port;
+    return "http://" + host + ":" + port;
   }
 
   public NodeProcess start() throws Exception {
     long t0 = System.nanoTime();
     Files.createDirectories(home);
-    List<String> cmd = new ArrayList<>();
+    List<String> cmd = new ArrayList<>(prefix);
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(JVM_FLAGS);
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.sluice.node.Main", "node",
