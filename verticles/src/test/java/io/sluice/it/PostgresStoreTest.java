@@ -48,9 +48,11 @@ class PostgresStoreTest {
       assertThat(traffic.toString()).isEqualTo("{\"blue\":100}");
       long deadline = System.currentTimeMillis() + 60_000;
       while (!cli.ok("online-deployment", "show", "-n", "blue", "-e", "pg-ep", "--query", "instances[].state",
-          "-o", "tsv").equals("Ready\tReady") && System.currentTimeMillis() < deadline) {
+          "-o", "tsv").equals("Ready\nReady") && System.currentTimeMillis() < deadline) {
         Thread.sleep(250);
       }
+      assertThat(cli.ok("online-deployment", "show", "-n", "blue", "-e", "pg-ep", "--query", "instances[].node",
+          "-o", "tsv")).isEqualTo("node-%d\nnode-%d".formatted(a.port, a.port));
       JsonNode answer = Cli.JSON.readTree(cli.ok("online-endpoint", "invoke", "-n", "pg-ep", "-r", req));
       assertThat(answer.get(0).asDouble()).isBetween(38506.99, 38507.01);
     } finally {
