@@ -2,9 +2,20 @@ package io.sluice.scorer;
 
 import java.util.Map;
 
-/** The body travels as bytes; the runtime decides how to present it (Python: UTF-8 text). */
-public record ScoreRequest(String requestId, byte[] body, Map<String, String> headers) {
+/**
+ * One request for a scorer. The body travels as bytes; the runtime decides how to present it (Python: UTF-8 text).
+ *
+ * @param runTimeoutMillis   the request's budget once a worker runs it (0: none); past it the runtime answers 408
+ *                           and replaces the worker, so an instance is never left wedged
+ * @param queueTimeoutMillis how long it may wait for a free worker (0: no limit); past it the runtime answers 429
+ */
+public record ScoreRequest(String requestId, byte[] body, Map<String, String> headers, long runTimeoutMillis,
+                           long queueTimeoutMillis) {
   public ScoreRequest {
     headers = headers == null ? Map.of() : Map.copyOf(headers);
+  }
+
+  public ScoreRequest(String requestId, byte[] body, Map<String, String> headers) {
+    this(requestId, body, headers, 0, 0);
   }
 }

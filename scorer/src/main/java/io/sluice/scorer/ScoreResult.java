@@ -3,13 +3,29 @@ package io.sluice.scorer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * What the scoring script answered. {@code status} is the script's own status (200 on success, 500 when
- * run() raised, 400 when the body could not be decoded); the router maps non-200 to Azure's 424.
+ * An answer. {@code fromRuntime} false: the scoring script's own answer (200, or its error status: 500 when run()
+ * raised, 400 when the body was not UTF-8), which the router maps to Azure's 424 when not 200. {@code fromRuntime}
+ * true: Sluice's runtime answered instead (408 run timeout, 429 queue wait, 500 the worker died), passed on as is.
  */
-public record ScoreResult(int status, byte[] body, String contentType, double runMillis) {
+public record ScoreResult(int status, byte[] body, String contentType, double runMillis, double queueMillis,
+                          boolean fromRuntime) {
+
+  public ScoreResult(int status, byte[] body, String contentType, double runMillis) {
+    this(status, body, contentType, runMillis, 0, false);
+  }
 
   public static ScoreResult json(int status, String json, double runMillis) {
     return new ScoreResult(status, json.getBytes(StandardCharsets.UTF_8), "application/json", runMillis);
+  }
+
+  /** An answer of the runtime itself, with Azure's error body shape {"message": …}. */
+  public static ScoreResult runtime(int status, String message, double queueMillis) {
+    String json = "{\"message\": \"" + message.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
+    return new ScoreResult(status, json.getBytes(StandardCharsets.UTF_8), "application/json", 0, queueMillis, true);
+  }
+
+  public ScoreResult withQueueMillis(double ms) {
+    return new ScoreResult(status, body, contentType, runMillis, ms, fromRuntime);
   }
 
   public boolean ok() {

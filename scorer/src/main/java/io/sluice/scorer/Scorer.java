@@ -15,8 +15,13 @@ public interface Scorer extends AutoCloseable {
   /** Scores one request; completes with the script's answer (status 200) or its error (status >= 400). */
   CompletionStage<ScoreResult> score(ScoreRequest request);
 
-  /** True while every worker is alive; a scorer whose worker died is unhealthy until restarted. */
+  /** True while the scorer can serve: at least one worker is ready (others may be restarting). */
   boolean healthy();
+
+  /** False once the scorer gave up (its workers keep failing to start again): the instance has failed. */
+  default boolean alive() {
+    return healthy();
+  }
 
   /** Stops the workers at once; requests still in flight fail. */
   @Override

@@ -13,12 +13,21 @@ import java.util.Map;
  * @param workers        concurrent requests the instance serves (Python: worker processes)
  * @param environment    environment_variables of the deployment
  * @param logSink        receives every log line of the instance (script prints, logging, runtime notes)
+ * @param liveness       the liveness probe (restart a worker that stops answering)
+ * @param readiness      the readiness probe (how long init() may take)
  */
 public record ScorerSpec(Path codeDir, String scoringScript, Path modelDir, String python, int workers,
-                         Map<String, String> environment, LogSink logSink) {
+                         Map<String, String> environment, LogSink logSink, Probe liveness, Probe readiness) {
+
+  public ScorerSpec(Path codeDir, String scoringScript, Path modelDir, String python, int workers,
+                    Map<String, String> environment, LogSink logSink) {
+    this(codeDir, scoringScript, modelDir, python, workers, environment, logSink, Probe.DEFAULT, Probe.DEFAULT);
+  }
 
   public ScorerSpec {
     environment = environment == null ? Map.of() : Map.copyOf(environment);
+    liveness = liveness == null ? Probe.DEFAULT : liveness;
+    readiness = readiness == null ? Probe.DEFAULT : readiness;
     if (workers < 1) {
       throw new IllegalArgumentException("workers must be at least 1");
     }

@@ -22,12 +22,117 @@ class PythonScorerTest {
   Path dir;
 
   private Scorer scorer(String script, List<String> logs, int workers) throws Exception {
+    return scorer(script, logs, workers, Probe.DEFAULT, Probe.DEFAULT);
+  }
+
+  private Scorer scorer(String script, List<String> logs, int workers, Probe liveness, Probe readiness)
+      throws Exception {
     Path code = Files.createDirectories(dir.resolve("code"));
     Path model = Files.createDirectories(dir.resolve("models/model"));
     Files.writeString(model.resolve("factor.txt"), "3");
     Files.writeString(code.resolve("score.py"), script);
     return Scorers.create(new ScorerSpec(code, "score.py", dir.resolve("models"), PYTHON, workers,
-        Map.of("GREETING", "hi"), logs::add));
+        Map.of("GREETING", "hi"), logs::add, liveness, readiness));
+  }
+
+  private static ScoreResult call(Scorer s, String body, long runTimeout, long queueTimeout) throws Exception {
+    return s.score(new ScoreRequest("req-" + body, body.getBytes(StandardCharsets.UTF_8), Map.of(), runTimeout,
+        queueTimeout)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  static final String MISBEHAVING = """
+      import os, time
+      def init():
+          print("init printed")
+      def run(raw_data):
+          if raw_data == "sleep":
+              time.sleep(30)
+          if raw_data == "exit":
+              os._exit(7)
+          if raw_data.startswith("nap"):
+              time.sleep(float(raw_data[3:]))
+          print("printed in run")
+          return raw_data
+      """;
+
+  @Test
+  void aRunOverItsBudgetIs408AndTheWorkerIsReplacedNotWedged() throws Exception {
+    List<String> logs = new CopyOnWriteArrayList<>();
+    try (Scorer s = scorer(MISBEHAVING, logs, 1)) {
+      s.start().toCompletableFuture().get(20, TimeUnit.SECONDS);
+      long t0 = System.nanoTime();
+      ScoreResult slow = call(s, "sleep", 500, 0);
+      assertThat(slow.status()).isEqualTo(408);
+      assertThat(slow.fromRuntime()).isTrue();
+      assertThat((System.nanoTime() - t0) / 1e9).isLessThan(20); // not the 30 s the script wanted
+      assertThat(call(s, "fine", 5000, 0).bodyText()).isEqualTo("\"fine\"");
+      assertThat(logs).anyMatch(l -> l.contains("overran request_timeout_ms"));
+    }
+  }
+
+  @Test
+  void aWorkerThatExitsIsRestartedAndPrintsCarryTheRequestId() throws Exception {
+    List<String> logs = new CopyOnWriteArrayList<>();
+    try (Scorer s = scorer(MISBEHAVING, logs, 1)) {
+      s.start().toCompletableFuture().get(20, TimeUnit.SECONDS);
+      ScoreResult died = call(s, "exit", 5000, 0);
+      assertThat(died.status()).isEqualTo(500);
+      assertThat(died.fromRuntime()).isTrue();
+      assertThat(call(s, "again", 5000, 0).bodyText()).isEqualTo("\"again\"");
+      assertThat(s.healthy()).isTrue();
+      assertThat(logs).anyMatch(l -> l.contains("exited (code 7)") && l.contains("restarting"));
+      assertThat(logs).contains("req-again,printed in run");
+      assertThat(logs).anyMatch(l -> l.equals("00000000-0000-0000-0000-000000000000,init printed"));
+    }
+  }
+
+  @Test
+  void waitingLongerThanTheQueueLimitIs429() throws Exception {
+    try (Scorer s = scorer(MISBEHAVING, new CopyOnWriteArrayList<>(), 1)) {
+      s.start().toCompletableFuture().get(20, TimeUnit.SECONDS);
+      var first = s.score(new ScoreRequest("a", "nap1.0".getBytes(), Map.of(), 5000, 100));
+      ScoreResult second = call(s, "quick", 5000, 100);
+      assertThat(second.status()).isEqualTo(429);
+      assertThat(second.bodyText()).contains("max_queue_wait_ms=100");
+      assertThat(first.toCompletableFuture().get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void anInitThatNeverFinishesFailsWithinTheReadinessBudget() throws Exception {
+    List<String> logs = new CopyOnWriteArrayList<>();
+    Scorer s = scorer("import time\ndef init():\n    time.sleep(600)\ndef run(d):\n    return d\n", logs, 1,
+        Probe.DEFAULT, new Probe(1, 1, 1, 1, 1));
+    assertThatThrownBy(() -> s.start().toCompletableFuture().get(30, TimeUnit.SECONDS))
+        .hasMessageContaining("init() did not finish within 2 s");
+    s.close();
+  }
+
+  @Test
+  void livenessPingsKeepAnIdleWorkerAndAHungOneIsReplaced() throws Exception {
+    List<String> logs = new CopyOnWriteArrayList<>();
+    String hangsOnSignal = """
+        import signal, time
+        def init():
+            # SIGUSR1 freezes the interpreter's main loop, as a deadlock would
+            signal.signal(signal.SIGUSR1, lambda *a: time.sleep(600))
+        def run(raw_data):
+            return raw_data
+        """;
+    try (Scorer s = scorer(hangsOnSignal, logs, 1, new Probe(1, 1, 1, 1, 1), Probe.DEFAULT)) {
+      s.start().toCompletableFuture().get(20, TimeUnit.SECONDS);
+      Thread.sleep(2500); // two pings answered
+      assertThat(call(s, "ok", 5000, 0).status()).isEqualTo(200);
+      long pid = ProcessHandle.current().descendants().filter(p -> p.info().commandLine().orElse("")
+          .contains("sluice_runner.py")).findFirst().orElseThrow().pid();
+      new ProcessBuilder("kill", "-USR1", String.valueOf(pid)).start().waitFor();
+      long deadline = System.currentTimeMillis() + 15_000;
+      while (logs.stream().noneMatch(l -> l.contains("liveness probe failed")) && System.currentTimeMillis() < deadline) {
+        Thread.sleep(100);
+      }
+      assertThat(logs).anyMatch(l -> l.contains("liveness probe failed"));
+      assertThat(call(s, "after", 10_000, 0).bodyText()).isEqualTo("\"after\"");
+    }
   }
 
   private static ScoreResult call(Scorer s, String body) throws Exception {

@@ -142,7 +142,7 @@ final class EndpointCommands {
       }
       byte[] body = Files.readAllBytes(requestFile);
       JsonNode ep = c.api().get(path(name));
-      String key = c.api().post(path(name) + "/listKeys", null).path("primaryKey").asText();
+      String key = credential(c, ep);
       HttpResponse<byte[]> r = c.api().score(ep.path("scoring_uri").asText(), key, deployment, body);
       String text = new String(r.body(), StandardCharsets.UTF_8);
       if (r.statusCode() >= 400) {
@@ -163,9 +163,21 @@ final class EndpointCommands {
     @Override
     public Integer call() {
       c.checkQuery();
-      c.print(c.api().post(path(name) + "/listKeys", null));
+      c.print(credentials(c, c.api().get(path(name))));
       return 0;
     }
+  }
+
+  /** az's get-credentials: the keys of a key endpoint, a fresh access token of an aml_token endpoint. */
+  static JsonNode credentials(Common c, JsonNode endpoint) {
+    String name = endpoint.path("name").asText();
+    return "aml_token".equals(endpoint.path("auth_mode").asText()) ? c.api().post(path(name) + "/token", null)
+        : c.api().post(path(name) + "/listKeys", null);
+  }
+
+  static String credential(Common c, JsonNode endpoint) {
+    JsonNode cred = credentials(c, endpoint);
+    return cred.has("accessToken") ? cred.path("accessToken").asText() : cred.path("primaryKey").asText();
   }
 
   @Command(name = "regenerate-keys", description = "Replace the primary or the secondary key.")

@@ -54,6 +54,7 @@ public final class ControlPlaneRoutes {
     router.get("/api/endpoints/:e").handler(ctx -> call(ctx, 200, () -> named(ctx, Ops.ENDPOINT_GET), this::withUris));
     router.patch("/api/endpoints/:e").handler(ctx -> call(ctx, 200, () -> named(ctx, Ops.ENDPOINT_UPDATE).put("patch", body(ctx)), this::withUris));
     router.delete("/api/endpoints/:e").handler(ctx -> call(ctx, 202, () -> named(ctx, Ops.ENDPOINT_DELETE), this::withUris));
+    router.post("/api/endpoints/:e/token").handler(ctx -> call(ctx, 200, () -> named(ctx, Ops.ENDPOINT_TOKEN), x -> x));
     router.post("/api/endpoints/:e/listKeys").handler(ctx -> call(ctx, 200, () -> named(ctx, Ops.ENDPOINT_KEYS), x -> x));
     router.post("/api/endpoints/:e/regenerateKeys").handler(ctx -> call(ctx, 200, () -> named(ctx, Ops.ENDPOINT_REGENERATE_KEYS).put("key_type", body(ctx).getString("keyType", "primary")), x -> x));
 

@@ -36,13 +36,19 @@ public final class EndpointManagerVerticle extends VerticleBase {
       "environment_variables", "instance_type", "request_settings", "liveness_probe", "readiness_probe");
 
   private final Store store;
+  private final String tokenSecret;
+  private final long tokenTtlSeconds;
+  private Tokens tokens;
 
-  public EndpointManagerVerticle(Store store) {
+  public EndpointManagerVerticle(Store store, String tokenSecret, long tokenTtlSeconds) {
     this.store = store;
+    this.tokenSecret = tokenSecret;
+    this.tokenTtlSeconds = tokenTtlSeconds;
   }
 
   @Override
   public Future<?> start() {
+    tokens = new Tokens(vertx, tokenSecret);
     return vertx.eventBus().<JsonObject>consumer(Addresses.ENDPOINTS, this::handle).completion();
   }
 
@@ -76,8 +82,20 @@ public final class EndpointManagerVerticle extends VerticleBase {
       });
       case Ops.ENDPOINT_UPDATE -> updateEndpoint(m.getString("name"), m.getJsonObject("patch", new JsonObject()));
       case Ops.ENDPOINT_DELETE -> deleteEndpoint(m.getString("name"));
+      case Ops.ENDPOINT_TOKEN -> blocking(() -> {
+        JsonObject e = loadEndpoint(m.getString("name"));
+        if (!"aml_token".equals(e.getString("auth_mode"))) {
+          throw Errors.badRequest("endpoint '" + e.getString("name") + "' uses auth_mode " + e.getString("auth_mode")
+              + "; tokens are for auth_mode aml_token (use its keys)");
+        }
+        return tokens.issue(e.getString("name"), tokenTtlSeconds);
+      });
       case Ops.ENDPOINT_KEYS -> blocking(() -> {
         JsonObject e = loadEndpoint(m.getString("name"));
+        if (!"key".equals(e.getString("auth_mode"))) {
+          throw Errors.badRequest("endpoint '" + e.getString("name") + "' uses auth_mode " + e.getString("auth_mode")
+              + ": it has no keys; get a token instead (get-credentials does)");
+        }
         JsonObject k = e.getJsonObject("keys");
         return new JsonObject().put("primaryKey", k.getString("primary")).put("secondaryKey", k.getString("secondary"));
       });
@@ -100,7 +118,7 @@ public final class EndpointManagerVerticle extends VerticleBase {
           m.getString("version"));
       case Ops.MODEL_LIST -> listAssets(Store.MODEL, m.getString("name"));
       case Ops.ENVIRONMENT_LIST -> listAssets(Store.ENVIRONMENT, m.getString("name"));
-      case Ops.SNAPSHOT -> blocking(() -> new JsonObject()
+      case Ops.SNAPSHOT -> blocking(() -> new JsonObject().put("token_secret", tokenSecret)
           .put("endpoints", new JsonArray(new ArrayList<>(store.list(Store.ENDPOINT, ""))))
           .put("deployments", new JsonArray(new ArrayList<>(store.list(Store.DEPLOYMENT, "")))));
       default -> Future.failedFuture(Errors.badRequest("unknown operation '" + op + "'"));

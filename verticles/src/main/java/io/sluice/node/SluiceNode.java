@@ -16,6 +16,7 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.micrometer.backends.BackendRegistries;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,7 +74,8 @@ public final class SluiceNode {
     String publicUrl = NodeConfig.str(conf, "http.public_url", "http://127.0.0.1:" + port);
     String storeUrl = NodeConfig.str(conf, "store.url", Store.defaultUrl(home));
     store = Store.open(storeUrl, NodeConfig.str(conf, "store.user", "sa"), NodeConfig.str(conf, "store.password", ""));
-    String adminToken = adminToken(store);
+    String adminToken = secret(store, "admin-token");
+    String tokenSecret = secret(store, "token-secret");
 
     HazelcastClusterManager cm = new HazelcastClusterManager(ClusterSetup.hazelcast(
         NodeConfig.str(conf, "cluster.config", null), NodeConfig.str(conf, "cluster.name", "sluice"), join,
@@ -103,7 +105,8 @@ public final class SluiceNode {
         NodeConfig.integer(conf, "node.leave_timeout_ms", 60_000));
 
     if (info.has(NodeRoles.CONTROL_PLANE)) {
-      deployments.add(vertx.deployVerticle(new EndpointManagerVerticle(store)).await(60, TimeUnit.SECONDS));
+      deployments.add(vertx.deployVerticle(new EndpointManagerVerticle(store, tokenSecret,
+          NodeConfig.integer(conf, "auth.token_ttl_seconds", 3600))).await(60, TimeUnit.SECONDS));
     }
     supervisor = new DeploymentSupervisorVerticle(info, store);
     deployments.add(vertx.deployVerticle(supervisor).await(60, TimeUnit.SECONDS));
@@ -117,7 +120,7 @@ public final class SluiceNode {
       if (info.has(NodeRoles.CONTROL_PLANE)) {
         api.mount(r);
       }
-    }, info.has(NodeRoles.ROUTER));
+    }, info.has(NodeRoles.ROUTER), BackendRegistries.getNow(registry));
     deployments.add(vertx.deployVerticle(router).await(60, TimeUnit.SECONDS));
 
     writeClientFiles(home, publicUrl, adminToken);
@@ -125,16 +128,18 @@ public final class SluiceNode {
     return this;
   }
 
-  /** The admin token is cluster-wide and durable: the first node creates it in the store. */
-  private static String adminToken(Store store) throws Exception {
+  /**
+   * Cluster-wide, durable secrets (the admin token, the aml_token signing secret): the first node creates them in
+   * the store, every later node and restart reads them back.
+   */
+  private static String secret(Store store, String name) throws Exception {
     synchronized (SluiceNode.class) {
-      var existing = store.get(Store.SETTING, "admin-token");
+      var existing = store.get(Store.SETTING, name);
       if (existing.isPresent()) {
         return existing.get().getString("value");
       }
-      String token = Keys.generate(40);
-      store.put(Store.SETTING, "admin-token", new JsonObject().put("value", token));
-      return store.get(Store.SETTING, "admin-token").orElseThrow().getString("value");
+      store.put(Store.SETTING, name, new JsonObject().put("value", Keys.generate(48)));
+      return store.get(Store.SETTING, name).orElseThrow().getString("value");
     }
   }
 

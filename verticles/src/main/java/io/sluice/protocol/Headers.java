@@ -14,6 +14,10 @@ public final class Headers {
 
   /** Event-bus reply header: the status the scoring script answered with (200, or its error status). */
   public static final String SCRIPT_STATUS = "sluice-script-status";
+  /** Event-bus reply header: "runtime" when Sluice's runtime answered (408, 429, 500) rather than the script. */
+  public static final String STATUS_ORIGIN = "sluice-status-origin";
+  /** Event-bus reply header: how long the request waited for a free worker, in ms. */
+  public static final String QUEUE_MS = "sluice-queue-ms";
   /** Event-bus request header: this copy is a mirror; its answer is discarded. */
   public static final String MIRROR = "sluice-mirror";
 }

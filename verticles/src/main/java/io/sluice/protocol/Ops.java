@@ -14,6 +14,8 @@ public final class Ops {
   public static final String ENDPOINT_LIST = "endpoint.list";
   public static final String ENDPOINT_DELETE = "endpoint.delete";
   public static final String ENDPOINT_KEYS = "endpoint.keys";
+  /** aml_token endpoints: a new access token (Azure's EndpointAuthToken). */
+  public static final String ENDPOINT_TOKEN = "endpoint.token";
   public static final String ENDPOINT_REGENERATE_KEYS = "endpoint.regenerate-keys";
   public static final String DEPLOYMENT_CREATE = "deployment.create";
   public static final String DEPLOYMENT_UPDATE = "deployment.update";

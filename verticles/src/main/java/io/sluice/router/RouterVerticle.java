@@ -1,6 +1,7 @@
 package io.sluice.router;
 
 import io.sluice.endpoints.Keys;
+import io.sluice.endpoints.Tokens;
 import io.sluice.protocol.Addresses;
 import io.sluice.protocol.ControlPlane;
 import io.sluice.protocol.Events;
@@ -49,6 +50,7 @@ public final class RouterVerticle extends VerticleBase {
   private final String nodeId;
   /** False on a node without the router role: it serves only health, metrics and the control plane. */
   private final boolean dataPlane;
+  private final RouterMetrics metrics;
   private final int port;
   private final String host;
   private final long maxBodyBytes;
@@ -57,8 +59,12 @@ public final class RouterVerticle extends VerticleBase {
   private RoutingTable table = new RoutingTable();
   private JsonObject snapshot;
   private final Map<String, JsonObject> observed = new HashMap<>();
+  /** Requests in flight from this router, per deployment ("endpoint/deployment") and per instance id. */
   private final Map<String, int[]> inFlight = new HashMap<>();
+  private final Map<String, int[]> instanceFlight = new HashMap<>();
   private AsyncMap<String, JsonObject> instancesMap;
+  private Tokens tokens;
+  private String tokenSecret;
   private java.util.UUID membershipListener;
   private boolean refreshing;
   private boolean refreshAgain;
@@ -67,7 +73,8 @@ public final class RouterVerticle extends VerticleBase {
 
   /** {@code extraRoutes} mounts the other handlers this node serves on the same port (control plane, health). */
   public RouterVerticle(String nodeId, String host, int port, long maxBodyBytes, Consumer<Router> extraRoutes,
-                        boolean dataPlane) {
+                        boolean dataPlane, io.micrometer.core.instrument.MeterRegistry registry) {
+    this.metrics = new RouterMetrics(registry);
     this.dataPlane = dataPlane;
     this.nodeId = nodeId;
     this.host = host;
@@ -89,7 +96,12 @@ public final class RouterVerticle extends VerticleBase {
           .listen().onSuccess(s -> server = s);
     }
     router.post("/endpoints/:e/score").handler(BodyHandler.create().setBodyLimit(maxBodyBytes)
-        .setHandleFileUploads(false)).handler(this::scoreHttp);
+        .setHandleFileUploads(false)).handler(this::scoreHttp).failureHandler(ctx -> {
+          int code = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+          send(ctx, Outcome.error(code, code == 413 ? "the request body is over limits.max_body_bytes="
+              + maxBodyBytes : "the request failed: " + (ctx.failure() == null ? code : ctx.failure().getMessage())),
+              null, null);
+        });
     vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS, this::event);
     vertx.eventBus().<JsonObject>consumer(Addresses.INVOKE, this::scoreEventBus);
     vertx.eventBus().<JsonObject>consumer(Addresses.router(nodeId), m -> {
@@ -181,6 +193,7 @@ public final class RouterVerticle extends VerticleBase {
     if (snapshot != null) {
       table = RoutingTable.build(snapshot, observed.values(), table);
     }
+    metrics.instances(observed.values());
   }
 
   private void refresh() {
@@ -210,6 +223,11 @@ public final class RouterVerticle extends VerticleBase {
         return null;
       }
       snapshot = all.resultAt(0);
+      String secret = snapshot.getString("token_secret");
+      if (secret != null && !secret.equals(tokenSecret)) {
+        tokenSecret = secret;
+        tokens = new Tokens(vertx, secret);
+      }
       observed.clear();
       for (Object o : (java.util.List<?>) all.resultAt(1)) {
         JsonObject i = (JsonObject) o;
@@ -234,6 +252,8 @@ public final class RouterVerticle extends VerticleBase {
     Outcome out = route(ctx.pathParam("e"), ctx.request().getHeader(Headers.MODEL_DEPLOYMENT),
         ctx.request().getHeader("Authorization"), rid, body, o -> send(ctx, o, rid, clientId));
     if (out != null) {
+      metrics.answered(ctx.pathParam("e"), out.headers().getOrDefault(Headers.MODEL_DEPLOYMENT, ""), out.status(),
+          false, System.nanoTime());
       send(ctx, out, rid, clientId);
     }
   }
@@ -286,10 +306,31 @@ public final class RouterVerticle extends VerticleBase {
     }
     String token = authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7).trim()
         : null;
+    if ("aml_token".equals(ep.authMode)) {
+      Tokens verifier = tokens;
+      Future<Void> valid = verifier == null ? Future.failedFuture("no signing secret yet")
+          : verifier.verify(token, endpoint);
+      valid.onComplete(ar -> {
+        Outcome now = ar.failed() ? Outcome.error(401, "the request needs 'Authorization: Bearer <token>' with a "
+            + "valid, unexpired aml_token of endpoint '" + endpoint + "' (get-credentials gives one)")
+            : dispatch(ep, pinned, requestId, body, done);
+        if (now != null) {
+          done.accept(now);
+        }
+      });
+      return null;
+    }
     if (!(Keys.matches(token, ep.primaryKey) | Keys.matches(token, ep.secondaryKey))) {
       return Outcome.error(401, "the request needs 'Authorization: Bearer <key>' with a key of endpoint '"
           + endpoint + "'");
     }
+    return dispatch(ep, pinned, requestId, body, done);
+  }
+
+  /** Routing once the caller is authenticated: pin or split, mirror, admission, send. */
+  private Outcome dispatch(RoutingTable.EndpointRoute ep, String pinned, String requestId, Buffer body,
+                           Consumer<Outcome> done) {
+    String endpoint = ep.name;
     String target;
     boolean mirror = false;
     if (pinned != null && !pinned.isEmpty()) {
@@ -309,7 +350,11 @@ public final class RouterVerticle extends VerticleBase {
       return Outcome.error(503, "deployment '" + target + "' has no ready instance").with(Headers.MODEL_DEPLOYMENT,
           target);
     }
-    int[] flight = inFlight.computeIfAbsent(endpoint + "/" + target, k -> new int[1]);
+    int[] flight = inFlight.computeIfAbsent(endpoint + "/" + target, k -> {
+      int[] h = new int[1];
+      metrics.inFlightGauge(endpoint, target, h);
+      return h;
+    });
     if (flight[0] >= d.admissionLimit()) {
       return Outcome.error(429, "too many requests in flight for deployment '" + target + "' (limit "
           + d.admissionLimit() + " = 2 x max_concurrent_requests_per_instance x instance_count)")
@@ -319,10 +364,16 @@ public final class RouterVerticle extends VerticleBase {
       mirror(ep, requestId, body);
     }
     flight[0]++;
+    long t0 = System.nanoTime();
     send(d, target, requestId, body, 1, ar -> {
       flight[0]--;
-      done.accept(answer(ar.succeeded() ? ar.result() : null, ar.cause(), target, d.timeoutMs)
-          .with(Headers.MODEL_DEPLOYMENT, target));
+      Outcome out = answer(ar.succeeded() ? ar.result() : null, ar.cause(), target, d.timeoutMs)
+          .with(Headers.MODEL_DEPLOYMENT, target);
+      metrics.answered(endpoint, target, out.status(), false, t0);
+      if (ar.succeeded() && ar.result().headers().get(Headers.QUEUE_MS) != null) {
+        metrics.queueWait(endpoint, target, Double.parseDouble(ar.result().headers().get(Headers.QUEUE_MS)));
+      }
+      done.accept(out);
     });
     return null;
   }
@@ -333,16 +384,23 @@ public final class RouterVerticle extends VerticleBase {
    */
   private void send(RoutingTable.DeploymentRoute d, String target, String requestId, Buffer body, int retries,
                     io.vertx.core.Handler<io.vertx.core.AsyncResult<Message<Buffer>>> done) {
-    String instance = d.pickInstance();
+    String instance = d.pickInstance(instanceFlight);
     if (instance == null) {
       done.handle(Future.failedFuture(new ReplyException(ReplyFailure.NO_HANDLERS, "deployment '" + target
           + "' has no ready instance")));
       return;
     }
+    int[] perInstance = instanceFlight.computeIfAbsent(instance, k -> new int[1]);
+    perInstance[0]++;
     vertx.eventBus().<Buffer>request(Addresses.scorer(instance), body, new DeliveryOptions()
-        .setSendTimeout(d.timeoutMs).addHeader(Headers.REQUEST_ID, requestId)).onComplete(ar -> {
+        .setSendTimeout(d.routerTimeoutMs()).addHeader(Headers.REQUEST_ID, requestId)).onComplete(ar -> {
+          if (--perInstance[0] == 0) {
+            instanceFlight.remove(instance);
+          }
+          // NO_HANDLERS: its node is gone; 503: the instance is not serving. Either way it never ran.
           if (ar.failed() && retries > 0 && ar.cause() instanceof ReplyException re
-              && re.failureType() == ReplyFailure.NO_HANDLERS) {
+              && (re.failureType() == ReplyFailure.NO_HANDLERS
+              || re.failureType() == ReplyFailure.RECIPIENT_FAILURE && re.failureCode() == 503)) {
             d.ready.remove(instance);
             send(d, target, requestId, body, retries - 1, done);
           } else {
@@ -351,14 +409,26 @@ public final class RouterVerticle extends VerticleBase {
         });
   }
 
+  /**
+   * A copy that nobody awaits: its answer (or failure) never reaches the client. Copies beyond the shadow
+   * deployment's admission limit are dropped, so a slow shadow cannot make the router hold unbounded memory.
+   */
   private void mirror(RoutingTable.EndpointRoute ep, String requestId, Buffer body) {
     RoutingTable.DeploymentRoute shadow = ep.deployments.get(ep.mirrorTo);
-    String instance = shadow == null ? null : shadow.pickInstance();
-    if (instance != null) {
-      // a copy that nobody awaits: its answer (or failure) never reaches the client
-      vertx.eventBus().request(Addresses.scorer(instance), body, new DeliveryOptions().setSendTimeout(shadow.timeoutMs)
-          .addHeader(Headers.REQUEST_ID, requestId).addHeader(Headers.MIRROR, "true"));
+    String instance = shadow == null ? null : shadow.pickInstance(instanceFlight);
+    int[] flight = inFlight.computeIfAbsent(ep.name + "/" + ep.mirrorTo + "#mirror", k -> new int[1]);
+    if (instance == null || flight[0] >= shadow.admissionLimit()) {
+      return;
     }
+    flight[0]++;
+    vertx.eventBus().request(Addresses.scorer(instance), body, new DeliveryOptions()
+            .setSendTimeout(shadow.routerTimeoutMs()).addHeader(Headers.REQUEST_ID, requestId)
+            .addHeader(Headers.MIRROR, "true"))
+        .onComplete(ar -> {
+          flight[0]--;
+          metrics.answered(ep.name, ep.mirrorTo, ar.succeeded()
+              ? Integer.parseInt(((Message<?>) ar.result()).headers().get(Headers.SCRIPT_STATUS)) : 0, true, 0);
+        });
   }
 
   private static Outcome answer(Message<Buffer> reply, Throwable err, String deployment, int timeoutMs) {
@@ -367,8 +437,8 @@ public final class RouterVerticle extends VerticleBase {
       Map<String, String> h = new LinkedHashMap<>();
       h.put("content-type", "application/json");
       h.put(Headers.RUN_FN_EXEC_MS, reply.headers().get(Headers.RUN_FN_EXEC_MS));
-      if (status == 200) {
-        return new Outcome(200, h, reply.body());
+      if (status == 200 || "runtime".equals(reply.headers().get(Headers.STATUS_ORIGIN))) {
+        return new Outcome(status, h, reply.body()); // the runtime's own 408/429/500 pass as they are
       }
       h.put(Headers.MODEL_ERROR_STATUS, String.valueOf(status));
       h.put(Headers.MODEL_ERROR_REASON, "model_error");
@@ -376,7 +446,7 @@ public final class RouterVerticle extends VerticleBase {
     }
     if (err instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT) {
       return Outcome.error(408, "upstream request timeout: deployment '" + deployment + "' did not answer within "
-          + "request_timeout_ms=" + timeoutMs);
+          + "request_timeout_ms=" + timeoutMs + " (plus its queue wait)");
     }
     LOG.warn("scoring request to {} failed: {}", deployment, err == null ? "?" : err.toString());
     return Outcome.error(500, "the request could not be scored: " + (err == null ? "unknown error" : err.getMessage()));

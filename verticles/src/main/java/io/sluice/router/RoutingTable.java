@@ -16,6 +16,7 @@ final class RoutingTable {
   static final class DeploymentRoute {
     final String name;
     final int timeoutMs;
+    final int queueWaitMs;
     final int maxConcurrent;
     final int instanceCount;
     final List<String> ready = new ArrayList<>();
@@ -25,8 +26,14 @@ final class RoutingTable {
       name = d.getString("name");
       JsonObject rs = d.getJsonObject("request_settings", new JsonObject());
       timeoutMs = rs.getInteger("request_timeout_ms", 5000);
+      queueWaitMs = rs.getInteger("max_queue_wait_ms", 500);
       maxConcurrent = rs.getInteger("max_concurrent_requests_per_instance", 1);
       instanceCount = d.getInteger("instance_count", 1);
+    }
+
+    /** The router's own deadline: the scorer answers 408 first; this only covers a scorer that never answers. */
+    int routerTimeoutMs() {
+      return timeoutMs + queueWaitMs + 1000;
     }
 
     /** Azure's admission limit: 2 x max_concurrent_requests_per_instance x instance_count in flight. */
@@ -34,12 +41,27 @@ final class RoutingTable {
       return 2 * maxConcurrent * Math.max(instanceCount, ready.size());
     }
 
-    String pickInstance() {
+    /**
+     * The ready instance with the fewest requests in flight from this router; ties go round robin, so equal
+     * instances share evenly and a slow one gets less.
+     */
+    String pickInstance(Map<String, int[]> inFlight) {
       if (ready.isEmpty()) {
         return null;
       }
       next = (next + 1) % ready.size();
-      return ready.get(next);
+      String best = null;
+      int least = Integer.MAX_VALUE;
+      for (int k = 0; k < ready.size(); k++) {
+        String id = ready.get((next + k) % ready.size());
+        int[] f = inFlight.get(id);
+        int n = f == null ? 0 : f[0];
+        if (n < least) {
+          least = n;
+          best = id;
+        }
+      }
+      return best;
     }
   }
 

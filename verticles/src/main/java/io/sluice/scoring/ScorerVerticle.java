@@ -6,6 +6,7 @@ import io.sluice.protocol.Events;
 import io.sluice.protocol.Headers;
 import io.sluice.protocol.InstanceState;
 import io.sluice.protocol.Routers;
+import io.sluice.scorer.Probe;
 import io.sluice.scorer.ScoreRequest;
 import io.sluice.scorer.ScoreResult;
 import io.sluice.scorer.Scorer;
@@ -103,18 +104,28 @@ public final class ScorerVerticle extends VerticleBase {
           env.put(e.getKey(), String.valueOf(e.getValue())));
       ScorerSpec spec = new ScorerSpec(code, deployment.getJsonObject("code_configuration").getString("scoring_script"),
           model, config().getString("python"), rs.getInteger("max_concurrent_requests_per_instance", 1), env,
-          log::line);
+          log::line, probe(deployment.getJsonObject("liveness_probe")),
+          probe(deployment.getJsonObject("readiness_probe")));
       scorer = Scorers.create(spec);
       return scorer;
     }, false).compose(s -> Future.fromCompletionStage(s.start(), ctx)).onComplete(ar -> {
       if (ar.succeeded()) {
         log.line(Instant.now() + " sluice: instance ready");
         setState(InstanceState.Ready, null);
-        healthTimer = vertx.setPeriodic(1000, t -> {
-          if (scorer != null && !scorer.healthy() && drained == null) {
-            log.line(Instant.now() + " sluice: a worker exited; instance failed");
+        // workers restart by themselves; while none is ready the instance leaves the routing table
+        healthTimer = vertx.setPeriodic(500, t -> {
+          if (scorer == null || drained != null) {
+            return;
+          }
+          String state = instance.getString("state");
+          if (!scorer.alive()) {
+            log.line(Instant.now() + " sluice: the workers keep failing to start; instance failed");
             vertx.cancelTimer(healthTimer);
-            setState(InstanceState.Failed, "a scoring worker process exited");
+            setState(InstanceState.Failed, "the scoring workers keep failing to start again (see get-logs)");
+          } else if (!scorer.healthy() && InstanceState.Ready.name().equals(state)) {
+            setState(InstanceState.Starting, "restarting its scoring workers");
+          } else if (scorer.healthy() && InstanceState.Starting.name().equals(state)) {
+            setState(InstanceState.Ready, null);
           }
         });
       } else {
@@ -126,10 +137,19 @@ public final class ScorerVerticle extends VerticleBase {
     });
   }
 
+  private static Probe probe(JsonObject p) {
+    if (p == null) {
+      return Probe.DEFAULT;
+    }
+    return new Probe(p.getInteger("initial_delay", 10), p.getInteger("period", 10), p.getInteger("timeout", 2),
+        p.getInteger("success_threshold", 1), p.getInteger("failure_threshold", 30));
+  }
+
   private void score(Message<Buffer> msg) {
-    // Draining instances still take what routers sent before they learnt of the drain
+    // Draining (or restarting) instances still take what routers sent before they learnt of it: the runtime's
+    // queue holds it until a worker is free, within max_queue_wait_ms
     String state = instance.getString("state");
-    if (scorer == null || !(InstanceState.Ready.name().equals(state) || InstanceState.Draining.name().equals(state))) {
+    if (scorer == null || !scorer.alive() || InstanceState.Failed.name().equals(state)) {
       msg.fail(503, "instance " + instance.getString("id") + " is " + instance.getString("state"));
       return;
     }
@@ -138,7 +158,9 @@ public final class ScorerVerticle extends VerticleBase {
     Map<String, String> headers = new HashMap<>();
     msg.headers().forEach(e -> headers.put(e.getKey(), e.getValue()));
     Context ctx = vertx.getOrCreateContext();
-    scorer.score(new ScoreRequest(requestId, msg.body().getBytes(), headers)).whenComplete((r, err) ->
+    JsonObject rs = deployment.getJsonObject("request_settings", new JsonObject());
+    scorer.score(new ScoreRequest(requestId, msg.body().getBytes(), headers, rs.getInteger("request_timeout_ms", 5000),
+        rs.getInteger("max_queue_wait_ms", 500))).whenComplete((r, err) ->
         ctx.runOnContext(v -> {
           if (err != null) {
             msg.fail(500, "the scorer failed: " + err.getMessage());
@@ -152,9 +174,14 @@ public final class ScorerVerticle extends VerticleBase {
   }
 
   private static void reply(Message<Buffer> msg, ScoreResult r) {
-    msg.reply(Buffer.buffer(r.body()), new DeliveryOptions()
+    DeliveryOptions o = new DeliveryOptions()
         .addHeader(Headers.SCRIPT_STATUS, String.valueOf(r.status()))
-        .addHeader(Headers.RUN_FN_EXEC_MS, String.format("%.3f", r.runMillis())));
+        .addHeader(Headers.RUN_FN_EXEC_MS, String.format("%.3f", r.runMillis()))
+        .addHeader(Headers.QUEUE_MS, String.format("%.3f", r.queueMillis()));
+    if (r.fromRuntime()) {
+      o.addHeader(Headers.STATUS_ORIGIN, "runtime");
+    }
+    msg.reply(Buffer.buffer(r.body()), o);
   }
 
   @Override

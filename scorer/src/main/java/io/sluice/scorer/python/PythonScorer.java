@@ -13,11 +13,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * Runs a score.py in {@code spec.workers()} Python processes (Azure's WORKER_COUNT). Requests wait in one
- * queue; each worker takes the next one when it is free, so a process never runs two requests at once.
+ * Runs a score.py in {@code spec.workers()} Python processes (Azure's WORKER_COUNT, our
+ * max_concurrent_requests_per_instance). Requests wait in one queue; a free worker takes the next, so a process
+ * never runs two at once. Workers that die, hang or overrun a request are replaced (see {@link PythonWorker}).
  */
 public final class PythonScorer implements Scorer {
   private static final Path RUNNER = extractRunner();
@@ -25,6 +28,11 @@ public final class PythonScorer implements Scorer {
   private final ScorerSpec spec;
   private final LinkedBlockingQueue<PythonWorker.Pending> queue = new LinkedBlockingQueue<>();
   private final List<PythonWorker> workers = new ArrayList<>();
+  private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "python-watchdog");
+    t.setDaemon(true);
+    return t;
+  });
   private volatile boolean closed;
 
   public PythonScorer(ScorerSpec spec) {
@@ -39,16 +47,10 @@ public final class PythonScorer implements Scorer {
           "code_configuration.scoring_script: file '" + spec.scoringScript() + "' not found in the code folder"));
     }
     List<CompletableFuture<Void>> ready = new ArrayList<>();
-    try {
-      for (int i = 0; i < spec.workers(); i++) {
-        PythonWorker w = new PythonWorker(i, spec, RUNNER, script, queue, this::workerDied);
-        workers.add(w);
-        ready.add(w.start());
-      }
-    } catch (IOException e) {
-      close();
-      return CompletableFuture.failedFuture(new IllegalStateException(
-          "cannot start Python '" + spec.python() + "': " + e.getMessage(), e));
+    for (int i = 0; i < spec.workers(); i++) {
+      PythonWorker w = new PythonWorker(i, spec, RUNNER, script, queue, watchdog, this::workersChanged);
+      workers.add(w);
+      ready.add(w.start());
     }
     return CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).whenComplete((v, err) -> {
       if (err != null) {
@@ -59,24 +61,29 @@ public final class PythonScorer implements Scorer {
 
   @Override
   public CompletionStage<ScoreResult> score(ScoreRequest request) {
-    if (closed || !healthy()) {
+    if (closed || !alive()) {
       return CompletableFuture.failedFuture(new IllegalStateException("scorer is not running"));
     }
-    PythonWorker.Pending p = new PythonWorker.Pending(request, new CompletableFuture<>());
+    PythonWorker.Pending p = new PythonWorker.Pending(request, new CompletableFuture<>(), System.nanoTime());
     queue.add(p);
     return p.result();
   }
 
   @Override
   public boolean healthy() {
-    return !workers.isEmpty() && workers.stream().allMatch(PythonWorker::alive);
+    return workers.stream().anyMatch(PythonWorker::ready);
   }
 
-  private void workerDied(PythonWorker w) {
-    if (workers.stream().noneMatch(PythonWorker::alive)) {
+  @Override
+  public boolean alive() {
+    return !closed && workers.stream().anyMatch(w -> !w.gaveUp());
+  }
+
+  private void workersChanged() {
+    if (!alive()) {
       PythonWorker.Pending p;
       while ((p = queue.poll()) != null) {
-        p.result().completeExceptionally(new IllegalStateException("all Python workers exited"));
+        p.result().completeExceptionally(new IllegalStateException("the scoring workers keep failing to start"));
       }
     }
   }
@@ -85,6 +92,7 @@ public final class PythonScorer implements Scorer {
   public void close() {
     closed = true;
     workers.forEach(PythonWorker::close);
+    watchdog.shutdownNow();
     PythonWorker.Pending p;
     while ((p = queue.poll()) != null) {
       p.result().completeExceptionally(new IllegalStateException("scorer stopped"));
@@ -103,5 +111,4 @@ public final class PythonScorer implements Scorer {
       throw new IllegalStateException("cannot extract the Python runner", e);
     }
   }
-
 }

@@ -3,7 +3,7 @@ package io.sluice.scorer.python;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sluice.scorer.ScoreRequest;
+import io.sluice.scorer.Probe;
 import io.sluice.scorer.ScoreResult;
 import io.sluice.scorer.ScorerSpec;
 import java.io.BufferedReader;
@@ -14,17 +14,24 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
-/** One Python process running sluice_runner.py, and the thread that feeds it one request at a time. */
+/**
+ * One worker slot of a Python scorer: a Python process running sluice_runner.py, and the thread that feeds it one
+ * request at a time. The slot keeps its process alive: a process that exits, overruns a request's budget or misses
+ * liveness pings is killed and started again (init() runs again). It gives up after repeated failed starts.
+ */
 final class PythonWorker {
   private static final ObjectMapper JSON = new ObjectMapper();
+  static final int MAX_FAILED_RESTARTS = 3;
 
-  record Pending(ScoreRequest request, CompletableFuture<ScoreResult> result) {
+  record Pending(io.sluice.scorer.ScoreRequest request, CompletableFuture<ScoreResult> result, long enqueuedNanos) {
   }
 
   private final int index;
@@ -32,22 +39,198 @@ final class PythonWorker {
   private final Path runner;
   private final Path script;
   private final BlockingQueue<Pending> queue;
-  private final Consumer<PythonWorker> onDeath;
-  private Process process;
+  private final ScheduledExecutorService watchdog;
+  private final Runnable onChange;
+  private volatile Process process;
   private volatile boolean closing;
+  private volatile boolean ready;
+  private volatile boolean gaveUp;
+  private volatile boolean killedByWatchdog;
   private long seq;
 
   PythonWorker(int index, ScorerSpec spec, Path runner, Path script, BlockingQueue<Pending> queue,
-               Consumer<PythonWorker> onDeath) {
+               ScheduledExecutorService watchdog, Runnable onChange) {
     this.index = index;
     this.spec = spec;
     this.runner = runner;
     this.script = script;
     this.queue = queue;
-    this.onDeath = onDeath;
+    this.watchdog = watchdog;
+    this.onChange = onChange;
   }
 
-  CompletableFuture<Void> start() throws IOException {
+  /** Starts the slot; the future completes when the first init() succeeded, fails when it failed. */
+  CompletableFuture<Void> start() {
+    CompletableFuture<Void> first = new CompletableFuture<>();
+    Thread loop = new Thread(() -> run(first), "python-worker-" + index);
+    loop.setDaemon(true);
+    loop.start();
+    return first;
+  }
+
+  boolean ready() {
+    return ready;
+  }
+
+  boolean gaveUp() {
+    return gaveUp;
+  }
+
+  private void note(String text) {
+    spec.logSink().line(Instant.now() + " sluice: worker " + index + ": " + text);
+  }
+
+  private void run(CompletableFuture<Void> first) {
+    int failedStarts = 0;
+    while (!closing) {
+      String outcome = lifetime(first);
+      ready = false;
+      onChange.run();
+      if (closing) {
+        return;
+      }
+      if (!first.isDone()) {
+        first.completeExceptionally(new IllegalStateException(outcome));
+        return;
+      }
+      failedStarts = outcome.startsWith("init") ? failedStarts + 1 : 0;
+      if (failedStarts >= MAX_FAILED_RESTARTS) {
+        note(outcome + "; giving up after " + failedStarts + " failed restarts");
+        gaveUp = true;
+        onChange.run();
+        return;
+      }
+      note(outcome + "; restarting");
+      sleep(Math.min(5000, 500L * (1 + failedStarts)));
+    }
+  }
+
+  /** One process, from start to exit. Returns why it ended. */
+  private String lifetime(CompletableFuture<Void> first) {
+    killedByWatchdog = false;
+    try {
+      process = spawn();
+    } catch (IOException e) {
+      return "init() did not run: cannot start Python '" + spec.python() + "': " + e.getMessage();
+    }
+    note("started, pid " + process.pid());
+    DataInputStream in = new DataInputStream(process.getInputStream());
+    DataOutputStream out = new DataOutputStream(process.getOutputStream());
+    Pending current = null;
+    Probe readiness = spec.readiness();
+    try {
+      ScheduledFuture<?> initGuard = killAfter(readiness.budgetSeconds() * 1000);
+      JsonNode hello = JSON.readTree(readFrame(in));
+      readFrame(in);
+      initGuard.cancel(false);
+      if (!"ready".equals(hello.path("event").asText())) {
+        return "init() failed: " + hello.path("error").asText();
+      }
+      ready = true;
+      onChange.run();
+      first.complete(null);
+      Probe liveness = spec.liveness();
+      long nextPing = System.nanoTime() + TimeUnit.SECONDS.toNanos(liveness.initialDelay());
+      int missed = 0;
+      while (!closing) {
+        current = queue.poll(100, TimeUnit.MILLISECONDS);
+        if (current == null) {
+          if (!process.isAlive()) {
+            return "the Python process exited (code " + exitCode() + ")";
+          }
+          if (System.nanoTime() >= nextPing) {
+            nextPing = System.nanoTime() + TimeUnit.SECONDS.toNanos(liveness.period());
+            missed = ping(in, out, liveness) ? 0 : missed + 1;
+            if (missed >= liveness.failureThreshold()) {
+              process.destroyForcibly();
+              return "liveness probe failed " + missed + " times in a row";
+            }
+          }
+          continue;
+        }
+        double waited = (System.nanoTime() - current.enqueuedNanos()) / 1e6;
+        long queueLimit = current.request().queueTimeoutMillis();
+        if (queueLimit > 0 && waited > queueLimit) {
+          current.result().complete(ScoreResult.runtime(429, "the request waited " + Math.round(waited)
+              + " ms for a free worker, longer than max_queue_wait_ms=" + queueLimit, waited));
+          current = null;
+          continue;
+        }
+        ObjectNode header = JSON.createObjectNode().put("seq", ++seq).put("id", current.request().requestId());
+        header.set("headers", JSON.valueToTree(current.request().headers()));
+        long budget = current.request().runTimeoutMillis();
+        ScheduledFuture<?> guard = budget > 0 ? killAfter(budget) : null;
+        writeFrame(out, JSON.writeValueAsBytes(header));
+        writeFrame(out, current.request().body());
+        out.flush();
+        JsonNode reply = JSON.readTree(readFrame(in));
+        byte[] body = readFrame(in);
+        if (guard != null) {
+          guard.cancel(false);
+        }
+        current.result().complete(new ScoreResult(reply.path("status").asInt(500), body, "application/json",
+            reply.path("ms").asDouble(), waited, false));
+        current = null;
+        nextPing = System.nanoTime() + TimeUnit.SECONDS.toNanos(liveness.period());
+      }
+      return "stopped";
+    } catch (EOFException | com.fasterxml.jackson.core.JsonProcessingException e) {
+      return ended(first, current, null);
+    } catch (IOException e) {
+      return ended(first, current, e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return ended(first, current, "interrupted");
+    } finally {
+      process.destroyForcibly();
+    }
+  }
+
+  /** The process went away mid-conversation: tell the request in hand what happened, and say why. */
+  private String ended(CompletableFuture<Void> first, Pending current, String detail) {
+    if (!first.isDone() && !ready && killedByWatchdog) {
+      return "init() did not finish within " + spec.readiness().budgetSeconds() + " s (readiness_probe: "
+          + "initial_delay + period x failure_threshold)";
+    }
+    if (killedByWatchdog && current == null) {
+      return "liveness probe failed: no answer within " + spec.liveness().timeout() * spec.liveness().failureThreshold()
+          + " s (timeout x failure_threshold)";
+    }
+    if (killedByWatchdog && current != null) {
+      current.result().complete(ScoreResult.runtime(408, "upstream request timeout: run() did not finish within "
+          + "request_timeout_ms=" + current.request().runTimeoutMillis() + "; the worker was replaced", 0));
+      return "run() overran request_timeout_ms; worker killed";
+    }
+    String why = "the Python process exited (code " + exitCode() + ")" + (detail == null ? "" : ": " + detail);
+    if (current != null) {
+      current.result().complete(ScoreResult.runtime(500, "the scoring process exited while running this request; "
+          + "check the logs", 0));
+    }
+    return ready || first.isDone() ? why : "init() failed: " + why;
+  }
+
+  private boolean ping(DataInputStream in, DataOutputStream out, Probe liveness) throws IOException {
+    long n = ++seq;
+    // an unanswered ping means a hung interpreter: the watchdog ends the wait (and the process)
+    ScheduledFuture<?> guard = killAfter(liveness.timeout() * 1000L * liveness.failureThreshold());
+    writeFrame(out, JSON.writeValueAsBytes(JSON.createObjectNode().put("ping", n)));
+    writeFrame(out, new byte[0]);
+    out.flush();
+    JsonNode pong = JSON.readTree(readFrame(in));
+    readFrame(in);
+    guard.cancel(false);
+    return pong.path("pong").asLong() == n;
+  }
+
+  private ScheduledFuture<?> killAfter(long millis) {
+    Process p = process;
+    return watchdog.schedule(() -> {
+      killedByWatchdog = true;
+      p.destroyForcibly();
+    }, millis, TimeUnit.MILLISECONDS);
+  }
+
+  private Process spawn() throws IOException {
     ProcessBuilder pb = new ProcessBuilder(spec.python(), "-u", runner.toString(), script.toString());
     pb.directory(spec.codeDir().toFile());
     Map<String, String> env = pb.environment();
@@ -59,87 +242,21 @@ final class PythonWorker {
     env.put("AML_APP_ROOT", spec.codeDir().toString());
     env.put("WORKER_COUNT", String.valueOf(spec.workers()));
     env.put("PYTHONUNBUFFERED", "1");
-    process = pb.start();
-    spec.logSink().line("sluice: worker " + index + " started, pid " + process.pid());
-
-    Thread logs = new Thread(this::pumpLogs, "python-log-" + process.pid());
+    Process p = pb.start();
+    Thread logs = new Thread(() -> pumpLogs(p), "python-log-" + p.pid());
     logs.setDaemon(true);
     logs.start();
-
-    CompletableFuture<Void> ready = new CompletableFuture<>();
-    Thread loop = new Thread(() -> serve(ready), "python-worker-" + process.pid());
-    loop.setDaemon(true);
-    loop.start();
-    return ready;
+    return p;
   }
 
-  boolean alive() {
-    return process != null && process.isAlive();
-  }
-
-  private void pumpLogs() {
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+  private void pumpLogs(Process p) {
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
         spec.logSink().line(line);
       }
     } catch (IOException ignored) {
-      // the process is gone; serve() reports it
-    }
-  }
-
-  private void serve(CompletableFuture<Void> ready) {
-    DataInputStream in = new DataInputStream(process.getInputStream());
-    DataOutputStream out = new DataOutputStream(process.getOutputStream());
-    Pending current = null;
-    try {
-      JsonNode hello = JSON.readTree(readFrame(in));
-      readFrame(in); // empty body
-      if (!"ready".equals(hello.path("event").asText())) {
-        ready.completeExceptionally(new IllegalStateException("init() failed: " + hello.path("error").asText()));
-        return;
-      }
-      ready.complete(null);
-      while (!closing) {
-        current = queue.poll(200, TimeUnit.MILLISECONDS);
-        if (current == null) {
-          if (!process.isAlive()) {
-            break;
-          }
-          continue;
-        }
-        ObjectNode header = JSON.createObjectNode().put("seq", ++seq).put("id", current.request().requestId());
-        header.set("headers", JSON.valueToTree(current.request().headers()));
-        writeFrame(out, JSON.writeValueAsBytes(header));
-        writeFrame(out, current.request().body());
-        out.flush();
-        JsonNode reply = JSON.readTree(readFrame(in));
-        byte[] body = readFrame(in);
-        current.result().complete(new ScoreResult(reply.path("status").asInt(500), body, "application/json",
-            reply.path("ms").asDouble()));
-        current = null;
-      }
-    } catch (EOFException e) {
-      fail(ready, current, "the Python process exited (code " + exitCode() + ")");
-    } catch (IOException e) {
-      fail(ready, current, "the Python process failed: " + e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      fail(ready, current, "interrupted");
-    } finally {
-      if (!closing) {
-        spec.logSink().line("sluice: worker " + index + " exited (code " + exitCode() + ")");
-      }
-      onDeath.accept(this);
-    }
-  }
-
-  private void fail(CompletableFuture<Void> ready, Pending current, String why) {
-    if (!ready.isDone()) {
-      ready.completeExceptionally(new IllegalStateException("init() did not complete: " + why));
-    }
-    if (current != null) {
-      current.result().completeExceptionally(new IllegalStateException(why));
+      // the process is gone; the worker loop reports it
     }
   }
 
@@ -164,17 +281,26 @@ final class PythonWorker {
     out.write(b);
   }
 
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   void close() {
     closing = true;
-    if (process != null) {
-      process.destroy();
+    Process p = process;
+    if (p != null) {
+      p.destroy();
       try {
-        if (!process.waitFor(3, TimeUnit.SECONDS)) {
-          process.destroyForcibly();
+        if (!p.waitFor(3, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        process.destroyForcibly();
+        p.destroyForcibly();
       }
     }
   }

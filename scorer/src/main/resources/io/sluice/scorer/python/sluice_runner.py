@@ -8,7 +8,9 @@ gets the request headers as a dict.
 Frames on the protocol pipe (the process's original stdout; print() goes to stderr, i.e. the logs):
   u32 header length, JSON header, u32 body length, body bytes   (both directions)
 Requests carry {"seq": n, "id": request-id, "headers": {...}}; replies {"seq": n, "status": code}.
+Liveness pings {"ping": n} are answered {"pong": n}.
 The first frame this process writes is {"event": "ready"} after init(), or {"event": "init_failed"}.
+Lines the script prints start with the current request id, as Azure's inference server does.
 """
 import importlib.util
 import inspect
@@ -23,10 +25,35 @@ import traceback
 # Keep the real stdout for frames; everything the script prints goes to stderr (the instance log).
 _proto_out = os.fdopen(os.dup(1), "wb", buffering=0)
 os.dup2(2, 1)
-sys.stdout = sys.stderr
 _proto_in = os.fdopen(os.dup(0), "rb", buffering=0)
 
-_current_request = "00000000-0000-0000-0000-000000000000"
+_NO_REQUEST = "00000000-0000-0000-0000-000000000000"
+_current_request = _NO_REQUEST
+
+
+class _PrefixedPrints:
+    """sys.stdout for the script: each printed line starts with '<request id>,' (Azure's print hook)."""
+
+    def __init__(self, out):
+        self._out = out
+        self._line_start = True
+
+    def write(self, text):
+        for part in text.splitlines(keepends=True):
+            if self._line_start:
+                self._out.write(_current_request + ",")
+            self._out.write(part)
+            self._line_start = part.endswith("\n")
+        return len(text)
+
+    def flush(self):
+        self._out.flush()
+
+    def __getattr__(self, name):
+        return getattr(self._out, name)
+
+
+sys.stdout = _PrefixedPrints(sys.stderr)
 
 
 class _RequestIdFilter(logging.Filter):
@@ -99,6 +126,9 @@ def main():
         header, body = _read_frame()
         if header is None:
             return
+        if "ping" in header:
+            _write_frame({"pong": header["ping"]})
+            continue
         _current_request = header.get("id") or _current_request
         started = time.perf_counter()
         status, out = 200, b""
@@ -118,7 +148,7 @@ def main():
                                              "Check the logs for more info."}).encode("utf-8")
         elapsed = (time.perf_counter() - started) * 1000.0
         _write_frame({"seq": header["seq"], "status": status, "ms": round(elapsed, 3)}, out)
-        _current_request = "00000000-0000-0000-0000-000000000000"
+        _current_request = _NO_REQUEST
 
 
 if __name__ == "__main__":

@@ -1,0 +1,84 @@
+package io.sluice.router;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The data plane's Prometheus metrics, per endpoint and deployment, as this router sees them:
+ * {@code sluice_requests_total{status, mirror}}, {@code sluice_request_duration_seconds} (histogram),
+ * {@code sluice_requests_in_flight}, {@code sluice_queue_wait_seconds} (histogram),
+ * {@code sluice_instances{state}}. Meters are created once per label set and kept.
+ */
+final class RouterMetrics {
+  private final MeterRegistry registry;
+  private final Map<String, Counter> counters = new HashMap<>();
+  private final Map<String, Timer> latency = new HashMap<>();
+  private final Map<String, Timer> queueWait = new HashMap<>();
+  private final Map<String, int[]> instanceGauges = new ConcurrentHashMap<>();
+
+  RouterMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  void inFlightGauge(String endpoint, String deployment, int[] holder) {
+    if (registry != null) {
+      Gauge.builder("sluice.requests.in.flight", holder, h -> h[0]).tag("endpoint", endpoint)
+          .tag("deployment", deployment).description("requests in flight from this router").register(registry);
+    }
+  }
+
+  void answered(String endpoint, String deployment, int status, boolean mirror, long startNanos) {
+    if (registry == null) {
+      return;
+    }
+    String key = endpoint + "\u0000" + deployment + "\u0000" + status + "\u0000" + mirror;
+    counters.computeIfAbsent(key, k -> Counter.builder("sluice.requests").tag("endpoint", endpoint)
+        .tag("deployment", deployment == null ? "" : deployment).tag("status", String.valueOf(status))
+        .tag("mirror", String.valueOf(mirror)).description("scoring requests by answer").register(registry))
+        .increment();
+    if (!mirror && deployment != null && !deployment.isEmpty()) {
+      latency.computeIfAbsent(endpoint + "\u0000" + deployment, k -> Timer.builder("sluice.request.duration")
+              .tag("endpoint", endpoint).tag("deployment", deployment).publishPercentileHistogram()
+              .minimumExpectedValue(Duration.ofNanos(100_000)).maximumExpectedValue(Duration.ofMinutes(3))
+              .description("time from request to answer at the router").register(registry))
+          .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  void queueWait(String endpoint, String deployment, double millis) {
+    if (registry == null) {
+      return;
+    }
+    queueWait.computeIfAbsent(endpoint + "\u0000" + deployment, k -> Timer.builder("sluice.queue.wait")
+            .tag("endpoint", endpoint).tag("deployment", deployment).publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofNanos(10_000)).maximumExpectedValue(Duration.ofMinutes(3))
+            .description("time a request waited for a free worker in its instance").register(registry))
+        .record((long) (millis * 1_000_000), TimeUnit.NANOSECONDS);
+  }
+
+  /** Instances by state from this router's view of the cluster; states not seen now read 0. */
+  void instances(Iterable<JsonObject> observed) {
+    if (registry == null) {
+      return;
+    }
+    instanceGauges.values().forEach(h -> h[0] = 0);
+    for (JsonObject i : observed) {
+      String key = i.getString("endpoint") + "\u0000" + i.getString("deployment") + "\u0000" + i.getString("state");
+      instanceGauges.computeIfAbsent(key, k -> {
+        int[] h = new int[1];
+        Gauge.builder("sluice.instances", h, x -> x[0]).tag("endpoint", i.getString("endpoint"))
+            .tag("deployment", i.getString("deployment")).tag("state", i.getString("state"))
+            .description("scorer instances by state").register(registry);
+        return h;
+      })[0]++;
+    }
+  }
+}
