@@ -23,6 +23,10 @@ public interface Scorer extends AutoCloseable {
     return healthy();
   }
 
+  /** Called (on any thread) whenever {@link #healthy()} or {@link #alive()} may have changed. */
+  default void onHealthChange(Runnable listener) {
+  }
+
   /** Stops the workers at once; requests still in flight fail. */
   @Override
   void close();

@@ -18,6 +18,11 @@ public final class Headers {
   public static final String STATUS_ORIGIN = "sluice-status-origin";
   /** Event-bus reply header: how long the request waited for a free worker, in ms. */
   public static final String QUEUE_MS = "sluice-queue-ms";
+  /**
+   * Event-bus request header: the router has another instance to try, so an instance with no ready worker should
+   * refuse (503) at once rather than queue the request until a worker is back.
+   */
+  public static final String REDIRECTABLE = "sluice-redirectable";
   /** Event-bus request header: this copy is a mirror; its answer is discarded. */
   public static final String MIRROR = "sluice-mirror";
 }

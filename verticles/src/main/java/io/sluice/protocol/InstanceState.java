@@ -1,11 +1,13 @@
 package io.sluice.protocol;
 
 /**
- * The life of one scorer instance, as written to {@link Addresses#INSTANCES_MAP}. Only {@code Ready} instances
- * receive requests; {@code Draining} ones finish what they hold and then stop.
+ * The life of one scorer instance, as written to {@link Addresses#INSTANCES_MAP}. {@code Ready} instances receive
+ * requests; {@code Restarting} ones (a worker died or hung and is being replaced) receive them only when their
+ * deployment has no Ready instance, queued until a worker is back; {@code Draining} ones finish what they hold and
+ * then stop.
  */
 public enum InstanceState {
-  Provisioning, Starting, Ready, Draining, Failed;
+  Provisioning, Starting, Ready, Restarting, Draining, Failed;
 
   public boolean live() {
     return this != Failed;

@@ -346,7 +346,7 @@ public final class RouterVerticle extends VerticleBase {
       mirror = ep.mirror != null && ep.mirror.next();
     }
     RoutingTable.DeploymentRoute d = ep.deployments.get(target);
-    if (d == null || d.ready.isEmpty()) {
+    if (d == null || !d.serving()) {
       return Outcome.error(503, "deployment '" + target + "' has no ready instance").with(Headers.MODEL_DEPLOYMENT,
           target);
     }
@@ -392,8 +392,12 @@ public final class RouterVerticle extends VerticleBase {
     }
     int[] perInstance = instanceFlight.computeIfAbsent(instance, k -> new int[1]);
     perInstance[0]++;
-    vertx.eventBus().<Buffer>request(Addresses.scorer(instance), body, new DeliveryOptions()
-        .setSendTimeout(d.routerTimeoutMs()).addHeader(Headers.REQUEST_ID, requestId)).onComplete(ar -> {
+    DeliveryOptions opts = new DeliveryOptions().setSendTimeout(d.routerTimeoutMs())
+        .addHeader(Headers.REQUEST_ID, requestId);
+    if (retries > 0 && d.ready.size() > 1) {
+      opts.addHeader(Headers.REDIRECTABLE, "true");
+    }
+    vertx.eventBus().<Buffer>request(Addresses.scorer(instance), body, opts).onComplete(ar -> {
           if (--perInstance[0] == 0) {
             instanceFlight.remove(instance);
           }
@@ -402,6 +406,7 @@ public final class RouterVerticle extends VerticleBase {
               && (re.failureType() == ReplyFailure.NO_HANDLERS
               || re.failureType() == ReplyFailure.RECIPIENT_FAILURE && re.failureCode() == 503)) {
             d.ready.remove(instance);
+            d.fallback.remove(instance);
             send(d, target, requestId, body, retries - 1, done);
           } else {
             done.handle(ar);

@@ -20,6 +20,8 @@ final class RoutingTable {
     final int maxConcurrent;
     final int instanceCount;
     final List<String> ready = new ArrayList<>();
+    /** Restarting instances: used only when none is Ready (their runtime queues the request). */
+    final List<String> fallback = new ArrayList<>();
     int next;
 
     DeploymentRoute(JsonObject d) {
@@ -45,9 +47,13 @@ final class RoutingTable {
      * The ready instance with the fewest requests in flight from this router; ties go round robin, so equal
      * instances share evenly and a slow one gets less.
      */
+    boolean serving() {
+      return !ready.isEmpty() || !fallback.isEmpty();
+    }
+
     String pickInstance(Map<String, int[]> inFlight) {
       if (ready.isEmpty()) {
-        return null;
+        return fallback.isEmpty() ? null : fallback.get(Math.floorMod(++next, fallback.size()));
       }
       next = (next + 1) % ready.size();
       String best = null;
@@ -127,16 +133,18 @@ final class RoutingTable {
       }
     }
     for (JsonObject i : instances) {
-      if (!"Ready".equals(i.getString("state"))) {
-        continue;
-      }
       EndpointRoute ep = t.endpoints.get(i.getString("endpoint"));
       DeploymentRoute d = ep == null ? null : ep.deployments.get(i.getString("deployment"));
-      if (d != null) {
+      if (d != null && "Ready".equals(i.getString("state"))) {
         d.ready.add(i.getString("id"));
+      } else if (d != null && "Restarting".equals(i.getString("state"))) {
+        d.fallback.add(i.getString("id"));
       }
     }
-    t.endpoints.values().forEach(ep -> ep.deployments.values().forEach(d -> d.ready.sort(String::compareTo)));
+    t.endpoints.values().forEach(ep -> ep.deployments.values().forEach(d -> {
+      d.ready.sort(String::compareTo);
+      d.fallback.sort(String::compareTo);
+    }));
     return t;
   }
 }

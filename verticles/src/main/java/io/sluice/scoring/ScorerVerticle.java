@@ -113,21 +113,9 @@ public final class ScorerVerticle extends VerticleBase {
         log.line(Instant.now() + " sluice: instance ready");
         setState(InstanceState.Ready, null);
         // workers restart by themselves; while none is ready the instance leaves the routing table
-        healthTimer = vertx.setPeriodic(500, t -> {
-          if (scorer == null || drained != null) {
-            return;
-          }
-          String state = instance.getString("state");
-          if (!scorer.alive()) {
-            log.line(Instant.now() + " sluice: the workers keep failing to start; instance failed");
-            vertx.cancelTimer(healthTimer);
-            setState(InstanceState.Failed, "the scoring workers keep failing to start again (see get-logs)");
-          } else if (!scorer.healthy() && InstanceState.Ready.name().equals(state)) {
-            setState(InstanceState.Starting, "restarting its scoring workers");
-          } else if (scorer.healthy() && InstanceState.Starting.name().equals(state)) {
-            setState(InstanceState.Ready, null);
-          }
-        });
+        Context here = vertx.getOrCreateContext();
+        scorer.onHealthChange(() -> here.runOnContext(x -> checkHealth()));
+        healthTimer = vertx.setPeriodic(500, t -> checkHealth());
       } else {
         String reason = ar.cause().getMessage();
         log.line(Instant.now() + " sluice: instance failed: " + reason);
@@ -136,6 +124,24 @@ public final class ScorerVerticle extends VerticleBase {
       }
     });
   }
+
+  /** Follows the runtime: no ready worker takes the instance out of routing; all failing marks it Failed. */
+  private void checkHealth() {
+    String state = instance.getString("state");
+    if (scorer == null || drained != null || InstanceState.Failed.name().equals(state)) {
+      return;
+    }
+    if (!scorer.alive()) {
+      log.line(Instant.now() + " sluice: the workers keep failing to start; instance failed");
+      vertx.cancelTimer(healthTimer);
+      setState(InstanceState.Failed, "the scoring workers keep failing to start again (see get-logs)");
+    } else if (!scorer.healthy() && InstanceState.Ready.name().equals(state)) {
+      setState(InstanceState.Restarting, "replacing its scoring workers");
+    } else if (scorer.healthy() && InstanceState.Restarting.name().equals(state)) {
+      setState(InstanceState.Ready, null);
+    }
+  }
+
 
   private static Probe probe(JsonObject p) {
     if (p == null) {
@@ -149,8 +155,10 @@ public final class ScorerVerticle extends VerticleBase {
     // Draining (or restarting) instances still take what routers sent before they learnt of it: the runtime's
     // queue holds it until a worker is free, within max_queue_wait_ms
     String state = instance.getString("state");
-    if (scorer == null || !scorer.alive() || InstanceState.Failed.name().equals(state)) {
-      msg.fail(503, "instance " + instance.getString("id") + " is " + instance.getString("state"));
+    if (scorer == null || !scorer.alive() || InstanceState.Failed.name().equals(state)
+        || (!scorer.healthy() && msg.headers().contains(Headers.REDIRECTABLE))) {
+      msg.fail(503, "instance " + instance.getString("id") + " is " + instance.getString("state")
+          + (scorer != null && !scorer.healthy() ? " (no ready worker)" : ""));
       return;
     }
     inFlight++;
@@ -197,7 +205,8 @@ public final class ScorerVerticle extends VerticleBase {
     long timeout = deployment.getJsonObject("request_settings", new JsonObject()).getInteger("request_timeout_ms", 5000)
         + 1000L;
     long guard = vertx.setTimer(timeout, t -> drained.tryComplete());
-    boolean wasReady = InstanceState.Ready.name().equals(instance.getString("state"));
+    boolean wasReady = InstanceState.Ready.name().equals(instance.getString("state"))
+        || InstanceState.Restarting.name().equals(instance.getString("state"));
     return setState(InstanceState.Draining, null)
         // once every router has acknowledged, nothing new is on its way here; then wait for what is in flight
         .compose(v -> wasReady ? Routers.tellAll(vertx, new JsonObject().put(Events.TYPE, Events.INSTANCE)

@@ -34,6 +34,7 @@ public final class PythonScorer implements Scorer {
     return t;
   });
   private volatile boolean closed;
+  private volatile Runnable healthListener = () -> { };
 
   public PythonScorer(ScorerSpec spec) {
     this.spec = spec;
@@ -79,7 +80,13 @@ public final class PythonScorer implements Scorer {
     return !closed && workers.stream().anyMatch(w -> !w.gaveUp());
   }
 
+  @Override
+  public void onHealthChange(Runnable listener) {
+    healthListener = listener;
+  }
+
   private void workersChanged() {
+    healthListener.run();
     if (!alive()) {
       PythonWorker.Pending p;
       while ((p = queue.poll()) != null) {

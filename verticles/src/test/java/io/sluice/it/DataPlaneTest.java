@@ -1,0 +1,290 @@
+package io.sluice.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Azure's data-plane contract against a real node and real Python processes: request timeouts that leave nothing
+ * wedged, admission and queue limits, workers that exit, scripts that raise, an init() that never ends, key and
+ * token auth, body limits, request ids and metrics.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DataPlaneTest {
+  @TempDir
+  static Path tmp;
+  NodeProcess node;
+  Cli cli;
+  String key;
+  final HttpClient http = HttpClient.newHttpClient();
+
+  static final String SCRIPT = """
+      import logging, os, time
+      def init():
+          if os.environ.get("INIT") == "hang":
+              time.sleep(3600)
+      def run(raw_data):
+          logging.info("got %s", raw_data[:20])
+          if raw_data.startswith("sleep"):
+              time.sleep(float(raw_data[5:]))
+          if raw_data == "exit":
+              os._exit(3)
+          if raw_data == "raise":
+              raise ValueError("boom")
+          print("printed by run")
+          return raw_data
+      """;
+
+  Path yaml(String name, String extra) throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("d-" + name));
+    Files.createDirectories(dir.resolve("code"));
+    Files.writeString(dir.resolve("code/score.py"), SCRIPT);
+    return Files.writeString(dir.resolve("d.yml"), """
+        name: %s
+        endpoint_name: dp-ep
+        code_configuration: {code: code, scoring_script: score.py}
+        environment: {image: any}
+        instance_type: Standard_DS3_v2
+        instance_count: 1
+        """.formatted(name) + extra);
+  }
+
+  @BeforeAll
+  void start() throws Exception {
+    Path conf = Files.writeString(tmp.resolve("node.yaml"), """
+        auth:
+          token_ttl_seconds: 2
+        limits:
+          max_body_bytes: 4096
+        """);
+    node = new NodeProcess(tmp.resolve("home"), "dp-" + UUID.randomUUID()).with("--config", conf.toString()).start();
+    cli = new Cli(node.home);
+    cli.ok("online-endpoint", "create", "-n", "dp-ep");
+    cli.ok("online-deployment", "create", "-f", yaml("slow", """
+        request_settings: {request_timeout_ms: 1000, max_queue_wait_ms: 3000}
+        """).toString(), "--all-traffic");
+    cli.ok("online-deployment", "create", "-f", yaml("queue", """
+        request_settings: {request_timeout_ms: 5000, max_queue_wait_ms: 100}
+        """).toString());
+    cli.ok("online-deployment", "create", "-f", yaml("twin", "").toString(), "--set", "instance_count=2");
+    key = cli.ok("online-endpoint", "get-credentials", "-n", "dp-ep", "-o", "tsv", "--query", "primaryKey");
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    node.stop();
+  }
+
+  HttpResponse<String> score(String ep, String auth, String deployment, String body, String... headers)
+      throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(node.url() + "/endpoints/" + ep + "/score"))
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (auth != null) {
+      b.header("Authorization", auth);
+    }
+    if (deployment != null) {
+      b.header("azureml-model-deployment", deployment);
+    }
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> score(String deployment, String body) throws Exception {
+    return score("dp-ep", "Bearer " + key, deployment, body);
+  }
+
+  String allLogs() throws Exception {
+    StringBuilder sb = new StringBuilder();
+    try (Stream<Path> files = Files.walk(node.home.resolve("nodes"))) {
+      for (Path p : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".log"))::iterator) {
+        sb.append(Files.readString(p));
+      }
+    }
+    return sb.toString();
+  }
+
+  @Test
+  void aRequestOverItsTimeoutIs408AndLeavesNothingWedged() throws Exception {
+    long t0 = System.nanoTime();
+    HttpResponse<String> slow = score("slow", "sleep30");
+    assertThat(slow.statusCode()).isEqualTo(408);
+    assertThat(slow.body()).contains("request_timeout_ms=1000");
+    assertThat((System.nanoTime() - t0) / 1e9).isLessThan(25); // bounded by the timeout, not the 30 s sleep
+    HttpResponse<String> next = score("slow", "after");
+    assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
+    assertThat(next.body()).isEqualTo("\"after\"");
+  }
+
+  @Test
+  void admissionAllowsTwiceTheConcurrencyAndRefusesTheRest() throws Exception {
+    List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      calls.add(CompletableFuture.supplyAsync(() -> {
+        try {
+          return score("slow", "sleep0.8");
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }));
+      Thread.sleep(100);
+    }
+    List<Integer> codes = calls.stream().map(CompletableFuture::join).map(HttpResponse::statusCode).sorted().toList();
+    assertThat(codes).containsExactly(200, 200, 429);
+    HttpResponse<String> refused = calls.stream().map(CompletableFuture::join).filter(r -> r.statusCode() == 429)
+        .findFirst().orElseThrow();
+    assertThat(refused.body()).contains("2 x max_concurrent_requests_per_instance x instance_count");
+  }
+
+  @Test
+  void waitingLongerThanMaxQueueWaitIs429() throws Exception {
+    CompletableFuture<HttpResponse<String>> busy = CompletableFuture.supplyAsync(() -> {
+      try {
+        return score("queue", "sleep0.8");
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    Thread.sleep(200);
+    HttpResponse<String> waited = score("queue", "behind");
+    assertThat(waited.statusCode()).isEqualTo(429);
+    assertThat(waited.body()).contains("max_queue_wait_ms=100");
+    assertThat(busy.join().statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aWorkerThatExitsIsRestartedWhileTheOtherInstanceServes() throws Exception {
+    HttpResponse<String> died = score("twin", "exit");
+    assertThat(died.statusCode()).isEqualTo(500);
+    for (int i = 0; i < 20; i++) {
+      HttpResponse<String> r = score("twin", "hello");
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    }
+    long deadline = System.currentTimeMillis() + 20_000;
+    while (!allLogs().contains("exited (code 3)") && System.currentTimeMillis() < deadline) {
+      Thread.sleep(100);
+    }
+    assertThat(allLogs()).contains("exited (code 3)").contains("restarting");
+    JsonNode twin;
+    do {
+      Thread.sleep(200);
+      twin = cli.okJson("online-deployment", "show", "-n", "twin", "-e", "dp-ep", "--query", "instances[].state");
+    } while (!twin.toString().equals("[\"Ready\",\"Ready\"]") && System.currentTimeMillis() < deadline);
+    assertThat(twin.toString()).isEqualTo("[\"Ready\",\"Ready\"]");
+  }
+
+  @Test
+  void aRaisingScriptIs424AndTheRequestIdIsOnItsLogLines() throws Exception {
+    HttpResponse<String> r = score("dp-ep", "Bearer " + key, "twin", "raise", "x-request-id", "rid-raise-1",
+        "x-ms-client-request-id", "client-7");
+    assertThat(r.statusCode()).isEqualTo(424);
+    assertThat(r.headers().firstValue("ms-azureml-model-error-statuscode")).hasValue("500");
+    assertThat(r.headers().firstValue("ms-azureml-model-error-reason")).hasValue("model_error");
+    assertThat(r.headers().firstValue("x-request-id")).hasValue("rid-raise-1");
+    assertThat(r.headers().firstValue("x-ms-client-request-id")).hasValue("client-7");
+    assertThat(r.body()).contains("Check the logs");
+    score("dp-ep", "Bearer " + key, "twin", "fine", "x-request-id", "rid-fine-1");
+    String logs = allLogs();
+    assertThat(logs).contains("rid-raise-1 - got raise").contains("rid-raise-1 - Encountered Exception")
+        .contains("ValueError: boom").contains("rid-fine-1,printed by run");
+  }
+
+  @Test
+  void anInitThatNeverFinishesFailsTheDeployment() throws Exception {
+    String err = cli.fails("online-deployment", "create", "-f", yaml("hang", """
+        environment_variables: {INIT: hang}
+        readiness_probe: {initial_delay: 1, period: 1, failure_threshold: 2}
+        """).toString());
+    assertThat(err).contains("init() did not finish within 3 s");
+    assertThat(cli.ok("online-deployment", "show", "-n", "hang", "-e", "dp-ep", "--query", "provisioning_state",
+        "-o", "tsv")).isEqualTo("Failed");
+  }
+
+  @Test
+  void bodiesOverTheLimitAre413() throws Exception {
+    HttpResponse<String> r = score("twin", "x".repeat(5000));
+    assertThat(r.statusCode()).isEqualTo(413);
+    assertThat(r.body()).contains("max_body_bytes=4096");
+  }
+
+  @Test
+  void theKeyAuthMatrixNeverReachesAScorer() throws Exception {
+    cli.ok("online-endpoint", "create", "-n", "other-ep");
+    String otherKey = cli.ok("online-endpoint", "get-credentials", "-n", "other-ep", "-o", "tsv", "--query",
+        "primaryKey");
+    String secondary = cli.ok("online-endpoint", "get-credentials", "-n", "dp-ep", "-o", "tsv", "--query",
+        "secondaryKey");
+    long before = allLogs().lines().filter(l -> l.contains(" - got ")).count();
+    for (String auth : new String[] {null, "Basic " + key, "Bearer", "Bearer wrong-key", "bearer " + key,
+        "Bearer " + otherKey}) {
+      assertThat(score("dp-ep", auth, "twin", "secret").statusCode()).as("auth %s", auth).isEqualTo(401);
+    }
+    assertThat(allLogs().lines().filter(l -> l.contains(" - got ")).count()).isEqualTo(before);
+    assertThat(score("dp-ep", "Bearer " + secondary, "twin", "two").statusCode()).isEqualTo(200);
+    cli.ok("online-endpoint", "regenerate-keys", "-n", "dp-ep", "--key-type", "secondary");
+    assertThat(score("dp-ep", "Bearer " + secondary, "twin", "old").statusCode()).isEqualTo(401);
+    assertThat(score("dp-ep", "Bearer " + key, "twin", "primary still").statusCode()).isEqualTo(200);
+    assertThat(node.log()).doesNotContain(key).doesNotContain(secondary);
+  }
+
+  @Test
+  void amlTokensWorkUntilTheyExpire() throws Exception {
+    cli.ok("online-endpoint", "create", "-n", "tok-ep", "--auth-mode", "aml_token");
+    cli.ok("online-endpoint", "create", "-n", "tok-two", "--auth-mode", "aml_token");
+    cli.ok("online-deployment", "create", "-f", Samples.repo().resolve("examples/java-echo/echo-deployment.yml")
+        .toString(), "-e", "tok-ep", "-n", "echo", "--all-traffic");
+    JsonNode cred = cli.okJson("online-endpoint", "get-credentials", "-n", "tok-ep");
+    String token = cred.path("accessToken").asText();
+    long now = System.currentTimeMillis() / 1000;
+    assertThat(cred.path("expiryTimeUtc").asLong()).isBetween(now, now + 3);
+    assertThat(cred.path("refreshAfterTimeUtc").asLong()).isLessThanOrEqualTo(cred.path("expiryTimeUtc").asLong());
+    assertThat(score("tok-ep", "Bearer " + token, null, "{\"t\": 1}").statusCode()).isEqualTo(200);
+    assertThat(cli.ok("online-endpoint", "invoke", "-n", "tok-ep", "-r",
+        Files.writeString(tmp.resolve("t.json"), "{\"t\": 2}").toString())).isEqualTo("{\"t\": 2}");
+    String otherToken = cli.okJson("online-endpoint", "get-credentials", "-n", "tok-two").path("accessToken").asText();
+    assertThat(score("tok-ep", "Bearer " + otherToken, null, "{}").statusCode()).isEqualTo(401);
+    assertThat(score("tok-ep", "Bearer not.a.jwt", null, "{}").statusCode()).isEqualTo(401);
+    assertThat(cli.fails("online-endpoint", "regenerate-keys", "-n", "tok-ep")).contains("does not use keys");
+    Thread.sleep(3200);
+    assertThat(score("tok-ep", "Bearer " + token, null, "{}").statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void metricsArePrometheusPerEndpointAndDeploymentWithMirrorsLabelled() throws Exception {
+    cli.ok("online-endpoint", "update", "-n", "dp-ep", "--mirror-traffic", "twin=50");
+    try {
+      for (int i = 0; i < 4; i++) {
+        assertThat(score(null, "m" + i).statusCode()).isEqualTo(200);
+      }
+      Thread.sleep(500);
+      String metrics = http.send(HttpRequest.newBuilder(URI.create(node.url() + "/metrics")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      assertThat(metrics).containsPattern("sluice_requests_total\\{deployment=\"slow\",endpoint=\"dp-ep\",mirror=\"false\",status=\"200\"\\}")
+          .containsPattern("sluice_requests_total\\{deployment=\"twin\",endpoint=\"dp-ep\",mirror=\"true\",status=\"200\"\\} [1-9]")
+          .contains("sluice_request_duration_seconds_bucket{deployment=\"slow\",endpoint=\"dp-ep\"")
+          .contains("sluice_queue_wait_seconds_bucket")
+          .contains("sluice_requests_in_flight{deployment=\"slow\",endpoint=\"dp-ep\"}")
+          .containsPattern("sluice_instances\\{deployment=\"twin\",endpoint=\"dp-ep\",state=\"Ready\"\\} 2")
+          .contains("vertx_http_server_requests_total");
+    } finally {
+      cli.ok("online-endpoint", "update", "-n", "dp-ep", "--mirror-traffic", "twin=0");
+    }
+  }
+}
