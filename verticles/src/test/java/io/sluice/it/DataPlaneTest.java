@@ -267,6 +267,27 @@ class DataPlaneTest {
   }
 
   @Test
+  void theEventBusExampleInvokesFromOutsideTheNodes() throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(NodeProcess.JVM_FLAGS);
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
+        Samples.repo().resolve("examples/eventbus-client/InvokeOverEventBus.java").toString(), node.cluster, "dp-ep",
+        key, "\"over the bus\"", "twin"));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor()).as(out + new String(p.getErrorStream().readAllBytes())).isZero();
+    // run() returns the text it got; json.dumps makes it a JSON string
+    assertThat(out.trim()).isEqualTo("twin answered \"\\\"over the bus\\\"\"");
+    List<String> wrongKey = new ArrayList<>(cmd);
+    wrongKey.set(cmd.size() - 3, "not-the-key");
+    Process refused = new ProcessBuilder(wrongKey).start();
+    String refusedOut = new String(refused.getInputStream().readAllBytes());
+    assertThat(refused.waitFor()).isEqualTo(1);
+    assertThat(refusedOut).startsWith("HTTP 401");
+  }
+
+  @Test
   void metricsArePrometheusPerEndpointAndDeploymentWithMirrorsLabelled() throws Exception {
     cli.ok("online-endpoint", "update", "-n", "dp-ep", "--mirror-traffic", "twin=50");
     try {
