@@ -30,6 +30,37 @@ class LoadGeneratorTest {
       assertThat(r.byDeployment()).isEqualTo(Map.of("blue", 500L));
       assertThat(r.latencyMicros().getTotalCount()).isEqualTo(500);
       assertThat(r.summary()).contains("500 requests");
+      assertThat(r.failed()).isZero();
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void openLoopCountsAStallFromWhenRequestsWereDueAndWritesReports(@org.junit.jupiter.api.io.TempDir
+                                                                  java.nio.file.Path dir) throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      long[] n = {0};
+      HttpServer server = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
+        // one 300 ms stall in the middle: every request due meanwhile must show the wait
+        if (++n[0] == 50) {
+          vertx.setTimer(300, t -> req.response().end("slow"));
+        } else {
+          req.response().putHeader("azureml-model-deployment", "blue").end(b);
+        }
+      })).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+      LoadGenerator.Report r = LoadGenerator.run(new LoadGenerator.Settings(
+          URI.create("http://127.0.0.1:" + server.actualPort() + "/s"), Map.of(), Buffer.buffer("x"), 1, 200, 30_000,
+          200, null, () -> 0));
+      assertThat(r.requests()).isEqualTo(200);
+      assertThat(r.mode()).startsWith("open loop");
+      // with one connection, the ~60 requests due during the stall all waited: well over 1% of requests saw >100 ms
+      assertThat(r.latencyMicros().getValueAtPercentile(90)).isGreaterThan(100_000);
+      ReportFiles.write(dir.resolve("run"), r, java.util.List.of());
+      String json = java.nio.file.Files.readString(dir.resolve("run.json"));
+      assertThat(json).contains("\"throughput_rps\"").contains("\"p99\"").contains("\"timeline\"");
+      assertThat(java.nio.file.Files.readString(dir.resolve("run.html"))).contains("<svg").contains("Latency by percentile");
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
     }
