@@ -45,6 +45,7 @@ public final class LoadtestCommand implements Callable<Integer> {
       + "green), as steps") String scenario;
   @Option(names = "--endpoint", description = "the endpoint of --scenario rollout") String endpoint;
   @Option(names = "--quiet", description = "no progress line") boolean quiet;
+  @Option(names = "--warmup", description = "a load of this length first, not recorded (JIT warm-up)") String warmup;
 
   @Override
   public Integer call() throws Exception {
@@ -76,6 +77,10 @@ public final class LoadtestCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--scenario: '" + scenario + "' is not a scenario (known: rollout)");
     }
     long durationMs = parseDuration(duration);
+    if (warmup != null) {
+      LoadGenerator.run(new LoadGenerator.Settings(url, h, Buffer.buffer(Files.readAllBytes(bodyFile)), concurrency,
+          requests, parseDuration(warmup), rate, null, () -> 0));
+    }
     AtomicInteger step = new AtomicInteger();
     CompletableFuture<LoadGenerator.Report> load = CompletableFuture.supplyAsync(() -> {
       try {

@@ -1,0 +1,104 @@
+"""Turns bench.sh's figures (lines "name rps p50_ms p99_ms" or "name value" on stdin) into
+loadtest/results/latest.json and the table in docs/benchmarks.md (between the BENCH markers)."""
+import datetime
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+raw = {}
+for line in sys.stdin:
+    parts = line.split()
+    if parts:
+        raw[parts[0]] = [float(x) for x in parts[1:]]
+
+
+def rps(k):
+    return raw[k][0]
+
+
+def col(k, i):
+    return raw[k][i]
+
+
+def cpu():
+    try:
+        for l in open("/proc/cpuinfo"):
+            if l.startswith("model name"):
+                return l.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+mem_gib = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
+java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+machine = "%d cores (%s), %.1f GiB, %s, %s" % (os.cpu_count(), cpu(), mem_gib, java, platform.platform())
+
+fig = {
+    "same_node_ratio": rps("same") / rps("base"),
+    "added_p50_ms": col("same", 1) - col("base", 1),
+    "vs_nginx_ratio": rps("split") / rps("nginx"),
+    "vs_nginx_p99_ratio": col("split", 2) / col("nginx", 2),
+    "cross_node_ratio": rps("cross") / rps("same"),
+    "python_ratio": rps("py") / raw["pyloop"][0],
+    "scale_out_s": raw["scale"][0],
+    "failover_s": raw["failover"][0],
+    "mirror_p99_ratio": raw["mir_on"][0] / raw["mir_off"][0],
+    "loadtest_vs_wrk_ratio": rps("ours") / rps("base"),
+}
+targets = {
+    "same_node_ratio": (">=", 0.75), "added_p50_ms": ("<=", 0.3), "vs_nginx_ratio": (">=", 1.2),
+    "vs_nginx_p99_ratio": ("<=", 1.0), "cross_node_ratio": (">=", 0.6), "python_ratio": (">=", 0.5),
+    "scale_out_s": ("<=", 1.0), "failover_s": ("<=", 5.0), "mirror_p99_ratio": ("<=", 1.1),
+    "loadtest_vs_wrk_ratio": ("within", 0.1),
+}
+
+
+def met(k):
+    op, t = targets[k]
+    v = fig[k]
+    return v >= t if op == ">=" else v <= t if op == "<=" else abs(v - 1) <= t
+
+
+out = {
+    "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    "machine": machine,
+    "command": os.environ.get("BENCH_CMD", "loadtest/bench.sh"),
+    **{k: round(v, 4) for k, v in fig.items()},
+    "targets_met": {k: met(k) for k in fig},
+    "raw": {k: v for k, v in raw.items()},
+}
+os.makedirs(os.path.join(HERE, "loadtest", "results"), exist_ok=True)
+with open(os.path.join(HERE, "loadtest", "results", "latest.json"), "w") as f:
+    json.dump(out, f, indent=2)
+    f.write("\n")
+
+rows = [
+    ("(1) baseline: plain Vert.x echo server", "base"),
+    ("load generator (closed loop) on the same target", "ours"),
+    ("(2) Sluice, router + Java echo scorer, one node", "same"),
+    ("(3) Sluice, router and scorer on two nodes", "cross"),
+    ("(4) nginx split_clients 90/10 + 10% mirror", "nginx"),
+    ("(4) Sluice 90/10 split + 10% mirror", "split"),
+    ("(5) Sluice, sklearn model through Python (1 worker, 2 connections)", "py"),
+]
+table = ["| scenario | req/s | p50 ms | p99 ms |", "|---|---:|---:|---:|"]
+for name, k in rows:
+    table.append("| %s | %.0f | %.3f | %.3f |" % (name, rps(k), col(k, 1), col(k, 2)))
+table.append("| (5) the same run() in a loop in one Python process | %.0f | | |" % raw["pyloop"][0])
+ratios = ["| figure | value | target | met |", "|---|---:|---|---|"]
+for k, v in fig.items():
+    op, t = targets[k]
+    ratios.append("| `%s` | %.3f | %s %s | %s |" % (k, v, "1 ±" if op == "within" else op, t, "yes" if met(k) else "**no**"))
+ratios.append("| (7) client p99, mirror off / 50%% on (ms) | %.3f / %.3f | | |" % (raw["mir_off"][0], raw["mir_on"][0]))
+block = "\n".join(["<!-- BENCH:BEGIN -->", "Run %s on %s." % (out["date"], machine), "",
+                   "Command: `%s`" % out["command"], "", *table, "", *ratios, "<!-- BENCH:END -->"])
+doc = os.path.join(HERE, "docs", "benchmarks.md")
+text = open(doc).read() if os.path.exists(doc) else "# Benchmarks\n\n<!-- BENCH:BEGIN -->\n<!-- BENCH:END -->\n"
+text = re.sub(r"<!-- BENCH:BEGIN -->.*<!-- BENCH:END -->", lambda m: block, text, flags=re.S)
+open(doc, "w").write(text)
+print(json.dumps(out, indent=2))
