@@ -10,7 +10,14 @@ import io.sluice.protocol.Ops;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
+import io.sluice.scorer.ScoreResult;
+import io.sluice.scoring.LocalInstances;
+import io.sluice.scoring.ScorerVerticle;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import java.util.concurrent.CompletionStage;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.core.VerticleBase;
@@ -19,7 +26,9 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -31,6 +40,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,13 +105,7 @@ public final class RouterVerticle extends VerticleBase {
       return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)).requestHandler(router)
           .listen().onSuccess(s -> server = s);
     }
-    router.post("/endpoints/:e/score").handler(BodyHandler.create().setBodyLimit(maxBodyBytes)
-        .setHandleFileUploads(false)).handler(this::scoreHttp).failureHandler(ctx -> {
-          int code = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
-          send(ctx, Outcome.error(code, code == 413 ? "the request body is over limits.max_body_bytes="
-              + maxBodyBytes : "the request failed: " + (ctx.failure() == null ? code : ctx.failure().getMessage())),
-              null, null);
-        });
+    // the scoring path skips vertx-web's routing (regex matching per request showed in the profile)
     vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS, this::event);
     vertx.eventBus().<JsonObject>consumer(Addresses.INVOKE, this::scoreEventBus);
     vertx.eventBus().<JsonObject>consumer(Addresses.router(nodeId), m -> {
@@ -128,7 +132,14 @@ public final class RouterVerticle extends VerticleBase {
         .onSuccess(m -> instancesMap = m)
         .compose(m -> refreshNow().recover(err -> Future.succeededFuture()))
         .compose(v -> vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
-            .setCompressionSupported(false)).requestHandler(router).listen())
+            .setCompressionSupported(false)).requestHandler(req -> {
+              String endpoint = scoringEndpoint(req);
+              if (endpoint != null) {
+                scoreHttp(req, endpoint);
+              } else {
+                router.handle(req);
+              }
+            }).listen())
         .onSuccess(s -> server = s);
   }
 
@@ -240,26 +251,75 @@ public final class RouterVerticle extends VerticleBase {
 
   // ---- requests ---------------------------------------------------------------------------------------------
 
-  private void scoreHttp(RoutingContext ctx) {
-    String requestId = ctx.request().getHeader(Headers.REQUEST_ID);
-    String clientId = ctx.request().getHeader(Headers.CLIENT_REQUEST_ID);
-    if ((requestId != null && requestId.length() > 100) || (clientId != null && clientId.length() > 100)) {
-      send(ctx, Outcome.error(431, "x-request-id and x-ms-client-request-id must be at most 100 characters"), null, null);
-      return;
+  /** The endpoint of {@code POST /endpoints/<name>/score}, or null for any other request. */
+  static String scoringEndpoint(HttpServerRequest req) {
+    String path = req.path();
+    if (req.method() != HttpMethod.POST || path == null || !path.startsWith("/endpoints/") || !path.endsWith("/score")
+        || path.length() <= "/endpoints//score".length()) {
+      return null;
     }
-    String rid = requestId == null || requestId.isEmpty() ? UUID.randomUUID().toString() : requestId;
-    Buffer body = ctx.body().buffer() == null ? Buffer.buffer() : ctx.body().buffer();
-    Outcome out = route(ctx.pathParam("e"), ctx.request().getHeader(Headers.MODEL_DEPLOYMENT),
-        ctx.request().getHeader("Authorization"), rid, body, o -> send(ctx, o, rid, clientId));
-    if (out != null) {
-      metrics.answered(ctx.pathParam("e"), out.headers().getOrDefault(Headers.MODEL_DEPLOYMENT, ""), out.status(),
-          false, System.nanoTime());
-      send(ctx, out, rid, clientId);
-    }
+    String name = path.substring("/endpoints/".length(), path.length() - "/score".length());
+    return name.indexOf('/') < 0 ? name : null;
   }
 
-  private static void send(RoutingContext ctx, Outcome o, String requestId, String clientId) {
-    var resp = ctx.response().setStatusCode(o.status());
+  private void scoreHttp(HttpServerRequest req, String endpoint) {
+    String requestId = req.getHeader(Headers.REQUEST_ID);
+    String clientId = req.getHeader(Headers.CLIENT_REQUEST_ID);
+    if ((requestId != null && requestId.length() > 100) || (clientId != null && clientId.length() > 100)) {
+      req.pause();
+      send(req, Outcome.error(431, "x-request-id and x-ms-client-request-id must be at most 100 characters"), null,
+          null);
+      return;
+    }
+    String rid = requestId == null || requestId.isEmpty() ? newRequestId() : requestId;
+    String length = req.getHeader("content-length");
+    if (length != null && length.length() < 19 && Long.parseLong(length) > maxBodyBytes) {
+      req.pause();
+      send(req, tooLarge(), rid, clientId);
+      return;
+    }
+    Buffer body = Buffer.buffer();
+    req.handler(chunk -> {
+      if (body.length() + chunk.length() > maxBodyBytes) {
+        if (!req.response().ended()) {
+          send(req, tooLarge(), rid, clientId);
+        }
+        return;
+      }
+      body.appendBuffer(chunk);
+    });
+    req.endHandler(v -> {
+      if (req.response().ended()) {
+        return;
+      }
+      Outcome out = route(endpoint, req.getHeader(Headers.MODEL_DEPLOYMENT), req.getHeader("Authorization"), rid, body,
+          o -> send(req, o, rid, clientId));
+      if (out != null) {
+        metrics.answered(endpoint, out.headers().getOrDefault(Headers.MODEL_DEPLOYMENT, ""), out.status(), false,
+            System.nanoTime());
+        send(req, out, rid, clientId);
+      }
+    });
+  }
+
+  /** A random (version 4) UUID from a thread-local generator: UUID.randomUUID's SecureRandom is slow per request. */
+  static String newRequestId() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    long hi = (r.nextLong() & 0xffffffffffff0fffL) | 0x0000000000004000L;
+    long lo = (r.nextLong() & 0x3fffffffffffffffL) | 0x8000000000000000L;
+    return new UUID(hi, lo).toString();
+  }
+
+  private Outcome tooLarge() {
+    return Outcome.error(413, "the request body is over limits.max_body_bytes=" + maxBodyBytes);
+  }
+
+  private static void send(HttpServerRequest req, Outcome o, String requestId, String clientId) {
+    var resp = req.response();
+    if (resp.ended()) {
+      return;
+    }
+    resp.setStatusCode(o.status());
     o.headers().forEach(resp::putHeader);
     if (requestId != null) {
       resp.putHeader(Headers.REQUEST_ID, requestId);
@@ -273,7 +333,7 @@ public final class RouterVerticle extends VerticleBase {
   /** Event-bus door: {endpoint, deployment?, authorization ("Bearer …" or the bare key), body, request_id?}. */
   private void scoreEventBus(Message<JsonObject> m) {
     JsonObject q = m.body();
-    String rid = q.getString("request_id", UUID.randomUUID().toString());
+    String rid = q.getString("request_id", newRequestId());
     String auth = q.getString("authorization");
     if (auth != null && !auth.startsWith("Bearer ")) {
       auth = "Bearer " + auth;
@@ -370,8 +430,8 @@ public final class RouterVerticle extends VerticleBase {
       Outcome out = answer(ar.succeeded() ? ar.result() : null, ar.cause(), target, d.timeoutMs)
           .with(Headers.MODEL_DEPLOYMENT, target);
       metrics.answered(endpoint, target, out.status(), false, t0);
-      if (ar.succeeded() && ar.result().headers().get(Headers.QUEUE_MS) != null) {
-        metrics.queueWait(endpoint, target, Double.parseDouble(ar.result().headers().get(Headers.QUEUE_MS)));
+      if (ar.succeeded() && ar.result().queueMs() != null) {
+        metrics.queueWait(endpoint, target, Double.parseDouble(ar.result().queueMs()));
       }
       done.accept(out);
     });
@@ -383,7 +443,7 @@ public final class RouterVerticle extends VerticleBase {
    * from this router's view of the cluster), so it is retried on another instance.
    */
   private void send(RoutingTable.DeploymentRoute d, String target, String requestId, Buffer body, int retries,
-                    io.vertx.core.Handler<io.vertx.core.AsyncResult<Message<Buffer>>> done) {
+                    Handler<AsyncResult<Reply>> done) {
     String instance = d.pickInstance(instanceFlight);
     if (instance == null) {
       done.handle(Future.failedFuture(new ReplyException(ReplyFailure.NO_HANDLERS, "deployment '" + target
@@ -392,27 +452,73 @@ public final class RouterVerticle extends VerticleBase {
     }
     int[] perInstance = instanceFlight.computeIfAbsent(instance, k -> new int[1]);
     perInstance[0]++;
+    boolean redirectable = retries > 0 && d.ready.size() > 1;
+    Handler<AsyncResult<Reply>> finish = ar -> {
+      if (--perInstance[0] == 0) {
+        instanceFlight.remove(instance);
+      }
+      // NO_HANDLERS: its node is gone; 503: the instance is not serving. Either way it never ran.
+      if (ar.failed() && retries > 0 && ar.cause() instanceof ReplyException re
+          && (re.failureType() == ReplyFailure.NO_HANDLERS
+          || re.failureType() == ReplyFailure.RECIPIENT_FAILURE && re.failureCode() == 503)) {
+        d.ready.remove(instance);
+        d.fallback.remove(instance);
+        send(d, target, requestId, body, retries - 1, done);
+      } else {
+        done.handle(ar);
+      }
+    };
+    LocalInstances.Instance local = LocalInstances.get(instance);
+    if (local != null) {
+      callLocal(local, requestId, body, redirectable, finish);
+      return;
+    }
     DeliveryOptions opts = new DeliveryOptions().setSendTimeout(d.routerTimeoutMs())
         .addHeader(Headers.REQUEST_ID, requestId);
-    if (retries > 0 && d.ready.size() > 1) {
+    if (redirectable) {
       opts.addHeader(Headers.REDIRECTABLE, "true");
     }
-    vertx.eventBus().<Buffer>request(Addresses.scorer(instance), body, opts).onComplete(ar -> {
-          if (--perInstance[0] == 0) {
-            instanceFlight.remove(instance);
-          }
-          // NO_HANDLERS: its node is gone; 503: the instance is not serving. Either way it never ran.
-          if (ar.failed() && retries > 0 && ar.cause() instanceof ReplyException re
-              && (re.failureType() == ReplyFailure.NO_HANDLERS
-              || re.failureType() == ReplyFailure.RECIPIENT_FAILURE && re.failureCode() == 503)) {
-            d.ready.remove(instance);
-            d.fallback.remove(instance);
-            send(d, target, requestId, body, retries - 1, done);
-          } else {
-            done.handle(ar);
-          }
-        });
+    vertx.eventBus().<Buffer>request(Addresses.scorer(instance), body, opts)
+        .map(Reply::of).onComplete(finish);
   }
+
+  /** An instance in this JVM: called directly; its answer is handled back on this router's context. */
+  private void callLocal(LocalInstances.Instance local, String requestId, Buffer body, boolean redirectable,
+                         Handler<AsyncResult<Reply>> finish) {
+    CompletionStage<ScoreResult> answer;
+    try {
+      answer = local.score(requestId, body.getBytes(), Map.of(Headers.REQUEST_ID, requestId), redirectable);
+    } catch (LocalInstances.Refused e) {
+      finish.handle(Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 503, e.getMessage())));
+      return;
+    }
+    Context here = context;
+    Thread loop = Thread.currentThread();
+    answer.whenComplete((r, err) -> {
+      AsyncResult<Reply> ar = err != null ? Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 500,
+          "the scorer failed: " + err.getMessage())) : Future.succeededFuture(Reply.of(r));
+      if (Thread.currentThread() == loop) {
+        finish.handle(ar); // a non-blocking scorer answered on this very thread
+      } else {
+        here.runOnContext(v -> finish.handle(ar));
+      }
+    });
+  }
+
+  /** A scorer's answer, whichever way it came (event-bus reply or direct call). */
+  record Reply(int status, boolean runtime, String runMs, String queueMs, Buffer body) {
+    static Reply of(Message<Buffer> m) {
+      return new Reply(Integer.parseInt(m.headers().get(Headers.SCRIPT_STATUS)),
+          "runtime".equals(m.headers().get(Headers.STATUS_ORIGIN)), m.headers().get(Headers.RUN_FN_EXEC_MS),
+          m.headers().get(Headers.QUEUE_MS), m.body());
+    }
+
+    static Reply of(ScoreResult r) {
+      return new Reply(r.status(), r.fromRuntime(), ScorerVerticle.millis(r.runMillis()),
+          ScorerVerticle.millis(r.queueMillis()), Buffer.buffer(r.body()));
+    }
+  }
+
 
   /**
    * A copy that nobody awaits: its answer (or failure) never reaches the client. Copies beyond the shadow
@@ -426,23 +532,28 @@ public final class RouterVerticle extends VerticleBase {
       return;
     }
     flight[0]++;
-    vertx.eventBus().request(Addresses.scorer(instance), body, new DeliveryOptions()
+    Handler<AsyncResult<Reply>> counted = ar -> {
+      flight[0]--;
+      metrics.answered(ep.name, ep.mirrorTo, ar.succeeded() ? ar.result().status() : 0, true, 0);
+    };
+    LocalInstances.Instance local = LocalInstances.get(instance);
+    if (local != null) {
+      callLocal(local, requestId, body, false, counted);
+      return;
+    }
+    vertx.eventBus().<Buffer>request(Addresses.scorer(instance), body, new DeliveryOptions()
             .setSendTimeout(shadow.routerTimeoutMs()).addHeader(Headers.REQUEST_ID, requestId)
             .addHeader(Headers.MIRROR, "true"))
-        .onComplete(ar -> {
-          flight[0]--;
-          metrics.answered(ep.name, ep.mirrorTo, ar.succeeded()
-              ? Integer.parseInt(((Message<?>) ar.result()).headers().get(Headers.SCRIPT_STATUS)) : 0, true, 0);
-        });
+        .map(Reply::of).onComplete(counted);
   }
 
-  private static Outcome answer(Message<Buffer> reply, Throwable err, String deployment, int timeoutMs) {
+  private static Outcome answer(Reply reply, Throwable err, String deployment, int timeoutMs) {
     if (reply != null) {
-      int status = Integer.parseInt(reply.headers().get(Headers.SCRIPT_STATUS));
+      int status = reply.status();
       Map<String, String> h = new LinkedHashMap<>();
       h.put("content-type", "application/json");
-      h.put(Headers.RUN_FN_EXEC_MS, reply.headers().get(Headers.RUN_FN_EXEC_MS));
-      if (status == 200 || "runtime".equals(reply.headers().get(Headers.STATUS_ORIGIN))) {
+      h.put(Headers.RUN_FN_EXEC_MS, reply.runMs());
+      if (status == 200 || reply.runtime()) {
         return new Outcome(status, h, reply.body()); // the runtime's own 408/429/500 pass as they are
       }
       h.put(Headers.MODEL_ERROR_STATUS, String.valueOf(status));

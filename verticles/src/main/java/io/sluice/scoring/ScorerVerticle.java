@@ -26,6 +26,8 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,12 +43,17 @@ public final class ScorerVerticle extends VerticleBase {
   private final ArtifactCache cache;
   private JsonObject instance;
   private JsonObject deployment;
-  private Scorer scorer;
+  private volatile Scorer scorer;
   private InstanceLog log;
   private AsyncMap<String, JsonObject> instances;
   private MessageConsumer<Buffer> consumer;
-  private int inFlight;
-  private Promise<Void> drained;
+  /** Requests taken and not answered; counted from any thread (local routers call in directly). */
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private volatile Promise<Void> drained;
+  /** The instance state, readable from any thread. */
+  private volatile String state = InstanceState.Provisioning.name();
+  private int runTimeoutMs;
+  private int queueWaitMs;
   private long healthTimer = -1;
   private long reassert = -1;
 
@@ -63,6 +70,9 @@ public final class ScorerVerticle extends VerticleBase {
   public Future<?> start() {
     instance = config().getJsonObject("instance").copy();
     deployment = config().getJsonObject("deployment");
+    JsonObject rs = deployment.getJsonObject("request_settings", new JsonObject());
+    runTimeoutMs = rs.getInteger("request_timeout_ms", 5000);
+    queueWaitMs = rs.getInteger("max_queue_wait_ms", 500);
     String id = instance.getString("id");
     return vertx.sharedData().<String, JsonObject>getClusterWideMap(Addresses.INSTANCES_MAP)
         .compose(m -> {
@@ -78,6 +88,7 @@ public final class ScorerVerticle extends VerticleBase {
         .compose(v -> setState(InstanceState.Starting, null))
         .compose(v -> vertx.eventBus().<Buffer>consumer(Addresses.scorer(id), this::score).completion()
             .map(x -> (Void) null))
+        .onSuccess(v -> LocalInstances.register(id, this::score))
         .onSuccess(v -> {
           boot();
           // after a network split heals, the leader may have forgotten this instance: say again that it exists,
@@ -127,7 +138,6 @@ public final class ScorerVerticle extends VerticleBase {
 
   /** Follows the runtime: no ready worker takes the instance out of routing; all failing marks it Failed. */
   private void checkHealth() {
-    String state = instance.getString("state");
     if (scorer == null || drained != null || InstanceState.Failed.name().equals(state)) {
       return;
     }
@@ -152,44 +162,59 @@ public final class ScorerVerticle extends VerticleBase {
   }
 
   private void score(Message<Buffer> msg) {
-    // Draining (or restarting) instances still take what routers sent before they learnt of it: the runtime's
-    // queue holds it until a worker is free, within max_queue_wait_ms
-    String state = instance.getString("state");
-    if (scorer == null || !scorer.alive() || InstanceState.Failed.name().equals(state)
-        || (!scorer.healthy() && msg.headers().contains(Headers.REDIRECTABLE))) {
-      msg.fail(503, "instance " + instance.getString("id") + " is " + instance.getString("state")
-          + (scorer != null && !scorer.healthy() ? " (no ready worker)" : ""));
-      return;
-    }
-    inFlight++;
-    String requestId = msg.headers().get(Headers.REQUEST_ID);
     Map<String, String> headers = new HashMap<>();
     msg.headers().forEach(e -> headers.put(e.getKey(), e.getValue()));
     Context ctx = vertx.getOrCreateContext();
-    JsonObject rs = deployment.getJsonObject("request_settings", new JsonObject());
-    scorer.score(new ScoreRequest(requestId, msg.body().getBytes(), headers, rs.getInteger("request_timeout_ms", 5000),
-        rs.getInteger("max_queue_wait_ms", 500))).whenComplete((r, err) ->
-        ctx.runOnContext(v -> {
-          if (err != null) {
-            msg.fail(500, "the scorer failed: " + err.getMessage());
-          } else {
-            reply(msg, r);
-          }
-          if (--inFlight == 0 && drained != null) {
-            drained.tryComplete();
-          }
-        }));
+    try {
+      score(msg.headers().get(Headers.REQUEST_ID), msg.body().getBytes(), headers,
+          msg.headers().contains(Headers.REDIRECTABLE)).whenComplete((r, err) -> ctx.runOnContext(v -> {
+            if (err != null) {
+              msg.fail(500, "the scorer failed: " + err.getMessage());
+            } else {
+              reply(msg, r);
+            }
+          }));
+    } catch (LocalInstances.Refused e) {
+      msg.fail(503, e.getMessage());
+    }
   }
+
+  /**
+   * The one door to this instance, for the event bus and for local routers alike (so any thread may call it).
+   * Draining or restarting instances still take what routers sent before they learnt of it: the runtime's queue
+   * holds it until a worker is free, within max_queue_wait_ms.
+   */
+  private CompletionStage<ScoreResult> score(String requestId, byte[] body, Map<String, String> headers,
+                                             boolean redirectable) {
+    Scorer s = scorer;
+    String st = state;
+    if (s == null || !s.alive() || InstanceState.Failed.name().equals(st) || (redirectable && !s.healthy())) {
+      throw new LocalInstances.Refused("instance " + instance.getString("id") + " is " + st
+          + (s != null && !s.healthy() ? " (no ready worker)" : ""));
+    }
+    inFlight.incrementAndGet();
+    return s.score(new ScoreRequest(requestId, body, headers, runTimeoutMs, queueWaitMs)).whenComplete((r, err) -> {
+      if (inFlight.decrementAndGet() == 0 && drained != null) {
+        drained.tryComplete();
+      }
+    });
+  }
+
 
   private static void reply(Message<Buffer> msg, ScoreResult r) {
     DeliveryOptions o = new DeliveryOptions()
         .addHeader(Headers.SCRIPT_STATUS, String.valueOf(r.status()))
-        .addHeader(Headers.RUN_FN_EXEC_MS, String.format("%.3f", r.runMillis()))
-        .addHeader(Headers.QUEUE_MS, String.format("%.3f", r.queueMillis()));
+        .addHeader(Headers.RUN_FN_EXEC_MS, millis(r.runMillis()))
+        .addHeader(Headers.QUEUE_MS, millis(r.queueMillis()));
     if (r.fromRuntime()) {
       o.addHeader(Headers.STATUS_ORIGIN, "runtime");
     }
     msg.reply(Buffer.buffer(r.body()), o);
+  }
+
+  /** Milliseconds with three decimals, without String.format (which is slow on the request path). */
+  public static String millis(double ms) {
+    return Double.toString(Math.round(ms * 1000) / 1000.0);
   }
 
   @Override
@@ -199,7 +224,7 @@ public final class ScorerVerticle extends VerticleBase {
     }
     vertx.cancelTimer(reassert);
     drained = Promise.promise();
-    if (inFlight == 0) {
+    if (inFlight.get() == 0) {
       drained.tryComplete();
     }
     long timeout = deployment.getJsonObject("request_settings", new JsonObject()).getInteger("request_timeout_ms", 5000)
@@ -212,7 +237,7 @@ public final class ScorerVerticle extends VerticleBase {
         .compose(v -> wasReady ? Routers.tellAll(vertx, new JsonObject().put(Events.TYPE, Events.INSTANCE)
             .put("instance", instance.copy())) : Future.succeededFuture())
         .compose(v -> {
-          if (inFlight == 0) {
+          if (inFlight.get() == 0) {
             drained.tryComplete();
           }
           return drained.future();
@@ -230,12 +255,16 @@ public final class ScorerVerticle extends VerticleBase {
             return null;
           }, false);
         })
-        .eventually(() -> instances.remove(instance.getString("id")))
+        .eventually(() -> {
+          LocalInstances.unregister(instance.getString("id"));
+          return instances.remove(instance.getString("id"));
+        })
         .onComplete(ar -> publish(instance.copy().put("state", "Gone")));
   }
 
-  private Future<Void> setState(InstanceState state, String reason) {
-    instance.put("state", state.name()).put("reason", reason).put("since", Instant.now().toString());
+  private Future<Void> setState(InstanceState next, String reason) {
+    state = next.name();
+    instance.put("state", next.name()).put("reason", reason).put("since", Instant.now().toString());
     JsonObject snapshot = instance.copy();
     return instances.put(instance.getString("id"), snapshot).onComplete(ar -> publish(snapshot));
   }

@@ -202,6 +202,10 @@ class DataPlaneTest {
     assertThat(r.body()).contains("Check the logs");
     score("dp-ep", "Bearer " + key, "twin", "fine", "x-request-id", "rid-fine-1");
     String logs = allLogs();
+    for (int i = 0; i < 50 && !logs.contains("rid-fine-1,printed by run"); i++) {
+      Thread.sleep(100); // stderr reaches the log file a moment after the answer
+      logs = allLogs();
+    }
     assertThat(logs).contains("rid-raise-1 - got raise").contains("rid-raise-1 - Encountered Exception")
         .contains("ValueError: boom").contains("rid-fine-1,printed by run");
   }
