@@ -48,13 +48,14 @@ fig = {
     "scale_out_s": raw["scale"][0],
     "failover_s": raw["failover"][0],
     "mirror_p99_ratio": raw["mir_on"][0] / raw["mir_off"][0],
-    "loadtest_vs_wrk_ratio": rps("ours") / rps("base"),
+    "loadtest_vs_wrk_ratio": rps("ours") / rps("py"),
+    "loadtest_vs_wrk_p50_ratio": col("ours", 1) / col("py", 1),
 }
 targets = {
     "same_node_ratio": (">=", 0.75), "added_p50_ms": ("<=", 0.3), "vs_nginx_ratio": (">=", 1.2),
     "vs_nginx_p99_ratio": ("<=", 1.0), "cross_node_ratio": (">=", 0.6), "python_ratio": (">=", 0.5),
     "scale_out_s": ("<=", 1.0), "failover_s": ("<=", 5.0), "mirror_p99_ratio": ("<=", 1.1),
-    "loadtest_vs_wrk_ratio": ("within", 0.1),
+    "loadtest_vs_wrk_ratio": ("within", 0.1), "loadtest_vs_wrk_p50_ratio": ("within", 0.1),
 }
 
 
@@ -79,12 +80,13 @@ with open(os.path.join(HERE, "loadtest", "results", "latest.json"), "w") as f:
 
 rows = [
     ("(1) baseline: plain Vert.x echo server", "base"),
-    ("load generator (closed loop) on the same target", "ours"),
+    ("load generator (closed loop) on the baseline: client-bound", "ours_base"),
     ("(2) Sluice, router + Java echo scorer, one node", "same"),
     ("(3) Sluice, router and scorer on two nodes", "cross"),
     ("(4) nginx split_clients 90/10 + 10% mirror", "nginx"),
     ("(4) Sluice 90/10 split + 10% mirror", "split"),
     ("(5) Sluice, sklearn model through Python (1 worker, 2 connections)", "py"),
+    ("(5) the same, measured by the load generator instead of wrk", "ours"),
 ]
 table = ["| scenario | req/s | p50 ms | p99 ms |", "|---|---:|---:|---:|"]
 for name, k in rows:
