@@ -169,9 +169,23 @@ S online-deployment create -f examples/cli/endpoints/online/managed/sample/blue-
 lua "$work/py.lua" "$KEY" pyblue
 R[py]=$(wrk_median "$URI" "$work/py.lua" 2)
 log "    sluice ${R[py]}"
-log "    the load generator against the same target (server-bound: where client agreement is meaningful)"
-R[ours]=$(ours "$URI" "$KEY" pyblue 2)
-log "    ${R[ours]}"
+log "    wrk and the load generator on a target that sets its own pace (run() sleeps 5 ms, 8 workers, 8 connections)"
+mkdir -p "$work/nap/code"
+printf 'import time\ndef init():\n    pass\ndef run(raw_data):\n    time.sleep(0.005)\n    return "ok"\n' > "$work/nap/code/score.py"
+cat > "$work/nap/nap.yml" <<YAML
+name: napping
+endpoint_name: bench
+code_configuration: {code: code, scoring_script: score.py}
+environment: {image: any}
+instance_type: local
+instance_count: 1
+request_settings: {max_concurrent_requests_per_instance: 8}
+YAML
+S online-deployment create -f "$work/nap/nap.yml" -o none
+lua "$work/nap.lua" "$KEY" napping
+R[nap]=$(wrk_median "$URI" "$work/nap.lua" 8)
+R[ours]=$(ours "$URI" "$KEY" napping 8)
+log "    wrk ${R[nap]}; load generator ${R[ours]}"
 R[pyloop]=$(cd examples/cli/endpoints/online/model-1 && AZUREML_MODEL_DIR="$PWD" /usr/bin/python3 -c '
 import sys, time, importlib.util, logging
 logging.disable(logging.CRITICAL)
