@@ -213,7 +213,7 @@ public final class RouterVerticle extends VerticleBase {
       return;
     }
     refreshing = true;
-    refreshNow().onComplete(ar -> {
+    refreshNow().timeout(5, java.util.concurrent.TimeUnit.SECONDS).onComplete(ar -> {
       if (ar.failed()) {
         LOG.debug("routing table refresh failed: {}", ar.cause().toString());
       }

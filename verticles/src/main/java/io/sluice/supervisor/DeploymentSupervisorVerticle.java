@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -230,7 +231,9 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
       return;
     }
     reconciling = true;
-    reconcileOnce().onComplete(ar -> {
+    // a cluster-map call can hang while Hazelcast re-homes a dead member's partitions: never let one stuck round
+    // stop the leader (the next round re-reads everything; a late stale round's extra spawns are stopped as surplus)
+    reconcileOnce().timeout(5, TimeUnit.SECONDS).onComplete(ar -> {
       if (ar.failed()) {
         LOG.warn("reconcile failed: {}", ar.cause().toString());
       }

@@ -1,0 +1,57 @@
+package io.sluice.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** kill -9 of the supervisor leader in the middle of a scale-up: the next leader finishes the job, exactly. */
+class LeaderFailoverTest {
+  @TempDir
+  Path tmp;
+
+  @Test
+  void theNextLeaderFinishesAScaleUpWithExactlyTheDesiredCount() throws Exception {
+    String cluster = "leader-" + UUID.randomUUID();
+    List<NodeProcess> nodes = new ArrayList<>();
+    try {
+      for (int i = 0; i < 3; i++) {
+        nodes.add(new NodeProcess(tmp.resolve("home"), cluster).start());
+      }
+      NodeProcess leader = nodes.get(0); // the oldest member leads
+      Cli cli = new Cli(tmp.resolve("home"), nodes.get(1).url());
+      cli.ok("online-endpoint", "create", "-n", "lead-ep");
+      cli.ok("online-deployment", "create", "-f", Samples.repo().resolve("examples/java-echo/echo-deployment.yml")
+          .toString(), "-e", "lead-ep", "-n", "echo", "--all-traffic");
+      cli.ok("online-deployment", "update", "-n", "echo", "-e", "lead-ep", "--set", "instance_count=8", "--no-wait");
+      leader.kill();
+      String victim = "node-" + leader.port;
+      long deadline = System.currentTimeMillis() + 60_000;
+      JsonNode inst;
+      do {
+        Thread.sleep(200);
+        inst = cli.okJson("online-deployment", "show", "-n", "echo", "-e", "lead-ep", "--query", "instances");
+      } while (!(inst.size() == 8 && inst.findValuesAsText("state").stream().allMatch("Ready"::equals)
+          && !inst.findValuesAsText("node").contains(victim)) && System.currentTimeMillis() < deadline);
+      assertThat(inst.size()).as("%s", inst).isEqualTo(8);
+      assertThat(inst.findValuesAsText("state")).containsOnly("Ready");
+      assertThat(inst.findValuesAsText("node")).doesNotContain(victim);
+      assertThat(new HashSet<>(inst.findValuesAsText("id"))).hasSize(8);
+      Thread.sleep(2500); // nothing extra appears afterwards (re-asserted entries would show within 2 s)
+      assertThat(cli.okJson("online-deployment", "show", "-n", "echo", "-e", "lead-ep", "--query", "instances")
+          .size()).isEqualTo(8);
+      assertThat(cli.ok("online-deployment", "show", "-n", "echo", "-e", "lead-ep", "--query", "provisioning_state",
+          "-o", "tsv")).isEqualTo("Succeeded");
+    } finally {
+      for (NodeProcess n : nodes) {
+        n.kill();
+      }
+    }
+  }
+}
