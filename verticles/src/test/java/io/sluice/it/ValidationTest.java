@@ -127,6 +127,20 @@ class ValidationTest {
   }
 
   @Test
+  void uploadsHoldOnlyPlainFilesOfTheFolder() throws Exception {
+    Path model = Files.createDirectories(tmp.resolve("linked/model"));
+    Files.writeString(model.resolve("weights.txt"), "1");
+    Files.createSymbolicLink(model.resolve("passwd"), Path.of("/etc/passwd"));
+    refused("refusing symbolic link", "model", "create", "-n", "linked", "-v", "1", "-p", model.toString());
+    String token = Files.readString(node.home.resolve("admin-token")).trim();
+    HttpResponse<String> notZip = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create(node.url() + "/api/files")).header("Authorization", "Bearer " + token)
+        .POST(HttpRequest.BodyPublishers.ofString("not a zip")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(notZip.statusCode()).isEqualTo(400);
+    assertThat(notZip.body()).contains("zip");
+  }
+
+  @Test
   void controlPlaneNeedsTheAdminToken() throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     for (String auth : new String[] {null, "Bearer wrong-token", "Basic abc"}) {
