@@ -20,13 +20,42 @@ import java.util.Map;
 public final class ApiClient {
   static final ObjectMapper JSON = new ObjectMapper();
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http;
   private final String url;
   private final String token;
 
   ApiClient(String url, String token) {
+    this(url, token, null);
+  }
+
+  /** {@code caFile}: a PEM certificate to trust for a node that serves HTTPS with a private CA (SLUICE_CA_FILE). */
+  ApiClient(String url, String token, String caFile) {
     this.url = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     this.token = token;
+    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+    if (caFile != null && !caFile.isEmpty()) {
+      b.sslContext(trusting(caFile));
+    }
+    this.http = b.build();
+  }
+
+  private static javax.net.ssl.SSLContext trusting(String caFile) {
+    try (var in = Files.newInputStream(Path.of(caFile))) {
+      java.security.KeyStore ks = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+      ks.load(null, null);
+      int i = 0;
+      for (var cert : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+        ks.setCertificateEntry("ca" + i++, cert);
+      }
+      javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+          javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(ks);
+      javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+      ctx.init(null, tmf.getTrustManagers(), null);
+      return ctx;
+    } catch (Exception e) {
+      throw new CliException("SLUICE_CA_FILE: cannot use " + caFile + " as a trusted certificate: " + e.getMessage());
+    }
   }
 
   static ApiClient from(Map<String, String> env, String urlFlag) {
@@ -47,7 +76,7 @@ public final class ApiClient {
       throw new CliException("no Sluice node found: start one with 'bin/sluice node', or set SLUICE_URL (and "
           + "SLUICE_ADMIN_TOKEN) or --url");
     }
-    return new ApiClient(url, token == null ? "" : token);
+    return new ApiClient(url, token == null ? "" : token, env.get("SLUICE_CA_FILE"));
   }
 
   String baseUrl() {

@@ -71,7 +71,8 @@ public final class SluiceNode {
     // node-<port> on one machine; node-<address>-<port> when nodes sit on different hosts
     String name = NodeConfig.str(conf, "node.name", clusterHost.startsWith("127.") ? "node-" + port
         : "node-" + clusterHost + "-" + port);
-    String publicUrl = NodeConfig.str(conf, "http.public_url", "http://127.0.0.1:" + port);
+    String publicUrl = NodeConfig.str(conf, "http.public_url", (Tls.http(conf) ? "https" : "http") + "://127.0.0.1:"
+        + port);
     String storeUrl = NodeConfig.str(conf, "store.url", Store.defaultUrl(home));
     store = Store.open(storeUrl, NodeConfig.str(conf, "store.user", "sa"), NodeConfig.str(conf, "store.password", ""));
     String adminToken = secret(store, "admin-token");
@@ -81,8 +82,9 @@ public final class SluiceNode {
         NodeConfig.str(conf, "cluster.config", null), NodeConfig.str(conf, "cluster.name", "sluice"), join,
         NodeConfig.str(conf, "cluster.host", "127.0.0.1")));
     VertxOptions options = new VertxOptions()
-        .setEventBusOptions(new EventBusOptions().setHost(NodeConfig.str(conf, "cluster.host", "127.0.0.1"))
-            .setPort(NodeConfig.integer(conf, "cluster.port", 0)))
+        .setEventBusOptions(Tls.eventBus(conf, new EventBusOptions()
+            .setHost(NodeConfig.str(conf, "cluster.host", "127.0.0.1"))
+            .setPort(NodeConfig.integer(conf, "cluster.port", 0))))
         .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setRegistryName("sluice-" + name)
             .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
     vertx = Vertx.builder().with(options).withClusterManager(cm).withMetrics(new MicrometerMetricsFactory())
@@ -113,7 +115,8 @@ public final class SluiceNode {
     ControlPlaneRoutes api = new ControlPlaneRoutes(vertx, store, adminToken, publicUrl,
         NodeConfig.number(conf, "limits.max_upload_bytes", 1L << 30));
     String registry = "sluice-" + name;
-    RouterVerticle router = new RouterVerticle(nodeId, NodeConfig.str(conf, "http.host", "0.0.0.0"), port, maxBody, r -> {
+    RouterVerticle router = new RouterVerticle(nodeId, Tls.httpServer(conf)
+        .setHost(NodeConfig.str(conf, "http.host", "0.0.0.0")).setPort(port), maxBody, r -> {
       r.get("/healthz").handler(ctx -> ctx.json(new JsonObject().put("status", "UP").put("node", name)
           .put("node_id", nodeId).put("members", ((VertxInternal) vertx).clusterManager().getNodes().size())));
       r.get("/metrics").handler(PrometheusScrapingHandler.create(registry));

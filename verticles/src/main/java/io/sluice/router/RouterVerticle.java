@@ -61,8 +61,8 @@ public final class RouterVerticle extends VerticleBase {
   /** False on a node without the router role: it serves only health, metrics and the control plane. */
   private final boolean dataPlane;
   private final RouterMetrics metrics;
-  private final int port;
-  private final String host;
+  /** host, port and (when configured) TLS of the node's one HTTP server. */
+  private final HttpServerOptions serverOptions;
   private final long maxBodyBytes;
   private final Consumer<Router> extraRoutes;
   private HttpServer server;
@@ -82,13 +82,14 @@ public final class RouterVerticle extends VerticleBase {
   private long applies;
 
   /** {@code extraRoutes} mounts the other handlers this node serves on the same port (control plane, health). */
-  public RouterVerticle(String nodeId, String host, int port, long maxBodyBytes, Consumer<Router> extraRoutes,
-                        boolean dataPlane, io.micrometer.core.instrument.MeterRegistry registry) {
+  public RouterVerticle(String nodeId, HttpServerOptions serverOptions, long maxBodyBytes,
+                        Consumer<Router> extraRoutes, boolean dataPlane,
+                        io.micrometer.core.instrument.MeterRegistry registry) {
+    this.serverOptions = serverOptions;
     this.metrics = new RouterMetrics(registry);
     this.dataPlane = dataPlane;
     this.nodeId = nodeId;
-    this.host = host;
-    this.port = port;
+
     this.maxBodyBytes = maxBodyBytes;
     this.extraRoutes = extraRoutes;
   }
@@ -102,7 +103,7 @@ public final class RouterVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     extraRoutes.accept(router);
     if (!dataPlane) {
-      return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)).requestHandler(router)
+      return vertx.createHttpServer(new HttpServerOptions(serverOptions)).requestHandler(router)
           .listen().onSuccess(s -> server = s);
     }
     // the scoring path skips vertx-web's routing (regex matching per request showed in the profile)
@@ -131,8 +132,7 @@ public final class RouterVerticle extends VerticleBase {
     return vertx.sharedData().<String, JsonObject>getClusterWideMap(Addresses.INSTANCES_MAP)
         .onSuccess(m -> instancesMap = m)
         .compose(m -> refreshNow().recover(err -> Future.succeededFuture()))
-        .compose(v -> vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
-            .setCompressionSupported(false)).requestHandler(req -> {
+        .compose(v -> vertx.createHttpServer(new HttpServerOptions(serverOptions)).requestHandler(req -> {
               String endpoint = scoringEndpoint(req);
               if (endpoint != null) {
                 scoreHttp(req, endpoint);

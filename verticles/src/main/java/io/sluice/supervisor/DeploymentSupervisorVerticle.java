@@ -56,6 +56,7 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
   private AsyncMap<String, JsonObject> nodes;
   private boolean reconciling;
   private boolean leaving;
+  private boolean leading;
   private UUID membershipListener;
   private boolean again;
   private long timer;
@@ -235,7 +236,7 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
     // stop the leader (the next round re-reads everything; a late stale round's extra spawns are stopped as surplus)
     reconcileOnce().timeout(5, TimeUnit.SECONDS).onComplete(ar -> {
       if (ar.failed()) {
-        LOG.warn("reconcile failed: {}", ar.cause().toString());
+        LOG.warn("reconcile failed: {}", String.valueOf(ar.cause()));
       }
       reconciling = false;
       if (again) {
@@ -246,7 +247,14 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
   }
 
   private Future<Void> reconcileOnce() {
-    return nodes.keys().compose(keys -> leader(keys) ? reconcileAsLeader() : Future.succeededFuture());
+    return nodes.keys().compose(keys -> {
+      boolean lead = leader(keys);
+      if (lead != leading) {
+        leading = lead;
+        LOG.info("node {} {} the supervisor leader", node.name(), lead ? "is now" : "is no longer");
+      }
+      return lead ? reconcileAsLeader() : Future.succeededFuture();
+    });
   }
 
   private Future<Void> reconcileAsLeader() {
@@ -296,6 +304,9 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
           i.getString("node_id"), InstanceState.valueOf(i.getString("state")))).collect(Collectors.toList());
 
       Placement.Plan plan = Placement.plan(desired, placeNodes, current);
+      if (!plan.spawns().isEmpty() || !plan.stops().isEmpty()) {
+        LOG.info("placement: {} to spawn, {} to stop", plan.spawns().size(), plan.stops().size());
+      }
       Map<String, String> nodeNames = nodeFacts.stream().collect(Collectors.toMap(n -> n.getString("node_id"),
           n -> n.getString("name"), (a, b) -> a));
       for (Placement.Spawn s : plan.spawns()) {

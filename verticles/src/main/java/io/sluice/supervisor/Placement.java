@@ -96,14 +96,20 @@ public final class Placement {
         int keepOld = (int) Math.max(0, d.count() - curReady);
         old.stream().sorted(stopOrder(load)).limit(Math.max(0, old.size() - keepOld)).forEach(i -> stops.add(i.id()));
       }
-      if (cur.size() > d.count()) {
-        cur.stream().sorted(stopOrder(load)).limit(cur.size() - d.count()).forEach(i -> {
-          stops.add(i.id());
-          load.computeIfPresent(i.node(), (k, v) -> v - 1);
-        });
-      }
       Map<String, Integer> perNode = new HashMap<>();
       mine.forEach(i -> perNode.merge(i.node(), 1, Integer::sum));
+      // surplus goes one at a time from wherever this deployment is densest now, so what stays is spread
+      List<Instance> candidates = new ArrayList<>(cur);
+      for (int k = cur.size() - d.count(); k > 0; k--) {
+        Instance out = candidates.stream().min(Comparator.<Instance>comparingInt(Placement::stateRank)
+            .thenComparingInt(i -> -perNode.getOrDefault(i.node(), 0))
+            .thenComparingInt(i -> -load.getOrDefault(i.node(), 0))
+            .thenComparing(Instance::id)).orElseThrow();
+        candidates.remove(out);
+        stops.add(out.id());
+        perNode.merge(out.node(), -1, Integer::sum);
+        load.computeIfPresent(out.node(), (key, v) -> v - 1);
+      }
       for (int k = 0; k < toSpawn; k++) {
         Node target = nodes.stream()
             .filter(n -> !n.leaving() && n.offers(d.instanceType()) && load.getOrDefault(n.id(), 0) < n.capacity())
@@ -130,9 +136,12 @@ public final class Placement {
 
   /** Which instance to stop first: Failed, then not yet Ready, then from the busiest node, then by id. */
   private static Comparator<Instance> stopOrder(Map<String, Integer> load) {
-    return Comparator.<Instance>comparingInt(i -> i.state() == InstanceState.Failed ? 0
-            : i.state() == InstanceState.Ready ? 2 : 1)
+    return Comparator.<Instance>comparingInt(Placement::stateRank)
         .thenComparing(i -> -load.getOrDefault(i.node(), 0))
         .thenComparing(Instance::id);
+  }
+
+  private static int stateRank(Instance i) {
+    return i.state() == InstanceState.Failed ? 0 : i.state() == InstanceState.Ready ? 2 : 1;
   }
 }

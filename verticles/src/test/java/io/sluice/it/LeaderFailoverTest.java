@@ -39,7 +39,12 @@ class LeaderFailoverTest {
         inst = cli.okJson("online-deployment", "show", "-n", "echo", "-e", "lead-ep", "--query", "instances");
       } while (!(inst.size() == 8 && inst.findValuesAsText("state").stream().allMatch("Ready"::equals)
           && !inst.findValuesAsText("node").contains(victim)) && System.currentTimeMillis() < deadline);
-      assertThat(inst.size()).as("%s", inst).isEqualTo(8);
+      StringBuilder logs = new StringBuilder();
+      for (NodeProcess n : nodes.subList(1, 3)) {
+        String l = n.log();
+        logs.append("\n--- node ").append(n.port).append(" ---\n").append(l.substring(Math.max(0, l.length() - 3000)));
+      }
+      assertThat(inst.size()).as("%s%s", inst, logs).isEqualTo(8);
       assertThat(inst.findValuesAsText("state")).containsOnly("Ready");
       assertThat(inst.findValuesAsText("node")).doesNotContain(victim);
       assertThat(new HashSet<>(inst.findValuesAsText("id"))).hasSize(8);

@@ -54,6 +54,21 @@ class PlacementTest {
   }
 
   @Test
+  void scaleDownLeavesTheRestSpread() {
+    List<Instance> running = new ArrayList<>();
+    for (String n : List.of("a", "b", "c")) {
+      running.add(new Instance(n + "1", "e/blue", 1, n, InstanceState.Ready));
+      running.add(new Instance(n + "2", "e/blue", 1, n, InstanceState.Ready));
+    }
+    for (int keep = 1; keep <= 3; keep++) {
+      Plan p = Placement.plan(List.of(new Desired("e/blue", 1, keep, "x")), THREE, running);
+      Map<String, Integer> left = new HashMap<>();
+      running.stream().filter(i -> !p.stops().contains(i.id())).forEach(i -> left.merge(i.node(), 1, Integer::sum));
+      assertThat(left.values()).as("keep %d: %s", keep, left).allMatch(v -> v == 1);
+    }
+  }
+
+  @Test
   void respectsInstanceTypesAndCapacity() {
     List<Node> nodes = List.of(new Node("gpu", Set.of("Standard_NC6"), 1), new Node("cpu", Set.of("Standard_DS3_v2"), 5));
     Plan p = Placement.plan(List.of(new Desired("e/g", 1, 2, "standard_nc6")), nodes, List.of());
