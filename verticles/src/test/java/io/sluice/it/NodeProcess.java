@@ -57,6 +57,30 @@ public final class NodeProcess implements AutoCloseable {
     return "http://" + host + ":" + port;
   }
 
+  /** Starts a node that serves HTTPS with {@code certFile} (PEM), trusting it for the health check. */
+  public NodeProcess startTls(String certFile) throws Exception {
+    healthClient = HttpClient.newBuilder().sslContext(trusting(certFile)).build();
+    scheme = "https";
+    return start();
+  }
+
+  private HttpClient healthClient = HttpClient.newHttpClient();
+  private String scheme = "http";
+
+  static javax.net.ssl.SSLContext trusting(String certFile) throws Exception {
+    java.security.KeyStore ks = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+    ks.load(null, null);
+    try (var in = Files.newInputStream(Path.of(certFile))) {
+      ks.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+    }
+    javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+        javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(ks);
+    javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+    ctx.init(null, tmf.getTrustManagers(), null);
+    return ctx;
+  }
+
   public NodeProcess start() throws Exception {
     long t0 = System.nanoTime();
     Files.createDirectories(home);
@@ -69,14 +93,15 @@ public final class NodeProcess implements AutoCloseable {
     File log = home.resolve("node-" + port + ".out").toFile();
     process = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
-    HttpClient http = HttpClient.newHttpClient();
+    HttpClient http = healthClient;
     long deadline = System.currentTimeMillis() + 90_000;
     while (System.currentTimeMillis() < deadline) {
       if (!process.isAlive()) {
         throw new IllegalStateException("node exited: " + Files.readString(log.toPath()));
       }
       try {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url() + "/healthz"))
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url().replaceFirst("^http:",
+                scheme + ":") + "/healthz"))
             .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200) {
           System.out.printf("node :%d up in %.1f s%n", port, (System.nanoTime() - t0) / 1e9);
