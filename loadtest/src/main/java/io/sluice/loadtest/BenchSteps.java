@@ -33,7 +33,7 @@ public final class BenchSteps {
     if ("scale".equals(a[0])) {
       JsonObject spec = get(http, path, token);
       for (String f : new String[] {"provisioning_state", "spec_version", "type", "instances", "status_reason",
-          "created_at"}) {
+          "created_at", "revision"}) {
         spec.remove(f);
       }
       spec.put("instance_count", count);

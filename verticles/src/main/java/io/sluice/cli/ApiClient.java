@@ -99,6 +99,15 @@ public final class ApiClient {
     return send("PATCH", path, body, null);
   }
 
+  /** A change based on what was read at {@code revision}: refused (409) if someone changed it since. */
+  JsonNode patch(String path, JsonNode body, JsonNode revision) {
+    return send("PATCH", path, body, null, revision);
+  }
+
+  JsonNode put(String path, JsonNode body, JsonNode revision) {
+    return send("PUT", path, body, null, revision);
+  }
+
   JsonNode delete(String path) {
     return send("DELETE", path, null, null);
   }
@@ -126,12 +135,20 @@ public final class ApiClient {
   }
 
   private JsonNode send(String method, String path, JsonNode json, byte[] raw) {
+    return send(method, path, json, raw, null);
+  }
+
+  private JsonNode send(String method, String path, JsonNode json, byte[] raw, JsonNode revision) {
     HttpRequest.BodyPublisher pub = raw != null ? HttpRequest.BodyPublishers.ofByteArray(raw)
         : json != null ? HttpRequest.BodyPublishers.ofString(json.toString()) : HttpRequest.BodyPublishers.noBody();
-    HttpRequest req = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofMinutes(5))
+    HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofMinutes(5))
         .header("Authorization", "Bearer " + token)
         .header("Content-Type", raw != null ? "application/zip" : "application/json")
-        .method(method, pub).build();
+        .method(method, pub);
+    if (revision != null && revision.isInt()) {
+      builder.header("If-Match", revision.asText());
+    }
+    HttpRequest req = builder.build();
     HttpResponse<String> resp;
     try {
       resp = http.send(req, HttpResponse.BodyHandlers.ofString());

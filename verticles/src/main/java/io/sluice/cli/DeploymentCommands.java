@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 final class DeploymentCommands {
   /** Fields the node computes; never sent back on update. */
   static final Set<String> READ_ONLY = Set.of("provisioning_state", "spec_version", "type", "instances",
-      "status_reason", "created_at", "id");
+      "status_reason", "created_at", "id", "revision");
   static final int WAIT_SECONDS = 900;
 
   static String path(String endpoint, String name) {
@@ -128,6 +128,7 @@ final class DeploymentCommands {
       }
       String ep = endpointOf(endpoint, fromFile);
       ObjectNode spec = (ObjectNode) c.api().get(path(ep, n));
+      JsonNode revision = spec.get("revision");
       READ_ONLY.forEach(spec::remove);
       if (file != null) {
         fromFile.remove("$schema");
@@ -136,7 +137,7 @@ final class DeploymentCommands {
       }
       spec.put("name", n).put("endpoint_name", ep);
       SpecFiles.set(spec, set);
-      JsonNode updated = c.api().put(path(ep, n), spec);
+      JsonNode updated = c.api().put(path(ep, n), spec, revision);
       c.print(noWait ? updated : settle(c, ep, n, "Updating"));
       return 0;
     }

@@ -104,8 +104,8 @@ final class EndpointCommands {
         throw new CliException("--name: the endpoint to update is required");
       }
       patch.put("name", name);
+      ObjectNode current = (ObjectNode) c.api().get(path(name));
       if (set != null) {
-        ObjectNode current = (ObjectNode) c.api().get(path(name));
         ObjectNode editable = ApiClient.JSON.createObjectNode();
         for (String f : new String[] {"description", "tags", "auth_mode", "traffic", "mirror_traffic"}) {
           if (patch.has(f)) {
@@ -123,7 +123,7 @@ final class EndpointCommands {
       if (mirror != null) {
         patch.set("mirror_traffic", ApiClient.JSON.valueToTree(TrafficArg.parse("--mirror-traffic", mirror)));
       }
-      c.print(c.api().patch(path(name), patch));
+      c.print(c.api().patch(path(name), patch, current.get("revision")));
       return 0;
     }
   }

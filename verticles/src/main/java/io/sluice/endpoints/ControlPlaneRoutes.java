@@ -52,20 +52,30 @@ public final class ControlPlaneRoutes {
     router.post("/api/endpoints").handler(ctx -> call(ctx, 201, () -> op(Ops.ENDPOINT_CREATE).put("spec", body(ctx)),
         this::withUris));
     router.get("/api/endpoints/:e").handler(ctx -> call(ctx, 200, () -> named(ctx, Ops.ENDPOINT_GET), this::withUris));
-    router.patch("/api/endpoints/:e").handler(ctx -> call(ctx, 200, () -> named(ctx, Ops.ENDPOINT_UPDATE).put("patch", body(ctx)), this::withUris));
-    router.delete("/api/endpoints/:e").handler(ctx -> call(ctx, 202, () -> named(ctx, Ops.ENDPOINT_DELETE), this::withUris));
-    router.post("/api/endpoints/:e/token").handler(ctx -> call(ctx, 200, () -> named(ctx, Ops.ENDPOINT_TOKEN), x -> x));
-    router.post("/api/endpoints/:e/listKeys").handler(ctx -> call(ctx, 200, () -> named(ctx, Ops.ENDPOINT_KEYS), x -> x));
-    router.post("/api/endpoints/:e/regenerateKeys").handler(ctx -> call(ctx, 200, () -> named(ctx, Ops.ENDPOINT_REGENERATE_KEYS).put("key_type", body(ctx).getString("keyType", "primary")), x -> x));
+    router.patch("/api/endpoints/:e").handler(ctx -> call(ctx, 200,
+        () -> ifMatch(ctx, named(ctx, Ops.ENDPOINT_UPDATE).put("patch", body(ctx))), this::withUris));
+    router.delete("/api/endpoints/:e").handler(ctx -> call(ctx, 202,
+        () -> named(ctx, Ops.ENDPOINT_DELETE), this::withUris));
+    router.post("/api/endpoints/:e/token").handler(ctx -> call(ctx, 200,
+        () -> named(ctx, Ops.ENDPOINT_TOKEN), x -> x));
+    router.post("/api/endpoints/:e/listKeys").handler(ctx -> call(ctx, 200,
+        () -> named(ctx, Ops.ENDPOINT_KEYS), x -> x));
+    router.post("/api/endpoints/:e/regenerateKeys").handler(ctx -> call(ctx, 200,
+        () -> named(ctx, Ops.ENDPOINT_REGENERATE_KEYS).put("key_type", body(ctx).getString("keyType", "primary")),
+        x -> x));
 
-    router.get("/api/endpoints/:e/deployments").handler(ctx -> call(ctx, 200, () -> op(Ops.DEPLOYMENT_LIST).put("endpoint", ctx.pathParam("e")), x -> x));
-    router.post("/api/endpoints/:e/deployments").handler(ctx -> call(ctx, 202, () -> op(Ops.DEPLOYMENT_CREATE).put("spec", body(ctx).put("endpoint_name", ctx.pathParam("e")))
+    router.get("/api/endpoints/:e/deployments").handler(ctx -> call(ctx, 200,
+        () -> op(Ops.DEPLOYMENT_LIST).put("endpoint", ctx.pathParam("e")), x -> x));
+    router.post("/api/endpoints/:e/deployments").handler(ctx -> call(ctx, 202,
+        () -> op(Ops.DEPLOYMENT_CREATE).put("spec", body(ctx).put("endpoint_name", ctx.pathParam("e")))
             .put("all_traffic", "true".equals(ctx.queryParams().get("all_traffic"))), x -> x));
     router.get("/api/endpoints/:e/deployments/:d").handler(ctx -> call(ctx, 200, () -> deployment(ctx, Ops.DEPLOYMENT_GET),
         x -> x));
-    router.put("/api/endpoints/:e/deployments/:d").handler(ctx -> call(ctx, 202, () -> op(Ops.DEPLOYMENT_UPDATE).put("spec", body(ctx).put("endpoint_name", ctx.pathParam("e"))
-            .put("name", ctx.pathParam("d"))), x -> x));
-    router.delete("/api/endpoints/:e/deployments/:d").handler(ctx -> call(ctx, 202, () -> deployment(ctx, Ops.DEPLOYMENT_DELETE), x -> x));
+    router.put("/api/endpoints/:e/deployments/:d").handler(ctx -> call(ctx, 202,
+        () -> ifMatch(ctx, op(Ops.DEPLOYMENT_UPDATE).put("spec", body(ctx).put("endpoint_name", ctx.pathParam("e"))
+            .put("name", ctx.pathParam("d")))), x -> x));
+    router.delete("/api/endpoints/:e/deployments/:d").handler(ctx -> call(ctx, 202,
+        () -> deployment(ctx, Ops.DEPLOYMENT_DELETE), x -> x));
     router.post("/api/endpoints/:e/deployments/:d/getLogs").handler(ctx -> call(ctx, 200, () -> deployment(ctx, Ops.DEPLOYMENT_LOGS).put("lines", body(ctx).getInteger("tail", 5000)), x -> x));
 
     for (String kind : new String[] {"models", "environments"}) {
@@ -136,6 +146,19 @@ public final class ControlPlaneRoutes {
       r.put("openapi_uri", publicUrl + "/endpoints/" + r.getString("name") + "/swagger.json");
     }
     return r;
+  }
+
+  /** {@code If-Match: <revision>}: the change applies only to that revision (409 otherwise). */
+  private static JsonObject ifMatch(RoutingContext ctx, JsonObject message) {
+    String v = ctx.request().getHeader("If-Match");
+    if (v != null) {
+      String digits = v.replace("\"", "").trim();
+      if (!digits.matches("\\d{1,9}")) {
+        throw new ValidationException("If-Match: must be a revision number; got '" + v + "'");
+      }
+      message.put("if_match", Integer.parseInt(digits));
+    }
+    return message;
   }
 
   private static JsonObject op(String op) {

@@ -80,7 +80,8 @@ public final class EndpointManagerVerticle extends VerticleBase {
         }
         return new JsonObject().put("value", out);
       });
-      case Ops.ENDPOINT_UPDATE -> updateEndpoint(m.getString("name"), m.getJsonObject("patch", new JsonObject()));
+      case Ops.ENDPOINT_UPDATE -> updateEndpoint(m.getString("name"), m.getJsonObject("patch", new JsonObject()),
+          m.getInteger("if_match"));
       case Ops.ENDPOINT_DELETE -> deleteEndpoint(m.getString("name"));
       case Ops.ENDPOINT_TOKEN -> blocking(() -> {
         JsonObject e = loadEndpoint(m.getString("name"));
@@ -102,7 +103,7 @@ public final class EndpointManagerVerticle extends VerticleBase {
       case Ops.ENDPOINT_REGENERATE_KEYS -> regenerateKeys(m.getString("name"), m.getString("key_type", "primary"));
       case Ops.DEPLOYMENT_CREATE -> createDeployment(m.getJsonObject("spec", new JsonObject()),
           m.getBoolean("all_traffic", false));
-      case Ops.DEPLOYMENT_UPDATE -> updateDeployment(m.getJsonObject("spec", new JsonObject()));
+      case Ops.DEPLOYMENT_UPDATE -> updateDeployment(m.getJsonObject("spec", new JsonObject()), m.getInteger("if_match"));
       case Ops.DEPLOYMENT_GET -> blocking(() -> loadDeployment(m.getString("endpoint"), m.getString("name")))
           .compose(this::withInstances);
       case Ops.DEPLOYMENT_LIST -> listDeployments(m.getString("endpoint"));
@@ -136,20 +137,33 @@ public final class EndpointManagerVerticle extends VerticleBase {
       }
       ep.put("traffic", new JsonObject()).put("mirror_traffic", new JsonObject())
           .put("keys", new JsonObject().put("primary", Keys.generate()).put("secondary", Keys.generate()))
-          .put("provisioning_state", "Succeeded")
+          .put("provisioning_state", "Succeeded").put("revision", 1)
           .put("created_at", java.time.Instant.now().toString());
       store.put(Store.ENDPOINT, name, ep);
       return endpointView(ep);
     }).compose(v -> changed(name).map(v));
   }
 
-  private Future<JsonObject> updateEndpoint(String name, JsonObject patch) {
+  /**
+   * Optimistic concurrency for read-modify-write clients: a change that names the revision it was based on is
+   * refused (409) when another change came first. Nothing is written then.
+   */
+  private static void checkRevision(JsonObject current, Integer ifMatch, String what) {
+    int now = current.getInteger("revision", 1);
+    if (ifMatch != null && ifMatch != now) {
+      throw Errors.conflict(what + " was changed by another update (revision " + ifMatch + " is now " + now
+          + "); read it again and retry");
+    }
+  }
+
+  private Future<JsonObject> updateEndpoint(String name, JsonObject patch, Integer ifMatch) {
     SpecValidator.unknownFields("", patch, Set.of("description", "tags", "auth_mode", "traffic", "mirror_traffic",
         "public_network_access", "$schema", "name", "identity", "kind", "properties"));
     return locked(name, () -> {
       JsonObject ep = loadEndpoint(name);
       requireNotDeleting(ep, "endpoint '" + name + "'");
-      JsonObject next = ep.copy();
+      checkRevision(ep, ifMatch, "endpoint '" + name + "'");
+      JsonObject next = ep.copy().put("revision", ep.getInteger("revision", 1) + 1);
       if (patch.containsKey("description")) {
         next.put("description", String.valueOf(patch.getValue("description")));
       }
@@ -236,20 +250,22 @@ public final class EndpointManagerVerticle extends VerticleBase {
             + "'; use online-deployment update to change it");
       }
       spec.put("resolved", resolve(spec));
-      spec.put("provisioning_state", "Creating").put("spec_version", 1).put("all_traffic_pending", allTraffic)
+      spec.put("provisioning_state", "Creating").put("spec_version", 1).put("revision", 1)
+          .put("all_traffic_pending", allTraffic)
           .put("created_at", java.time.Instant.now().toString());
       store.put(Store.DEPLOYMENT, ep + "/" + name, spec);
       return deploymentView(spec);
     })).compose(v -> changed(ep).map(v));
   }
 
-  private Future<JsonObject> updateDeployment(JsonObject raw) {
+  private Future<JsonObject> updateDeployment(JsonObject raw, Integer ifMatch) {
     JsonObject spec = SpecValidator.deployment(raw);
     String ep = spec.getString("endpoint_name");
     String name = spec.getString("name");
     return offered(spec.getString("instance_type")).compose(ok -> locked(ep, () -> {
       JsonObject current = loadDeployment(ep, name);
       requireNotDeleting(current, "deployment '" + name + "'");
+      checkRevision(current, ifMatch, "deployment '" + name + "'");
       JsonObject resolved = resolve(spec);
       boolean newVersion = !resolved.equals(current.getJsonObject("resolved"));
       for (String f : VERSIONED_FIELDS) {
@@ -259,6 +275,7 @@ public final class EndpointManagerVerticle extends VerticleBase {
           .put("resolved", resolved)
           .put("spec_version", current.getInteger("spec_version", 1) + (newVersion ? 1 : 0))
           .put("provisioning_state", "Updating")
+          .put("revision", current.getInteger("revision", 1) + 1)
           .put("all_traffic_pending", current.getBoolean("all_traffic_pending", false))
           .put("created_at", current.getString("created_at"));
       store.put(Store.DEPLOYMENT, ep + "/" + name, next);

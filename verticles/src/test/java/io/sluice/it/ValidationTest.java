@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -138,6 +139,34 @@ class ValidationTest {
         .POST(HttpRequest.BodyPublishers.ofString("not a zip")).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(notZip.statusCode()).isEqualTo(400);
     assertThat(notZip.body()).contains("zip");
+  }
+
+  @Test
+  void ofTwoConflictingUpdatesOneWinsAndTheOtherIsTold() throws Exception {
+    String token = Files.readString(node.home.resolve("admin-token")).trim();
+    int revision = cli.okJson("online-endpoint", "show", "-n", "val-ep").path("revision").asInt();
+    assertThat(revision).isPositive();
+    HttpClient http = HttpClient.newHttpClient();
+    java.util.function.Function<String, HttpResponse<String>> patch = body -> {
+      try {
+        return http.send(HttpRequest.newBuilder(URI.create(node.url() + "/api/endpoints/val-ep"))
+            .header("Authorization", "Bearer " + token).header("If-Match", String.valueOf(revision))
+            .method("PATCH", HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    };
+    var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> patch.apply("{\"description\": \"first\"}"));
+    var second = java.util.concurrent.CompletableFuture.supplyAsync(() -> patch.apply("{\"description\": \"second\"}"));
+    List<Integer> codes = java.util.stream.Stream.of(first.join(), second.join()).map(HttpResponse::statusCode)
+        .sorted().toList();
+    assertThat(codes).containsExactly(200, 409);
+    HttpResponse<String> loser = first.join().statusCode() == 409 ? first.join() : second.join();
+    assertThat(loser.body()).contains("changed by another update");
+    String winner = first.join().statusCode() == 200 ? "first" : "second";
+    JsonNode now = cli.okJson("online-endpoint", "show", "-n", "val-ep");
+    assertThat(now.path("description").asText()).isEqualTo(winner);
+    assertThat(now.path("revision").asInt()).isEqualTo(revision + 1);
   }
 
   @Test
