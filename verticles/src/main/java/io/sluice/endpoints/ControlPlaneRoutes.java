@@ -44,7 +44,10 @@ public final class ControlPlaneRoutes {
     router.get("/api/openapi.yaml").handler(ctx -> vertx.fileSystem().readFile("openapi/sluice-api.yaml")
         .onSuccess(b -> ctx.response().putHeader("content-type", "application/yaml").end(b))
         .onFailure(ctx::fail));
-    router.post("/api/files").handler(BodyHandler.create().setBodyLimit(maxUploadBytes)).handler(this::upload);
+    router.post("/api/files").handler(BodyHandler.create().setBodyLimit(maxUploadBytes)).handler(this::upload)
+        .failureHandler(ctx -> error(ctx, ctx.statusCode() > 0 ? ctx.statusCode() : 500, ctx.statusCode() == 413
+            ? "file: the upload is over limits.max_upload_bytes=" + maxUploadBytes + " (zipped)"
+            : "file: the upload failed: " + ctx.failure()));
     router.route("/api/*").handler(BodyHandler.create().setBodyLimit(4 * 1024 * 1024));
 
     router.get("/api/endpoints").handler(ctx -> call(ctx, 200, () -> new JsonObject().put(Ops.OP, Ops.ENDPOINT_LIST),

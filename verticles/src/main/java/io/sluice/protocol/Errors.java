@@ -41,6 +41,7 @@ public final class Errors {
       case 401 -> "Unauthorized";
       case 404 -> "NotFound";
       case 409 -> "Conflict";
+      case 413 -> "RequestEntityTooLarge";
       default -> "InternalServerError";
     };
   }

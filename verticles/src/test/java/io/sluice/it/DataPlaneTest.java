@@ -72,6 +72,7 @@ class DataPlaneTest {
           token_ttl_seconds: 2
         limits:
           max_body_bytes: 4096
+          max_upload_bytes: 65536
         """);
     node = new NodeProcess(tmp.resolve("home"), "dp-" + UUID.randomUUID()).with("--config", conf.toString()).start();
     cli = new Cli(node.home);
@@ -219,6 +220,28 @@ class DataPlaneTest {
     assertThat(err).contains("init() did not finish within 3 s");
     assertThat(cli.ok("online-deployment", "show", "-n", "hang", "-e", "dp-ep", "--query", "provisioning_state",
         "-o", "tsv")).isEqualTo("Failed");
+  }
+
+  @Test
+  void aBodyThatIsNotUtf8IsTheScriptsError400() throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(node.url() + "/endpoints/dp-ep/score"))
+        .header("Authorization", "Bearer " + key).header("azureml-model-deployment", "twin")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {(byte) 0xff, (byte) 0xfe, 0x41})).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(424);
+    assertThat(r.headers().firstValue("ms-azureml-model-error-statuscode")).hasValue("400");
+    assertThat(r.body()).contains("UTF-8");
+  }
+
+  @Test
+  void uploadsOverTheLimitAreRefusedAndNothingIsRegistered() throws Exception {
+    Path big = Files.createDirectories(tmp.resolve("big/model"));
+    byte[] noise = new byte[200_000];
+    new java.util.Random(1).nextBytes(noise); // incompressible: the zip stays over 64 KiB
+    Files.write(big.resolve("weights.bin"), noise);
+    String err = cli.fails("model", "create", "-n", "too-big", "-v", "1", "-p", big.toString());
+    assertThat(err).contains("over limits.max_upload_bytes=65536");
+    assertThat(cli.okJson("model", "list", "-n", "too-big").size()).isZero();
   }
 
   @Test

@@ -1,0 +1,66 @@
+package io.sluice.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every node of a cluster stopped, then all started again: what was acknowledged is back and serving. */
+class ClusterRestartTest {
+  @TempDir
+  Path tmp;
+
+  @Test
+  void aWholeClusterRestartLosesNothing() throws Exception {
+    String cluster = "restart-all-" + UUID.randomUUID();
+    Path home = tmp.resolve("home");
+    Path yaml = Samples.repo().resolve("examples/java-constant/constant-deployment.yml");
+    List<NodeProcess> nodes = List.of(new NodeProcess(home, cluster), new NodeProcess(home, cluster),
+        new NodeProcess(home, cluster));
+    for (NodeProcess n : nodes) {
+      n.start();
+    }
+    Cli cli = new Cli(home, nodes.get(0).url());
+    cli.ok("online-endpoint", "create", "-n", "all-ep");
+    cli.ok("online-deployment", "create", "-f", yaml.toString(), "-e", "all-ep", "-n", "blue", "--all-traffic",
+        "--set", "instance_count=3");
+    cli.ok("online-deployment", "create", "-f", yaml.toString(), "-e", "all-ep", "-n", "green", "--set",
+        "environment_variables.SLUICE_CONSTANT='\"green\"'");
+    cli.ok("online-endpoint", "update", "-n", "all-ep", "--traffic", "blue=90 green=10");
+    cli.ok("online-endpoint", "regenerate-keys", "-n", "all-ep", "--key-type", "primary");
+    String key = cli.ok("online-endpoint", "get-credentials", "-n", "all-ep", "-o", "tsv", "--query", "primaryKey");
+    JsonNode before = cli.okJson("online-endpoint", "show", "-n", "all-ep");
+    for (NodeProcess n : nodes) {
+      n.stop();
+    }
+    for (NodeProcess n : nodes) {
+      n.start();
+    }
+    try {
+      JsonNode after = cli.okJson("online-endpoint", "show", "-n", "all-ep");
+      assertThat(after.path("traffic")).isEqualTo(before.path("traffic"));
+      assertThat(after.path("revision")).isEqualTo(before.path("revision"));
+      assertThat(cli.ok("online-endpoint", "get-credentials", "-n", "all-ep", "-o", "tsv", "--query", "primaryKey"))
+          .isEqualTo(key);
+      long deadline = System.currentTimeMillis() + 60_000;
+      JsonNode blue;
+      do {
+        Thread.sleep(250);
+        blue = cli.okJson("online-deployment", "show", "-n", "blue", "-e", "all-ep", "--query", "instances");
+      } while (!(blue.size() == 3 && blue.findValuesAsText("state").stream().allMatch("Ready"::equals))
+          && System.currentTimeMillis() < deadline);
+      assertThat(blue.findValuesAsText("state")).containsExactly("Ready", "Ready", "Ready");
+      Path req = java.nio.file.Files.writeString(tmp.resolve("r.json"), "{}");
+      assertThat(cli.ok("online-endpoint", "invoke", "-n", "all-ep", "--deployment-name", "green", "-r",
+          req.toString())).isEqualTo("\"green\"");
+    } finally {
+      for (NodeProcess n : nodes) {
+        n.stop();
+      }
+    }
+  }
+}
