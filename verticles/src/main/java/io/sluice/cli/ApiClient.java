@@ -39,7 +39,8 @@ public final class ApiClient {
     this.http = b.build();
   }
 
-  private static javax.net.ssl.SSLContext trusting(String caFile) {
+  /** An SSL context that trusts the certificates in a PEM file (a private CA, or a self-signed node). */
+  public static javax.net.ssl.SSLContext trusting(String caFile) {
     try (var in = Files.newInputStream(Path.of(caFile))) {
       java.security.KeyStore ks = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
       ks.load(null, null);

@@ -59,7 +59,7 @@ public final class NodeProcess implements AutoCloseable {
 
   /** Starts a node that serves HTTPS with {@code certFile} (PEM), trusting it for the health check. */
   public NodeProcess startTls(String certFile) throws Exception {
-    healthClient = HttpClient.newBuilder().sslContext(trusting(certFile)).build();
+    healthClient = HttpClient.newBuilder().sslContext(io.sluice.cli.ApiClient.trusting(certFile)).build();
     scheme = "https";
     return start();
   }
@@ -67,19 +67,7 @@ public final class NodeProcess implements AutoCloseable {
   private HttpClient healthClient = HttpClient.newHttpClient();
   private String scheme = "http";
 
-  static javax.net.ssl.SSLContext trusting(String certFile) throws Exception {
-    java.security.KeyStore ks = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
-    ks.load(null, null);
-    try (var in = Files.newInputStream(Path.of(certFile))) {
-      ks.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
-    }
-    javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
-        javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(ks);
-    javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
-    ctx.init(null, tmf.getTrustManagers(), null);
-    return ctx;
-  }
+
 
   public NodeProcess start() throws Exception {
     long t0 = System.nanoTime();
