@@ -24,10 +24,6 @@ public record ScoreResult(int status, byte[] body, String contentType, double ru
     return new ScoreResult(status, json.getBytes(StandardCharsets.UTF_8), "application/json", 0, queueMillis, true);
   }
 
-  public ScoreResult withQueueMillis(double ms) {
-    return new ScoreResult(status, body, contentType, runMillis, ms, fromRuntime);
-  }
-
   public boolean ok() {
     return status == 200;
   }

@@ -3,7 +3,6 @@ package io.sluice.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -189,9 +188,5 @@ final class SpecFiles {
         throw new CliException(field + ": cannot read " + p + ": " + e.getMessage());
       }
     }
-  }
-
-  static ArrayNode array() {
-    return JsonNodeFactory.instance.arrayNode();
   }
 }

@@ -18,10 +18,11 @@ import java.util.Map;
  * @param capacity      how many scorer instances this node hosts at most
  * @param python        the default interpreter for score.py
  * @param pythonEnvs    environment name -> interpreter
+ * @param leaveTimeoutMs on SIGTERM, how long to wait for this node's instances to be re-placed
  */
 public record NodeInfo(String nodeId, String name, Path home, String publicUrl, List<String> roles,
                        List<String> instanceTypes, int capacity, String python, Map<String, String> pythonEnvs,
-                       long maxBodyBytes, long leaveTimeoutMs) {
+                       long leaveTimeoutMs) {
 
   public boolean has(String role) {
     return roles.contains(role);

@@ -103,7 +103,7 @@ public final class SluiceNode {
     }
     long maxBody = NodeConfig.number(conf, "limits.max_body_bytes", 100L << 20);
     info = new NodeInfo(nodeId, name, home, publicUrl, roles, instanceTypes, NodeConfig.integer(conf, "node.capacity", 64),
-        NodeConfig.str(conf, "python.default", "/usr/bin/python3"), envs, maxBody,
+        NodeConfig.str(conf, "python.default", "/usr/bin/python3"), envs,
         NodeConfig.integer(conf, "node.leave_timeout_ms", 60_000));
 
     if (info.has(NodeRoles.CONTROL_PLANE)) {

@@ -76,7 +76,6 @@ final class RoutingTable {
     final String authMode;
     final String primaryKey;
     final String secondaryKey;
-    final Map<String, Integer> traffic;
     final TrafficSplitter splitter;
     final String mirrorTo;
     final MirrorSampler mirror;
@@ -88,8 +87,9 @@ final class RoutingTable {
       JsonObject keys = e.getJsonObject("keys", new JsonObject());
       primaryKey = keys.getString("primary");
       secondaryKey = keys.getString("secondary");
-      traffic = new HashMap<>();
-      e.getJsonObject("traffic", new JsonObject()).forEach(t -> traffic.put(t.getKey(), ((Number) t.getValue()).intValue()));
+      Map<String, Integer> traffic = new HashMap<>();
+      e.getJsonObject("traffic", new JsonObject()).forEach(t -> traffic.put(t.getKey(),
+          ((Number) t.getValue()).intValue()));
       splitter = previous != null && previous.splitter.sameWeights(traffic) ? previous.splitter
           : new TrafficSplitter(traffic);
       String m = null;
