@@ -1,5 +1,6 @@
 package io.sluice.endpoints;
 
+import io.sluice.auth.Keys;
 import io.sluice.protocol.Addresses;
 import io.sluice.protocol.ControlPlane;
 import io.sluice.protocol.Errors;

@@ -2,7 +2,7 @@ package io.sluice.node;
 
 import io.sluice.endpoints.ControlPlaneRoutes;
 import io.sluice.endpoints.EndpointManagerVerticle;
-import io.sluice.endpoints.Keys;
+import io.sluice.auth.Keys;
 import io.sluice.protocol.NodeRoles;
 import io.sluice.router.RouterVerticle;
 import io.sluice.store.Store;
@@ -10,6 +10,7 @@ import io.sluice.supervisor.DeploymentSupervisorVerticle;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.MicrometerMetricsFactory;
@@ -44,6 +45,8 @@ public final class SluiceNode {
   private NodeInfo info;
   private final List<String> deployments = new ArrayList<>();
   private DeploymentSupervisorVerticle supervisor;
+  private String adminToken;
+  private String tokenSecret;
 
   public SluiceNode(JsonObject conf, List<String> join) {
     this.conf = conf;
@@ -63,72 +66,101 @@ public final class SluiceNode {
     return Path.of(h != null ? h : System.getProperty("user.home") + "/.sluice").toAbsolutePath();
   }
 
+  /** Starts the node: each step below in order; a failing step stops the start. */
   public SluiceNode start() throws Exception {
     Path home = home(conf);
     Files.createDirectories(home);
-    int port = NodeConfig.integer(conf, "http.port", 8080);
-    String clusterHost = NodeConfig.str(conf, "cluster.host", "127.0.0.1");
-    // node-<port> on one machine; node-<address>-<port> when nodes sit on different hosts
-    String name = NodeConfig.str(conf, "node.name", clusterHost.startsWith("127.") ? "node-" + port
-        : "node-" + clusterHost + "-" + port);
-    String publicUrl = NodeConfig.str(conf, "http.public_url", (Tls.http(conf) ? "https" : "http") + "://127.0.0.1:"
-        + port);
+    openStore(home);
+    joinCluster();
+    describeNode(home);
+    deployActors();
+    mountHttp();
+    writeClientFiles(home, info.publicUrl(), adminToken);
+    LOG.info("Sluice node {} ({}) serving {} ; SLUICE_HOME {}", info.name(), info.nodeId(), info.publicUrl(), home);
+    return this;
+  }
+
+  /** The durable store, and the cluster-wide secrets kept in it. */
+  private void openStore(Path home) throws Exception {
     String storeUrl = NodeConfig.str(conf, "store.url", Store.defaultUrl(home));
     store = Store.open(storeUrl, NodeConfig.str(conf, "store.user", "sa"), NodeConfig.str(conf, "store.password", ""));
-    String adminToken = secret(store, "admin-token");
-    String tokenSecret = secret(store, "token-secret");
+    adminToken = secret(store, "admin-token");
+    tokenSecret = secret(store, "token-secret");
+  }
 
+  /** A clustered Vert.x on Hazelcast, with its metrics registry named after this node. */
+  private void joinCluster() throws Exception {
+    String clusterHost = NodeConfig.str(conf, "cluster.host", "127.0.0.1");
     HazelcastClusterManager cm = new HazelcastClusterManager(ClusterSetup.hazelcast(
         NodeConfig.str(conf, "cluster.config", null), NodeConfig.str(conf, "cluster.name", "sluice"), join,
-        NodeConfig.str(conf, "cluster.host", "127.0.0.1")));
+        clusterHost));
     VertxOptions options = new VertxOptions()
-        .setEventBusOptions(Tls.eventBus(conf, new EventBusOptions()
-            .setHost(NodeConfig.str(conf, "cluster.host", "127.0.0.1"))
+        .setEventBusOptions(Tls.eventBus(conf, new EventBusOptions().setHost(clusterHost)
             .setPort(NodeConfig.integer(conf, "cluster.port", 0))))
-        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setRegistryName("sluice-" + name)
+        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setRegistryName(registryName())
             .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
     vertx = Vertx.builder().with(options).withClusterManager(cm).withMetrics(new MicrometerMetricsFactory())
         .buildClustered().await(120, TimeUnit.SECONDS);
-    String nodeId = ((VertxInternal) vertx).clusterManager().getNodeId();
+  }
 
+  /** node-<port> on one machine; node-<address>-<port> when nodes sit on different hosts. */
+  private String nodeName() {
+    int port = NodeConfig.integer(conf, "http.port", 8080);
+    String clusterHost = NodeConfig.str(conf, "cluster.host", "127.0.0.1");
+    return NodeConfig.str(conf, "node.name", clusterHost.startsWith("127.") ? "node-" + port
+        : "node-" + clusterHost + "-" + port);
+  }
+
+  private String registryName() {
+    return "sluice-" + nodeName();
+  }
+
+  /** What this node is (roles, instance types, capacity, interpreters), from its config. */
+  private void describeNode(Path home) {
+    int port = NodeConfig.integer(conf, "http.port", 8080);
+    String publicUrl = NodeConfig.str(conf, "http.public_url", (Tls.http(conf) ? "https" : "http") + "://127.0.0.1:"
+        + port);
     JsonObject py = conf.getJsonObject("python", new JsonObject());
     Map<String, String> envs = new HashMap<>();
     py.getJsonObject("environments", new JsonObject()).forEach(e -> envs.put(e.getKey(), String.valueOf(e.getValue())));
-    List<String> instanceTypes = NodeConfig.list(conf, "node.instance_types", List.of("*"));
     List<String> roles = NodeConfig.list(conf, "node.roles", NodeRoles.ALL);
     for (String r : roles) {
       if (!NodeRoles.ALL.contains(r)) {
         throw new IllegalArgumentException("node.roles: unknown role '" + r + "' (roles: " + NodeRoles.ALL + ")");
       }
     }
-    long maxBody = NodeConfig.number(conf, "limits.max_body_bytes", 100L << 20);
-    info = new NodeInfo(nodeId, name, home, publicUrl, roles, instanceTypes, NodeConfig.integer(conf, "node.capacity", 64),
+    info = new NodeInfo(((VertxInternal) vertx).clusterManager().getNodeId(), nodeName(), home, publicUrl, roles,
+        NodeConfig.list(conf, "node.instance_types", List.of("*")), NodeConfig.integer(conf, "node.capacity", 64),
         NodeConfig.str(conf, "python.default", "/usr/bin/python3"), envs,
         NodeConfig.integer(conf, "node.leave_timeout_ms", 60_000));
+  }
 
+  /** The endpoint-manager (control-plane role) and the supervisor (every node). */
+  private void deployActors() throws Exception {
     if (info.has(NodeRoles.CONTROL_PLANE)) {
       deployments.add(vertx.deployVerticle(new EndpointManagerVerticle(store, tokenSecret,
           NodeConfig.integer(conf, "auth.token_ttl_seconds", 3600))).await(60, TimeUnit.SECONDS));
     }
     supervisor = new DeploymentSupervisorVerticle(info, store);
     deployments.add(vertx.deployVerticle(supervisor).await(60, TimeUnit.SECONDS));
-    ControlPlaneRoutes api = new ControlPlaneRoutes(vertx, store, adminToken, publicUrl,
-        NodeConfig.number(conf, "limits.max_upload_bytes", 1L << 30));
-    String registry = "sluice-" + name;
-    RouterVerticle router = new RouterVerticle(nodeId, Tls.httpServer(conf)
-        .setHost(NodeConfig.str(conf, "http.host", "0.0.0.0")).setPort(port), maxBody, r -> {
-      r.get("/healthz").handler(ctx -> ctx.json(new JsonObject().put("status", "UP").put("node", name)
-          .put("node_id", nodeId).put("members", ((VertxInternal) vertx).clusterManager().getNodes().size())));
-      r.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
-      if (info.has(NodeRoles.CONTROL_PLANE)) {
-        api.mount(r);
-      }
-    }, info.has(NodeRoles.ROUTER), BackendRegistries.getNow(registry));
-    deployments.add(vertx.deployVerticle(router).await(60, TimeUnit.SECONDS));
+  }
 
-    writeClientFiles(home, publicUrl, adminToken);
-    LOG.info("Sluice node {} ({}) serving {} ; SLUICE_HOME {}", name, nodeId, publicUrl, home);
-    return this;
+  /** The router owns the one HTTP server: data plane (router role), health, metrics, /api/ (control-plane role). */
+  private void mountHttp() throws Exception {
+    ControlPlaneRoutes api = new ControlPlaneRoutes(vertx, store, adminToken, info.publicUrl(),
+        NodeConfig.number(conf, "limits.max_upload_bytes", 1L << 30));
+    HttpServerOptions http = Tls.httpServer(conf).setHost(NodeConfig.str(conf, "http.host", "0.0.0.0"))
+        .setPort(NodeConfig.integer(conf, "http.port", 8080));
+    RouterVerticle router = new RouterVerticle(info.nodeId(), http,
+        NodeConfig.number(conf, "limits.max_body_bytes", 100L << 20), r -> {
+          r.get("/healthz").handler(ctx -> ctx.json(new JsonObject().put("status", "UP").put("node", info.name())
+              .put("node_id", info.nodeId()).put("members", ((VertxInternal) vertx).clusterManager().getNodes().size())));
+          r.get("/metrics").handler(PrometheusScrapingHandler.create(registryName()));
+          if (info.has(NodeRoles.CONTROL_PLANE)) {
+            api.mount(r);
+          }
+        }, info.has(NodeRoles.ROUTER), BackendRegistries.getNow(registryName()));
+    deployments.add(vertx.deployVerticle(router).await(60, TimeUnit.SECONDS));
   }
 
   /**

@@ -3,7 +3,7 @@ package io.sluice.protocol;
 /**
  * Every event-bus address the actors use, in one place. Point-to-point addresses that name one node or one
  * instance are built here too, because clustered {@code send} must not be trusted to balance between nodes
- * (see DESIGN.md: the router picks the instance itself).
+ * (the router picks the instance itself: docs/architecture.md).
  */
 public final class Addresses {
   private Addresses() {
@@ -11,6 +11,13 @@ public final class Addresses {
 
   /** Control-plane requests to the endpoint-manager (any node's). Body: JsonObject with {@link Ops} "op". */
   public static final String ENDPOINTS = "sluice.endpoints";
+
+  /**
+   * The endpoint-manager's internal door, for nodes only: the whole desired state ({@link Ops#SNAPSHOT}, keys
+   * included) and the supervisor leader's reports ({@link Ops#DEPLOYMENT_STATE}, {@link Ops#DEPLOYMENT_DELETED}).
+   * No REST route reaches it.
+   */
+  public static final String ENDPOINTS_INTERNAL = "sluice.endpoints.internal";
 
   /** Published facts: desired-state changes and instance state changes. Body: JsonObject with {@link Events} "type". */
   public static final String EVENTS = "sluice.events";
@@ -24,8 +31,8 @@ public final class Addresses {
   }
 
   /**
-   * The router of one node. The endpoint-manager sends it each desired-state change of an endpoint and waits for
-   * the acknowledgement, so a control-plane call returns only when every router routes by the new settings.
+   * The router of one node. The endpoint-manager sends it each desired-state change of an endpoint
+   * ({@link DesiredChange}) and waits up to {@link Routers#ACK_TIMEOUT_MS} for the acknowledgement.
    */
   public static String router(String nodeId) {
     return "sluice.router." + nodeId;

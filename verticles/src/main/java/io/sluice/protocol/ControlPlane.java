@@ -16,12 +16,26 @@ public final class ControlPlane {
   private ControlPlane() {
   }
 
+  /** A user-facing op on {@link Addresses#ENDPOINTS}. */
   public static Future<JsonObject> request(Vertx vertx, JsonObject op, long timeoutMs) {
-    return vertx.eventBus().<JsonObject>request(Addresses.ENDPOINTS, op,
+    return request(vertx, Addresses.ENDPOINTS, op, timeoutMs);
+  }
+
+  /** A node-only op on {@link Addresses#ENDPOINTS_INTERNAL}. */
+  public static Future<JsonObject> internal(Vertx vertx, JsonObject op, long timeoutMs) {
+    return request(vertx, Addresses.ENDPOINTS_INTERNAL, op, timeoutMs);
+  }
+
+  /** The whole desired state. */
+  public static Future<Snapshot> snapshot(Vertx vertx, long timeoutMs) {
+    return internal(vertx, new JsonObject().put(Ops.OP, Ops.SNAPSHOT), timeoutMs).map(Snapshot::fromJson);
+  }
+
+  private static Future<JsonObject> request(Vertx vertx, String address, JsonObject op, long timeoutMs) {
+    return vertx.eventBus().<JsonObject>request(address, op,
             new DeliveryOptions().setSendTimeout(timeoutMs).setLocalOnly(true))
         .recover(err -> err instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS
-            ? vertx.eventBus().<JsonObject>request(Addresses.ENDPOINTS, op,
-                new DeliveryOptions().setSendTimeout(timeoutMs))
+            ? vertx.eventBus().<JsonObject>request(address, op, new DeliveryOptions().setSendTimeout(timeoutMs))
             : Future.failedFuture(err))
         .map(m -> m.body());
   }

@@ -1,15 +1,38 @@
 package io.sluice.protocol;
 
-/** The "type" values of messages published on {@link Addresses#EVENTS}. */
+import io.vertx.core.json.JsonObject;
+
+/** The "type" values of messages published on {@link Addresses#EVENTS}, and the messages themselves. */
 public final class Events {
   private Events() {
   }
 
   public static final String TYPE = "type";
-  /** An endpoint, its keys, traffic or one of its deployments changed; field "endpoint". */
+  /**
+   * An endpoint, its keys, traffic or one of its deployments changed; field "endpoint". Sent to routers with the
+   * new documents ({@link DesiredChange}); published for the supervisors without them.
+   */
   public static final String DESIRED_CHANGED = "desired";
   /** A node joined, left or is leaving; the leader re-plans. */
   public static final String NODE = "node";
-  /** One instance changed state; the instance JSON is in field "instance". */
+  /** One instance changed state; the {@link InstanceInfo} is in field "instance". */
   public static final String INSTANCE = "instance";
+
+  public static JsonObject instance(InstanceInfo i) {
+    return new JsonObject().put(TYPE, INSTANCE).put("instance", i.toJson());
+  }
+
+  /** The instance of an {@link #INSTANCE} event. */
+  public static InstanceInfo instanceOf(JsonObject event) {
+    return InstanceInfo.fromJson(event.getJsonObject("instance"));
+  }
+
+  /** The notice that an endpoint's desired state changed (the documents go to routers only). */
+  public static JsonObject desired(String endpoint) {
+    return new JsonObject().put(TYPE, DESIRED_CHANGED).put("endpoint", endpoint);
+  }
+
+  public static JsonObject node(JsonObject facts) {
+    return new JsonObject().put(TYPE, NODE).put("node", facts);
+  }
 }

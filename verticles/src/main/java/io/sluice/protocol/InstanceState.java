@@ -4,12 +4,12 @@ package io.sluice.protocol;
  * The life of one scorer instance, as written to {@link Addresses#INSTANCES_MAP}. {@code Ready} instances receive
  * requests; {@code Restarting} ones (a worker died or hung and is being replaced) receive them only when their
  * deployment has no Ready instance, queued until a worker is back; {@code Draining} ones finish what they hold and
- * then stop.
+ * then stop. {@code Gone} is never stored: it is the last state an instance publishes, when its entry is removed.
  */
 public enum InstanceState {
-  Provisioning, Starting, Ready, Restarting, Draining, Failed;
+  Provisioning, Starting, Ready, Restarting, Draining, Failed, Gone;
 
   public boolean live() {
-    return this != Failed;
+    return this != Failed && this != Gone;
   }
 }

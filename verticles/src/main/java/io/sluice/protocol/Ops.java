@@ -1,6 +1,9 @@
 package io.sluice.protocol;
 
-/** The "op" values of messages sent to {@link Addresses#ENDPOINTS} and {@link Addresses#supervisor}. */
+/**
+ * The "op" values of messages sent to {@link Addresses#ENDPOINTS}, {@link Addresses#ENDPOINTS_INTERNAL} and
+ * {@link Addresses#supervisor}.
+ */
 public final class Ops {
   private Ops() {
   }
@@ -23,18 +26,20 @@ public final class Ops {
   public static final String DEPLOYMENT_LIST = "deployment.list";
   public static final String DEPLOYMENT_DELETE = "deployment.delete";
   public static final String DEPLOYMENT_LOGS = "deployment.logs";
-  /** From the supervisor leader: the observed outcome of a create/update (Succeeded or Failed, with a reason). */
-  public static final String DEPLOYMENT_STATE = "deployment.state";
-  /** From the supervisor leader: every instance of a Deleting deployment has stopped. */
-  public static final String DEPLOYMENT_DELETED = "deployment.deleted";
   public static final String MODEL_CREATE = "model.create";
   public static final String MODEL_GET = "model.get";
   public static final String MODEL_LIST = "model.list";
   public static final String ENVIRONMENT_CREATE = "environment.create";
   public static final String ENVIRONMENT_GET = "environment.get";
   public static final String ENVIRONMENT_LIST = "environment.list";
-  /** The whole desired state, keys included: for routers and the supervisor leader only, never for the REST API. */
+
+  // endpoint-manager, internal door (Addresses.ENDPOINTS_INTERNAL): nodes only
+  /** The whole desired state ({@link Snapshot}), keys included: for routers and the supervisor leader. */
   public static final String SNAPSHOT = "snapshot";
+  /** From the supervisor leader: the observed outcome of a create/update (Succeeded or Failed, with a reason). */
+  public static final String DEPLOYMENT_STATE = "deployment.state";
+  /** From the supervisor leader: every instance of a Deleting deployment has stopped. */
+  public static final String DEPLOYMENT_DELETED = "deployment.deleted";
 
   // deployment-supervisor of one node
   public static final String SPAWN = "spawn";

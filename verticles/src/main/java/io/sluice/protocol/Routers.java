@@ -8,11 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Tells every router of the cluster about a change and waits until each has applied it (or the timeout
- * passed). Used where "eventually" is not good enough: a control-plane answer (the new traffic is in force when
- * the command returns) and a draining instance (no router sends it anything new once this completes).
- * Messages from one node to another travel in order over one connection, so a request a router sent before its
- * acknowledgement has arrived before the acknowledgement does.
+ * Tells every router of the cluster about a change and waits until each has applied it, or until
+ * {@link #ACK_TIMEOUT_MS} passed. Used where "eventually" is not good enough: a control-plane answer (the new
+ * traffic is in force on every router that acknowledged) and a draining instance (no router that acknowledged sends
+ * it anything new). Messages from one node to another travel in order over one connection, so a request a router
+ * sent before its acknowledgement has arrived before the acknowledgement does.
  */
 public final class Routers {
   private Routers() {
@@ -20,21 +20,33 @@ public final class Routers {
 
   public static final long ACK_TIMEOUT_MS = 2000;
 
-  /** Never fails: a router that does not answer catches up on its periodic resync. */
-  public static Future<Void> tellAll(Vertx vertx, JsonObject change) {
+  /**
+   * Never fails: completes with the names of the routers that did not acknowledge in time (empty when all did).
+   * Those catch up on their periodic resync (every 2 s).
+   */
+  public static Future<List<String>> tellAll(Vertx vertx, JsonObject change) {
     return vertx.sharedData().<String, JsonObject>getClusterWideMap(Addresses.NODES_MAP)
         .compose(m -> m.values())
         .compose(nodes -> {
           List<Future<?>> acks = new ArrayList<>();
+          List<String> names = new ArrayList<>();
           for (JsonObject n : nodes) {
             if (NodeRoles.has(n, NodeRoles.ROUTER)) {
+              names.add(n.getString("name", n.getString("node_id")));
               acks.add(vertx.eventBus().request(Addresses.router(n.getString("node_id")), change,
                   new DeliveryOptions().setSendTimeout(ACK_TIMEOUT_MS)));
             }
           }
-          return Future.join(acks);
+          return Future.join(acks).otherwiseEmpty().map(x -> {
+            List<String> missed = new ArrayList<>();
+            for (int i = 0; i < acks.size(); i++) {
+              if (!acks.get(i).succeeded()) {
+                missed.add(names.get(i));
+              }
+            }
+            return missed;
+          });
         })
-        .<Void>mapEmpty()
-        .otherwiseEmpty();
+        .otherwise(err -> List.of("(the node list could not be read: " + err.getMessage() + ")"));
   }
 }

@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.vertx.core.json.JsonObject;
+import io.sluice.protocol.InstanceInfo;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -65,17 +65,17 @@ final class RouterMetrics {
   }
 
   /** Instances by state from this router's view of the cluster; states not seen now read 0. */
-  void instances(Iterable<JsonObject> observed) {
+  void instances(Iterable<InstanceInfo> observed) {
     if (registry == null) {
       return;
     }
     instanceGauges.values().forEach(h -> h[0] = 0);
-    for (JsonObject i : observed) {
-      String key = i.getString("endpoint") + "\u0000" + i.getString("deployment") + "\u0000" + i.getString("state");
+    for (InstanceInfo i : observed) {
+      String key = i.endpoint() + "\u0000" + i.deployment() + "\u0000" + i.state();
       instanceGauges.computeIfAbsent(key, k -> {
         int[] h = new int[1];
-        Gauge.builder("sluice.instances", h, x -> x[0]).tag("endpoint", i.getString("endpoint"))
-            .tag("deployment", i.getString("deployment")).tag("state", i.getString("state"))
+        Gauge.builder("sluice.instances", h, x -> x[0]).tag("endpoint", i.endpoint())
+            .tag("deployment", i.deployment()).tag("state", i.state().name())
             .description("scorer instances by state").register(registry);
         return h;
       })[0]++;

@@ -1,68 +1,78 @@
 package io.sluice.router;
 
-import io.vertx.core.json.JsonObject;
+import io.sluice.auth.Authenticator;
+import io.sluice.protocol.DeploymentDoc;
+import io.sluice.protocol.EndpointDoc;
+import io.sluice.protocol.InstanceInfo;
+import io.sluice.protocol.InstanceState;
+import io.sluice.protocol.ProvisioningState;
+import io.sluice.protocol.RequestSettings;
+import io.sluice.protocol.Snapshot;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
- * What a router needs to route a request, in memory: per endpoint its keys, weights, mirror and per deployment
- * its request settings and ready instances. Rebuilt from the desired-state snapshot and the instances map;
- * splitter and sampler state survive a rebuild when the weights did not change, so splits stay exact.
+ * What a router needs to route a request, in memory: per endpoint its credentials, weights, mirror and per
+ * deployment its request settings and ready instances. Rebuilt (never changed in place) from the desired-state
+ * snapshot and the observed instances; only the choosers' positions (splitter, sampler, round-robin cursor) carry
+ * over from the previous table when nothing they depend on changed, so splits stay exact across rebuilds.
  */
 final class RoutingTable {
+  static final RoutingTable EMPTY = new RoutingTable(Map.of());
 
   static final class DeploymentRoute {
     final String name;
-    final int timeoutMs;
-    final int queueWaitMs;
-    final int maxConcurrent;
+    final RequestSettings settings;
     final int instanceCount;
-    final List<String> ready = new ArrayList<>();
+    final List<String> ready;
     /** Restarting instances: used only when none is Ready (their runtime queues the request). */
-    final List<String> fallback = new ArrayList<>();
-    int next;
+    final List<String> fallback;
+    /** The round-robin cursor of {@link #pickInstance}: router-local, owned by the router's event loop. */
+    private int next;
 
-    DeploymentRoute(JsonObject d) {
-      name = d.getString("name");
-      JsonObject rs = d.getJsonObject("request_settings", new JsonObject());
-      timeoutMs = rs.getInteger("request_timeout_ms", 5000);
-      queueWaitMs = rs.getInteger("max_queue_wait_ms", 500);
-      maxConcurrent = rs.getInteger("max_concurrent_requests_per_instance", 1);
-      instanceCount = d.getInteger("instance_count", 1);
-    }
-
-    /** The router's own deadline: the scorer answers 408 first; this only covers a scorer that never answers. */
-    int routerTimeoutMs() {
-      return timeoutMs + queueWaitMs + 1000;
+    DeploymentRoute(DeploymentDoc d, List<String> ready, List<String> fallback, int next) {
+      this.name = d.name();
+      this.settings = d.requestSettings();
+      this.instanceCount = d.instanceCount();
+      this.ready = List.copyOf(ready);
+      this.fallback = List.copyOf(fallback);
+      this.next = next;
     }
 
     /** Azure's admission limit: 2 x max_concurrent_requests_per_instance x instance_count in flight. */
     int admissionLimit() {
-      return 2 * maxConcurrent * Math.max(instanceCount, ready.size());
+      return 2 * settings.maxConcurrent() * Math.max(instanceCount, ready.size());
     }
 
-    /**
-     * The ready instance with the fewest requests in flight from this router; ties go round robin, so equal
-     * instances share evenly and a slow one gets less.
-     */
     boolean serving() {
       return !ready.isEmpty() || !fallback.isEmpty();
     }
 
-    String pickInstance(Map<String, int[]> inFlight) {
-      if (ready.isEmpty()) {
-        return fallback.isEmpty() ? null : fallback.get(Math.floorMod(++next, fallback.size()));
+    /** Instances a request may go to, counting the fallback ones only when none is Ready. */
+    int choices() {
+      return ready.isEmpty() ? fallback.size() : ready.size();
+    }
+
+    /**
+     * The ready instance with the fewest requests in flight from this router, never {@code avoid} (an instance
+     * that just refused); ties go round robin, so equal instances share evenly and a slow one gets less.
+     */
+    String pickInstance(Map<String, int[]> inFlight, String avoid) {
+      List<String> from = ready.isEmpty() ? fallback : ready;
+      if (from.isEmpty()) {
+        return null;
       }
-      next = (next + 1) % ready.size();
+      next = (next + 1) % from.size();
       String best = null;
       int least = Integer.MAX_VALUE;
-      for (int k = 0; k < ready.size(); k++) {
-        String id = ready.get((next + k) % ready.size());
+      for (int k = 0; k < from.size(); k++) {
+        String id = from.get((next + k) % from.size());
         int[] f = inFlight.get(id);
         int n = f == null ? 0 : f[0];
-        if (n < least) {
+        if (n < least && !id.equals(avoid)) {
           least = n;
           best = id;
         }
@@ -73,78 +83,76 @@ final class RoutingTable {
 
   static final class EndpointRoute {
     final String name;
-    final String authMode;
-    final String primaryKey;
-    final String secondaryKey;
+    final Authenticator.Credentials credentials;
     final TrafficSplitter splitter;
     final String mirrorTo;
     final MirrorSampler mirror;
-    final Map<String, DeploymentRoute> deployments = new HashMap<>();
+    final Map<String, DeploymentRoute> deployments;
 
-    EndpointRoute(JsonObject e, EndpointRoute previous) {
-      name = e.getString("name");
-      authMode = e.getString("auth_mode");
-      JsonObject keys = e.getJsonObject("keys", new JsonObject());
-      primaryKey = keys.getString("primary");
-      secondaryKey = keys.getString("secondary");
-      Map<String, Integer> traffic = new HashMap<>();
-      e.getJsonObject("traffic", new JsonObject()).forEach(t -> traffic.put(t.getKey(),
-          ((Number) t.getValue()).intValue()));
-      splitter = previous != null && previous.splitter.sameWeights(traffic) ? previous.splitter
-          : new TrafficSplitter(traffic);
+    EndpointRoute(EndpointDoc e, EndpointRoute previous, Map<String, DeploymentRoute> deployments) {
+      name = e.name();
+      credentials = new Authenticator.Credentials(e.name(), e.authMode(), e.primaryKey(), e.secondaryKey());
+      splitter = previous != null && previous.splitter.sameWeights(e.traffic()) ? previous.splitter
+          : new TrafficSplitter(e.traffic());
       String m = null;
       int pct = 0;
-      for (Map.Entry<String, Object> t : e.getJsonObject("mirror_traffic", new JsonObject())) {
-        if (((Number) t.getValue()).intValue() > 0) {
+      for (Map.Entry<String, Integer> t : e.mirror().entrySet()) {
+        if (t.getValue() > 0) {
           m = t.getKey();
-          pct = ((Number) t.getValue()).intValue();
+          pct = t.getValue();
         }
       }
       mirrorTo = m;
-      mirror = previous != null && previous.mirror != null && java.util.Objects.equals(previous.mirrorTo, m)
+      mirror = previous != null && previous.mirror != null && Objects.equals(previous.mirrorTo, m)
           && previous.mirror.percent() == pct ? previous.mirror : (m == null ? null : new MirrorSampler(pct));
+      this.deployments = Map.copyOf(deployments);
     }
   }
 
-  final Map<String, EndpointRoute> endpoints = new HashMap<>();
+  final Map<String, EndpointRoute> endpoints;
 
-  /** Builds a table from a snapshot and the observed instances, keeping state from {@code previous}. */
-  static RoutingTable build(JsonObject snapshot, Iterable<JsonObject> instances, RoutingTable previous) {
-    RoutingTable t = new RoutingTable();
-    for (Object o : snapshot.getJsonArray("endpoints")) {
-      JsonObject e = (JsonObject) o;
-      if ("Deleting".equals(e.getString("provisioning_state"))) {
+  private RoutingTable(Map<String, EndpointRoute> endpoints) {
+    this.endpoints = Map.copyOf(endpoints);
+  }
+
+  /** Builds a table from a snapshot and the observed instances, keeping the choosers of {@code previous}. */
+  static RoutingTable build(Snapshot snapshot, Iterable<InstanceInfo> instances, RoutingTable previous) {
+    Map<String, List<String>> ready = new HashMap<>();
+    Map<String, List<String>> fallback = new HashMap<>();
+    for (InstanceInfo i : instances) {
+      if (i.state() == InstanceState.Ready) {
+        ready.computeIfAbsent(i.deploymentKey(), k -> new ArrayList<>()).add(i.id());
+      } else if (i.state() == InstanceState.Restarting) {
+        fallback.computeIfAbsent(i.deploymentKey(), k -> new ArrayList<>()).add(i.id());
+      }
+    }
+    Map<String, Map<String, DeploymentRoute>> byEndpoint = new HashMap<>();
+    for (DeploymentDoc d : snapshot.deployments()) {
+      if (d.state() == ProvisioningState.Deleting) {
         continue;
       }
-      EndpointRoute prev = previous == null ? null : previous.endpoints.get(e.getString("name"));
-      t.endpoints.put(e.getString("name"), new EndpointRoute(e, prev));
+      EndpointRoute prevEp = previous.endpoints.get(d.endpoint());
+      DeploymentRoute prev = prevEp == null ? null : prevEp.deployments.get(d.name());
+      List<String> r = sorted(ready.get(d.key()));
+      List<String> f = sorted(fallback.get(d.key()));
+      byEndpoint.computeIfAbsent(d.endpoint(), k -> new HashMap<>())
+          .put(d.name(), new DeploymentRoute(d, r, f, prev == null ? 0 : prev.next));
     }
-    for (Object o : snapshot.getJsonArray("deployments")) {
-      JsonObject d = (JsonObject) o;
-      EndpointRoute ep = t.endpoints.get(d.getString("endpoint_name"));
-      if (ep != null && !"Deleting".equals(d.getString("provisioning_state"))) {
-        DeploymentRoute r = new DeploymentRoute(d);
-        DeploymentRoute prev = previous == null || previous.endpoints.get(ep.name) == null ? null
-            : previous.endpoints.get(ep.name).deployments.get(r.name);
-        if (prev != null) {
-          r.next = prev.next;
-        }
-        ep.deployments.put(r.name, r);
+    Map<String, EndpointRoute> endpoints = new HashMap<>();
+    for (EndpointDoc e : snapshot.endpoints()) {
+      if (e.state() != ProvisioningState.Deleting) {
+        endpoints.put(e.name(), new EndpointRoute(e, previous.endpoints.get(e.name()),
+            byEndpoint.getOrDefault(e.name(), Map.of())));
       }
     }
-    for (JsonObject i : instances) {
-      EndpointRoute ep = t.endpoints.get(i.getString("endpoint"));
-      DeploymentRoute d = ep == null ? null : ep.deployments.get(i.getString("deployment"));
-      if (d != null && "Ready".equals(i.getString("state"))) {
-        d.ready.add(i.getString("id"));
-      } else if (d != null && "Restarting".equals(i.getString("state"))) {
-        d.fallback.add(i.getString("id"));
-      }
+    return new RoutingTable(endpoints);
+  }
+
+  private static List<String> sorted(List<String> ids) {
+    if (ids == null) {
+      return List.of();
     }
-    t.endpoints.values().forEach(ep -> ep.deployments.values().forEach(d -> {
-      d.ready.sort(String::compareTo);
-      d.fallback.sort(String::compareTo);
-    }));
-    return t;
+    ids.sort(String::compareTo);
+    return ids;
   }
 }

@@ -2,6 +2,9 @@ package io.sluice.scoring;
 
 import io.sluice.node.NodeInfo;
 import io.sluice.protocol.Addresses;
+import io.sluice.protocol.DeploymentDoc;
+import io.sluice.protocol.InstanceInfo;
+import io.sluice.protocol.RequestSettings;
 import io.sluice.protocol.Events;
 import io.sluice.protocol.Headers;
 import io.sluice.protocol.InstanceState;
@@ -41,8 +44,8 @@ public final class ScorerVerticle extends VerticleBase {
 
   private final NodeInfo node;
   private final ArtifactCache cache;
-  private JsonObject instance;
-  private JsonObject deployment;
+  private InstanceInfo instance;
+  private DeploymentDoc deployment;
   private volatile Scorer scorer;
   private InstanceLog log;
   private AsyncMap<String, JsonObject> instances;
@@ -51,9 +54,7 @@ public final class ScorerVerticle extends VerticleBase {
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile Promise<Void> drained;
   /** The instance state, readable from any thread. */
-  private volatile String state = InstanceState.Provisioning.name();
-  private int runTimeoutMs;
-  private int queueWaitMs;
+  private volatile InstanceState state = InstanceState.Provisioning;
   private long healthTimer = -1;
   private long reassert = -1;
 
@@ -68,20 +69,16 @@ public final class ScorerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    instance = config().getJsonObject("instance").copy();
-    deployment = config().getJsonObject("deployment");
-    JsonObject rs = deployment.getJsonObject("request_settings", new JsonObject());
-    runTimeoutMs = rs.getInteger("request_timeout_ms", 5000);
-    queueWaitMs = rs.getInteger("max_queue_wait_ms", 500);
-    String id = instance.getString("id");
+    instance = InstanceInfo.fromJson(config().getJsonObject("instance"));
+    deployment = DeploymentDoc.fromJson(config().getJsonObject("deployment"));
+    String id = instance.id();
     return vertx.sharedData().<String, JsonObject>getClusterWideMap(Addresses.INSTANCES_MAP)
         .compose(m -> {
           instances = m;
           return vertx.executeBlocking(() -> {
             log = new InstanceLog(logFile(node, id));
-            log.line(Instant.now() + " sluice: instance " + id + " of " + instance.getString("endpoint") + "/"
-                + instance.getString("deployment") + " (spec version " + instance.getInteger("spec_version")
-                + ") starting on node " + node.name());
+            log.line(Instant.now() + " sluice: instance " + id + " of " + instance.deploymentKey()
+                + " (spec version " + instance.specVersion() + ") starting on node " + node.name());
             return null;
           }, false);
         })
@@ -95,7 +92,7 @@ public final class ScorerVerticle extends VerticleBase {
           // so that the leader sees it and stops what is surplus (no duplicate outlives a split)
           reassert = vertx.setPeriodic(2000, t -> {
             if (drained == null) {
-              instances.putIfAbsent(instance.getString("id"), instance.copy());
+              instances.putIfAbsent(instance.id(), instance.toJson());
             }
           });
         });
@@ -106,17 +103,12 @@ public final class ScorerVerticle extends VerticleBase {
     Context ctx = vertx.getOrCreateContext();
     consumer = null;
     vertx.executeBlocking(() -> {
-      JsonObject resolved = deployment.getJsonObject("resolved", new JsonObject());
-      Path code = cache.materialize(resolved.getString("code_file"));
-      Path model = resolved.getString("model_file") == null ? null : cache.materialize(resolved.getString("model_file"));
-      JsonObject rs = deployment.getJsonObject("request_settings", new JsonObject());
-      Map<String, String> env = new HashMap<>();
-      deployment.getJsonObject("environment_variables", new JsonObject()).forEach(e ->
-          env.put(e.getKey(), String.valueOf(e.getValue())));
-      ScorerSpec spec = new ScorerSpec(code, deployment.getJsonObject("code_configuration").getString("scoring_script"),
-          model, config().getString("python"), rs.getInteger("max_concurrent_requests_per_instance", 1), env,
-          log::line, probe(deployment.getJsonObject("liveness_probe")),
-          probe(deployment.getJsonObject("readiness_probe")));
+      DeploymentDoc.Resolved resolved = deployment.resolved();
+      Path code = cache.materialize(resolved.codeFile());
+      Path model = resolved.modelFile() == null ? null : cache.materialize(resolved.modelFile());
+      ScorerSpec spec = new ScorerSpec(code, deployment.scoringScript(), model, config().getString("python"),
+          deployment.requestSettings().maxConcurrent(), deployment.environmentVariables(), log::line,
+          probe(deployment.livenessProbe()), probe(deployment.readinessProbe()));
       scorer = Scorers.create(spec);
       return scorer;
     }, false).compose(s -> Future.fromCompletionStage(s.start(), ctx)).onComplete(ar -> {
@@ -130,7 +122,7 @@ public final class ScorerVerticle extends VerticleBase {
       } else {
         String reason = ar.cause().getMessage();
         log.line(Instant.now() + " sluice: instance failed: " + reason);
-        LOG.warn("instance {} failed: {}", instance.getString("id"), reason);
+        LOG.warn("instance {} failed: {}", instance.id(), reason);
         setState(InstanceState.Failed, reason);
       }
     });
@@ -138,16 +130,16 @@ public final class ScorerVerticle extends VerticleBase {
 
   /** Follows the runtime: no ready worker takes the instance out of routing; all failing marks it Failed. */
   private void checkHealth() {
-    if (scorer == null || drained != null || InstanceState.Failed.name().equals(state)) {
+    if (scorer == null || drained != null || state == InstanceState.Failed) {
       return;
     }
     if (!scorer.alive()) {
       log.line(Instant.now() + " sluice: the workers keep failing to start; instance failed");
       vertx.cancelTimer(healthTimer);
       setState(InstanceState.Failed, "the scoring workers keep failing to start again (see get-logs)");
-    } else if (!scorer.healthy() && InstanceState.Ready.name().equals(state)) {
+    } else if (!scorer.healthy() && state == InstanceState.Ready) {
       setState(InstanceState.Restarting, "replacing its scoring workers");
-    } else if (scorer.healthy() && InstanceState.Restarting.name().equals(state)) {
+    } else if (scorer.healthy() && state == InstanceState.Restarting) {
       setState(InstanceState.Ready, null);
     }
   }
@@ -187,13 +179,14 @@ public final class ScorerVerticle extends VerticleBase {
   private CompletionStage<ScoreResult> score(String requestId, byte[] body, Map<String, String> headers,
                                              boolean redirectable) {
     Scorer s = scorer;
-    String st = state;
-    if (s == null || !s.alive() || InstanceState.Failed.name().equals(st) || (redirectable && !s.healthy())) {
-      throw new LocalInstances.Refused("instance " + instance.getString("id") + " is " + st
+    InstanceState st = state;
+    if (s == null || !s.alive() || st == InstanceState.Failed || (redirectable && !s.healthy())) {
+      throw new LocalInstances.Refused("instance " + instance.id() + " is " + st
           + (s != null && !s.healthy() ? " (no ready worker)" : ""));
     }
     inFlight.incrementAndGet();
-    return s.score(new ScoreRequest(requestId, body, headers, runTimeoutMs, queueWaitMs)).whenComplete((r, err) -> {
+    RequestSettings rs = deployment.requestSettings();
+    return s.score(new ScoreRequest(requestId, body, headers, rs.timeoutMs(), rs.queueWaitMs())).whenComplete((r, err) -> {
       if (inFlight.decrementAndGet() == 0 && drained != null) {
         drained.tryComplete();
       }
@@ -227,15 +220,15 @@ public final class ScorerVerticle extends VerticleBase {
     if (inFlight.get() == 0) {
       drained.tryComplete();
     }
-    long timeout = deployment.getJsonObject("request_settings", new JsonObject()).getInteger("request_timeout_ms", 5000)
-        + 1000L;
-    long guard = vertx.setTimer(timeout, t -> drained.tryComplete());
-    boolean wasReady = InstanceState.Ready.name().equals(instance.getString("state"))
-        || InstanceState.Restarting.name().equals(instance.getString("state"));
+    long guard = vertx.setTimer(deployment.requestSettings().timeoutMs() + 1000L, t -> drained.tryComplete());
+    boolean wasReady = state == InstanceState.Ready || state == InstanceState.Restarting;
     return setState(InstanceState.Draining, null)
         // once every router has acknowledged, nothing new is on its way here; then wait for what is in flight
-        .compose(v -> wasReady ? Routers.tellAll(vertx, new JsonObject().put(Events.TYPE, Events.INSTANCE)
-            .put("instance", instance.copy())) : Future.succeededFuture())
+        .compose(v -> wasReady ? Routers.tellAll(vertx, Events.instance(instance)).onSuccess(missed -> {
+          if (!missed.isEmpty()) {
+            LOG.warn("instance {} drains without the acknowledgement of routers {}", instance.id(), missed);
+          }
+        }).mapEmpty() : Future.succeededFuture())
         .compose(v -> {
           if (inFlight.get() == 0) {
             drained.tryComplete();
@@ -256,20 +249,20 @@ public final class ScorerVerticle extends VerticleBase {
           }, false);
         })
         .eventually(() -> {
-          LocalInstances.unregister(instance.getString("id"));
-          return instances.remove(instance.getString("id"));
+          LocalInstances.unregister(instance.id());
+          return instances.remove(instance.id());
         })
-        .onComplete(ar -> publish(instance.copy().put("state", "Gone")));
+        .onComplete(ar -> publish(instance.with(InstanceState.Gone, null)));
   }
 
   private Future<Void> setState(InstanceState next, String reason) {
-    state = next.name();
-    instance.put("state", next.name()).put("reason", reason).put("since", Instant.now().toString());
-    JsonObject snapshot = instance.copy();
-    return instances.put(instance.getString("id"), snapshot).onComplete(ar -> publish(snapshot));
+    state = next;
+    instance = instance.with(next, reason);
+    InstanceInfo now = instance;
+    return instances.put(now.id(), now.toJson()).onComplete(ar -> publish(now));
   }
 
-  private void publish(JsonObject inst) {
-    vertx.eventBus().publish(Addresses.EVENTS, new JsonObject().put(Events.TYPE, Events.INSTANCE).put("instance", inst));
+  private void publish(InstanceInfo inst) {
+    vertx.eventBus().publish(Addresses.EVENTS, Events.instance(inst));
   }
 }

@@ -2,6 +2,10 @@ package io.sluice.supervisor;
 
 import io.sluice.node.NodeInfo;
 import io.sluice.protocol.Addresses;
+import io.sluice.protocol.DeploymentDoc;
+import io.sluice.protocol.InstanceInfo;
+import io.sluice.protocol.ProvisioningState;
+import io.sluice.protocol.Snapshot;
 import io.sluice.protocol.ControlPlane;
 import io.sluice.protocol.Events;
 import io.sluice.protocol.InstanceState;
@@ -94,8 +98,7 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
               context.runOnContext(x -> reconcileSoon());
             }
           });
-          vertx.eventBus().publish(Addresses.EVENTS, new JsonObject().put(Events.TYPE, Events.NODE)
-              .put("node", node.toJson()));
+          vertx.eventBus().publish(Addresses.EVENTS, Events.node(node.toJson()));
         });
   }
 
@@ -109,8 +112,7 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
     context.runOnContext(x -> {
       leaving = true;
       nodes.put(node.nodeId(), node.toJson().put("leaving", true))
-          .onComplete(ar -> vertx.eventBus().publish(Addresses.EVENTS, new JsonObject().put(Events.TYPE, Events.NODE)
-              .put("node", node.toJson().put("leaving", true))))
+          .onComplete(ar -> vertx.eventBus().publish(Addresses.EVENTS, Events.node(node.toJson().put("leaving", true))))
           .compose(v -> nodes.values())
           .onSuccess(all -> {
             boolean elsewhere = all.stream().anyMatch(n -> !node.nodeId().equals(n.getString("node_id"))
@@ -157,7 +159,8 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
         String id = inst.getString("id");
         if (!hosted.containsKey(id)) {
           JsonObject dep = m.getJsonObject("deployment");
-          String envName = dep.getJsonObject("resolved", new JsonObject()).getString("environment");
+          DeploymentDoc.Resolved resolved = DeploymentDoc.fromJson(dep).resolved();
+          String envName = resolved == null ? null : resolved.environment();
           JsonObject config = new JsonObject().put("instance", inst).put("deployment", dep)
               .put("python", node.pythonFor(envName));
           Future<String> f = vertx.deployVerticle(new ScorerVerticle(node, cache), new DeploymentOptions()
@@ -259,20 +262,19 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
 
   private Future<Void> reconcileAsLeader() {
     Set<String> members = new HashSet<>(clusterManager().getNodes());
-    Future<JsonObject> snapshot = ControlPlane.request(vertx, new JsonObject().put(Ops.OP, Ops.SNAPSHOT), 10_000);
-    return Future.all(snapshot, instances.values(), nodes.values()).compose(all -> {
-      JsonObject snap = all.resultAt(0);
-      List<JsonObject> observed = all.resultAt(1);
+    return Future.all(ControlPlane.snapshot(vertx, 10_000), instances.values(), nodes.values()).compose(all -> {
+      Snapshot snap = all.resultAt(0);
+      List<InstanceInfo> observed = all.<List<JsonObject>>resultAt(1).stream().map(InstanceInfo::fromJson).toList();
       List<JsonObject> nodeFacts = all.resultAt(2);
 
       List<Future<?>> work = new ArrayList<>();
       // forget what died with its node
-      List<JsonObject> alive = new ArrayList<>();
-      for (JsonObject i : observed) {
-        if (members.contains(i.getString("node_id"))) {
+      List<InstanceInfo> alive = new ArrayList<>();
+      for (InstanceInfo i : observed) {
+        if (members.contains(i.nodeId())) {
           alive.add(i);
         } else {
-          work.add(instances.remove(i.getString("id")).onSuccess(v -> publishInstance(i.copy().put("state", "Gone"))));
+          work.add(instances.remove(i.id()).onSuccess(v -> publishInstance(i.with(InstanceState.Gone, null))));
         }
       }
       for (JsonObject n : nodeFacts) {
@@ -281,17 +283,12 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
         }
       }
 
-      Map<String, JsonObject> endpoints = new HashMap<>();
-      snap.getJsonArray("endpoints").forEach(o -> endpoints.put(((JsonObject) o).getString("name"), (JsonObject) o));
-      Map<String, JsonObject> deployments = new HashMap<>();
+      Map<String, DeploymentDoc> deployments = new HashMap<>();
       List<Placement.Desired> desired = new ArrayList<>();
-      for (Object o : snap.getJsonArray("deployments")) {
-        JsonObject d = (JsonObject) o;
-        String key = key(d.getString("endpoint_name"), d.getString("name"));
-        deployments.put(key, d);
-        if (!"Deleting".equals(d.getString("provisioning_state"))) {
-          desired.add(new Placement.Desired(key, d.getInteger("spec_version"), d.getInteger("instance_count"),
-              d.getString("instance_type")));
+      for (DeploymentDoc d : snap.deployments()) {
+        deployments.put(d.key(), d);
+        if (d.state() != ProvisioningState.Deleting) {
+          desired.add(new Placement.Desired(d.key(), d.specVersion(), d.instanceCount(), d.instanceType()));
         }
       }
       List<Placement.Node> placeNodes = nodeFacts.stream().filter(n -> members.contains(n.getString("node_id")))
@@ -299,9 +296,8 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
               n.getJsonArray("instance_types").stream().map(String::valueOf).collect(Collectors.toSet()),
               n.getInteger("capacity"), n.getBoolean("leaving", false)))
           .collect(Collectors.toList());
-      List<Placement.Instance> current = alive.stream().map(i -> new Placement.Instance(i.getString("id"),
-          key(i.getString("endpoint"), i.getString("deployment")), i.getInteger("spec_version"),
-          i.getString("node_id"), InstanceState.valueOf(i.getString("state")))).collect(Collectors.toList());
+      List<Placement.Instance> current = alive.stream().map(i -> new Placement.Instance(i.id(), i.deploymentKey(),
+          i.specVersion(), i.nodeId(), i.state())).collect(Collectors.toList());
 
       Placement.Plan plan = Placement.plan(desired, placeNodes, current);
       if (!plan.spawns().isEmpty() || !plan.stops().isEmpty()) {
@@ -310,89 +306,88 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
       Map<String, String> nodeNames = nodeFacts.stream().collect(Collectors.toMap(n -> n.getString("node_id"),
           n -> n.getString("name"), (a, b) -> a));
       for (Placement.Spawn s : plan.spawns()) {
-        JsonObject d = deployments.get(s.deployment());
-        JsonObject inst = new JsonObject()
-            .put("id", d.getString("name") + "-" + UUID.randomUUID().toString().substring(0, 8))
-            .put("endpoint", d.getString("endpoint_name")).put("deployment", d.getString("name"))
-            .put("spec_version", s.version()).put("node_id", s.node()).put("node", nodeNames.get(s.node()))
-            .put("state", InstanceState.Provisioning.name());
-        work.add(instances.put(inst.getString("id"), inst).compose(v -> vertx.eventBus().request(
-            Addresses.supervisor(s.node()), new JsonObject().put(Ops.OP, Ops.SPAWN).put("instance", inst)
-                .put("deployment", d), new DeliveryOptions().setSendTimeout(10_000)))
-            .recover(err -> instances.remove(inst.getString("id")).mapEmpty()));
+        work.add(spawn(deployments.get(s.deployment()), s, nodeNames.get(s.node())));
       }
       for (String id : plan.stops()) {
-        JsonObject inst = alive.stream().filter(i -> id.equals(i.getString("id"))).findFirst().orElseThrow();
-        work.add(vertx.eventBus().<JsonObject>request(Addresses.supervisor(inst.getString("node_id")),
-            new JsonObject().put(Ops.OP, Ops.STOP).put("instance", id), new DeliveryOptions().setSendTimeout(10_000))
-            .compose(r -> r.body().getBoolean("known") ? Future.succeededFuture()
-                : instances.remove(id).onSuccess(v -> publishInstance(inst.copy().put("state", "Gone"))).mapEmpty())
-            .recover(err -> Future.succeededFuture()));
+        work.add(stop(alive.stream().filter(i -> id.equals(i.id())).findFirst().orElseThrow()));
       }
-      report(deployments, endpoints, current, plan, alive, work);
+      report(deployments, current, plan, alive, work);
       return Future.join(work).mapEmpty();
     });
   }
 
+  /** The instance is written to the map before the order, so a lost order is retried under the same id. */
+  private Future<Void> spawn(DeploymentDoc d, Placement.Spawn s, String nodeName) {
+    InstanceInfo inst = new InstanceInfo(d.name() + "-" + UUID.randomUUID().toString().substring(0, 8), d.endpoint(),
+        d.name(), s.version(), s.node(), nodeName, InstanceState.Provisioning, null, null);
+    return instances.put(inst.id(), inst.toJson()).compose(v -> vertx.eventBus().request(
+            Addresses.supervisor(s.node()), new JsonObject().put(Ops.OP, Ops.SPAWN).put("instance", inst.toJson())
+                .put("deployment", d.toJson()), new DeliveryOptions().setSendTimeout(10_000)))
+        .<Void>mapEmpty().recover(err -> instances.remove(inst.id()).mapEmpty());
+  }
+
+  /** An order its node does not know (the instance is already gone) removes the stale entry. */
+  private Future<Void> stop(InstanceInfo inst) {
+    return vertx.eventBus().<JsonObject>request(Addresses.supervisor(inst.nodeId()),
+            new JsonObject().put(Ops.OP, Ops.STOP).put("instance", inst.id()), new DeliveryOptions().setSendTimeout(10_000))
+        .compose(r -> r.body().getBoolean("known") ? Future.<Void>succeededFuture()
+            : instances.remove(inst.id()).onSuccess(v -> publishInstance(inst.with(InstanceState.Gone, null))).<Void>mapEmpty())
+        .recover(err -> Future.succeededFuture());
+  }
+
   /** Settles Creating/Updating deployments as Succeeded or Failed, and finishes deletions. */
-  private void report(Map<String, JsonObject> deployments, Map<String, JsonObject> endpoints,
-                      List<Placement.Instance> current, Placement.Plan plan, List<JsonObject> alive,
-                      List<Future<?>> work) {
-    for (Map.Entry<String, JsonObject> e : deployments.entrySet()) {
-      JsonObject d = e.getValue();
-      String state = d.getString("provisioning_state");
-      int version = d.getInteger("spec_version");
+  private void report(Map<String, DeploymentDoc> deployments, List<Placement.Instance> current, Placement.Plan plan,
+                      List<InstanceInfo> alive, List<Future<?>> work) {
+    for (Map.Entry<String, DeploymentDoc> e : deployments.entrySet()) {
+      DeploymentDoc d = e.getValue();
+      ProvisioningState state = d.state();
+      int version = d.specVersion();
       List<Placement.Instance> mine = current.stream().filter(i -> i.deployment().equals(e.getKey()))
           .collect(Collectors.toList());
-      if ("Deleting".equals(state)) {
+      if (state == ProvisioningState.Deleting) {
         if (mine.isEmpty()) {
-          work.add(send(new JsonObject().put(Ops.OP, Ops.DEPLOYMENT_DELETED).put("endpoint", d.getString("endpoint_name"))
-              .put("name", d.getString("name"))));
+          work.add(send(new JsonObject().put(Ops.OP, Ops.DEPLOYMENT_DELETED).put("endpoint", d.endpoint())
+              .put("name", d.name())));
         }
         continue;
       }
-      if (!"Creating".equals(state) && !"Updating".equals(state) && !"Failed".equals(state)) {
+      if (!state.settling()) {
         reported.remove(e.getKey());
         continue;
       }
-      String outcome = null;
+      ProvisioningState outcome = null;
       String reason = null;
-      JsonObject failed = alive.stream().filter(i -> key(i.getString("endpoint"), i.getString("deployment"))
-              .equals(e.getKey()) && i.getInteger("spec_version") == version && "Failed".equals(i.getString("state")))
-          .findFirst().orElse(null);
+      InstanceInfo failed = alive.stream().filter(i -> i.deploymentKey().equals(e.getKey())
+          && i.specVersion() == version && i.state() == InstanceState.Failed).findFirst().orElse(null);
       long ready = mine.stream().filter(i -> i.version() == version && i.state() == InstanceState.Ready).count();
       boolean oldLeft = mine.stream().anyMatch(i -> i.version() != version);
       if (failed != null) {
-        outcome = "Failed";
-        reason = "instance " + failed.getString("id") + " on " + failed.getString("node") + " failed: "
-            + failed.getString("reason") + " (see online-deployment get-logs)";
+        outcome = ProvisioningState.Failed;
+        reason = "instance " + failed.id() + " on " + failed.node() + " failed: " + failed.reason()
+            + " (see online-deployment get-logs)";
       } else if (plan.unplaceable().containsKey(e.getKey())) {
-        outcome = "Failed";
+        outcome = ProvisioningState.Failed;
         reason = plan.unplaceable().get(e.getKey());
-      } else if (ready == d.getInteger("instance_count") && !oldLeft) {
-        outcome = "Succeeded";
+      } else if (ready == d.instanceCount() && !oldLeft) {
+        outcome = ProvisioningState.Succeeded;
       }
       String tag = version + "/" + outcome + "/" + reason;
-      if (outcome != null && !(outcome.equals(state) && reason != null && reason.equals(d.getString("status_reason")))
+      if (outcome != null && !(outcome == state && reason != null && reason.equals(d.statusReason()))
           && !tag.equals(reported.get(e.getKey()))) {
         reported.put(e.getKey(), tag);
-        work.add(send(new JsonObject().put(Ops.OP, Ops.DEPLOYMENT_STATE).put("endpoint", d.getString("endpoint_name"))
-            .put("name", d.getString("name")).put("spec_version", version).put("state", outcome).put("reason", reason))
+        work.add(send(new JsonObject().put(Ops.OP, Ops.DEPLOYMENT_STATE).put("endpoint", d.endpoint())
+            .put("name", d.name()).put("spec_version", version).put("state", outcome.name()).put("reason", reason))
             .onFailure(err -> reported.remove(e.getKey())));
       }
     }
   }
 
   private Future<JsonObject> send(JsonObject op) {
-    return ControlPlane.request(vertx, op, 10_000);
+    return ControlPlane.internal(vertx, op, 10_000);
   }
 
-  private void publishInstance(JsonObject inst) {
-    vertx.eventBus().publish(Addresses.EVENTS, new JsonObject().put(Events.TYPE, Events.INSTANCE).put("instance", inst));
-  }
-
-  static String key(String endpoint, String deployment) {
-    return endpoint + "/" + deployment;
+  private void publishInstance(InstanceInfo inst) {
+    vertx.eventBus().publish(Addresses.EVENTS, Events.instance(inst));
   }
 
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -46,13 +47,9 @@ class ClusterRestartTest {
       assertThat(after.path("revision")).isEqualTo(before.path("revision"));
       assertThat(cli.ok("online-endpoint", "get-credentials", "-n", "all-ep", "-o", "tsv", "--query", "primaryKey"))
           .isEqualTo(key);
-      long deadline = System.currentTimeMillis() + 60_000;
-      JsonNode blue;
-      do {
-        Thread.sleep(250);
-        blue = cli.okJson("online-deployment", "show", "-n", "blue", "-e", "all-ep", "--query", "instances");
-      } while (!(blue.size() == 3 && blue.findValuesAsText("state").stream().allMatch("Ready"::equals))
-          && System.currentTimeMillis() < deadline);
+      JsonNode blue = Await.until(() -> cli.okJson("online-deployment", "show", "-n", "blue", "-e", "all-ep",
+          "--query", "instances"), b -> b.size() == 3 && b.findValuesAsText("state").stream().allMatch("Ready"::equals),
+          Duration.ofSeconds(60), "3 Ready instances of blue");
       assertThat(blue.findValuesAsText("state")).containsExactly("Ready", "Ready", "Ready");
       Path req = java.nio.file.Files.writeString(tmp.resolve("r.json"), "{}");
       assertThat(cli.ok("online-endpoint", "invoke", "-n", "all-ep", "--deployment-name", "green", "-r",

@@ -16,6 +16,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,15 +73,8 @@ class ClusterTest {
     return cli.okJson("online-deployment", "show", "-n", "echo", "-e", "spread-ep", "--query", "instances");
   }
 
-  private JsonNode waitInstances(Predicate<JsonNode> ok, long timeoutMs) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + timeoutMs;
-    JsonNode now = instances();
-    while (!ok.test(now) && System.currentTimeMillis() < deadline) {
-      Thread.sleep(100);
-      now = instances();
-    }
-    assertThat(ok.test(now)).as("instances: %s", now).isTrue();
-    return now;
+  private JsonNode waitInstances(Predicate<JsonNode> ok, long timeoutMs) {
+    return Await.until(this::instances, ok, Duration.ofMillis(timeoutMs), "the instances of echo");
   }
 
   private static Map<String, Integer> readyPerNode(JsonNode instances) {
@@ -141,7 +135,7 @@ class ClusterTest {
   @Order(2)
   void scaleDownUnderLoadFailsNoRequest() throws Exception {
     CompletableFuture<LoadGenerator.Report> running = load(nodes.get(0), 4000);
-    Thread.sleep(500);
+    new Scoring(nodes.get(0)).awaitMoreAnswers("spread-ep", 200, "before the scale-down");
     cli.ok("online-deployment", "update", "-n", "echo", "-e", "spread-ep", "--set", "instance_count=2");
     LoadGenerator.Report r = running.get(60, TimeUnit.SECONDS);
     allAnswered(r);
@@ -207,7 +201,7 @@ class ClusterTest {
     }
     cli = new Cli(tmp.resolve("home"), target.url()); // never ask the node that leaves
     CompletableFuture<LoadGenerator.Report> running = load(target, 5000);
-    Thread.sleep(1000);
+    new Scoring(target).awaitMoreAnswers("spread-ep", 200, "before the SIGTERM");
     leaving.stop(); // SIGTERM: the only instance moves before this node leaves
     LoadGenerator.Report r = running.get(60, TimeUnit.SECONDS);
     allAnswered(r);

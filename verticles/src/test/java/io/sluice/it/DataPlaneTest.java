@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -33,6 +34,7 @@ class DataPlaneTest {
   Cli cli;
   String key;
   final HttpClient http = HttpClient.newHttpClient();
+  Scoring scoring;
 
   static final String SCRIPT = """
       import logging, os, time
@@ -75,6 +77,7 @@ class DataPlaneTest {
           max_upload_bytes: 65536
         """);
     node = new NodeProcess(tmp.resolve("home"), "dp-" + UUID.randomUUID()).with("--config", conf.toString()).start();
+    scoring = new Scoring(node);
     cli = new Cli(node.home);
     cli.ok("online-endpoint", "create", "-n", "dp-ep");
     cli.ok("online-deployment", "create", "-f", yaml("slow", """
@@ -94,18 +97,14 @@ class DataPlaneTest {
 
   HttpResponse<String> score(String ep, String auth, String deployment, String body, String... headers)
       throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(node.url() + "/endpoints/" + ep + "/score"))
-        .POST(HttpRequest.BodyPublishers.ofString(body));
-    if (auth != null) {
-      b.header("Authorization", auth);
-    }
-    if (deployment != null) {
-      b.header("azureml-model-deployment", deployment);
-    }
-    for (int i = 0; i < headers.length; i += 2) {
-      b.header(headers[i], headers[i + 1]);
-    }
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return scoring.score(ep, auth, deployment, body, headers);
+  }
+
+  /** This router's in-flight count for a deployment of dp-ep, from /metrics (0 before its first request). */
+  int inFlight(String deployment) throws Exception {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("sluice_requests_in_flight\\{deployment=\""
+        + deployment + "\",endpoint=\"dp-ep\"\\} ([0-9.]+)").matcher(scoring.get("/metrics").body());
+    return m.find() ? (int) Double.parseDouble(m.group(1)) : 0;
   }
 
   HttpResponse<String> score(String deployment, String body) throws Exception {
@@ -145,7 +144,10 @@ class DataPlaneTest {
           throw new IllegalStateException(e);
         }
       }));
-      Thread.sleep(100);
+      if (i < 2) { // the third is sent once two are admitted
+        int admitted = i + 1;
+        Await.until(() -> inFlight("slow") >= admitted, Duration.ofSeconds(10), admitted + " requests in flight");
+      }
     }
     List<Integer> codes = calls.stream().map(CompletableFuture::join).map(HttpResponse::statusCode).sorted().toList();
     assertThat(codes).containsExactly(200, 200, 429);
@@ -163,7 +165,7 @@ class DataPlaneTest {
         throw new IllegalStateException(e);
       }
     });
-    Thread.sleep(200);
+    Await.until(() -> inFlight("queue") == 1, Duration.ofSeconds(10), "the first request in flight");
     HttpResponse<String> waited = score("queue", "behind");
     assertThat(waited.statusCode()).isEqualTo(429);
     assertThat(waited.body()).contains("max_queue_wait_ms=100");
@@ -178,16 +180,11 @@ class DataPlaneTest {
       HttpResponse<String> r = score("twin", "hello");
       assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     }
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (!allLogs().contains("exited (code 3)") && System.currentTimeMillis() < deadline) {
-      Thread.sleep(100);
-    }
+    Await.until(() -> allLogs().contains("exited (code 3)"), Duration.ofSeconds(20), "the worker's exit in the log");
     assertThat(allLogs()).contains("exited (code 3)").contains("restarting");
-    JsonNode twin;
-    do {
-      Thread.sleep(200);
-      twin = cli.okJson("online-deployment", "show", "-n", "twin", "-e", "dp-ep", "--query", "instances[].state");
-    } while (!twin.toString().equals("[\"Ready\",\"Ready\"]") && System.currentTimeMillis() < deadline);
+    JsonNode twin = Await.until(() -> cli.okJson("online-deployment", "show", "-n", "twin", "-e", "dp-ep", "--query",
+        "instances[].state"), t -> t.toString().equals("[\"Ready\",\"Ready\"]"), Duration.ofSeconds(20),
+        "both instances Ready again");
     assertThat(twin.toString()).isEqualTo("[\"Ready\",\"Ready\"]");
   }
 
@@ -202,11 +199,9 @@ class DataPlaneTest {
     assertThat(r.headers().firstValue("x-ms-client-request-id")).hasValue("client-7");
     assertThat(r.body()).contains("Check the logs");
     score("dp-ep", "Bearer " + key, "twin", "fine", "x-request-id", "rid-fine-1");
-    String logs = allLogs();
-    for (int i = 0; i < 50 && !logs.contains("rid-fine-1,printed by run"); i++) {
-      Thread.sleep(100); // stderr reaches the log file a moment after the answer
-      logs = allLogs();
-    }
+    // stderr reaches the log file a moment after the answer
+    String logs = Await.until(this::allLogs, l -> l.contains("rid-fine-1,printed by run"), Duration.ofSeconds(5),
+        "the print of rid-fine-1 in the log");
     assertThat(logs).contains("rid-raise-1 - got raise").contains("rid-raise-1 - Encountered Exception")
         .contains("ValueError: boom").contains("rid-fine-1,printed by run");
   }
@@ -289,7 +284,8 @@ class DataPlaneTest {
     assertThat(score("tok-ep", "Bearer " + otherToken, null, "{}").statusCode()).isEqualTo(401);
     assertThat(score("tok-ep", "Bearer not.a.jwt", null, "{}").statusCode()).isEqualTo(401);
     assertThat(cli.fails("online-endpoint", "regenerate-keys", "-n", "tok-ep")).contains("does not use keys");
-    Thread.sleep(3200);
+    long expiry = cred.path("expiryTimeUtc").asLong();
+    Await.until(() -> System.currentTimeMillis() / 1000 > expiry, Duration.ofSeconds(10), "the token's expiry time");
     assertThat(score("tok-ep", "Bearer " + token, null, "{}").statusCode()).isEqualTo(401);
   }
 
@@ -321,9 +317,10 @@ class DataPlaneTest {
       for (int i = 0; i < 4; i++) {
         assertThat(score(null, "m" + i).statusCode()).isEqualTo(200);
       }
-      Thread.sleep(500);
-      String metrics = http.send(HttpRequest.newBuilder(URI.create(node.url() + "/metrics")).build(),
-          HttpResponse.BodyHandlers.ofString()).body();
+      // mirror copies are not awaited by the client: wait until their answers are counted
+      String metrics = Await.until(() -> scoring.get("/metrics").body(), m -> m.contains(
+          "sluice_requests_total{deployment=\"twin\",endpoint=\"dp-ep\",mirror=\"true\",status=\"200\"} 2.0"),
+          Duration.ofSeconds(10), "both mirror answers counted");
       assertThat(metrics).containsPattern("sluice_requests_total\\{deployment=\"slow\",endpoint=\"dp-ep\",mirror=\"false\",status=\"200\"\\}")
           .containsPattern("sluice_requests_total\\{deployment=\"twin\",endpoint=\"dp-ep\",mirror=\"true\",status=\"200\"\\} [1-9]")
           .contains("sluice_request_duration_seconds_bucket{deployment=\"slow\",endpoint=\"dp-ep\"")

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -32,13 +33,14 @@ class LeaderFailoverTest {
       cli.ok("online-deployment", "update", "-n", "echo", "-e", "lead-ep", "--set", "instance_count=8", "--no-wait");
       leader.kill();
       String victim = "node-" + leader.port;
-      long deadline = System.currentTimeMillis() + 60_000;
       JsonNode inst;
-      do {
-        Thread.sleep(200);
+      try {
+        inst = Await.until(() -> cli.okJson("online-deployment", "show", "-n", "echo", "-e", "lead-ep", "--query",
+            "instances"), i -> i.size() == 8 && i.findValuesAsText("state").stream().allMatch("Ready"::equals)
+            && !i.findValuesAsText("node").contains(victim), Duration.ofSeconds(60), "8 Ready instances off " + victim);
+      } catch (AssertionError timedOut) {
         inst = cli.okJson("online-deployment", "show", "-n", "echo", "-e", "lead-ep", "--query", "instances");
-      } while (!(inst.size() == 8 && inst.findValuesAsText("state").stream().allMatch("Ready"::equals)
-          && !inst.findValuesAsText("node").contains(victim)) && System.currentTimeMillis() < deadline);
+      }
       StringBuilder logs = new StringBuilder();
       for (NodeProcess n : nodes.subList(1, 3)) {
         String l = n.log();
@@ -48,9 +50,9 @@ class LeaderFailoverTest {
       assertThat(inst.findValuesAsText("state")).containsOnly("Ready");
       assertThat(inst.findValuesAsText("node")).doesNotContain(victim);
       assertThat(new HashSet<>(inst.findValuesAsText("id"))).hasSize(8);
-      Thread.sleep(2500); // nothing extra appears afterwards (re-asserted entries would show within 2 s)
-      assertThat(cli.okJson("online-deployment", "show", "-n", "echo", "-e", "lead-ep", "--query", "instances")
-          .size()).isEqualTo(8);
+      // nothing extra appears afterwards (re-asserted entries would show within 2 s)
+      Await.holds(() -> cli.okJson("online-deployment", "show", "-n", "echo", "-e", "lead-ep", "--query", "instances")
+          .size() == 8, Duration.ofMillis(2500), "exactly 8 instances");
       assertThat(cli.ok("online-deployment", "show", "-n", "echo", "-e", "lead-ep", "--query", "provisioning_state",
           "-o", "tsv")).isEqualTo("Succeeded");
     } finally {

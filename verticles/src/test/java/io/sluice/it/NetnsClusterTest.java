@@ -88,7 +88,9 @@ class NetnsClusterTest {
         JsonNode all = cli.okJson("online-deployment", "show", "-n", "echo", "-e", "netns-ep", "--query", "instances");
         return all.size() == 3 && all.findValuesAsText("state").stream().allMatch("Ready"::equals);
       }, 60_000, "exactly 3 Ready instances after the heal");
-      Thread.sleep(3000); // a re-asserted duplicate would show up within 2 s
+      // a re-asserted duplicate would show up within 2 s
+      Await.holds(() -> cli.okJson("online-deployment", "show", "-n", "echo", "-e", "netns-ep", "--query", "instances")
+          .size() == 3, Duration.ofSeconds(3), "exactly 3 instances");
       JsonNode finalSet = cli.okJson("online-deployment", "show", "-n", "echo", "-e", "netns-ep", "--query",
           "instances");
       assertThat(finalSet.size()).as("%s", finalSet).isEqualTo(3);
@@ -125,23 +127,10 @@ class NetnsClusterTest {
   }
 
   private HttpResponse<String> score(NodeProcess n, String key) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(n.url() + "/endpoints/netns-ep/score"))
-        .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + key)
-        .POST(HttpRequest.BodyPublishers.ofString("{\"x\": 1}")).build(), HttpResponse.BodyHandlers.ofString());
+    return new Scoring(n).withKey("netns-ep", key, "{\"x\": 1}");
   }
 
-  private static void waitFor(Check c, long timeoutMs, String what) throws Exception {
-    long deadline = System.currentTimeMillis() + timeoutMs;
-    while (System.currentTimeMillis() < deadline) {
-      if (c.ok()) {
-        return;
-      }
-      Thread.sleep(250);
-    }
-    throw new AssertionError("timed out waiting for " + what);
-  }
-
-  interface Check {
-    boolean ok() throws Exception;
+  private static void waitFor(java.util.concurrent.Callable<Boolean> c, long timeoutMs, String what) {
+    Await.until(c, Duration.ofMillis(timeoutMs), what);
   }
 }

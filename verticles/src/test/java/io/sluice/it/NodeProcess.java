@@ -82,25 +82,19 @@ public final class NodeProcess implements AutoCloseable {
     process = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
     HttpClient http = healthClient;
-    long deadline = System.currentTimeMillis() + 90_000;
-    while (System.currentTimeMillis() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("node exited: " + Files.readString(log.toPath()));
-      }
-      try {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url().replaceFirst("^http:",
-                scheme + ":") + "/healthz"))
-            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() == 200) {
-          System.out.printf("node :%d up in %.1f s%n", port, (System.nanoTime() - t0) / 1e9);
-          return this;
+    try {
+      Await.until(() -> {
+        if (!process.isAlive()) {
+          throw new AssertionError("node exited");
         }
-      } catch (IOException notYet) {
-        // still starting
-      }
-      Thread.sleep(250);
+        return http.send(HttpRequest.newBuilder(URI.create(url().replaceFirst("^http:", scheme + ":") + "/healthz"))
+            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+      }, Duration.ofSeconds(90), "node :" + port + " healthy");
+    } catch (AssertionError e) {
+      throw new IllegalStateException(e.getMessage() + "\n" + Files.readString(log.toPath()), e);
     }
-    throw new IllegalStateException("node did not become healthy: " + Files.readString(log.toPath()));
+    System.out.printf("node :%d up in %.1f s%n", port, (System.nanoTime() - t0) / 1e9);
+    return this;
   }
 
   /** SIGTERM: the node drains its instances and leaves the cluster. */

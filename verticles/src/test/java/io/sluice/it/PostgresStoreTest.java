@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.store.StoreTest;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
@@ -46,11 +47,8 @@ class PostgresStoreTest {
     try {
       JsonNode traffic = cli.okJson("online-endpoint", "show", "-n", "pg-ep", "--query", "traffic");
       assertThat(traffic.toString()).isEqualTo("{\"blue\":100}");
-      long deadline = System.currentTimeMillis() + 60_000;
-      while (!cli.ok("online-deployment", "show", "-n", "blue", "-e", "pg-ep", "--query", "instances[].state",
-          "-o", "tsv").equals("Ready\nReady") && System.currentTimeMillis() < deadline) {
-        Thread.sleep(250);
-      }
+      Await.until(() -> cli.ok("online-deployment", "show", "-n", "blue", "-e", "pg-ep", "--query", "instances[].state",
+          "-o", "tsv").equals("Ready\nReady"), Duration.ofSeconds(60), "2 Ready instances of blue");
       assertThat(cli.ok("online-deployment", "show", "-n", "blue", "-e", "pg-ep", "--query", "instances[].node",
           "-o", "tsv")).isEqualTo("node-%d\nnode-%d".formatted(a.port, a.port));
       JsonNode answer = Cli.JSON.readTree(cli.ok("online-endpoint", "invoke", "-n", "pg-ep", "-r", req));

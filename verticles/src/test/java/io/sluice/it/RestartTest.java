@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -67,21 +68,14 @@ class RestartTest {
           .isEqualTo("[\"blue\",\"green\"]");
 
       // instances come back by themselves
-      long deadline = System.currentTimeMillis() + 60_000;
-      JsonNode blue;
-      do {
-        Thread.sleep(250);
-        blue = cli.okJson("online-deployment", "show", "-n", "blue", "-e", "keep-me");
-      } while (blue.path("instances").findValuesAsText("state").stream().filter("Ready"::equals).count() < 2
-          && System.currentTimeMillis() < deadline);
+      JsonNode blue = Await.until(() -> cli.okJson("online-deployment", "show", "-n", "blue", "-e", "keep-me"),
+          b -> b.path("instances").findValuesAsText("state").stream().filter("Ready"::equals).count() >= 2,
+          Duration.ofSeconds(60), "2 Ready instances of blue");
       assertThat(blue.path("instance_count").asInt()).isEqualTo(2);
       assertThat(blue.path("instances").findValuesAsText("state")).containsExactly("Ready", "Ready");
 
       // the old keys still work on the data plane, on the same URL
-      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-              second.url() + "/endpoints/keep-me/score")).header("Authorization", "Bearer " + secondary)
-          .POST(HttpRequest.BodyPublishers.ofString(Files.readString(Path.of(req)))).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = new Scoring(second).withKey("keep-me", secondary, Files.readString(Path.of(req)));
       waitReady(cli, "green");
       assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
       assertThat(r.headers().firstValue("azureml-model-deployment")).hasValue("blue");
@@ -92,13 +86,8 @@ class RestartTest {
     }
   }
 
-  private static void waitReady(Cli cli, String d) throws InterruptedException {
-    for (int i = 0; i < 240; i++) {
-      if (cli.okJson("online-deployment", "show", "-n", d, "-e", "keep-me", "--query", "instances[].state")
-          .toString().equals("[\"Ready\"]")) {
-        return;
-      }
-      Thread.sleep(250);
-    }
+  private static void waitReady(Cli cli, String d) {
+    Await.until(() -> cli.okJson("online-deployment", "show", "-n", d, "-e", "keep-me", "--query", "instances[].state")
+        .toString().equals("[\"Ready\"]"), Duration.ofSeconds(60), "one Ready instance of " + d);
   }
 }

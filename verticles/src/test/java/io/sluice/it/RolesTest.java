@@ -47,9 +47,7 @@ class RolesTest {
           .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(api.statusCode()).as("a router-only node serves no control plane").isEqualTo(404);
       String key = cli.ok("online-endpoint", "get-credentials", "-n", "roles-ep", "-o", "tsv", "--query", "primaryKey");
-      HttpResponse<String> scored = http.send(HttpRequest.newBuilder(URI.create(routerOnly.url()
-              + "/endpoints/roles-ep/score")).header("Authorization", "Bearer " + key)
-          .POST(HttpRequest.BodyPublishers.ofString("[1]")).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> scored = new Scoring(routerOnly).withKey("roles-ep", key, "[1]");
       assertThat(scored.statusCode()).isEqualTo(200);
       assertThat(scored.body()).isEqualTo("[1]");
     } finally {

@@ -30,6 +30,8 @@ class RolloutUnderLoadTest {
   NodeProcess b;
   Cli cli;
   String constant;
+  /** The load goes to node b; its router's counts tell when load is flowing. */
+  Scoring scoring;
 
   @BeforeAll
   void start() throws Exception {
@@ -37,6 +39,7 @@ class RolloutUnderLoadTest {
     a = new NodeProcess(tmp.resolve("home"), cluster).start();
     b = new NodeProcess(tmp.resolve("home"), cluster).start();
     cli = new Cli(a.home, a.url());
+    scoring = new Scoring(b);
     constant = Samples.repo().resolve("examples/java-constant/constant-deployment.yml").toString();
   }
 
@@ -74,10 +77,10 @@ class RolloutUnderLoadTest {
     String[][] steps = {{"--mirror-traffic", "green=10"}, {"--mirror-traffic", "green=0"},
         {"--traffic", "blue=90 green=10"}, {"--traffic", "blue=50 green=50"}, {"--traffic", "blue=0 green=100"}};
     for (String[] step : steps) {
-      Thread.sleep(800);
+      scoring.awaitMoreAnswers("walk-load", 200, "before " + String.join(" ", step));
       cli.ok("online-endpoint", "update", "-n", "walk-load", step[0], step[1]);
     }
-    Thread.sleep(500);
+    scoring.awaitMoreAnswers("walk-load", 200, "on green alone");
     cli.ok("online-deployment", "delete", "-n", "blue", "-e", "walk-load", "--yes");
     LoadGenerator.Report r = running.get(60, TimeUnit.SECONDS);
     noneFailed(r);
@@ -90,7 +93,7 @@ class RolloutUnderLoadTest {
     cli.ok("online-deployment", "create", "-f", constant, "-e", "scale-load", "-n", "many", "--all-traffic",
         "--set", "instance_count=4");
     CompletableFuture<LoadGenerator.Report> running = load("scale-load", 4000);
-    Thread.sleep(1000);
+    scoring.awaitMoreAnswers("scale-load", 200, "before the scale-down");
     JsonNode one = cli.okJson("online-deployment", "update", "-n", "many", "-e", "scale-load", "--set",
         "instance_count=1");
     noneFailed(running.get(60, TimeUnit.SECONDS));
@@ -111,7 +114,7 @@ class RolloutUnderLoadTest {
       }
     });
     CompletableFuture<LoadGenerator.Report> running = load("roll-load", 5000);
-    Thread.sleep(800);
+    scoring.awaitMoreAnswers("roll-load", 200, "before the update");
     JsonNode updated = cli.okJson("online-deployment", "update", "-n", "app", "-e", "roll-load", "--set",
         "environment_variables.SLUICE_CONSTANT='\"v2\"'");
     assertThat(updated.path("spec_version").asInt()).isEqualTo(2);

@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -191,12 +192,8 @@ class WalkthroughTest {
   }
 
   private String waitForLogLines(String e, String d, String line, int n) throws Exception {
-    String logs = "";
-    for (int i = 0; i < 50 && count(logs, line) < n; i++) {
-      Thread.sleep(100);
-      logs = cli.ok("online-deployment", "get-logs", "--name", d, "--endpoint", e);
-    }
-    return logs;
+    return Await.until(() -> cli.ok("online-deployment", "get-logs", "--name", d, "--endpoint", e),
+        logs -> count(logs, line) >= n, Duration.ofSeconds(5), n + " log lines '" + line + "' of " + d);
   }
 
   private static int count(String text, String needle) {
@@ -208,14 +205,8 @@ class WalkthroughTest {
   }
 
   private void waitUntilGone(String... show) throws Exception {
-    for (int i = 0; i < 100; i++) {
-      Cli.Result r = cli.run(show);
-      if (r.code() != 0) {
-        assertThat(r.err()).contains("NotFound");
-        return;
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("still there: " + String.join(" ", show));
+    Cli.Result gone = Await.until(() -> cli.run(show), r -> r.code() != 0, Duration.ofSeconds(20),
+        "gone: " + String.join(" ", show));
+    assertThat(gone.err()).contains("NotFound");
   }
 }

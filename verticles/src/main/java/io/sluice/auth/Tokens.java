@@ -1,4 +1,4 @@
-package io.sluice.endpoints;
+package io.sluice.auth;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

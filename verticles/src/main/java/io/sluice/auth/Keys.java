@@ -1,4 +1,4 @@
-package io.sluice.endpoints;
+package io.sluice.auth;
 
 import java.security.MessageDigest;
 import java.security.SecureRandom;

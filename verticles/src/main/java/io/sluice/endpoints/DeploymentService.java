@@ -1,0 +1,192 @@
+package io.sluice.endpoints;
+
+import io.sluice.protocol.DeploymentDoc;
+import io.sluice.protocol.EndpointDoc;
+import io.sluice.protocol.Errors;
+import io.sluice.protocol.InstanceInfo;
+import io.sluice.protocol.ProvisioningState;
+import io.sluice.protocol.RequestSettings;
+import io.sluice.protocol.ValidationException;
+import io.sluice.store.Store;
+import io.sluice.store.Store.Write;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Deployments: create, update (a new spec version when what the scorers run changed), delete, and the outcomes the
+ * supervisor leader reports. A plain class over the {@link Store}: blocking, no Vert.x; the caller holds the
+ * endpoint's cluster lock around each change.
+ */
+public final class DeploymentService {
+  /** Deployment fields whose change replaces the instances (a new spec version, rolled out with surge). */
+  static final List<String> VERSIONED_FIELDS = List.of("model", "code_configuration", "environment",
+      "environment_variables", "instance_type", "request_settings", "liveness_probe", "readiness_probe");
+
+  private final Store store;
+  private final AssetRegistry assets;
+  private final EndpointService endpoints;
+
+  public DeploymentService(Store store, AssetRegistry assets, EndpointService endpoints) {
+    this.store = store;
+    this.assets = assets;
+    this.endpoints = endpoints;
+  }
+
+  /** Azure's rules for a deployment's spec; checked before the lock is taken. */
+  public static JsonObject validate(JsonObject raw) {
+    return SpecValidator.deployment(raw);
+  }
+
+  /**
+   * A deployment's instance_type must be offered by some node that hosts instances ({@code nodes}: the entries of
+   * the cluster's node map).
+   */
+  public static void requireOffered(String type, Collection<JsonObject> nodes) {
+    Set<String> offered = new TreeSet<>();
+    for (JsonObject n : nodes) {
+      if (n.getInteger("capacity", 0) > 0 && !n.getBoolean("leaving", false)) {
+        n.getJsonArray("instance_types", new JsonArray()).forEach(t -> offered.add(String.valueOf(t)));
+      }
+    }
+    if (!offered.contains("*") && offered.stream().noneMatch(t -> t.equalsIgnoreCase(type))) {
+      throw new ValidationException("instance_type: no node of the cluster offers '" + type + "' (offered: "
+          + (offered.isEmpty() ? "none; start a node with the scorer-host role" : String.join(", ", offered)) + ")");
+    }
+  }
+
+  public JsonObject create(JsonObject spec, boolean allTraffic) throws Exception {
+    String ep = spec.getString("endpoint_name");
+    String name = spec.getString("name");
+    EndpointService.requireNotDeleting(endpoints.load(ep).state(), "endpoint '" + ep + "'");
+    if (store.get(Store.DEPLOYMENT, DeploymentDoc.key(ep, name)).isPresent()) {
+      throw Errors.conflict("deployment '" + name + "' already exists in endpoint '" + ep
+          + "'; use online-deployment update to change it");
+    }
+    DeploymentDoc d = doc(spec, assets.resolve(spec), ProvisioningState.Creating, 1, 1, allTraffic,
+        Instant.now().toString());
+    store.put(Store.DEPLOYMENT, d.key(), d.toJson());
+    return d.toView();
+  }
+
+  /** A validated full spec replaces the current one; {@code ifMatch}, when given, must be the current revision. */
+  public JsonObject update(JsonObject spec, Integer ifMatch) throws Exception {
+    String ep = spec.getString("endpoint_name");
+    String name = spec.getString("name");
+    DeploymentDoc current = load(ep, name);
+    EndpointService.requireNotDeleting(current.state(), "deployment '" + name + "'");
+    EndpointService.checkRevision(current.revision(), ifMatch, "deployment '" + name + "'");
+    DeploymentDoc.Resolved resolved = assets.resolve(spec);
+    JsonObject before = current.toJson();
+    boolean newVersion = !resolved.equals(current.resolved());
+    for (String f : VERSIONED_FIELDS) {
+      newVersion |= !Objects.equals(spec.getValue(f), before.getValue(f));
+    }
+    DeploymentDoc next = doc(spec, resolved, ProvisioningState.Updating, current.specVersion() + (newVersion ? 1 : 0),
+        current.revision() + 1, current.allTrafficPending(), current.createdAt());
+    store.put(Store.DEPLOYMENT, next.key(), next.toJson());
+    return next.toView();
+  }
+
+  private static DeploymentDoc doc(JsonObject spec, DeploymentDoc.Resolved resolved, ProvisioningState state,
+                                   int specVersion, int revision, boolean allTrafficPending, String createdAt) {
+    DeploymentDoc parsed = DeploymentDoc.fromJson(spec);
+    return new DeploymentDoc(parsed.endpoint(), parsed.name(), state, specVersion, revision, parsed.instanceCount(),
+        parsed.instanceType(), RequestSettings.fromJson(spec.getJsonObject("request_settings")), resolved,
+        allTrafficPending, null, createdAt, parsed.spec());
+  }
+
+  public DeploymentDoc load(String ep, String name) throws Exception {
+    endpoints.load(ep);
+    return store.get(Store.DEPLOYMENT, DeploymentDoc.key(ep, name)).map(DeploymentDoc::fromJson).orElseThrow(() ->
+        Errors.notFound("deployment '" + name + "' not found in endpoint '" + ep + "'"));
+  }
+
+  public List<DeploymentDoc> list(String ep) throws Exception {
+    endpoints.load(ep);
+    return store.list(Store.DEPLOYMENT, ep + "/").stream().map(DeploymentDoc::fromJson).toList();
+  }
+
+  /** Refused (409) while the deployment has live or mirrored traffic; otherwise marked Deleting for the leader. */
+  public JsonObject delete(String ep, String name) throws Exception {
+    DeploymentDoc d = load(ep, name);
+    EndpointDoc endpoint = endpoints.load(ep);
+    int live = endpoint.trafficOf(name);
+    if (live > 0) {
+      throw Errors.conflict("deployment '" + name + "' has " + live + "% of the live traffic of endpoint '" + ep
+          + "'; set its traffic to 0 (online-endpoint update --traffic) before deleting it");
+    }
+    int mirrored = endpoint.mirrorOf(name);
+    if (mirrored > 0) {
+      throw Errors.conflict("deployment '" + name + "' receives " + mirrored + "% mirrored traffic; set it to 0 "
+          + "(online-endpoint update --mirror-traffic \"" + name + "=0\") before deleting it");
+    }
+    DeploymentDoc deleting = d.withState(ProvisioningState.Deleting, d.statusReason());
+    store.put(Store.DEPLOYMENT, d.key(), deleting.toJson());
+    return deleting.toView();
+  }
+
+  /**
+   * The supervisor leader reports what it observed; only a matching spec version may settle a create/update.
+   * A create with --all-traffic takes all the traffic at the moment it succeeds. Returns whether anything changed.
+   */
+  public boolean settle(String ep, String name, int specVersion, ProvisioningState outcome, String reason)
+      throws Exception {
+    Optional<DeploymentDoc> found = store.get(Store.DEPLOYMENT, DeploymentDoc.key(ep, name)).map(DeploymentDoc::fromJson);
+    if (found.isEmpty()) {
+      return false;
+    }
+    DeploymentDoc d = found.get();
+    if (!d.state().settling() || d.specVersion() != specVersion || d.state() == outcome) {
+      return false;
+    }
+    List<Write> writes = new ArrayList<>();
+    DeploymentDoc settled = d.withState(outcome, reason);
+    if (outcome == ProvisioningState.Succeeded && d.allTrafficPending()) {
+      settled = settled.withAllTrafficPending(false);
+      EndpointDoc endpoint = endpoints.load(ep);
+      Map<String, Integer> mirror = new HashMap<>(endpoint.mirror());
+      mirror.remove(name);
+      writes.add(new Write(Store.ENDPOINT, ep, endpoint.withTraffic(Map.of(name, 100), mirror).toJson()));
+    }
+    writes.add(new Write(Store.DEPLOYMENT, d.key(), settled.toJson()));
+    store.write(writes);
+    return true;
+  }
+
+  /** Every instance of a Deleting deployment has stopped: remove it, and its endpoint when that is being deleted. */
+  public boolean deleted(String ep, String name) throws Exception {
+    Optional<DeploymentDoc> d = store.get(Store.DEPLOYMENT, DeploymentDoc.key(ep, name)).map(DeploymentDoc::fromJson);
+    if (d.isEmpty() || d.get().state() != ProvisioningState.Deleting) {
+      return false;
+    }
+    List<Write> writes = new ArrayList<>();
+    writes.add(Write.delete(Store.DEPLOYMENT, DeploymentDoc.key(ep, name)));
+    Optional<EndpointDoc> endpoint = store.get(Store.ENDPOINT, ep).map(EndpointDoc::fromJson);
+    if (endpoint.isPresent() && endpoint.get().state() == ProvisioningState.Deleting
+        && store.list(Store.DEPLOYMENT, ep + "/").size() == 1) {
+      writes.add(Write.delete(Store.ENDPOINT, ep));
+    }
+    store.write(writes);
+    return true;
+  }
+
+  /** A deployment as show prints it, with its instances. */
+  public static JsonObject view(DeploymentDoc d, Collection<InstanceInfo> all) {
+    JsonArray out = new JsonArray();
+    all.stream().filter(i -> i.of(d.endpoint(), d.name())).sorted(Comparator.comparing(InstanceInfo::id))
+        .forEach(i -> out.add(new JsonObject().put("id", i.id()).put("node", i.node()).put("node_id", i.nodeId())
+            .put("state", i.state().name()).put("spec_version", i.specVersion()).put("reason", i.reason())));
+    return d.toView().put("instances", out);
+  }
+}

@@ -1,0 +1,42 @@
+package io.sluice.protocol;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The whole desired state, keys and the token secret included: the answer to {@link Ops#SNAPSHOT} on
+ * {@link Addresses#ENDPOINTS_INTERNAL}, for routers and the supervisor leader only.
+ */
+public record Snapshot(String tokenSecret, List<EndpointDoc> endpoints, List<DeploymentDoc> deployments) {
+
+  public static Snapshot fromJson(JsonObject j) {
+    List<EndpointDoc> eps = new ArrayList<>();
+    j.getJsonArray("endpoints", new JsonArray()).forEach(o -> eps.add(EndpointDoc.fromJson((JsonObject) o)));
+    List<DeploymentDoc> deps = new ArrayList<>();
+    j.getJsonArray("deployments", new JsonArray()).forEach(o -> deps.add(DeploymentDoc.fromJson((JsonObject) o)));
+    return new Snapshot(j.getString("token_secret"), eps, deps);
+  }
+
+  public JsonObject toJson() {
+    JsonArray eps = new JsonArray();
+    endpoints.forEach(e -> eps.add(e.toJson()));
+    JsonArray deps = new JsonArray();
+    deployments.forEach(d -> deps.add(d.toJson()));
+    return new JsonObject().put("token_secret", tokenSecret).put("endpoints", eps).put("deployments", deps);
+  }
+
+  /** This snapshot with one endpoint's documents replaced by a change (a null document: the endpoint is gone). */
+  public Snapshot with(DesiredChange change) {
+    List<EndpointDoc> eps = new ArrayList<>();
+    endpoints.stream().filter(e -> !e.name().equals(change.endpoint())).forEach(eps::add);
+    if (change.document() != null) {
+      eps.add(change.document());
+    }
+    List<DeploymentDoc> deps = new ArrayList<>();
+    deployments.stream().filter(d -> !d.endpoint().equals(change.endpoint())).forEach(deps::add);
+    deps.addAll(change.deployments());
+    return new Snapshot(tokenSecret, eps, deps);
+  }
+}

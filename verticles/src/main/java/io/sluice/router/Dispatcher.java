@@ -1,0 +1,138 @@
+package io.sluice.router;
+
+import io.sluice.protocol.Headers;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Routing once the caller is authenticated: the pin or the split, the mirror copy, admission, the choice of an
+ * instance, and the call through a {@link ScorerTransport}. Runs on the router's event loop only, so its counts
+ * are plain fields. No Vert.x in here beyond futures and buffers: tests drive it with a fake transport.
+ */
+final class Dispatcher {
+  static final String NO_DEPLOYMENT = "No valid deployments to route to. Please check that the endpoint has at least "
+      + "one deployment with positive weight values or use a deployment specific header to route.";
+
+  private final RouterMetrics metrics;
+  private final ScorerTransport local;
+  private final ScorerTransport remote;
+  /** Requests in flight from this router, per deployment ("endpoint/deployment") and per instance id. */
+  private final Map<String, int[]> inFlight = new HashMap<>();
+  private final Map<String, int[]> instanceFlight = new HashMap<>();
+
+  /** {@code local} is asked first whether it reaches an instance; {@code remote} reaches every instance. */
+  Dispatcher(RouterMetrics metrics, ScorerTransport local, ScorerTransport remote) {
+    this.metrics = metrics;
+    this.local = local;
+    this.remote = remote;
+  }
+
+  /**
+   * Returns an outcome at once when the request is refused (404, 503, 429); otherwise returns null and calls
+   * {@code done} with the answer.
+   */
+  Outcome dispatch(RoutingTable.EndpointRoute ep, String pinned, String requestId, Buffer body,
+                   Consumer<Outcome> done) {
+    String endpoint = ep.name;
+    String target;
+    boolean mirror = false;
+    if (pinned != null && !pinned.isEmpty()) {
+      target = pinned;
+      if (!ep.deployments.containsKey(target)) {
+        return Outcome.error(404, "deployment '" + pinned + "' not found in endpoint '" + endpoint + "'");
+      }
+    } else {
+      target = ep.splitter.next();
+      if (target == null) {
+        return Outcome.error(404, NO_DEPLOYMENT);
+      }
+      mirror = ep.mirror != null && ep.mirror.next();
+    }
+    RoutingTable.DeploymentRoute d = ep.deployments.get(target);
+    if (d == null || !d.serving()) {
+      return Outcome.error(503, "deployment '" + target + "' has no ready instance").with(Headers.MODEL_DEPLOYMENT,
+          target);
+    }
+    int[] flight = inFlight.computeIfAbsent(endpoint + "/" + target, k -> {
+      int[] h = new int[1];
+      metrics.inFlightGauge(endpoint, target, h);
+      return h;
+    });
+    if (flight[0] >= d.admissionLimit()) {
+      return Outcome.error(429, "too many requests in flight for deployment '" + target + "' (limit "
+          + d.admissionLimit() + " = 2 x max_concurrent_requests_per_instance x instance_count)")
+          .with(Headers.MODEL_DEPLOYMENT, target);
+    }
+    if (mirror) {
+      mirror(ep, requestId, body);
+    }
+    flight[0]++;
+    long t0 = System.nanoTime();
+    send(d, requestId, body, 1, null, ar -> {
+      flight[0]--;
+      Outcome out = Answers.of(ar.succeeded() ? ar.result() : null, ar.cause(), target, d.settings.timeoutMs())
+          .with(Headers.MODEL_DEPLOYMENT, target);
+      metrics.answered(endpoint, target, out.status(), false, t0);
+      if (ar.succeeded() && ar.result().queueMs() != null) {
+        metrics.queueWait(endpoint, target, Double.parseDouble(ar.result().queueMs()));
+      }
+      done.accept(out);
+    });
+    return null;
+  }
+
+  /** Sends to one instance; a call that provably never ran is tried once more on another instance. */
+  private void send(RoutingTable.DeploymentRoute d, String requestId, Buffer body, int retries, String avoid,
+                    Handler<AsyncResult<Reply>> done) {
+    String instance = d.pickInstance(instanceFlight, avoid);
+    if (instance == null) {
+      done.handle(Future.failedFuture(new ReplyException(ReplyFailure.NO_HANDLERS, "deployment '" + d.name
+          + "' has no ready instance")));
+      return;
+    }
+    int[] perInstance = instanceFlight.computeIfAbsent(instance, k -> new int[1]);
+    perInstance[0]++;
+    boolean redirectable = retries > 0 && d.choices() > 1;
+    transportFor(instance).call(new ScorerTransport.Call(instance, requestId, body, d.settings.routerTimeoutMs(),
+        redirectable, false), ar -> {
+          if (--perInstance[0] == 0) {
+            instanceFlight.remove(instance);
+          }
+          if (ar.failed() && retries > 0 && Answers.neverRan(ar.cause())) {
+            send(d, requestId, body, retries - 1, instance, done);
+          } else {
+            done.handle(ar);
+          }
+        });
+  }
+
+  /**
+   * A copy that nobody awaits: its answer (or failure) never reaches the client. Copies beyond the shadow
+   * deployment's admission limit are dropped, so a slow shadow cannot make the router hold unbounded memory.
+   */
+  private void mirror(RoutingTable.EndpointRoute ep, String requestId, Buffer body) {
+    RoutingTable.DeploymentRoute shadow = ep.deployments.get(ep.mirrorTo);
+    String instance = shadow == null ? null : shadow.pickInstance(instanceFlight, null);
+    int[] flight = inFlight.computeIfAbsent(ep.name + "/" + ep.mirrorTo + "#mirror", k -> new int[1]);
+    if (instance == null || flight[0] >= shadow.admissionLimit()) {
+      return;
+    }
+    flight[0]++;
+    transportFor(instance).call(new ScorerTransport.Call(instance, requestId, body, shadow.settings.routerTimeoutMs(),
+        false, true), ar -> {
+          flight[0]--;
+          metrics.answered(ep.name, ep.mirrorTo, ar.succeeded() ? ar.result().status() : 0, true, 0);
+        });
+  }
+
+  private ScorerTransport transportFor(String instance) {
+    return local.reaches(instance) ? local : remote;
+  }
+}

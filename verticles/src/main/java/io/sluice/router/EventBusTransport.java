@@ -1,0 +1,36 @@
+package io.sluice.router;
+
+import io.sluice.protocol.Addresses;
+import io.sluice.protocol.Headers;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+
+/** Instances on any node, through their own address: the body travels as bytes, the deadline is the send timeout. */
+final class EventBusTransport implements ScorerTransport {
+  private final Vertx vertx;
+
+  EventBusTransport(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  @Override
+  public boolean reaches(String instance) {
+    return true;
+  }
+
+  @Override
+  public void call(Call c, Handler<AsyncResult<Reply>> done) {
+    DeliveryOptions opts = new DeliveryOptions().setSendTimeout(c.deadlineMs()).addHeader(Headers.REQUEST_ID,
+        c.requestId());
+    if (c.redirectable()) {
+      opts.addHeader(Headers.REDIRECTABLE, "true");
+    }
+    if (c.mirror()) {
+      opts.addHeader(Headers.MIRROR, "true");
+    }
+    vertx.eventBus().<Buffer>request(Addresses.scorer(c.instance()), c.body(), opts).map(Reply::of).onComplete(done);
+  }
+}

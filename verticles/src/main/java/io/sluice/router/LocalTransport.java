@@ -1,0 +1,102 @@
+package io.sluice.router;
+
+import io.sluice.protocol.Headers;
+import io.sluice.scorer.ScoreResult;
+import io.sluice.scoring.LocalInstances;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Instances in this JVM, called directly ({@link LocalInstances}): no event-bus copy, no thread hand-offs. The
+ * deadline is a timer: a scorer that never answers costs its caller a 408, as over the event bus.
+ */
+final class LocalTransport implements ScorerTransport {
+  private final Vertx vertx;
+  private final Context context;
+
+  LocalTransport(Vertx vertx, Context context) {
+    this.vertx = vertx;
+    this.context = context;
+  }
+
+  @Override
+  public boolean reaches(String instance) {
+    return LocalInstances.get(instance) != null;
+  }
+
+  @Override
+  public void call(Call c, Handler<AsyncResult<Reply>> done) {
+    LocalInstances.Instance local = LocalInstances.get(c.instance());
+    if (local == null) {
+      done.handle(Future.failedFuture(new ReplyException(ReplyFailure.NO_HANDLERS, "instance " + c.instance()
+          + " is gone")));
+      return;
+    }
+    CompletionStage<ScoreResult> answer;
+    try {
+      answer = local.score(c.requestId(), c.body().getBytes(), Map.of(Headers.REQUEST_ID, c.requestId()),
+          c.redirectable());
+    } catch (LocalInstances.Refused e) {
+      done.handle(Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 503, e.getMessage())));
+      return;
+    }
+    if (answer instanceof CompletableFuture<ScoreResult> now && now.isDone()) {
+      done.handle(now.isCompletedExceptionally() ? failed(now) : Future.succeededFuture(Reply.of(now.join())));
+      return; // answered already (a non-blocking scorer): no deadline to keep
+    }
+    Once once = new Once(done);
+    once.timer = vertx.setTimer(c.deadlineMs(), t -> once.handle(Future.failedFuture(new ReplyException(
+        ReplyFailure.TIMEOUT, "no answer from instance " + c.instance() + " within " + c.deadlineMs() + " ms"))));
+    Thread loop = Thread.currentThread();
+    answer.whenComplete((r, err) -> {
+      AsyncResult<Reply> ar = err != null ? Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 500,
+          "the scorer failed: " + err.getMessage())) : Future.succeededFuture(Reply.of(r));
+      if (Thread.currentThread() == loop) {
+        once.handle(ar); // a non-blocking scorer answered on this very thread
+      } else {
+        context.runOnContext(v -> once.handle(ar));
+      }
+    });
+  }
+
+  private static AsyncResult<Reply> failed(CompletableFuture<ScoreResult> f) {
+    try {
+      f.join();
+      throw new IllegalStateException("not failed");
+    } catch (java.util.concurrent.CompletionException e) {
+      return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 500, "the scorer failed: "
+          + e.getCause().getMessage()));
+    }
+  }
+
+  /** The first of answer and deadline wins; both run on the router's event loop. */
+  private final class Once implements Handler<AsyncResult<Reply>> {
+    private final Handler<AsyncResult<Reply>> done;
+    private long timer = -1;
+    private boolean fired;
+
+    Once(Handler<AsyncResult<Reply>> done) {
+      this.done = done;
+    }
+
+    @Override
+    public void handle(AsyncResult<Reply> ar) {
+      if (fired) {
+        return;
+      }
+      fired = true;
+      if (timer >= 0) {
+        vertx.cancelTimer(timer);
+      }
+      done.handle(ar);
+    }
+  }
+}

@@ -1,0 +1,184 @@
+package io.sluice.router;
+
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.HazelcastInstance;
+import io.sluice.protocol.Addresses;
+import io.sluice.protocol.ControlPlane;
+import io.sluice.protocol.DesiredChange;
+import io.sluice.protocol.Events;
+import io.sluice.protocol.InstanceInfo;
+import io.sluice.protocol.InstanceState;
+import io.sluice.protocol.Snapshot;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps this router's {@link RoutingTable} true: desired-state changes sent to {@code sluice.router.<node>}
+ * (acknowledged, so the endpoint-manager knows when they are in force), instance events on {@code sluice.events},
+ * Hazelcast's word that a member left (its instances are dropped at once), and a resync every 2 s for whatever
+ * was missed. Each change builds a new table; the request path only reads {@link #table()}. Runs on the router's
+ * event loop.
+ */
+final class RouteFollower {
+  private static final Logger LOG = LoggerFactory.getLogger(RouteFollower.class);
+  private static final long RESYNC_MS = 2000;
+
+  private final Vertx vertx;
+  private final Context context;
+  private final String nodeId;
+  private final Consumer<String> tokenSecret;
+  private final Consumer<Iterable<InstanceInfo>> instancesSeen;
+  private RoutingTable table = RoutingTable.EMPTY;
+  private Snapshot snapshot;
+  private final Map<String, InstanceInfo> observed = new HashMap<>();
+  private AsyncMap<String, JsonObject> instancesMap;
+  private UUID membershipListener;
+  private long timer = -1;
+  private boolean refreshing;
+  private boolean refreshAgain;
+  /** Counts applied changes, so a resync fetched before a change cannot overwrite it. */
+  private long applies;
+
+  /** {@code tokenSecret} gets the cluster's token secret; {@code instancesSeen} every new view of the instances. */
+  RouteFollower(Vertx vertx, Context context, String nodeId, Consumer<String> tokenSecret,
+                Consumer<Iterable<InstanceInfo>> instancesSeen) {
+    this.vertx = vertx;
+    this.context = context;
+    this.nodeId = nodeId;
+    this.tokenSecret = tokenSecret;
+    this.instancesSeen = instancesSeen;
+  }
+
+  RoutingTable table() {
+    return table;
+  }
+
+  /** Starts following; completes after the first resync was tried (a node may start before any control plane). */
+  Future<Void> start() {
+    vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS, m -> event(m.body()));
+    vertx.eventBus().<JsonObject>consumer(Addresses.router(nodeId), this::change);
+    timer = vertx.setPeriodic(RESYNC_MS, t -> refresh());
+    membershipListener = hazelcast().getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent e) {
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent e) {
+        String gone = e.getMember().getAttribute("__vertx.nodeId");
+        context.runOnContext(x -> {
+          observed.values().removeIf(i -> gone != null && gone.equals(i.nodeId()));
+          rebuild();
+        });
+      }
+    });
+    return vertx.sharedData().<String, JsonObject>getClusterWideMap(Addresses.INSTANCES_MAP)
+        .onSuccess(m -> instancesMap = m)
+        .compose(m -> refreshNow().timeout(10, TimeUnit.SECONDS).recover(err -> Future.succeededFuture()));
+  }
+
+  void stop() {
+    vertx.cancelTimer(timer);
+    if (membershipListener != null) {
+      hazelcast().getCluster().removeMembershipListener(membershipListener);
+    }
+  }
+
+  private HazelcastInstance hazelcast() {
+    return ((HazelcastClusterManager) ((VertxInternal) vertx).clusterManager()).getHazelcastInstance();
+  }
+
+  /** A change sent to this router in particular: applied, then acknowledged. */
+  private void change(Message<JsonObject> m) {
+    event(m.body());
+    m.reply(new JsonObject().put("applied", snapshot != null));
+  }
+
+  private void event(JsonObject e) {
+    String type = e.getString(Events.TYPE);
+    if (Events.INSTANCE.equals(type)) {
+      InstanceInfo i = Events.instanceOf(e);
+      if (i.state() == InstanceState.Gone) {
+        observed.remove(i.id());
+      } else {
+        observed.put(i.id(), i);
+      }
+      rebuild();
+    } else if (Events.DESIRED_CHANGED.equals(type)) {
+      if (e.containsKey("document")) {
+        apply(DesiredChange.fromJson(e));
+      } else {
+        refresh();
+      }
+    }
+  }
+
+  /** Applies one endpoint's new desired state (sent by the endpoint-manager before it answers its caller). */
+  private void apply(DesiredChange change) {
+    if (snapshot == null) {
+      return; // the first resync brings it
+    }
+    applies++;
+    snapshot = snapshot.with(change);
+    rebuild();
+  }
+
+  private void rebuild() {
+    if (snapshot != null) {
+      table = RoutingTable.build(snapshot, observed.values(), table);
+    }
+    instancesSeen.accept(observed.values());
+  }
+
+  private void refresh() {
+    if (refreshing) {
+      refreshAgain = true;
+      return;
+    }
+    refreshing = true;
+    refreshNow().timeout(5, TimeUnit.SECONDS).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.debug("routing table refresh failed: {}", ar.cause().toString());
+      }
+      refreshing = false;
+      if (refreshAgain) {
+        refreshAgain = false;
+        refresh();
+      }
+    });
+  }
+
+  private Future<Void> refreshNow() {
+    long at = applies;
+    return Future.all(ControlPlane.snapshot(vertx, 10_000), instancesMap.values()).map(all -> {
+      if (applies != at) {
+        refreshAgain = true; // a newer change arrived while this snapshot was in flight
+        return null;
+      }
+      snapshot = all.resultAt(0);
+      tokenSecret.accept(snapshot.tokenSecret());
+      observed.clear();
+      for (JsonObject o : all.<List<JsonObject>>resultAt(1)) {
+        InstanceInfo i = InstanceInfo.fromJson(o);
+        observed.put(i.id(), i);
+      }
+      rebuild();
+      return null;
+    });
+  }
+}

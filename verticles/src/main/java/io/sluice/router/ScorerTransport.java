@@ -1,0 +1,25 @@
+package io.sluice.router;
+
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * How a router reaches one scorer instance. Two ways, one contract: {@link LocalTransport} for instances in this
+ * JVM (a direct call), {@link EventBusTransport} for the rest ({@code sluice.scorer.<id>}). Both answer on the
+ * router's event loop, and both fail a call that has no answer by its deadline with a {@code TIMEOUT}
+ * {@link io.vertx.core.eventbus.ReplyException}; a call that provably never ran fails with {@code NO_HANDLERS} or a
+ * {@code RECIPIENT_FAILURE} of 503, so the dispatcher may try another instance.
+ */
+interface ScorerTransport {
+
+  /** One request to one instance. {@code deadlineMs}: the router's deadline, the same for either transport. */
+  record Call(String instance, String requestId, Buffer body, long deadlineMs, boolean redirectable,
+              boolean mirror) {
+  }
+
+  /** Whether this transport can reach the instance (the event bus reaches every instance). */
+  boolean reaches(String instance);
+
+  void call(Call call, Handler<AsyncResult<Reply>> done);
+}

@@ -1,0 +1,177 @@
+package io.sluice.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.protocol.DeploymentDoc;
+import io.sluice.protocol.EndpointDoc;
+import io.sluice.protocol.Headers;
+import io.sluice.protocol.InstanceInfo;
+import io.sluice.protocol.InstanceState;
+import io.sluice.protocol.Snapshot;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/** The dispatcher alone, over a routing table built from documents and a fake transport that records each call. */
+class DispatcherTest {
+
+  /** Answers each call with what {@code answer} says for its instance, at once or when released. */
+  static final class FakeTransport implements ScorerTransport {
+    final List<Call> calls = new ArrayList<>();
+    final List<Handler<AsyncResult<Reply>>> held = new ArrayList<>();
+    Function<String, AsyncResult<Reply>> answer = id -> Future.succeededFuture(ok(id));
+    boolean hold;
+
+    @Override
+    public boolean reaches(String instance) {
+      return true;
+    }
+
+    @Override
+    public void call(Call call, Handler<AsyncResult<Reply>> done) {
+      calls.add(call);
+      if (hold) {
+        held.add(done);
+      } else {
+        done.handle(answer.apply(call.instance()));
+      }
+    }
+  }
+
+  static Reply ok(String instance) {
+    return new Reply(200, false, "1.0", "0.0", Buffer.buffer("\"" + instance + "\""));
+  }
+
+  final FakeTransport transport = new FakeTransport();
+  final ScorerTransport unreachable = new ScorerTransport() {
+    @Override
+    public boolean reaches(String instance) {
+      return false;
+    }
+
+    @Override
+    public void call(Call call, Handler<AsyncResult<Reply>> done) {
+      throw new AssertionError("never reaches anything");
+    }
+  };
+  final Dispatcher dispatcher = new Dispatcher(new RouterMetrics(null), unreachable, transport);
+
+  static RoutingTable table(Map<String, Integer> traffic, Map<String, Integer> mirror, int maxConcurrent,
+                            String... instances) {
+    EndpointDoc ep = EndpointDoc.fromJson(new JsonObject().put("name", "ep").put("auth_mode", "key")
+        .put("keys", new JsonObject().put("primary", "k1").put("secondary", "k2"))
+        .put("traffic", new JsonObject(new HashMap<>(traffic))).put("mirror_traffic", new JsonObject(new HashMap<>(mirror))));
+    List<DeploymentDoc> deps = new ArrayList<>();
+    for (String d : List.of("blue", "green")) {
+      deps.add(DeploymentDoc.fromJson(new JsonObject().put("name", d).put("endpoint_name", "ep").put("instance_count", 1)
+          .put("request_settings", new JsonObject().put("max_concurrent_requests_per_instance", maxConcurrent))));
+    }
+    List<InstanceInfo> observed = new ArrayList<>();
+    for (String id : instances) {
+      observed.add(new InstanceInfo(id, "ep", id.substring(0, id.indexOf('-')), 1, "n1", "node-1",
+          InstanceState.Ready, null, null));
+    }
+    return RoutingTable.build(new Snapshot("s", List.of(ep), deps), observed, RoutingTable.EMPTY);
+  }
+
+  Outcome dispatch(RoutingTable t, String pinned) {
+    Outcome[] got = new Outcome[1];
+    Outcome now = dispatcher.dispatch(t.endpoints.get("ep"), pinned, "rid", Buffer.buffer("x"), o -> got[0] = o);
+    return now != null ? now : got[0];
+  }
+
+  @Test
+  void splitsByWeightAndNamesTheDeploymentThatAnswered() {
+    RoutingTable t = table(Map.of("blue", 90, "green", 10), Map.of(), 1, "blue-1", "green-1");
+    Map<String, Integer> seen = new HashMap<>();
+    for (int i = 0; i < 100; i++) {
+      Outcome o = dispatch(t, null);
+      assertThat(o.status()).isEqualTo(200);
+      seen.merge(o.headers().get(Headers.MODEL_DEPLOYMENT), 1, Integer::sum);
+    }
+    assertThat(seen).isEqualTo(Map.of("blue", 90, "green", 10));
+  }
+
+  @Test
+  void aPinReachesAZeroWeightDeploymentAndAnUnknownPinIs404() {
+    RoutingTable t = table(Map.of("blue", 100), Map.of(), 1, "blue-1", "green-1");
+    assertThat(dispatch(t, "green").headers().get(Headers.MODEL_DEPLOYMENT)).isEqualTo("green");
+    assertThat(dispatch(t, "red").status()).isEqualTo(404);
+    assertThat(dispatch(table(Map.of(), Map.of(), 1, "blue-1"), null).body().toString())
+        .contains("No valid deployments to route to");
+  }
+
+  @Test
+  void admissionRefusesBeyondTwiceMaxConcurrentTimesInstances() {
+    RoutingTable t = table(Map.of("blue", 100), Map.of(), 2, "blue-1");
+    transport.hold = true;
+    for (int i = 0; i < 4; i++) {
+      assertThat(dispatcher.dispatch(t.endpoints.get("ep"), null, "r" + i, Buffer.buffer("x"), o -> { })).isNull();
+    }
+    Outcome refused = dispatch(t, null);
+    assertThat(refused.status()).isEqualTo(429);
+    assertThat(refused.body().toString()).contains("limit 4");
+    transport.held.get(0).handle(Future.succeededFuture(ok("blue-1")));
+    transport.hold = false;
+    assertThat(dispatch(t, null).status()).isEqualTo(200);
+  }
+
+  @Test
+  void aCallThatNeverRanIsRetriedOnceOnAnotherInstance() {
+    RoutingTable t = table(Map.of("blue", 100), Map.of(), 1, "blue-1", "blue-2");
+    transport.answer = id -> id.equals("blue-1")
+        ? Future.failedFuture(new ReplyException(ReplyFailure.NO_HANDLERS, "gone")) : Future.succeededFuture(ok(id));
+    for (int i = 0; i < 4; i++) {
+      assertThat(dispatch(t, null).body().toString()).isEqualTo("\"blue-2\"");
+    }
+    assertThat(transport.calls.stream().filter(c -> c.instance().equals("blue-1")).allMatch(c -> c.redirectable()))
+        .isTrue();
+  }
+
+  @Test
+  void azureStatusesForScriptErrorsTimeoutsAndRuntimeAnswers() {
+    RoutingTable t = table(Map.of("blue", 100), Map.of(), 1, "blue-1");
+    transport.answer = id -> Future.succeededFuture(new Reply(400, false, "1.0", "0", Buffer.buffer("bad")));
+    Outcome scriptError = dispatch(t, null);
+    assertThat(scriptError.status()).isEqualTo(424);
+    assertThat(scriptError.headers()).containsEntry(Headers.MODEL_ERROR_STATUS, "400");
+    transport.answer = id -> Future.succeededFuture(new Reply(408, true, "1.0", "0", Buffer.buffer("late")));
+    assertThat(dispatch(t, null).status()).isEqualTo(408);
+    transport.answer = id -> Future.failedFuture(new ReplyException(ReplyFailure.TIMEOUT, "no answer"));
+    assertThat(dispatch(t, null).status()).isEqualTo(408);
+    transport.answer = id -> Future.failedFuture(new RuntimeException("boom"));
+    assertThat(dispatch(t, null).status()).isEqualTo(500);
+  }
+
+  @Test
+  void everyCallCarriesTheDeploymentsRouterDeadline() {
+    dispatch(table(Map.of("blue", 100), Map.of(), 1, "blue-1"), null);
+    assertThat(transport.calls.get(0).deadlineMs()).isEqualTo(5000 + 500 + 1000);
+  }
+
+  @Test
+  void theMirrorGetsItsShareAndItsAnswerNeverReachesTheClient() {
+    RoutingTable t = table(Map.of("blue", 100), Map.of("green", 20), 1, "blue-1", "green-1");
+    transport.answer = id -> id.startsWith("green") ? Future.failedFuture(new RuntimeException("shadow broke"))
+        : Future.succeededFuture(ok(id));
+    for (int i = 0; i < 100; i++) {
+      Outcome o = dispatch(t, null);
+      assertThat(o.status()).isEqualTo(200);
+      assertThat(o.headers().get(Headers.MODEL_DEPLOYMENT)).isEqualTo("blue");
+    }
+    assertThat(transport.calls.stream().filter(ScorerTransport.Call::mirror).count()).isEqualTo(20);
+    assertThat(dispatch(t, "blue").status()).isEqualTo(200);
+    assertThat(transport.calls.stream().filter(ScorerTransport.Call::mirror).count()).as("a pin turns mirroring off")
+        .isEqualTo(20);
+  }
+}
