@@ -4,6 +4,7 @@ import io.sluice.protocol.DeploymentDoc;
 import io.sluice.protocol.EndpointDoc;
 import io.sluice.protocol.Errors;
 import io.sluice.protocol.InstanceInfo;
+import io.sluice.protocol.NodeFacts;
 import io.sluice.protocol.ProvisioningState;
 import io.sluice.protocol.RequestSettings;
 import io.sluice.protocol.ValidationException;
@@ -49,14 +50,13 @@ public final class DeploymentService {
   }
 
   /**
-   * A deployment's instance_type must be offered by some node that hosts instances ({@code nodes}: the entries of
-   * the cluster's node map).
+   * A deployment's instance_type must be offered by some node that hosts instances.
    */
-  public static void requireOffered(String type, Collection<JsonObject> nodes) {
+  public static void requireOffered(String type, Collection<NodeFacts> nodes) {
     Set<String> offered = new TreeSet<>();
-    for (JsonObject n : nodes) {
-      if (n.getInteger("capacity", 0) > 0 && !n.getBoolean("leaving", false)) {
-        n.getJsonArray("instance_types", new JsonArray()).forEach(t -> offered.add(String.valueOf(t)));
+    for (NodeFacts n : nodes) {
+      if (n.hosts()) {
+        offered.addAll(n.instanceTypes());
       }
     }
     if (!offered.contains("*") && offered.stream().noneMatch(t -> t.equalsIgnoreCase(type))) {

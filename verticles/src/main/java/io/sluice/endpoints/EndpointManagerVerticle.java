@@ -7,6 +7,7 @@ import io.sluice.protocol.Errors;
 import io.sluice.protocol.Events;
 import io.sluice.protocol.InstanceInfo;
 import io.sluice.protocol.InstanceState;
+import io.sluice.protocol.NodeFacts;
 import io.sluice.protocol.Ops;
 import io.sluice.protocol.ProvisioningState;
 import io.sluice.protocol.Routers;
@@ -156,7 +157,7 @@ public final class EndpointManagerVerticle extends VerticleBase {
   private Future<Void> offered(String type) {
     return vertx.sharedData().<String, JsonObject>getClusterWideMap(Addresses.NODES_MAP).compose(m -> m.values())
         .compose(nodes -> {
-          DeploymentService.requireOffered(type, nodes);
+          DeploymentService.requireOffered(type, nodes.stream().map(NodeFacts::fromJson).toList());
           return Future.succeededFuture();
         });
   }

@@ -1,7 +1,7 @@
 package io.sluice.node;
 
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import io.sluice.protocol.NodeFacts;
+import io.sluice.protocol.NodeRoles;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -39,9 +39,9 @@ public record NodeInfo(String nodeId, String name, Path home, String publicUrl, 
     return python;
   }
 
-  public JsonObject toJson() {
-    return new JsonObject().put("node_id", nodeId).put("name", name).put("url", publicUrl)
-        .put("roles", new JsonArray(roles)).put("instance_types", new JsonArray(instanceTypes))
-        .put("capacity", has(io.sluice.protocol.NodeRoles.SCORER_HOST) ? capacity : 0);
+  /** This node as the cluster sees it (its entry in the node map). */
+  public NodeFacts facts() {
+    return new NodeFacts(nodeId, name, publicUrl, roles, instanceTypes, has(NodeRoles.SCORER_HOST) ? capacity : 0,
+        false);
   }
 }

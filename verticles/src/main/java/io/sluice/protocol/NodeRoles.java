@@ -1,7 +1,5 @@
 package io.sluice.protocol;
 
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
@@ -17,10 +15,4 @@ public final class NodeRoles {
   public static final String ROUTER = "router";
   public static final String SCORER_HOST = "scorer-host";
   public static final List<String> ALL = List.of(CONTROL_PLANE, ROUTER, SCORER_HOST);
-
-  /** Whether a node entry of {@link Addresses#NODES_MAP} has a role. */
-  public static boolean has(JsonObject node, String role) {
-    JsonArray roles = node.getJsonArray("roles");
-    return roles == null || roles.contains(role);
-  }
 }

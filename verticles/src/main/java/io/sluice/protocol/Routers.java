@@ -30,10 +30,10 @@ public final class Routers {
         .compose(nodes -> {
           List<Future<?>> acks = new ArrayList<>();
           List<String> names = new ArrayList<>();
-          for (JsonObject n : nodes) {
-            if (NodeRoles.has(n, NodeRoles.ROUTER)) {
-              names.add(n.getString("name", n.getString("node_id")));
-              acks.add(vertx.eventBus().request(Addresses.router(n.getString("node_id")), change,
+          for (NodeFacts n : nodes.stream().map(NodeFacts::fromJson).toList()) {
+            if (n.has(NodeRoles.ROUTER)) {
+              names.add(n.name());
+              acks.add(vertx.eventBus().request(Addresses.router(n.nodeId()), change,
                   new DeliveryOptions().setSendTimeout(ACK_TIMEOUT_MS)));
             }
           }

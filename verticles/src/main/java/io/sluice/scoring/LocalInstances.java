@@ -34,11 +34,12 @@ public final class LocalInstances {
 
   private static final Map<String, Instance> INSTANCES = new ConcurrentHashMap<>();
 
-  static void register(String id, Instance instance) {
+  /** For ScorerVerticle (and tests that stand in for an instance). */
+  public static void register(String id, Instance instance) {
     INSTANCES.put(id, instance);
   }
 
-  static void unregister(String id) {
+  public static void unregister(String id) {
     INSTANCES.remove(id);
   }
 

@@ -4,6 +4,7 @@ import io.sluice.node.NodeInfo;
 import io.sluice.protocol.Addresses;
 import io.sluice.protocol.DeploymentDoc;
 import io.sluice.protocol.InstanceInfo;
+import io.sluice.protocol.NodeFacts;
 import io.sluice.protocol.ProvisioningState;
 import io.sluice.protocol.Snapshot;
 import io.sluice.protocol.ControlPlane;
@@ -79,7 +80,7 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
         })
         .compose(m -> {
           nodes = m;
-          return nodes.put(node.nodeId(), node.toJson());
+          return nodes.put(node.nodeId(), node.facts().toJson());
         })
         .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.supervisor(node.nodeId()), this::order)
             .completion())
@@ -98,7 +99,7 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
               context.runOnContext(x -> reconcileSoon());
             }
           });
-          vertx.eventBus().publish(Addresses.EVENTS, Events.node(node.toJson()));
+          vertx.eventBus().publish(Addresses.EVENTS, Events.node(node.facts().toJson()));
         });
   }
 
@@ -111,12 +112,13 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
     Promise<Void> done = Promise.promise();
     context.runOnContext(x -> {
       leaving = true;
-      nodes.put(node.nodeId(), node.toJson().put("leaving", true))
-          .onComplete(ar -> vertx.eventBus().publish(Addresses.EVENTS, Events.node(node.toJson().put("leaving", true))))
+      JsonObject leavingFacts = node.facts().leavingNow().toJson();
+      nodes.put(node.nodeId(), leavingFacts)
+          .onComplete(ar -> vertx.eventBus().publish(Addresses.EVENTS, Events.node(leavingFacts)))
           .compose(v -> nodes.values())
           .onSuccess(all -> {
-            boolean elsewhere = all.stream().anyMatch(n -> !node.nodeId().equals(n.getString("node_id"))
-                && !n.getBoolean("leaving", false) && n.getInteger("capacity", 0) > 0);
+            boolean elsewhere = all.stream().map(NodeFacts::fromJson).anyMatch(n -> !node.nodeId().equals(n.nodeId())
+                && n.hosts());
             if (!elsewhere || hosted.isEmpty()) {
               done.tryComplete();
               return;
@@ -265,7 +267,7 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
     return Future.all(ControlPlane.snapshot(vertx, 10_000), instances.values(), nodes.values()).compose(all -> {
       Snapshot snap = all.resultAt(0);
       List<InstanceInfo> observed = all.<List<JsonObject>>resultAt(1).stream().map(InstanceInfo::fromJson).toList();
-      List<JsonObject> nodeFacts = all.resultAt(2);
+      List<NodeFacts> nodeFacts = all.<List<JsonObject>>resultAt(2).stream().map(NodeFacts::fromJson).toList();
 
       List<Future<?>> work = new ArrayList<>();
       // forget what died with its node
@@ -277,9 +279,9 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
           work.add(instances.remove(i.id()).onSuccess(v -> publishInstance(i.with(InstanceState.Gone, null))));
         }
       }
-      for (JsonObject n : nodeFacts) {
-        if (!members.contains(n.getString("node_id"))) {
-          work.add(nodes.remove(n.getString("node_id")));
+      for (NodeFacts n : nodeFacts) {
+        if (!members.contains(n.nodeId())) {
+          work.add(nodes.remove(n.nodeId()));
         }
       }
 
@@ -291,10 +293,8 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
           desired.add(new Placement.Desired(d.key(), d.specVersion(), d.instanceCount(), d.instanceType()));
         }
       }
-      List<Placement.Node> placeNodes = nodeFacts.stream().filter(n -> members.contains(n.getString("node_id")))
-          .map(n -> new Placement.Node(n.getString("node_id"),
-              n.getJsonArray("instance_types").stream().map(String::valueOf).collect(Collectors.toSet()),
-              n.getInteger("capacity"), n.getBoolean("leaving", false)))
+      List<Placement.Node> placeNodes = nodeFacts.stream().filter(n -> members.contains(n.nodeId()))
+          .map(n -> new Placement.Node(n.nodeId(), Set.copyOf(n.instanceTypes()), n.capacity(), n.leaving()))
           .collect(Collectors.toList());
       List<Placement.Instance> current = alive.stream().map(i -> new Placement.Instance(i.id(), i.deploymentKey(),
           i.specVersion(), i.nodeId(), i.state())).collect(Collectors.toList());
@@ -303,8 +303,8 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
       if (!plan.spawns().isEmpty() || !plan.stops().isEmpty()) {
         LOG.info("placement: {} to spawn, {} to stop", plan.spawns().size(), plan.stops().size());
       }
-      Map<String, String> nodeNames = nodeFacts.stream().collect(Collectors.toMap(n -> n.getString("node_id"),
-          n -> n.getString("name"), (a, b) -> a));
+      Map<String, String> nodeNames = nodeFacts.stream().collect(Collectors.toMap(NodeFacts::nodeId, NodeFacts::name,
+          (a, b) -> a));
       for (Placement.Spawn s : plan.spawns()) {
         work.add(spawn(deployments.get(s.deployment()), s, nodeNames.get(s.node())));
       }

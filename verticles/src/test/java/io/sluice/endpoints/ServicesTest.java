@@ -6,12 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.sluice.protocol.DeploymentDoc;
 import io.sluice.protocol.EndpointDoc;
 import io.sluice.protocol.Errors;
+import io.sluice.protocol.NodeFacts;
 import io.sluice.protocol.ProvisioningState;
 import io.sluice.protocol.Snapshot;
 import io.sluice.protocol.ValidationException;
 import io.sluice.store.Store;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -124,5 +126,17 @@ class ServicesTest {
     assertThat(DeploymentDoc.fromJson(dep).toJson()).isEqualTo(dep);
     Snapshot s = endpoints.snapshot("secret");
     assertThat(Snapshot.fromJson(s.toJson())).isEqualTo(s);
+  }
+
+  @Test
+  void anInstanceTypeMustBeOfferedByANodeThatTakesInstances() {
+    NodeFacts gpu = new NodeFacts("n1", "node-1", "http://x", List.of(), List.of("gpu"), 4, false);
+    NodeFacts leaving = new NodeFacts("n2", "node-2", "http://y", List.of(), List.of("cpu"), 4, true);
+    NodeFacts routerOnly = new NodeFacts("n3", "node-3", "http://z", List.of("router"), List.of("*"), 0, false);
+    DeploymentService.requireOffered("GPU", List.of(gpu));
+    assertThatThrownBy(() -> DeploymentService.requireOffered("cpu", List.of(gpu, leaving, routerOnly)))
+        .isInstanceOf(ValidationException.class).hasMessage("instance_type: no node of the cluster offers 'cpu' "
+            + "(offered: gpu)");
+    assertThat(NodeFacts.fromJson(leaving.toJson())).isEqualTo(leaving);
   }
 }

@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.client.SluiceClient;
 import io.sluice.loadtest.LoadGenerator;
 import io.sluice.node.ClusterSetup;
+import io.sluice.protocol.Addresses;
+import io.sluice.protocol.Ops;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
@@ -159,6 +162,15 @@ class ClusterTest {
         throw new AssertionError("a wrong key must fail");
       } catch (ReplyException e) {
         assertThat(e.failureCode()).isEqualTo(401);
+      }
+      // the user-facing door hands out no snapshot (keys, token secret): that op is on the nodes' internal address
+      try {
+        app.eventBus().request(Addresses.ENDPOINTS, new JsonObject().put(Ops.OP, Ops.SNAPSHOT))
+            .await(20, TimeUnit.SECONDS);
+        throw new AssertionError("sluice.endpoints must refuse the snapshot op");
+      } catch (ReplyException e) {
+        assertThat(e.failureCode()).isEqualTo(400);
+        assertThat(e.getMessage()).contains("unknown operation 'snapshot'");
       }
       // the application is a cluster member but never the leader nor a host
       assertThat(instances().findValuesAsText("node")).allMatch(n -> n.startsWith("node-"));

@@ -1,0 +1,48 @@
+package io.sluice.protocol;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One node as the cluster sees it: the value of {@link Addresses#NODES_MAP}, written by the node's own supervisor
+ * (and marked {@code leaving} on SIGTERM); read by the leader (placement), the endpoint-manager (is an
+ * instance_type offered?) and {@link Routers} (which nodes route). {@code capacity} is 0 without the scorer-host role.
+ */
+public record NodeFacts(String nodeId, String name, String url, List<String> roles, List<String> instanceTypes,
+                        int capacity, boolean leaving) {
+
+  public static NodeFacts fromJson(JsonObject j) {
+    return new NodeFacts(j.getString("node_id"), j.getString("name"), j.getString("url"),
+        strings(j.getJsonArray("roles")), strings(j.getJsonArray("instance_types")), j.getInteger("capacity", 0),
+        j.getBoolean("leaving", false));
+  }
+
+  private static List<String> strings(JsonArray a) {
+    List<String> out = new ArrayList<>();
+    if (a != null) {
+      a.forEach(o -> out.add(String.valueOf(o)));
+    }
+    return out;
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject().put("node_id", nodeId).put("name", name).put("url", url).put("roles", new JsonArray(roles))
+        .put("instance_types", new JsonArray(instanceTypes)).put("capacity", capacity).put("leaving", leaving);
+  }
+
+  /** Whether the node has a role (nodes that list none have all of them). */
+  public boolean has(String role) {
+    return roles.isEmpty() || roles.contains(role);
+  }
+
+  /** Whether new instances may be placed here. */
+  public boolean hosts() {
+    return capacity > 0 && !leaving;
+  }
+
+  public NodeFacts leavingNow() {
+    return new NodeFacts(nodeId, name, url, roles, instanceTypes, capacity, true);
+  }
+}
