@@ -165,6 +165,10 @@ public final class LoadGenerator {
         }
         double intervalNanos = 1e9 / s.rate();
         vertx.setPeriodic(1, t -> {
+          if (finished.future().isComplete()) {
+            vertx.cancelTimer(t); // the run ended on its last answer; the client is closing
+            return;
+          }
           long now = System.nanoTime();
           while (sent[0] < s.maxRequests()) {
             long due = start + (long) (sent[0] * intervalNanos);

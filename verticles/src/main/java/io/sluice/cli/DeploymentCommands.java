@@ -1,5 +1,6 @@
 package io.sluice.cli;
 
+import io.sluice.protocol.ProvisioningState;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
@@ -29,9 +30,9 @@ final class DeploymentCommands {
   static JsonNode settle(Common c, String endpoint, String name, String verb) {
     JsonNode d = c.waitFor(verb + " deployment " + name + " ", () -> c.api().get(path(endpoint, name)), n -> {
       String s = n.path("provisioning_state").asText();
-      return s.equals("Succeeded") || s.equals("Failed");
+      return s.equals(ProvisioningState.Succeeded.name()) || s.equals(ProvisioningState.Failed.name());
     }, WAIT_SECONDS);
-    if ("Failed".equals(d.path("provisioning_state").asText())) {
+    if (ProvisioningState.Failed.name().equals(d.path("provisioning_state").asText())) {
       throw new CliException("deployment '" + name + "' failed: " + d.path("status_reason").asText("unknown reason"));
     }
     return d;

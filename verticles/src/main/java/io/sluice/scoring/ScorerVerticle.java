@@ -44,7 +44,8 @@ public final class ScorerVerticle extends VerticleBase {
 
   private final NodeInfo node;
   private final ArtifactCache cache;
-  private InstanceInfo instance;
+  /** Replaced (never changed) at each state change; read from any thread by local routers. */
+  private volatile InstanceInfo instance;
   private DeploymentDoc deployment;
   private volatile Scorer scorer;
   private InstanceLog log;

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# A/B of two builds in one run: the same-node and cross-node scoring paths of the current tree against another
+# revision, both clusters up at once and their wrk runs alternated, so machine noise hits both alike.
+#   loadtest/ab.sh REV        (AB_DURATION, AB_REPS, AB_CONCURRENCY, AB_WARMUP to change the runs)
+# Every load targets 127.0.0.1 only, and every run is bounded in time.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+REV="${1:?usage: loadtest/ab.sh REV}"
+DUR="${AB_DURATION:-8}"; REPS="${AB_REPS:-5}"; CONC="${AB_CONCURRENCY:-64}"; WARM="${AB_WARMUP:-10}"
+command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >&2; }
+work="$(mktemp -d /tmp/sluice-ab.XXXX)"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  git worktree remove --force "$work/old" 2>/dev/null || true
+}
+trap cleanup EXIT
+log() { echo "ab: $*" >&2; }
+
+log "building $REV and the working tree"
+git worktree add -q --detach "$work/old" "$REV"
+(cd "$work/old" && mvn -B -q -o -DskipTests package)
+mvn -B -q -o -DskipTests package
+cp "$work/old/verticles/target/sluice.jar" "$work/A.jar"
+cp verticles/target/sluice.jar "$work/B.jar"
+
+JFLAGS=(--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED
+  --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/java.nio=ALL-UNNAMED
+  --add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.management/sun.management=ALL-UNNAMED
+  --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED -Djava.net.preferIPv4Stack=true)
+wait_http() { for _ in $(seq 1 240); do curl -sf "$1" >/dev/null 2>&1 && return 0; sleep 0.25; done; return 1; }
+S() { java "${JFLAGS[@]}" -jar "$work/$AB.jar" "$@"; }
+node() { # jar port types
+  java "${JFLAGS[@]}" -Xmx1g -jar "$work/$1.jar" node --http-port "$2" --cluster-name "ab-$1-$$" \
+    --home "$work/home-$1" --instance-types "$3" > "$work/node-$1-$2.log" 2>&1 &
+  pids+=($!)
+  wait_http "http://127.0.0.1:$2/healthz"
+}
+declare -A KEY PORT=([A]=18310 [B]=18410)
+for AB in A B; do
+  log "starting cluster $AB"
+  node "$AB" "${PORT[$AB]}" local
+  node "$AB" $((PORT[$AB] + 1)) remote
+  export SLUICE_HOME="$work/home-$AB" SLUICE_URL="http://127.0.0.1:${PORT[$AB]}"
+  S online-endpoint create -n ab-ep -o none
+  for d in "echo local" "remote remote"; do
+    set -- $d
+    S online-deployment create -f examples/java-echo/echo-deployment.yml -e ab-ep -n "$1" \
+      --set instance_type="$2" instance_count=1 request_settings.max_concurrent_requests_per_instance=64 -o none
+  done
+  KEY[$AB]=$(S online-endpoint get-credentials -n ab-ep -o tsv --query primaryKey)
+done
+for AB in A B; do for d in echo remote; do
+  printf 'wrk.method = "POST"\nwrk.body = "{\\"data\\": [[1,2,3]]}"\nwrk.headers["Authorization"] = "Bearer %s"\nwrk.headers["azureml-model-deployment"] = "%s"\n' \
+    "${KEY[$AB]}" "$d" > "$work/$AB-$d.lua"
+  wrk -t1 -c"$CONC" -d"${WARM}s" -s "$work/$AB-$d.lua" "http://127.0.0.1:${PORT[$AB]}/endpoints/ab-ep/score" > /dev/null
+done; done
+rps() { wrk -t1 -c"$CONC" -d"${DUR}s" --latency -s "$work/$1-$2.lua" "http://127.0.0.1:${PORT[$1]}/endpoints/ab-ep/score" \
+  | awk 'function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
+         /Requests\/sec/ { r=$2 } $1=="50%" { p=ms($2) } END { printf "%s %s\n", r, p }'; }
+for i in $(seq 1 "$REPS"); do
+  for d in echo remote; do for AB in A B; do
+    echo "$AB $d $(rps $AB $d)" | tee -a "$work/runs" >&2
+  done; done
+done
+/usr/bin/python3 - "$work/runs" "$REV" <<'PY'
+import sys, statistics
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+def med(ab, d, col): return statistics.median(float(r[col]) for r in rows if r[0] == ab and r[1] == d)
+print("| path | %s req/s | working tree req/s | ratio | %s p50 ms | working tree p50 ms |" % (sys.argv[2], sys.argv[2]))
+print("|---|---:|---:|---:|---:|---:|")
+for d, name in (("echo", "same node"), ("remote", "cross node")):
+    a, b = med("A", d, 2), med("B", d, 2)
+    print("| %s | %.0f | %.0f | %.3f | %.3f | %.3f |" % (name, a, b, b / a, med("A", d, 3), med("B", d, 3)))
+PY
