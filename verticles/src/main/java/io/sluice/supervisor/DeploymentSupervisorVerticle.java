@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Hosts this node's scorer instances (spawn, stop, logs on {@code sluice.supervisor.<nodeId>}), and, on the one
- * node that is the leader (the oldest cluster member), reconciles desired instance counts with observed instances:
- * it runs {@link Placement}, sends the orders, and reports each deployment's outcome to the endpoint-manager.
+ * node that is the leader (the oldest Sluice member), runs a {@link Reconciler} round every second, on every event
+ * and at once when a member leaves.
  */
 public final class DeploymentSupervisorVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(DeploymentSupervisorVerticle.class);
@@ -55,10 +55,10 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
   private final ArtifactCache cache;
   /** instance id -> Vert.x deployment id of its ScorerVerticle, for the instances this node hosts. */
   private final Map<String, Future<String>> hosted = new HashMap<>();
-  /** what the leader last reported per deployment, so it reports changes only. */
-  private final Map<String, String> reported = new HashMap<>();
   private AsyncMap<String, JsonObject> instances;
   private AsyncMap<String, JsonObject> nodes;
+  /** The leader's work, run on this node while it leads. */
+  private Reconciler reconciler;
   private boolean reconciling;
   private boolean leaving;
   private boolean leading;
@@ -80,6 +80,7 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
         })
         .compose(m -> {
           nodes = m;
+          reconciler = new Reconciler(vertx, instances, nodes);
           return nodes.put(node.nodeId(), node.facts().toJson());
         })
         .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.supervisor(node.nodeId()), this::order)
@@ -258,136 +259,8 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
         leading = lead;
         LOG.info("node {} {} the supervisor leader", node.name(), lead ? "is now" : "is no longer");
       }
-      return lead ? reconcileAsLeader() : Future.succeededFuture();
+      return lead ? reconciler.round(new HashSet<>(clusterManager().getNodes())) : Future.succeededFuture();
     });
-  }
-
-  private Future<Void> reconcileAsLeader() {
-    Set<String> members = new HashSet<>(clusterManager().getNodes());
-    return Future.all(ControlPlane.snapshot(vertx, 10_000), instances.values(), nodes.values()).compose(all -> {
-      Snapshot snap = all.resultAt(0);
-      List<InstanceInfo> observed = all.<List<JsonObject>>resultAt(1).stream().map(InstanceInfo::fromJson).toList();
-      List<NodeFacts> nodeFacts = all.<List<JsonObject>>resultAt(2).stream().map(NodeFacts::fromJson).toList();
-
-      List<Future<?>> work = new ArrayList<>();
-      // forget what died with its node
-      List<InstanceInfo> alive = new ArrayList<>();
-      for (InstanceInfo i : observed) {
-        if (members.contains(i.nodeId())) {
-          alive.add(i);
-        } else {
-          work.add(instances.remove(i.id()).onSuccess(v -> publishInstance(i.with(InstanceState.Gone, null))));
-        }
-      }
-      for (NodeFacts n : nodeFacts) {
-        if (!members.contains(n.nodeId())) {
-          work.add(nodes.remove(n.nodeId()));
-        }
-      }
-
-      Map<String, DeploymentDoc> deployments = new HashMap<>();
-      List<Placement.Desired> desired = new ArrayList<>();
-      for (DeploymentDoc d : snap.deployments()) {
-        deployments.put(d.key(), d);
-        if (d.state() != ProvisioningState.Deleting) {
-          desired.add(new Placement.Desired(d.key(), d.specVersion(), d.instanceCount(), d.instanceType()));
-        }
-      }
-      List<Placement.Node> placeNodes = nodeFacts.stream().filter(n -> members.contains(n.nodeId()))
-          .map(n -> new Placement.Node(n.nodeId(), Set.copyOf(n.instanceTypes()), n.capacity(), n.leaving()))
-          .collect(Collectors.toList());
-      List<Placement.Instance> current = alive.stream().map(i -> new Placement.Instance(i.id(), i.deploymentKey(),
-          i.specVersion(), i.nodeId(), i.state())).collect(Collectors.toList());
-
-      Placement.Plan plan = Placement.plan(desired, placeNodes, current);
-      if (!plan.spawns().isEmpty() || !plan.stops().isEmpty()) {
-        LOG.info("placement: {} to spawn, {} to stop", plan.spawns().size(), plan.stops().size());
-      }
-      Map<String, String> nodeNames = nodeFacts.stream().collect(Collectors.toMap(NodeFacts::nodeId, NodeFacts::name,
-          (a, b) -> a));
-      for (Placement.Spawn s : plan.spawns()) {
-        work.add(spawn(deployments.get(s.deployment()), s, nodeNames.get(s.node())));
-      }
-      for (String id : plan.stops()) {
-        work.add(stop(alive.stream().filter(i -> id.equals(i.id())).findFirst().orElseThrow()));
-      }
-      report(deployments, current, plan, alive, work);
-      return Future.join(work).mapEmpty();
-    });
-  }
-
-  /** The instance is written to the map before the order, so a lost order is retried under the same id. */
-  private Future<Void> spawn(DeploymentDoc d, Placement.Spawn s, String nodeName) {
-    InstanceInfo inst = new InstanceInfo(d.name() + "-" + UUID.randomUUID().toString().substring(0, 8), d.endpoint(),
-        d.name(), s.version(), s.node(), nodeName, InstanceState.Provisioning, null, null);
-    return instances.put(inst.id(), inst.toJson()).compose(v -> vertx.eventBus().request(
-            Addresses.supervisor(s.node()), new JsonObject().put(Ops.OP, Ops.SPAWN).put("instance", inst.toJson())
-                .put("deployment", d.toJson()), new DeliveryOptions().setSendTimeout(10_000)))
-        .<Void>mapEmpty().recover(err -> instances.remove(inst.id()).mapEmpty());
-  }
-
-  /** An order its node does not know (the instance is already gone) removes the stale entry. */
-  private Future<Void> stop(InstanceInfo inst) {
-    return vertx.eventBus().<JsonObject>request(Addresses.supervisor(inst.nodeId()),
-            new JsonObject().put(Ops.OP, Ops.STOP).put("instance", inst.id()), new DeliveryOptions().setSendTimeout(10_000))
-        .compose(r -> r.body().getBoolean("known") ? Future.<Void>succeededFuture()
-            : instances.remove(inst.id()).onSuccess(v -> publishInstance(inst.with(InstanceState.Gone, null))).<Void>mapEmpty())
-        .recover(err -> Future.succeededFuture());
-  }
-
-  /** Settles Creating/Updating deployments as Succeeded or Failed, and finishes deletions. */
-  private void report(Map<String, DeploymentDoc> deployments, List<Placement.Instance> current, Placement.Plan plan,
-                      List<InstanceInfo> alive, List<Future<?>> work) {
-    for (Map.Entry<String, DeploymentDoc> e : deployments.entrySet()) {
-      DeploymentDoc d = e.getValue();
-      ProvisioningState state = d.state();
-      int version = d.specVersion();
-      List<Placement.Instance> mine = current.stream().filter(i -> i.deployment().equals(e.getKey()))
-          .collect(Collectors.toList());
-      if (state == ProvisioningState.Deleting) {
-        if (mine.isEmpty()) {
-          work.add(send(new JsonObject().put(Ops.OP, Ops.DEPLOYMENT_DELETED).put("endpoint", d.endpoint())
-              .put("name", d.name())));
-        }
-        continue;
-      }
-      if (!state.settling()) {
-        reported.remove(e.getKey());
-        continue;
-      }
-      ProvisioningState outcome = null;
-      String reason = null;
-      InstanceInfo failed = alive.stream().filter(i -> i.deploymentKey().equals(e.getKey())
-          && i.specVersion() == version && i.state() == InstanceState.Failed).findFirst().orElse(null);
-      long ready = mine.stream().filter(i -> i.version() == version && i.state() == InstanceState.Ready).count();
-      boolean oldLeft = mine.stream().anyMatch(i -> i.version() != version);
-      if (failed != null) {
-        outcome = ProvisioningState.Failed;
-        reason = "instance " + failed.id() + " on " + failed.node() + " failed: " + failed.reason()
-            + " (see online-deployment get-logs)";
-      } else if (plan.unplaceable().containsKey(e.getKey())) {
-        outcome = ProvisioningState.Failed;
-        reason = plan.unplaceable().get(e.getKey());
-      } else if (ready == d.instanceCount() && !oldLeft) {
-        outcome = ProvisioningState.Succeeded;
-      }
-      String tag = version + "/" + outcome + "/" + reason;
-      if (outcome != null && !(outcome == state && reason != null && reason.equals(d.statusReason()))
-          && !tag.equals(reported.get(e.getKey()))) {
-        reported.put(e.getKey(), tag);
-        work.add(send(new JsonObject().put(Ops.OP, Ops.DEPLOYMENT_STATE).put("endpoint", d.endpoint())
-            .put("name", d.name()).put("spec_version", version).put("state", outcome.name()).put("reason", reason))
-            .onFailure(err -> reported.remove(e.getKey())));
-      }
-    }
-  }
-
-  private Future<JsonObject> send(JsonObject op) {
-    return ControlPlane.internal(vertx, op, 10_000);
-  }
-
-  private void publishInstance(InstanceInfo inst) {
-    vertx.eventBus().publish(Addresses.EVENTS, Events.instance(inst));
   }
 
 }

@@ -57,22 +57,42 @@ public final class Await {
   }
 
   /**
-   * Checks that {@code condition} holds throughout {@code window} (polled, so a breach fails at once): for "nothing
-   * more happens", where there is no event to wait for.
+   * Waits until {@code condition} has held without a break for {@code stableFor}: for "it settles and stays so",
+   * where a transient breach is allowed (e.g. a duplicate that appears and is stopped) but a lasting one is not.
    */
-  public static void holds(Callable<Boolean> condition, Duration window, String what) {
-    long end = System.nanoTime() + window.toNanos();
-    do {
+  public static void stable(Callable<Boolean> condition, Duration stableFor, Duration timeout, String what) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long since = -1;
+    while (true) {
+      boolean ok;
       try {
-        if (!Boolean.TRUE.equals(condition.call())) {
-          throw new AssertionError("no longer true: " + what);
-        }
-        Thread.sleep(POLL_MS);
+        ok = Boolean.TRUE.equals(condition.call());
       } catch (AssertionError e) {
         throw e;
       } catch (Exception e) {
-        throw new AssertionError("checking " + what, e);
+        ok = false;
       }
-    } while (System.nanoTime() < end);
+      long now = System.nanoTime();
+      if (!ok) {
+        if (since >= 0) {
+          System.out.println("await: '" + what + "' broke after " + (now - since) / 1_000_000 + " ms; waiting again");
+        }
+        since = -1;
+      } else if (since < 0) {
+        since = now;
+      } else if (now - since >= stableFor.toNanos()) {
+        return;
+      }
+      if (now > deadline) {
+        throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for " + what + " to hold for "
+            + stableFor.toMillis() + " ms");
+      }
+      try {
+        Thread.sleep(POLL_MS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted waiting for " + what, e);
+      }
+    }
   }
 }

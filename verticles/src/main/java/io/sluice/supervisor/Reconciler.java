@@ -1,0 +1,168 @@
+package io.sluice.supervisor;
+
+import io.sluice.protocol.Addresses;
+import io.sluice.protocol.ControlPlane;
+import io.sluice.protocol.DeploymentDoc;
+import io.sluice.protocol.Events;
+import io.sluice.protocol.InstanceInfo;
+import io.sluice.protocol.InstanceState;
+import io.sluice.protocol.NodeFacts;
+import io.sluice.protocol.Ops;
+import io.sluice.protocol.ProvisioningState;
+import io.sluice.protocol.Snapshot;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One round of the supervisor leader: reads the desired state, the instances and the nodes; forgets what died with
+ * its node; runs {@link Placement} and sends its spawn and stop orders to the nodes' supervisors; reports settled
+ * creates, updates ({@link Outcomes}) and deletions to the endpoint-manager. Every round re-reads everything, so a
+ * lost order or report is simply made again. Runs on the supervisor's event loop.
+ */
+final class Reconciler {
+  private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
+  private static final long ORDER_TIMEOUT_MS = 10_000;
+
+  private final Vertx vertx;
+  private final AsyncMap<String, JsonObject> instances;
+  private final AsyncMap<String, JsonObject> nodes;
+  /** What was last reported per deployment, so each outcome is reported once. */
+  private final Map<String, String> reported = new HashMap<>();
+
+  Reconciler(Vertx vertx, AsyncMap<String, JsonObject> instances, AsyncMap<String, JsonObject> nodes) {
+    this.vertx = vertx;
+    this.instances = instances;
+    this.nodes = nodes;
+  }
+
+  /** One round; {@code members}: the Vert.x node ids of the cluster's members now. */
+  Future<Void> round(Set<String> members) {
+    return Future.all(ControlPlane.snapshot(vertx, ORDER_TIMEOUT_MS), instances.values(), nodes.values())
+        .compose(all -> {
+          Snapshot snap = all.resultAt(0);
+          List<InstanceInfo> observed = all.<List<JsonObject>>resultAt(1).stream().map(InstanceInfo::fromJson).toList();
+          List<NodeFacts> nodeFacts = all.<List<JsonObject>>resultAt(2).stream().map(NodeFacts::fromJson).toList();
+          List<Future<?>> work = new ArrayList<>();
+          List<InstanceInfo> alive = forgetTheDeparted(members, observed, nodeFacts, work);
+          Map<String, DeploymentDoc> deployments = snap.deployments().stream()
+              .collect(Collectors.toMap(DeploymentDoc::key, d -> d, (a, b) -> a));
+          Placement.Plan plan = plan(deployments.values(), members, nodeFacts, alive);
+          Map<String, String> nodeNames = nodeFacts.stream().collect(Collectors.toMap(NodeFacts::nodeId,
+              NodeFacts::name, (a, b) -> a));
+          for (Placement.Spawn s : plan.spawns()) {
+            work.add(spawn(deployments.get(s.deployment()), s, nodeNames.get(s.node())));
+          }
+          for (String id : plan.stops()) {
+            work.add(stop(alive.stream().filter(i -> id.equals(i.id())).findFirst().orElseThrow()));
+          }
+          report(deployments.values(), alive, plan, work);
+          return Future.join(work).mapEmpty();
+        });
+  }
+
+  /** Removes the instances and node entries of members that left; returns the instances that remain. */
+  private List<InstanceInfo> forgetTheDeparted(Set<String> members, List<InstanceInfo> observed,
+                                               List<NodeFacts> nodeFacts, List<Future<?>> work) {
+    List<InstanceInfo> alive = new ArrayList<>();
+    for (InstanceInfo i : observed) {
+      if (members.contains(i.nodeId())) {
+        alive.add(i);
+      } else {
+        work.add(instances.remove(i.id()).onSuccess(v -> publish(i.with(InstanceState.Gone, null))));
+      }
+    }
+    for (NodeFacts n : nodeFacts) {
+      if (!members.contains(n.nodeId())) {
+        work.add(nodes.remove(n.nodeId()));
+      }
+    }
+    return alive;
+  }
+
+  private static Placement.Plan plan(Iterable<DeploymentDoc> deployments, Set<String> members,
+                                     List<NodeFacts> nodeFacts, List<InstanceInfo> alive) {
+    List<Placement.Desired> desired = new ArrayList<>();
+    for (DeploymentDoc d : deployments) {
+      if (d.state() != ProvisioningState.Deleting) {
+        desired.add(new Placement.Desired(d.key(), d.specVersion(), d.instanceCount(), d.instanceType()));
+      }
+    }
+    List<Placement.Node> placeNodes = nodeFacts.stream().filter(n -> members.contains(n.nodeId()))
+        .map(n -> new Placement.Node(n.nodeId(), Set.copyOf(n.instanceTypes()), n.capacity(), n.leaving()))
+        .toList();
+    List<Placement.Instance> current = alive.stream().map(i -> new Placement.Instance(i.id(), i.deploymentKey(),
+        i.specVersion(), i.nodeId(), i.state())).toList();
+    Placement.Plan plan = Placement.plan(desired, placeNodes, current);
+    if (!plan.spawns().isEmpty() || !plan.stops().isEmpty()) {
+      LOG.info("placement: {} to spawn, {} to stop", plan.spawns().size(), plan.stops().size());
+    }
+    return plan;
+  }
+
+  /** The instance is written to the map before the order, so a lost order is retried under the same id. */
+  private Future<Void> spawn(DeploymentDoc d, Placement.Spawn s, String nodeName) {
+    InstanceInfo inst = new InstanceInfo(d.name() + "-" + UUID.randomUUID().toString().substring(0, 8), d.endpoint(),
+        d.name(), s.version(), s.node(), nodeName, InstanceState.Provisioning, null, null);
+    return instances.put(inst.id(), inst.toJson()).compose(v -> vertx.eventBus().request(
+            Addresses.supervisor(s.node()), new JsonObject().put(Ops.OP, Ops.SPAWN).put("instance", inst.toJson())
+                .put("deployment", d.toJson()), new DeliveryOptions().setSendTimeout(ORDER_TIMEOUT_MS)))
+        .<Void>mapEmpty().recover(err -> instances.remove(inst.id()).mapEmpty());
+  }
+
+  /** An order its node does not know (the instance is already gone) removes the stale entry. */
+  private Future<Void> stop(InstanceInfo inst) {
+    return vertx.eventBus().<JsonObject>request(Addresses.supervisor(inst.nodeId()),
+            new JsonObject().put(Ops.OP, Ops.STOP).put("instance", inst.id()),
+            new DeliveryOptions().setSendTimeout(ORDER_TIMEOUT_MS))
+        .compose(r -> r.body().getBoolean("known") ? Future.<Void>succeededFuture()
+            : instances.remove(inst.id()).onSuccess(v -> publish(inst.with(InstanceState.Gone, null))).<Void>mapEmpty())
+        .recover(err -> Future.succeededFuture());
+  }
+
+  /** Settles Creating/Updating deployments as Succeeded or Failed, and finishes deletions. */
+  private void report(Iterable<DeploymentDoc> deployments, List<InstanceInfo> alive, Placement.Plan plan,
+                      List<Future<?>> work) {
+    for (DeploymentDoc d : deployments) {
+      List<InstanceInfo> mine = alive.stream().filter(i -> i.deploymentKey().equals(d.key())).toList();
+      if (d.state() == ProvisioningState.Deleting) {
+        if (mine.isEmpty()) {
+          work.add(tell(new JsonObject().put(Ops.OP, Ops.DEPLOYMENT_DELETED).put("endpoint", d.endpoint())
+              .put("name", d.name())));
+        }
+        continue;
+      }
+      if (!d.state().settling()) {
+        reported.remove(d.key());
+        continue;
+      }
+      Outcomes.Settled s = Outcomes.decide(d, mine, plan.unplaceable().get(d.key()));
+      String tag = s == null ? null : d.specVersion() + "/" + s.state() + "/" + s.reason();
+      if (s != null && !Outcomes.alreadyStored(d, s) && !tag.equals(reported.get(d.key()))) {
+        reported.put(d.key(), tag);
+        work.add(tell(new JsonObject().put(Ops.OP, Ops.DEPLOYMENT_STATE).put("endpoint", d.endpoint())
+            .put("name", d.name()).put("spec_version", d.specVersion()).put("state", s.state().name())
+            .put("reason", s.reason())).onFailure(err -> reported.remove(d.key())));
+      }
+    }
+  }
+
+  private Future<JsonObject> tell(JsonObject op) {
+    return ControlPlane.internal(vertx, op, ORDER_TIMEOUT_MS);
+  }
+
+  private void publish(InstanceInfo inst) {
+    vertx.eventBus().publish(Addresses.EVENTS, Events.instance(inst));
+  }
+}
