@@ -3,6 +3,9 @@ package io.sluice.node;
 import io.sluice.endpoints.ControlPlaneRoutes;
 import io.sluice.endpoints.EndpointManagerVerticle;
 import io.sluice.auth.Keys;
+import io.sluice.load.LoadPicture;
+import io.sluice.load.LoadRoutes;
+import io.sluice.load.LoadVerticle;
 import io.sluice.protocol.NodeRoles;
 import io.sluice.router.RouterVerticle;
 import io.sluice.store.Store;
@@ -46,6 +49,8 @@ public final class SluiceNode {
   private final List<String> deployments = new ArrayList<>();
   private DeploymentSupervisorVerticle supervisor;
   private String adminToken;
+  /** The cluster's load, as this node hears it from every router. */
+  private LoadPicture loadPicture;
   private String tokenSecret;
 
   public SluiceNode(JsonObject conf, List<String> join) {
@@ -71,6 +76,7 @@ public final class SluiceNode {
     Path home = home(conf);
     Files.createDirectories(home);
     openStore(home);
+    loadPicture = new LoadPicture(loadRetentionSeconds(), NodeConfig.integer(conf, "load.max_series", 1000));
     joinCluster();
     describeNode(home);
     deployActors();
@@ -111,6 +117,10 @@ public final class SluiceNode {
         : "node-" + clusterHost + "-" + port);
   }
 
+  private long loadRetentionSeconds() {
+    return NodeConfig.integer(conf, "load.retention_seconds", 900);
+  }
+
   private String registryName() {
     return "sluice-" + nodeName();
   }
@@ -135,8 +145,9 @@ public final class SluiceNode {
         NodeConfig.integer(conf, "node.leave_timeout_ms", 60_000));
   }
 
-  /** The endpoint-manager (control-plane role) and the supervisor (every node). */
+  /** The endpoint-manager (control-plane role), the supervisor and the load picture (every node). */
   private void deployActors() throws Exception {
+    deployments.add(vertx.deployVerticle(new LoadVerticle(loadPicture)).await(60, TimeUnit.SECONDS));
     if (info.has(NodeRoles.CONTROL_PLANE)) {
       deployments.add(vertx.deployVerticle(new EndpointManagerVerticle(store, tokenSecret,
           NodeConfig.integer(conf, "auth.token_ttl_seconds", 3600))).await(60, TimeUnit.SECONDS));
@@ -158,6 +169,7 @@ public final class SluiceNode {
           r.get("/metrics").handler(PrometheusScrapingHandler.create(registryName()));
           if (info.has(NodeRoles.CONTROL_PLANE)) {
             api.mount(r);
+            new LoadRoutes(vertx, loadPicture, loadRetentionSeconds()).mount(r);
           }
         }, info.has(NodeRoles.ROUTER), BackendRegistries.getNow(registryName()));
     deployments.add(vertx.deployVerticle(router).await(60, TimeUnit.SECONDS));

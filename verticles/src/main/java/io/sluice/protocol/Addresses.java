@@ -25,6 +25,12 @@ public final class Addresses {
   /** Data-plane invocations from event-bus applications; same routing, auth and errors as HTTP. */
   public static final String INVOKE = "sluice.invoke";
 
+  /**
+   * Published by every router about once a second: what it answered, per deployment ({@link LoadReport}). Every
+   * node's load picture merges them; rollout judging, autoscaling and the dashboard read that picture.
+   */
+  public static final String LOAD = "sluice.load";
+
   /** Orders from the supervisor leader (spawn/stop/logs) to the supervisor of one node. */
   public static String supervisor(String nodeId) {
     return "sluice.supervisor." + nodeId;

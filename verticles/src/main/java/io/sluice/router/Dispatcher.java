@@ -1,5 +1,6 @@
 package io.sluice.router;
 
+import io.sluice.load.LoadRecorder;
 import io.sluice.protocol.Headers;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
@@ -21,6 +22,7 @@ final class Dispatcher {
       + "one deployment with positive weight values or use a deployment specific header to route.";
 
   private final RouterMetrics metrics;
+  private final LoadRecorder load;
   private final ScorerTransport local;
   private final ScorerTransport remote;
   /** Requests in flight from this router, per deployment ("endpoint/deployment") and per instance id. */
@@ -28,8 +30,9 @@ final class Dispatcher {
   private final Map<String, int[]> instanceFlight = new HashMap<>();
 
   /** {@code local} is asked first whether it reaches an instance; {@code remote} reaches every instance. */
-  Dispatcher(RouterMetrics metrics, ScorerTransport local, ScorerTransport remote) {
+  Dispatcher(RouterMetrics metrics, LoadRecorder load, ScorerTransport local, ScorerTransport remote) {
     this.metrics = metrics;
+    this.load = load;
     this.local = local;
     this.remote = remote;
   }
@@ -57,6 +60,7 @@ final class Dispatcher {
     }
     RoutingTable.DeploymentRoute d = ep.deployments.get(target);
     if (d == null || !d.serving()) {
+      load.record(endpoint, target, false, 503, 0);
       return Outcome.error(503, "deployment '" + target + "' has no ready instance").with(Headers.MODEL_DEPLOYMENT,
           target);
     }
@@ -66,6 +70,7 @@ final class Dispatcher {
       return h;
     });
     if (flight[0] >= d.admissionLimit()) {
+      load.record(endpoint, target, false, 429, 0);
       return Outcome.error(429, "too many requests in flight for deployment '" + target + "' (limit "
           + d.admissionLimit() + " = 2 x max_concurrent_requests_per_instance x instance_count)")
           .with(Headers.MODEL_DEPLOYMENT, target);
@@ -80,6 +85,7 @@ final class Dispatcher {
       Outcome out = Answers.of(ar.succeeded() ? ar.result() : null, ar.cause(), target, d.settings.timeoutMs())
           .with(Headers.MODEL_DEPLOYMENT, target);
       metrics.answered(endpoint, target, out.status(), false, t0);
+      load.record(endpoint, target, false, out.status(), System.nanoTime() - t0);
       if (ar.succeeded() && ar.result().queueMs() != null) {
         metrics.queueWait(endpoint, target, Double.parseDouble(ar.result().queueMs()));
       }
@@ -125,11 +131,20 @@ final class Dispatcher {
       return;
     }
     flight[0]++;
+    long t0 = System.nanoTime();
     transportFor(instance).call(new ScorerTransport.Call(instance, requestId, body, shadow.settings.routerTimeoutMs(),
         false, true), ar -> {
           flight[0]--;
-          metrics.answered(ep.name, ep.mirrorTo, ar.succeeded() ? ar.result().status() : 0, true, 0);
+          int status = ar.succeeded() ? ar.result().status() : 0;
+          metrics.answered(ep.name, ep.mirrorTo, status, true, 0);
+          load.record(ep.name, ep.mirrorTo, true, status, System.nanoTime() - t0);
         });
+  }
+
+  /** Requests to {@code deployment} in flight from this router now. */
+  int inFlight(String endpoint, String deployment) {
+    int[] f = inFlight.get(endpoint + "/" + deployment);
+    return f == null ? 0 : f[0];
   }
 
   private ScorerTransport transportFor(String instance) {

@@ -2,7 +2,9 @@ package io.sluice.router;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.auth.Authenticator;
+import io.sluice.load.LoadRecorder;
 import io.sluice.protocol.Addresses;
+import io.sluice.protocol.LoadReport;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -17,7 +19,8 @@ import java.util.function.Consumer;
  * then the {@link Dispatcher} (split, mirror, admission, instance), which calls the instance through a
  * {@link ScorerTransport} ({@link LocalTransport} in this JVM, {@link EventBusTransport} elsewhere);
  * {@link Answers} maps the reply to Azure's statuses. {@link RouteFollower} keeps the {@link RoutingTable} true;
- * the request path never reads the store or a distributed map.
+ * the request path never reads the store or a distributed map. Each second the router publishes what it answered
+ * ({@link LoadRecorder}) for every node's load picture.
  */
 public final class RouterVerticle extends VerticleBase {
   private final String nodeId;
@@ -31,6 +34,7 @@ public final class RouterVerticle extends VerticleBase {
   private HttpServer server;
   private RouteFollower follower;
   private ScoringHandler scoring;
+  private long loadTimer = -1;
 
   /** {@code extraRoutes} mounts the other handlers this node serves on the same port (control plane, health). */
   public RouterVerticle(String nodeId, HttpServerOptions serverOptions, long maxBodyBytes,
@@ -61,9 +65,22 @@ public final class RouterVerticle extends VerticleBase {
   private Future<Void> followRoutes() {
     Authenticator auth = new Authenticator(vertx);
     follower = new RouteFollower(vertx, context, nodeId, auth::useTokenSecret, metrics::instances);
-    Dispatcher dispatcher = new Dispatcher(metrics, new LocalTransport(vertx, context), new EventBusTransport(vertx));
+    LoadRecorder load = new LoadRecorder(nodeId);
+    Dispatcher dispatcher = new Dispatcher(metrics, load, new LocalTransport(vertx, context),
+        new EventBusTransport(vertx));
     scoring = new ScoringHandler(follower::table, auth, dispatcher, metrics, maxBodyBytes);
+    reportLoad(load, dispatcher);
     return follower.start();
+  }
+
+  /** Every second, what this router answered goes to every node's load picture (labelled with the second it ends). */
+  private void reportLoad(LoadRecorder load, Dispatcher dispatcher) {
+    loadTimer = vertx.setPeriodic(1000, t -> {
+      LoadReport r = load.flush(System.currentTimeMillis() / 1000, dispatcher::inFlight);
+      if (!r.deployments().isEmpty()) {
+        vertx.eventBus().publish(Addresses.LOAD, r.toJson());
+      }
+    });
   }
 
   /** Event-bus applications score through {@code sluice.invoke}, with the same routing, auth and errors. */
@@ -88,6 +105,7 @@ public final class RouterVerticle extends VerticleBase {
     if (follower != null) {
       follower.stop();
     }
+    vertx.cancelTimer(loadTimer);
     return server == null ? Future.succeededFuture() : server.close();
   }
 }

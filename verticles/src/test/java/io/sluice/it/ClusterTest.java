@@ -16,6 +16,7 @@ import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.net.URI;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -132,6 +133,37 @@ class ClusterTest {
     JsonNode inst = instances();
     assertThat(inst.size()).isEqualTo(6);
     assertThat(readyPerNode(inst)).hasSize(3).allSatisfy((node, n) -> assertThat(n).isEqualTo(2));
+  }
+
+  @Test
+  @Order(1)
+  void theLoadPictureSumsEveryRouterAndOnlyTheAdminReadsIt() throws Exception {
+    String token = Files.readString(tmp.resolve("home/admin-token")).trim();
+    Scoring third = new Scoring(nodes.get(2));
+    String path = "/api/endpoints/spread-ep/deployments/echo/load?seconds=120";
+    long before = Cli.JSON.readTree(third.admin(path, token).body()).path("window").path("ok").asLong();
+    for (int i = 0; i < 30; i++) {
+      assertThat(new Scoring(nodes.get(0)).withKey("spread-ep", key, "{}").statusCode()).isEqualTo(200);
+    }
+    for (int i = 0; i < 20; i++) {
+      assertThat(new Scoring(nodes.get(1)).withKey("spread-ep", key, "{}").statusCode()).isEqualTo(200);
+      assertThat(new Scoring(nodes.get(1)).withKey("spread-ep", "wrong", "{}").statusCode()).isEqualTo(401);
+    }
+    // routers report once a second; the third node, which routed none of these, sees them all
+    JsonNode load = Await.until(() -> Cli.JSON.readTree(third.admin(path, token).body()),
+        l -> l.path("window").path("ok").asLong() >= before + 50, Duration.ofSeconds(10), "50 more answers of echo");
+    assertThat(load.path("window").path("ok").asLong()).isEqualTo(before + 50);
+    assertThat(load.path("window").path("server_errors").asLong()).isZero();
+    assertThat(load.path("window").path("client_errors").asLong()).as("a 401 never reaches a deployment").isZero();
+    assertThat(load.path("window").path("p99_ms").asDouble()).isPositive();
+    assertThat(load.path("series").size()).isPositive();
+
+    assertThat(third.admin(path, null).statusCode()).isEqualTo(401);
+    assertThat(third.admin(path, "not-the-token").statusCode()).isEqualTo(401);
+    assertThat(third.admin("/api/endpoints/spread-ep/deployments/nobody/load", token).statusCode()).isEqualTo(404);
+    HttpResponse<String> bad = third.admin("/api/endpoints/spread-ep/deployments/echo/load?seconds=0", token);
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.body()).contains("seconds: a whole number from 1 to 900");
   }
 
   @Test

@@ -69,6 +69,15 @@ public final class Scoring {
     Await.until(() -> answered(endpoint) >= target, Duration.ofSeconds(30), more + " more answers " + what);
   }
 
+  /** A GET with the admin token (an /api/ route). */
+  public HttpResponse<String> admin(String path, String token) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   /** A GET on the node, e.g. /metrics or /healthz. */
   public HttpResponse<String> get(String path) throws Exception {
     return HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30)).build(),

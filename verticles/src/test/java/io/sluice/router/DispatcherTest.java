@@ -2,7 +2,9 @@ package io.sluice.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.load.LoadRecorder;
 import io.sluice.protocol.DeploymentDoc;
+import io.sluice.protocol.LoadReport;
 import io.sluice.protocol.EndpointDoc;
 import io.sluice.protocol.Headers;
 import io.sluice.protocol.InstanceInfo;
@@ -64,7 +66,8 @@ class DispatcherTest {
       throw new AssertionError("never reaches anything");
     }
   };
-  final Dispatcher dispatcher = new Dispatcher(new RouterMetrics(null), unreachable, transport);
+  final LoadRecorder load = new LoadRecorder("test-router");
+  final Dispatcher dispatcher = new Dispatcher(new RouterMetrics(null), load, unreachable, transport);
 
   static RoutingTable table(Map<String, Integer> traffic, Map<String, Integer> mirror, int maxConcurrent,
                             String... instances) {
@@ -124,6 +127,10 @@ class DispatcherTest {
     transport.held.get(0).handle(Future.succeededFuture(ok("blue-1")));
     transport.hold = false;
     assertThat(dispatch(t, null).status()).isEqualTo(200);
+    LoadReport.DeploymentLoad counted = load.flush(1, dispatcher::inFlight).deployments().get(0);
+    assertThat(counted.ok()).as("answered").isEqualTo(2);
+    assertThat(counted.throttled()).as("refused by admission").isEqualTo(1);
+    assertThat(counted.inFlight()).as("three still held").isEqualTo(3);
   }
 
   @Test

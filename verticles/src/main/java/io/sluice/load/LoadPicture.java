@@ -1,0 +1,172 @@
+package io.sluice.load;
+
+import io.sluice.protocol.LoadReport;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.DataFormatException;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.PackedHistogram;
+
+/**
+ * The cluster's load, merged from every router's {@link LoadReport}s: per deployment (live and mirror apart), one
+ * bucket per second with answers by kind, requests in flight per router, and a latency histogram. Rollout judging,
+ * autoscaling and the dashboard read windows and series of it. Bounded: buckets older than the retention are dropped
+ * and at most {@code maxSeries} deployments are kept (the one used longest ago goes first); histograms are packed,
+ * so a second costs what its latencies spread over, not the histogram's whole range. No Vert.x; thread-safe.
+ */
+public final class LoadPicture {
+  /** One series: a deployment's live answers, or the copies mirrored to it. */
+  public record Key(String endpoint, String deployment, boolean mirror) {
+  }
+
+  /** Answers over a window (or one second), summed over every router. Latencies in milliseconds. */
+  public record Stats(long fromSecond, long toSecond, long ok, long clientErrors, long throttled, long serverErrors,
+                      int inFlight, double p50Ms, double p99Ms) {
+    public long answers() {
+      return ok + clientErrors + throttled + serverErrors;
+    }
+
+    /** Server faults over the answers that were not the client's own error or a 429, in percent (0 when none). */
+    public double errorRatePercent() {
+      long judged = ok + serverErrors;
+      return judged == 0 ? 0 : 100.0 * serverErrors / judged;
+    }
+  }
+
+  private static final class Bucket {
+    final long second;
+    final long[] byKind = new long[LoadReport.Kind.values().length];
+    final Map<String, Integer> inFlight = new HashMap<>(2);
+    final Histogram latency = new PackedHistogram(1, LoadRecorder.newHistogram().getHighestTrackableValue(), 2);
+
+    Bucket(long second) {
+      this.second = second;
+    }
+  }
+
+  private final long retentionSeconds;
+  private final int maxSeries;
+  /** Access order: the first entry is the series used longest ago. */
+  private final LinkedHashMap<Key, ArrayDeque<Bucket>> series = new LinkedHashMap<>(16, 0.75f, true);
+
+  public LoadPicture(long retentionSeconds, int maxSeries) {
+    this.retentionSeconds = retentionSeconds;
+    this.maxSeries = maxSeries;
+  }
+
+  /** Merges one router's report; {@code nowSecond} is this node's clock, for the retention. */
+  public synchronized void add(LoadReport r, long nowSecond) {
+    if (r.second() <= nowSecond - retentionSeconds || r.second() > nowSecond + 60) {
+      return; // too old to keep, or from a clock far ahead of ours
+    }
+    for (LoadReport.DeploymentLoad d : r.deployments()) {
+      ArrayDeque<Bucket> buckets = series.computeIfAbsent(new Key(d.endpoint(), d.deployment(), d.mirror()),
+          k -> new ArrayDeque<>());
+      Bucket b = bucket(buckets, r.second());
+      b.byKind[0] += d.ok();
+      b.byKind[1] += d.clientErrors();
+      b.byKind[2] += d.throttled();
+      b.byKind[3] += d.serverErrors();
+      b.inFlight.put(r.router(), d.inFlight());
+      Histogram h = decode(d.latency());
+      if (h != null) {
+        b.latency.add(h);
+      }
+      trim(buckets, nowSecond);
+    }
+    while (series.size() > maxSeries) {
+      Iterator<Key> oldest = series.keySet().iterator();
+      oldest.next();
+      oldest.remove();
+    }
+  }
+
+  /** The bucket of {@code second}, made where it belongs (reports arrive nearly in order, so search from the end). */
+  private static Bucket bucket(ArrayDeque<Bucket> buckets, long second) {
+    if (buckets.isEmpty() || buckets.peekLast().second < second) {
+      Bucket b = new Bucket(second);
+      buckets.addLast(b);
+      return b;
+    }
+    List<Bucket> later = new ArrayList<>();
+    while (!buckets.isEmpty() && buckets.peekLast().second > second) {
+      later.add(0, buckets.pollLast());
+    }
+    Bucket b = !buckets.isEmpty() && buckets.peekLast().second == second ? buckets.peekLast() : new Bucket(second);
+    if (buckets.peekLast() != b) {
+      buckets.addLast(b);
+    }
+    buckets.addAll(later);
+    return b;
+  }
+
+  private void trim(ArrayDeque<Bucket> buckets, long nowSecond) {
+    while (!buckets.isEmpty() && buckets.peekFirst().second <= nowSecond - retentionSeconds) {
+      buckets.pollFirst();
+    }
+  }
+
+  private static Histogram decode(String base64) {
+    if (base64 == null || base64.isEmpty()) {
+      return null;
+    }
+    try {
+      return Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(Base64.getDecoder().decode(base64)), 1);
+    } catch (DataFormatException | IllegalArgumentException e) {
+      return null; // a malformed report counts without latencies
+    }
+  }
+
+  /** Everything answered from {@code fromSecond} to {@code toSecond} (inclusive); in flight: the last second's. */
+  public synchronized Stats window(Key key, long fromSecond, long toSecond) {
+    ArrayDeque<Bucket> buckets = series.get(key);
+    long[] sum = new long[LoadReport.Kind.values().length];
+    Histogram merged = LoadRecorder.newHistogram();
+    int inFlight = 0;
+    if (buckets != null) {
+      for (Bucket b : buckets) {
+        if (b.second >= fromSecond && b.second <= toSecond) {
+          for (int i = 0; i < sum.length; i++) {
+            sum[i] += b.byKind[i];
+          }
+          merged.add(b.latency);
+          inFlight = b.inFlight.values().stream().mapToInt(Integer::intValue).sum();
+        }
+      }
+    }
+    return stats(fromSecond, toSecond, sum, inFlight, merged);
+  }
+
+  /** One {@link Stats} per second that had any answers, oldest first. */
+  public synchronized List<Stats> series(Key key, long fromSecond, long toSecond) {
+    List<Stats> out = new ArrayList<>();
+    ArrayDeque<Bucket> buckets = series.get(key);
+    if (buckets != null) {
+      for (Bucket b : buckets) {
+        if (b.second >= fromSecond && b.second <= toSecond) {
+          out.add(stats(b.second, b.second, b.byKind, b.inFlight.values().stream().mapToInt(Integer::intValue).sum(),
+              b.latency));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The series now kept: for tests and for the bound. */
+  public synchronized List<Key> keys() {
+    return new ArrayList<>(series.keySet());
+  }
+
+  private static Stats stats(long from, long to, long[] k, int inFlight, Histogram h) {
+    boolean any = h.getTotalCount() > 0;
+    return new Stats(from, to, k[0], k[1], k[2], k[3], inFlight,
+        any ? h.getValueAtPercentile(50) / 1000.0 : 0, any ? h.getValueAtPercentile(99) / 1000.0 : 0);
+  }
+}

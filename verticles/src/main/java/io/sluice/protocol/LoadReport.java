@@ -1,0 +1,60 @@
+package io.sluice.protocol;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What one router answered in one second, per deployment: published on {@link Addresses#LOAD} about once a second,
+ * merged by every node's load picture. Mirror copies are reported apart from live answers. The latency histogram
+ * is an HdrHistogram in its compressed encoding (microseconds), base64.
+ */
+public record LoadReport(String router, long second, List<DeploymentLoad> deployments) {
+
+  /** One deployment's answers in that second, by kind (see {@link #kind}), and its requests in flight now. */
+  public record DeploymentLoad(String endpoint, String deployment, boolean mirror, long ok, long clientErrors,
+                               long throttled, long serverErrors, int inFlight, String latency) {
+
+    static DeploymentLoad fromJson(JsonObject j) {
+      return new DeploymentLoad(j.getString("endpoint"), j.getString("deployment"), j.getBoolean("mirror", false),
+          j.getLong("ok", 0L), j.getLong("client_errors", 0L), j.getLong("throttled", 0L),
+          j.getLong("server_errors", 0L), j.getInteger("in_flight", 0), j.getString("latency"));
+    }
+
+    JsonObject toJson() {
+      return new JsonObject().put("endpoint", endpoint).put("deployment", deployment).put("mirror", mirror)
+          .put("ok", ok).put("client_errors", clientErrors).put("throttled", throttled)
+          .put("server_errors", serverErrors).put("in_flight", inFlight).put("latency", latency);
+    }
+  }
+
+  /** How an answer counts: the rollout judge counts server faults as errors, never the client's own mistakes. */
+  public enum Kind { OK, CLIENT_ERROR, THROTTLED, SERVER_ERROR }
+
+  /** 2xx: ok; 429: throttled; 408, 424 and 5xx (and anything else): server faults; other 4xx: the client's error. */
+  public static Kind kind(int status) {
+    if (status >= 200 && status < 300) {
+      return Kind.OK;
+    }
+    if (status == 429) {
+      return Kind.THROTTLED;
+    }
+    if (status >= 400 && status < 500 && status != 408 && status != 424) {
+      return Kind.CLIENT_ERROR;
+    }
+    return Kind.SERVER_ERROR;
+  }
+
+  public static LoadReport fromJson(JsonObject j) {
+    List<DeploymentLoad> deps = new ArrayList<>();
+    j.getJsonArray("deployments", new JsonArray()).forEach(o -> deps.add(DeploymentLoad.fromJson((JsonObject) o)));
+    return new LoadReport(j.getString("router"), j.getLong("second", 0L), deps);
+  }
+
+  public JsonObject toJson() {
+    JsonArray deps = new JsonArray();
+    deployments.forEach(d -> deps.add(d.toJson()));
+    return new JsonObject().put("router", router).put("second", second).put("deployments", deps);
+  }
+}

@@ -1,0 +1,99 @@
+package io.sluice.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.sluice.load.LoadPicture.Key;
+import io.sluice.load.LoadPicture.Stats;
+import io.sluice.protocol.LoadReport;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The load path alone: a router's recorder, the report on the wire, and the merged, bounded picture. */
+class LoadPictureTest {
+  static final Key BLUE = new Key("ep", "blue", false);
+
+  static LoadReport report(String router, long second, int ok, int serverErrors, long latencyMs) {
+    LoadRecorder r = new LoadRecorder(router);
+    for (int i = 0; i < ok; i++) {
+      r.record("ep", "blue", false, 200, latencyMs * 1_000_000);
+    }
+    for (int i = 0; i < serverErrors; i++) {
+      r.record("ep", "blue", false, 500, latencyMs * 1_000_000);
+    }
+    return LoadReport.fromJson(r.flush(second, (e, d) -> 3).toJson()); // through its JSON, as on the event bus
+  }
+
+  @Test
+  void answersCountByKindAndTheRecorderStartsAfreshEachSecond() {
+    LoadRecorder r = new LoadRecorder("r1");
+    for (int status : new int[] {200, 201, 400, 401, 404, 413, 429, 408, 424, 500, 503}) {
+      r.record("ep", "blue", false, status, 1_000_000);
+    }
+    r.record("ep", "green", true, 200, 2_000_000);
+    LoadReport first = r.flush(100, (e, d) -> d.equals("blue") ? 2 : 0);
+    LoadReport.DeploymentLoad blue = first.deployments().stream().filter(d -> !d.mirror()).findFirst().orElseThrow();
+    assertThat(List.of(blue.ok(), blue.clientErrors(), blue.throttled(), blue.serverErrors()))
+        .containsExactly(2L, 4L, 1L, 4L);
+    assertThat(blue.inFlight()).isEqualTo(2);
+    assertThat(first.deployments()).anyMatch(d -> d.mirror() && d.deployment().equals("green") && d.inFlight() == 0);
+    LoadReport second = r.flush(101, (e, d) -> d.equals("blue") ? 1 : 0);
+    assertThat(second.deployments()).as("green idle: dropped; blue idle but still in flight: kept")
+        .extracting(LoadReport.DeploymentLoad::deployment).containsExactly("blue");
+    assertThat(second.deployments().get(0).ok()).isZero();
+    assertThat(r.flush(102, (e, d) -> 0).deployments()).isEmpty();
+  }
+
+  @Test
+  void routersAreMergedPerSecondAndLatenciesPerWindow() {
+    LoadPicture p = new LoadPicture(900, 100);
+    p.add(report("r1", 1000, 100, 0, 1), 1000);
+    p.add(report("r2", 1000, 98, 2, 10), 1000);
+    p.add(report("r1", 1001, 50, 0, 1), 1001);
+    Stats w = p.window(BLUE, 1000, 1001);
+    assertThat(w.ok()).isEqualTo(248);
+    assertThat(w.serverErrors()).isEqualTo(2);
+    assertThat(w.errorRatePercent()).isCloseTo(0.8, within(1e-9));
+    assertThat(w.p50Ms()).isCloseTo(1.0, within(0.02));
+    assertThat(w.p99Ms()).isCloseTo(10.0, within(0.1));
+    assertThat(p.series(BLUE, 0, 2000)).extracting(Stats::answers).containsExactly(200L, 50L);
+    assertThat(p.series(BLUE, 0, 2000).get(0).inFlight()).as("both routers' in-flight, summed").isEqualTo(6);
+    assertThat(p.window(new Key("ep", "blue", true), 0, 2000).answers()).as("mirror copies are a series apart")
+        .isZero();
+  }
+
+  @Test
+  void lateReportsLandInTheirSecondAndOldOnesAreDropped() {
+    LoadPicture p = new LoadPicture(60, 100);
+    p.add(report("r1", 1005, 5, 0, 1), 1005);
+    p.add(report("r2", 1003, 3, 0, 1), 1005);
+    p.add(report("r3", 1004, 4, 0, 1), 1005);
+    p.add(report("r4", 900, 9, 0, 1), 1005);
+    assertThat(p.series(BLUE, 0, 2000)).extracting(Stats::fromSecond).containsExactly(1003L, 1004L, 1005L);
+  }
+
+  @Test
+  void memoryIsBoundedByTheRetentionAndTheNumberOfSeries() {
+    LoadPicture p = new LoadPicture(60, 3);
+    for (long s = 0; s < 1000; s++) {
+      p.add(report("r1", s, 1, 0, 1), s);
+    }
+    assertThat(p.series(BLUE, 0, 2000)).hasSize(60);
+    for (int i = 0; i < 10; i++) {
+      LoadRecorder r = new LoadRecorder("r1");
+      r.record("ep", "d" + i, false, 200, 1_000_000);
+      p.add(r.flush(999, (e, d) -> 0), 999);
+    }
+    assertThat(p.keys()).hasSize(3).extracting(Key::deployment).containsExactly("d7", "d8", "d9");
+  }
+
+  @Test
+  void aMalformedHistogramCountsWithoutLatencies() {
+    LoadPicture p = new LoadPicture(60, 10);
+    p.add(new LoadReport("r1", 10, List.of(new LoadReport.DeploymentLoad("ep", "blue", false, 7, 0, 0, 0, 0,
+        "not base64!"))), 10);
+    Stats w = p.window(BLUE, 0, 20);
+    assertThat(w.ok()).isEqualTo(7);
+    assertThat(w.p99Ms()).isZero();
+  }
+}
