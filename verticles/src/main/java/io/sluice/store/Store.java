@@ -25,6 +25,8 @@ public final class Store implements AutoCloseable {
   public static final String MODEL = "model";
   public static final String ENVIRONMENT = "environment";
   public static final String SETTING = "setting";
+  /** A rollout per endpoint (its current or last one), by endpoint name. */
+  public static final String ROLLOUT = "rollout";
 
   private final String url;
   private String user;

@@ -1,0 +1,92 @@
+package io.sluice.rollout;
+
+import io.sluice.rollout.RolloutState.Status;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How a rollout moves: where it starts, what a verdict does to it, and the traffic and mirror maps each state puts
+ * in force. A pass moves to the next step (or ends Succeeded after 100 %); a failure rolls back at once to the maps
+ * from before; inconclusive windows are judged again up to {@code max_inconclusive} in a row, then the policy
+ * applies ({@code hold}: Paused, {@code rollback}: RolledBack). Pure: the endpoint-manager writes what it returns.
+ */
+public final class RolloutMachine {
+  private RolloutMachine() {
+  }
+
+  /** A state and the endpoint's traffic and mirror maps while in it. */
+  public record Move(RolloutState state, Map<String, Integer> traffic, Map<String, Integer> mirror) {
+  }
+
+  public static Move start(String endpoint, RolloutPlan plan, Map<String, Integer> traffic,
+                           Map<String, Integer> mirror, long now) {
+    RolloutState s = new RolloutState(endpoint, plan, Map.copyOf(traffic), Map.copyOf(mirror), Status.Running,
+        plan.mirrorFirst() > 0 ? -1 : 0, now, 0, List.of(), null, 1);
+    return inForce(s);
+  }
+
+  /** The maps a state puts in force: its step's weights, before's when it ended other than Succeeded. */
+  public static Move inForce(RolloutState s) {
+    String target = s.plan().target();
+    boolean restored = s.status() == Status.RolledBack || s.status() == Status.Aborted;
+    if (restored) {
+      return new Move(s, s.beforeTraffic(), s.beforeMirror());
+    }
+    if (s.step() < 0) {
+      return new Move(s, s.beforeTraffic(), Map.of(target, s.plan().mirrorFirst()));
+    }
+    Map<String, Integer> mirror = new LinkedHashMap<>(s.beforeMirror());
+    mirror.remove(target); // a deployment with live traffic is never mirrored to (Azure's rule)
+    return new Move(s, Weights.at(s.beforeTraffic(), target, s.plan().steps().get(s.step())), mirror);
+  }
+
+  /** The rollout after the verdict on its current window, judged at {@code now}. */
+  public static Move judged(RolloutState s, Judge.Verdict v, long now) {
+    List<JsonObject> verdicts = new ArrayList<>(s.verdicts());
+    verdicts.add(new JsonObject().put("step", s.stepLabel()).put("outcome", v.outcome().name())
+        .put("reasons", new JsonArray(new ArrayList<>(v.reasons()))).put("figures", new JsonObject(v.figures()))
+        .put("from", s.windowStart()).put("to", now));
+    List<JsonObject> kept = verdicts.size() > 200 ? verdicts.subList(verdicts.size() - 200, verdicts.size()) : verdicts;
+    return switch (v.outcome()) {
+      case PASS -> s.step() == s.plan().steps().size() - 1
+          ? inForce(s.with(Status.Succeeded, s.step(), now, 0, kept, null))
+          : inForce(s.with(Status.Running, s.step() + 1, now, 0, kept, null));
+      case FAIL -> inForce(s.with(Status.RolledBack, s.step(), now, 0, kept,
+          "step " + s.stepLabel() + " failed: " + String.join("; ", v.reasons())));
+      case INCONCLUSIVE -> {
+        int n = s.inconclusive() + 1;
+        if (n < s.plan().maxInconclusive()) {
+          yield inForce(s.with(Status.Running, s.step(), now, n, kept, null));
+        }
+        String why = "step " + s.stepLabel() + ": " + n + " inconclusive windows in a row ("
+            + String.join("; ", v.reasons()) + ")";
+        yield "rollback".equals(s.plan().onInconclusive())
+            ? inForce(s.with(Status.RolledBack, s.step(), now, n, kept, why))
+            : inForce(s.with(Status.Paused, s.step(), now, n, kept, why + "; held: resume to judge again, abort to "
+                + "roll back"));
+      }
+    };
+  }
+
+  public static Move pause(RolloutState s) {
+    return inForce(s.with(Status.Paused, s.step(), s.windowStart(), s.inconclusive(), s.verdicts(), "paused"));
+  }
+
+  /** Judging starts again with a fresh window of the step it was in. */
+  public static Move resume(RolloutState s, long now) {
+    return inForce(s.with(Status.Running, s.step(), now, 0, s.verdicts(), null));
+  }
+
+  public static Move abort(RolloutState s) {
+    return inForce(s.with(Status.Aborted, s.step(), s.windowStart(), s.inconclusive(), s.verdicts(), "aborted"));
+  }
+
+  /** Whether the current window is over and due for a verdict. */
+  public static boolean due(RolloutState s, long now) {
+    return s.status() == Status.Running && now >= s.windowStart() + s.plan().intervalSeconds();
+  }
+}

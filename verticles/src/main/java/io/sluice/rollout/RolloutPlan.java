@@ -1,0 +1,168 @@
+package io.sluice.rollout;
+
+import io.sluice.protocol.EndpointDoc;
+import io.sluice.protocol.ValidationException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * What {@code rollout start} asks for, checked: the target, its steps (percent of live traffic, increasing, ending at
+ * 100), the window each step is judged on, the judge's limits, an optional mirror phase first, and what to do when
+ * windows stay inconclusive. Every refusal names the field and the rule. Pure.
+ */
+public record RolloutPlan(String target, List<Integer> steps, int intervalSeconds, Judge.Criteria criteria,
+                          int mirrorFirst, String onInconclusive, int maxInconclusive, boolean deletePrevious) {
+
+  public static final int MAX_INTERVAL_SECONDS = 900;
+  private static final Set<String> FIELDS = Set.of("deployment", "steps", "interval", "min_requests",
+      "max_error_rate", "max_error_rate_increase", "max_p99_ratio", "mirror_first", "min_agreement",
+      "on_inconclusive", "max_inconclusive", "delete_previous");
+
+  /** Checks {@code spec} against the endpoint as it is and the names of its deployments that are not Deleting. */
+  public static RolloutPlan parse(JsonObject spec, EndpointDoc endpoint, Set<String> deployments) {
+    for (String f : spec.fieldNames()) {
+      if (!FIELDS.contains(f)) {
+        throw new ValidationException(f + ": unknown field (fields: " + new java.util.TreeSet<>(FIELDS) + ")");
+      }
+    }
+    if (!(spec.getValue("deployment") instanceof String target) || target.isBlank()) {
+      throw new ValidationException("deployment: required, the deployment to roll out");
+    }
+    if (!deployments.contains(target)) {
+      throw new ValidationException("deployment: '" + target + "' is not a deployment of endpoint '"
+          + endpoint.name() + "' (deployments: " + new java.util.TreeSet<>(deployments) + ")");
+    }
+    boolean live = endpoint.traffic().entrySet().stream().anyMatch(e -> !e.getKey().equals(target) && e.getValue() > 0);
+    if (!live) {
+      throw new ValidationException("traffic: endpoint '" + endpoint.name() + "' has no live deployment besides '"
+          + target + "' to judge it against; give one traffic first (online-endpoint update --traffic)");
+    }
+    List<Integer> steps = steps(spec.getValue("steps"), endpoint.trafficOf(target));
+    Judge.Criteria c = new Judge.Criteria(
+        whole(spec, "min_requests", Judge.Criteria.DEFAULT.minRequests(), 1, 1_000_000_000),
+        percent(spec, "max_error_rate", Judge.Criteria.DEFAULT.maxErrorRate()),
+        percent(spec, "max_error_rate_increase", Judge.Criteria.DEFAULT.maxErrorRateIncrease()),
+        number(spec, "max_p99_ratio", Judge.Criteria.DEFAULT.maxP99Ratio(), 1, 1000),
+        percent(spec, "min_agreement", Judge.Criteria.DEFAULT.minAgreement()));
+    int interval = seconds(spec.getValue("interval", "30s"));
+    int mirrorFirst = (int) whole(spec, "mirror_first", 0, 0, 50);
+    if (mirrorFirst > 0 && endpoint.trafficOf(target) > 0) {
+      throw new ValidationException("mirror_first: '" + target + "' already has live traffic; mirroring goes only to a "
+          + "deployment without it");
+    }
+    Object policy = spec.getValue("on_inconclusive", "hold");
+    if (!"hold".equals(policy) && !"rollback".equals(policy)) {
+      throw new ValidationException("on_inconclusive: 'hold' or 'rollback'; got '" + policy + "'");
+    }
+    int maxInconclusive = (int) whole(spec, "max_inconclusive", 5, 1, 1000);
+    Object del = spec.getValue("delete_previous", false);
+    if (!(del instanceof Boolean deletePrevious)) {
+      throw new ValidationException("delete_previous: true or false");
+    }
+    return new RolloutPlan(target, steps, interval, c, mirrorFirst, (String) policy, maxInconclusive, deletePrevious);
+  }
+
+  private static List<Integer> steps(Object v, int current) {
+    List<Integer> steps = new ArrayList<>();
+    if (v == null) {
+      steps.addAll(List.of(10, 25, 50, 100));
+    } else {
+      Iterable<?> items = v instanceof JsonArray a ? a : v instanceof String s ? List.of(s.trim().split("[\\s,]+"))
+          : null;
+      if (items == null) {
+        throw new ValidationException("steps: a list of percents such as \"10 25 50 100\"");
+      }
+      for (Object o : items) {
+        try {
+          steps.add(o instanceof Number n ? n.intValue() : Integer.parseInt(String.valueOf(o)));
+        } catch (NumberFormatException e) {
+          throw new ValidationException("steps: '" + o + "' is not a whole percent");
+        }
+      }
+    }
+    for (int i = 0; i < steps.size(); i++) {
+      int p = steps.get(i);
+      if (p < 1 || p > 100 || (i > 0 && p <= steps.get(i - 1))) {
+        throw new ValidationException("steps: percents from 1 to 100, each larger than the one before; got " + steps);
+      }
+    }
+    if (steps.isEmpty() || steps.get(steps.size() - 1) != 100) {
+      throw new ValidationException("steps: must end at 100 (the target takes all the traffic); got " + steps);
+    }
+    if (steps.get(0) <= current) {
+      throw new ValidationException("steps: must start above the target's current " + current + "%; got " + steps);
+    }
+    return steps;
+  }
+
+  /** "30s", "2m", "1h" or a number of seconds; 1 s to {@link #MAX_INTERVAL_SECONDS} (the load picture's window). */
+  static int seconds(Object v) {
+    String s = String.valueOf(v).trim().toLowerCase(Locale.ROOT);
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,6})(s|m|h)?").matcher(s);
+    if (!m.matches()) {
+      throw new ValidationException("interval: a duration such as 30s, 2m or 1h; got '" + v + "'");
+    }
+    long n = Long.parseLong(m.group(1)) * ("m".equals(m.group(2)) ? 60 : "h".equals(m.group(2)) ? 3600 : 1);
+    if (n < 1 || n > MAX_INTERVAL_SECONDS) {
+      throw new ValidationException("interval: from 1s to " + MAX_INTERVAL_SECONDS + "s; got '" + v + "'");
+    }
+    return (int) n;
+  }
+
+  private static double number(JsonObject spec, String f, double dflt, double min, double max) {
+    Object v = spec.getValue(f);
+    if (v == null) {
+      return dflt;
+    }
+    double d;
+    try {
+      d = v instanceof Number n ? n.doubleValue() : Double.parseDouble(String.valueOf(v));
+    } catch (NumberFormatException e) {
+      throw new ValidationException(f + ": a number from " + fmt(min) + " to " + fmt(max) + "; got '" + v + "'");
+    }
+    if (!(d >= min && d <= max)) {
+      throw new ValidationException(f + ": a number from " + fmt(min) + " to " + fmt(max) + "; got '" + v + "'");
+    }
+    return d;
+  }
+
+  private static double percent(JsonObject spec, String f, double dflt) {
+    return number(spec, f, dflt, 0, 100);
+  }
+
+  private static long whole(JsonObject spec, String f, long dflt, long min, long max) {
+    double d = number(spec, f, dflt, min, max);
+    if (d != Math.rint(d)) {
+      throw new ValidationException(f + ": a whole number; got '" + spec.getValue(f) + "'");
+    }
+    return (long) d;
+  }
+
+  private static String fmt(double d) {
+    return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject().put("deployment", target).put("steps", new JsonArray(new ArrayList<>(steps)))
+        .put("interval", intervalSeconds + "s").put("min_requests", criteria.minRequests())
+        .put("max_error_rate", criteria.maxErrorRate()).put("max_error_rate_increase", criteria.maxErrorRateIncrease())
+        .put("max_p99_ratio", criteria.maxP99Ratio()).put("min_agreement", criteria.minAgreement())
+        .put("mirror_first", mirrorFirst).put("on_inconclusive", onInconclusive)
+        .put("max_inconclusive", maxInconclusive).put("delete_previous", deletePrevious);
+  }
+
+  /** A stored plan (as {@link #toJson} wrote it); no endpoint checks. */
+  public static RolloutPlan fromJson(JsonObject j) {
+    List<Integer> steps = new ArrayList<>();
+    j.getJsonArray("steps").forEach(o -> steps.add(((Number) o).intValue()));
+    return new RolloutPlan(j.getString("deployment"), steps, seconds(j.getString("interval")),
+        new Judge.Criteria(j.getLong("min_requests"), j.getDouble("max_error_rate"),
+            j.getDouble("max_error_rate_increase"), j.getDouble("max_p99_ratio"), j.getDouble("min_agreement")),
+        j.getInteger("mirror_first"), j.getString("on_inconclusive"), j.getInteger("max_inconclusive"),
+        j.getBoolean("delete_previous"));
+  }
+}

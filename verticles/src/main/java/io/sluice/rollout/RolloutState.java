@@ -1,0 +1,66 @@
+package io.sluice.rollout;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A rollout as stored (one per endpoint, the current or the last): its plan, the traffic and mirror maps from before
+ * it (what a rollback restores), where it is (step index, -1 while mirroring first; the second its window started;
+ * inconclusive windows in a row), every verdict with its figures, and how it ended. {@code revision} orders the
+ * runner's writes after user commands (pause, abort) that came in between.
+ */
+public record RolloutState(String endpoint, RolloutPlan plan, Map<String, Integer> beforeTraffic,
+                           Map<String, Integer> beforeMirror, Status status, int step, long windowStart,
+                           int inconclusive, List<JsonObject> verdicts, String reason, int revision) {
+
+  public enum Status {
+    Running, Paused, Succeeded, RolledBack, Aborted;
+
+    /** Still holding the endpoint's traffic: manual traffic changes are refused meanwhile. */
+    public boolean active() {
+      return this == Running || this == Paused;
+    }
+  }
+
+  public RolloutState with(Status s, int nextStep, long start, int inconclusiveNow, List<JsonObject> allVerdicts,
+                           String why) {
+    return new RolloutState(endpoint, plan, beforeTraffic, beforeMirror, s, nextStep, start, inconclusiveNow,
+        allVerdicts, why, revision + 1);
+  }
+
+  /** The percent the target has at the current step ("mirror" while mirroring first). */
+  public String stepLabel() {
+    return step < 0 ? "mirror " + plan.mirrorFirst() + "%" : plan.steps().get(step) + "%";
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject().put("endpoint", endpoint).put("plan", plan.toJson())
+        .put("before", new JsonObject().put("traffic", new JsonObject(new LinkedHashMap<>(beforeTraffic)))
+            .put("mirror_traffic", new JsonObject(new LinkedHashMap<>(beforeMirror))))
+        .put("status", status.name()).put("step", step).put("window_start", windowStart)
+        .put("inconclusive", inconclusive).put("verdicts", new JsonArray(new ArrayList<>(verdicts)))
+        .put("reason", reason).put("revision", revision);
+  }
+
+  public static RolloutState fromJson(JsonObject j) {
+    List<JsonObject> verdicts = new ArrayList<>();
+    j.getJsonArray("verdicts", new JsonArray()).forEach(o -> verdicts.add((JsonObject) o));
+    JsonObject before = j.getJsonObject("before", new JsonObject());
+    return new RolloutState(j.getString("endpoint"), RolloutPlan.fromJson(j.getJsonObject("plan")),
+        percents(before.getJsonObject("traffic")), percents(before.getJsonObject("mirror_traffic")),
+        Status.valueOf(j.getString("status")), j.getInteger("step"), j.getLong("window_start"),
+        j.getInteger("inconclusive", 0), verdicts, j.getString("reason"), j.getInteger("revision", 1));
+  }
+
+  private static Map<String, Integer> percents(JsonObject o) {
+    Map<String, Integer> m = new LinkedHashMap<>();
+    if (o != null) {
+      o.forEach(e -> m.put(e.getKey(), ((Number) e.getValue()).intValue()));
+    }
+    return m;
+  }
+}
