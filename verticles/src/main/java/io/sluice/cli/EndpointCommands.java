@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 @Command(name = "online-endpoint", description = "Manage online endpoints.",
     subcommands = {EndpointCommands.Create.class, EndpointCommands.Show.class, EndpointCommands.ListCmd.class,
         EndpointCommands.Update.class, EndpointCommands.Invoke.class, EndpointCommands.GetCredentials.class,
-        EndpointCommands.RegenerateKeys.class, EndpointCommands.Delete.class})
+        EndpointCommands.RegenerateKeys.class, EndpointCommands.Delete.class, RolloutCommands.class})
 final class EndpointCommands {
 
   static String path(String name) {

@@ -65,6 +65,13 @@ public final class ControlPlaneRoutes {
         () -> named(ctx, Ops.ENDPOINT_REGENERATE_KEYS).put("key_type", body(ctx).getString("keyType", "primary")),
         x -> x));
 
+    router.post("/api/endpoints/:e/rollout").handler(ctx -> call(ctx, 201,
+        () -> named(ctx, Ops.ROLLOUT_START).put("spec", body(ctx)), x -> x));
+    router.get("/api/endpoints/:e/rollout").handler(ctx -> call(ctx, 200, () -> named(ctx, Ops.ROLLOUT_GET), x -> x));
+    for (String verb : new String[] {"pause", "resume", "abort"}) {
+      String op = "rollout." + verb;
+      router.post("/api/endpoints/:e/rollout/" + verb).handler(ctx -> call(ctx, 200, () -> named(ctx, op), x -> x));
+    }
     router.get("/api/endpoints/:e/deployments").handler(ctx -> call(ctx, 200,
         () -> op(Ops.DEPLOYMENT_LIST).put("endpoint", ctx.pathParam("e")), x -> x));
     router.post("/api/endpoints/:e/deployments").handler(ctx -> call(ctx, 202,

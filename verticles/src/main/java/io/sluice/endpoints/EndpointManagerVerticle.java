@@ -12,6 +12,7 @@ import io.sluice.protocol.Ops;
 import io.sluice.protocol.ProvisioningState;
 import io.sluice.protocol.Routers;
 import io.sluice.protocol.ValidationException;
+import io.sluice.rollout.Judge;
 import io.sluice.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -44,6 +45,7 @@ public final class EndpointManagerVerticle extends VerticleBase {
   private EndpointService endpoints;
   private DeploymentService deployments;
   private AssetRegistry assets;
+  private RolloutService rollouts;
   private final Map<String, Function<JsonObject, Future<JsonObject>>> ops = new HashMap<>();
   private final Map<String, Function<JsonObject, Future<JsonObject>>> internalOps = new HashMap<>();
 
@@ -58,7 +60,9 @@ public final class EndpointManagerVerticle extends VerticleBase {
     assets = new AssetRegistry(store);
     endpoints = new EndpointService(store, new Tokens(vertx, tokenSecret), tokenTtlSeconds);
     deployments = new DeploymentService(store, assets, endpoints);
+    rollouts = new RolloutService(store, endpoints, deployments);
     endpointOps();
+    rolloutOps();
     deploymentOps();
     assetOps();
     nodeOps();
@@ -110,6 +114,28 @@ public final class EndpointManagerVerticle extends VerticleBase {
     ops.put(Ops.DEPLOYMENT_DELETE, m -> changing(m.getString("endpoint"),
         () -> deployments.delete(m.getString("endpoint"), m.getString("name"))));
     ops.put(Ops.DEPLOYMENT_LOGS, m -> logs(m.getString("endpoint"), m.getString("name"), m.getInteger("lines", 5000)));
+  }
+
+  /** Rollouts change the endpoint's traffic, so each command runs under the endpoint's lock and tells the routers. */
+  private void rolloutOps() {
+    ops.put(Ops.ROLLOUT_START, m -> changing(m.getString("name"), () -> rollouts.start(m.getString("name"),
+        m.getJsonObject("spec", new JsonObject()), now())));
+    ops.put(Ops.ROLLOUT_GET, m -> blocking(() -> rollouts.get(m.getString("name"))));
+    ops.put(Ops.ROLLOUT_PAUSE, m -> changing(m.getString("name"), () -> rollouts.pause(m.getString("name"))));
+    ops.put(Ops.ROLLOUT_RESUME, m -> changing(m.getString("name"), () -> rollouts.resume(m.getString("name"), now())));
+    ops.put(Ops.ROLLOUT_ABORT, m -> changing(m.getString("name"), () -> rollouts.abort(m.getString("name"))));
+    internalOps.put(Ops.ROLLOUT_RUNNING, m -> blocking(() -> {
+      JsonArray out = new JsonArray();
+      rollouts.running().forEach(r -> out.add(r.toJson()));
+      return new JsonObject().put("value", out);
+    }));
+    internalOps.put(Ops.ROLLOUT_ADVANCE, m -> settled(m.getString("endpoint"), () -> rollouts.advance(
+        m.getString("endpoint"), m.getInteger("revision", -1), Judge.Verdict.fromJson(m.getJsonObject("verdict")),
+        now())));
+  }
+
+  private static long now() {
+    return System.currentTimeMillis() / 1000;
   }
 
   private void assetOps() {

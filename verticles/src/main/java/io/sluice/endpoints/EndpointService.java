@@ -9,6 +9,7 @@ import io.sluice.protocol.Errors;
 import io.sluice.protocol.ProvisioningState;
 import io.sluice.protocol.Snapshot;
 import io.sluice.protocol.ValidationException;
+import io.sluice.rollout.RolloutState;
 import io.sluice.store.Store;
 import io.sluice.store.Store.Write;
 import io.vertx.core.json.JsonArray;
@@ -19,6 +20,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -82,6 +84,15 @@ public final class EndpointService {
     EndpointDoc ep = load(name);
     requireNotDeleting(ep.state(), "endpoint '" + name + "'");
     checkRevision(ep.revision(), ifMatch, "endpoint '" + name + "'");
+    if (patch.containsKey("traffic") || patch.containsKey("mirror_traffic")) {
+      Optional<RolloutState> r = store.get(Store.ROLLOUT, name).map(RolloutState::fromJson)
+          .filter(x -> x.status().active());
+      if (r.isPresent()) {
+        throw Errors.conflict("endpoint '" + name + "' is in a rollout of '" + r.get().plan().target() + "' ("
+            + r.get().status() + " at " + r.get().stepLabel() + "), which sets its traffic; abort it first "
+            + "(online-endpoint rollout abort -n " + name + ")");
+      }
+    }
     JsonObject next = ep.toJson().put("revision", ep.revision() + 1);
     if (patch.containsKey("description")) {
       next.put("description", String.valueOf(patch.getValue("description")));
@@ -123,12 +134,13 @@ public final class EndpointService {
     EndpointDoc ep = load(name);
     List<JsonObject> deps = store.list(Store.DEPLOYMENT, name + "/");
     if (deps.isEmpty()) {
-      store.write(List.of(Write.delete(Store.ENDPOINT, name)));
+      store.write(List.of(Write.delete(Store.ENDPOINT, name), Write.delete(Store.ROLLOUT, name)));
       return view(ep.withState(ProvisioningState.Deleting));
     }
     EndpointDoc deleting = ep.withState(ProvisioningState.Deleting).withTraffic(Map.of(), Map.of());
     List<Write> writes = new ArrayList<>();
     writes.add(new Write(Store.ENDPOINT, name, deleting.toJson()));
+    writes.add(Write.delete(Store.ROLLOUT, name));
     for (JsonObject d : deps) {
       DeploymentDoc doc = DeploymentDoc.fromJson(d).withState(ProvisioningState.Deleting, d.getString("status_reason"));
       writes.add(new Write(Store.DEPLOYMENT, doc.key(), doc.toJson()));

@@ -125,21 +125,30 @@ public final class LoadPicture {
   }
 
   /** Everything answered from {@code fromSecond} to {@code toSecond} (inclusive); in flight: the last second's. */
-  public synchronized Stats window(Key key, long fromSecond, long toSecond) {
-    ArrayDeque<Bucket> buckets = series.get(key);
+  public Stats window(Key key, long fromSecond, long toSecond) {
+    return window(List.of(key), fromSecond, toSecond);
+  }
+
+  /** The same over several series together (e.g. every live deployment of an endpoint). */
+  public synchronized Stats window(List<Key> keys, long fromSecond, long toSecond) {
     long[] sum = new long[LoadReport.Kind.values().length];
     Histogram merged = LoadRecorder.newHistogram();
     int inFlight = 0;
-    if (buckets != null) {
-      for (Bucket b : buckets) {
-        if (b.second >= fromSecond && b.second <= toSecond) {
-          for (int i = 0; i < sum.length; i++) {
-            sum[i] += b.byKind[i];
+    for (Key key : keys) {
+      ArrayDeque<Bucket> buckets = series.get(key);
+      int last = 0;
+      if (buckets != null) {
+        for (Bucket b : buckets) {
+          if (b.second >= fromSecond && b.second <= toSecond) {
+            for (int i = 0; i < sum.length; i++) {
+              sum[i] += b.byKind[i];
+            }
+            merged.add(b.latency);
+            last = b.inFlight.values().stream().mapToInt(Integer::intValue).sum();
           }
-          merged.add(b.latency);
-          inFlight = b.inFlight.values().stream().mapToInt(Integer::intValue).sum();
         }
       }
+      inFlight += last;
     }
     return stats(fromSecond, toSecond, sum, inFlight, merged);
   }

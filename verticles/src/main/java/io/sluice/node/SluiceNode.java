@@ -7,6 +7,7 @@ import io.sluice.load.LoadPicture;
 import io.sluice.load.LoadRoutes;
 import io.sluice.load.LoadVerticle;
 import io.sluice.protocol.NodeRoles;
+import io.sluice.rollout.RolloutRunner;
 import io.sluice.router.RouterVerticle;
 import io.sluice.store.Store;
 import io.sluice.supervisor.DeploymentSupervisorVerticle;
@@ -152,7 +153,8 @@ public final class SluiceNode {
       deployments.add(vertx.deployVerticle(new EndpointManagerVerticle(store, tokenSecret,
           NodeConfig.integer(conf, "auth.token_ttl_seconds", 3600))).await(60, TimeUnit.SECONDS));
     }
-    supervisor = new DeploymentSupervisorVerticle(info, store);
+    RolloutRunner rollouts = new RolloutRunner(vertx, loadPicture);
+    supervisor = new DeploymentSupervisorVerticle(info, store, List.of(rollouts::round));
     deployments.add(vertx.deployVerticle(supervisor).await(60, TimeUnit.SECONDS));
   }
 

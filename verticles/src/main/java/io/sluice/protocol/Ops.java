@@ -26,6 +26,12 @@ public final class Ops {
   public static final String DEPLOYMENT_LIST = "deployment.list";
   public static final String DEPLOYMENT_DELETE = "deployment.delete";
   public static final String DEPLOYMENT_LOGS = "deployment.logs";
+  /** Rollouts (the current or last one of an endpoint): start, show, pause, resume, abort. */
+  public static final String ROLLOUT_START = "rollout.start";
+  public static final String ROLLOUT_GET = "rollout.get";
+  public static final String ROLLOUT_PAUSE = "rollout.pause";
+  public static final String ROLLOUT_RESUME = "rollout.resume";
+  public static final String ROLLOUT_ABORT = "rollout.abort";
   public static final String MODEL_CREATE = "model.create";
   public static final String MODEL_GET = "model.get";
   public static final String MODEL_LIST = "model.list";
@@ -40,6 +46,10 @@ public final class Ops {
   public static final String DEPLOYMENT_STATE = "deployment.state";
   /** From the supervisor leader: every instance of a Deleting deployment has stopped. */
   public static final String DEPLOYMENT_DELETED = "deployment.deleted";
+  /** From the rollout runner: the rollouts that are Running. */
+  public static final String ROLLOUT_RUNNING = "rollout.running";
+  /** From the rollout runner: the verdict on a rollout's window (with the revision it judged). */
+  public static final String ROLLOUT_ADVANCE = "rollout.advance";
 
   // deployment-supervisor of one node
   public static final String SPAWN = "spawn";

@@ -85,8 +85,21 @@ public final class RolloutMachine {
     return inForce(s.with(Status.Aborted, s.step(), s.windowStart(), s.inconclusive(), s.verdicts(), "aborted"));
   }
 
-  /** Whether the current window is over and due for a verdict. */
+  /** Seconds after a window ends before it is judged: routers report each second about a second later. */
+  public static final int GRACE_SECONDS = 2;
+
+  /** Whether the current window is over (and its last reports in) and due for a verdict. */
   public static boolean due(RolloutState s, long now) {
-    return s.status() == Status.Running && now >= s.windowStart() + s.plan().intervalSeconds();
+    return s.status() == Status.Running && now >= windowEnd(s) + GRACE_SECONDS;
+  }
+
+  /** The window judged: the seconds after the step took effect, up to its interval (reports are labelled with the
+   * second they end, so the first report of the window is labelled windowStart + 1). */
+  public static long windowFrom(RolloutState s) {
+    return s.windowStart() + 1;
+  }
+
+  public static long windowEnd(RolloutState s) {
+    return s.windowStart() + s.plan().intervalSeconds();
   }
 }

@@ -37,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -52,6 +53,7 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
   private static final long RECONCILE_MS = 1000;
 
   private final NodeInfo node;
+  private final List<Supplier<Future<Void>>> leaderTasks;
   private final ArtifactCache cache;
   /** instance id -> Vert.x deployment id of its ScorerVerticle, for the instances this node hosts. */
   private final Map<String, Future<String>> hosted = new HashMap<>();
@@ -66,8 +68,10 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
   private boolean again;
   private long timer;
 
-  public DeploymentSupervisorVerticle(NodeInfo node, Store store) {
+  /** {@code leaderTasks}: more work for the leader's rounds (the rollout runner), run beside the reconciler's. */
+  public DeploymentSupervisorVerticle(NodeInfo node, Store store, List<Supplier<Future<Void>>> leaderTasks) {
     this.node = node;
+    this.leaderTasks = List.copyOf(leaderTasks);
     this.cache = new ArtifactCache(store, node.nodeDir().resolve("files"));
   }
 
@@ -259,7 +263,13 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
         leading = lead;
         LOG.info("node {} {} the supervisor leader", node.name(), lead ? "is now" : "is no longer");
       }
-      return lead ? reconciler.round(new HashSet<>(clusterManager().getNodes())) : Future.succeededFuture();
+      if (!lead) {
+        return Future.succeededFuture();
+      }
+      List<Future<Void>> rounds = new ArrayList<>();
+      rounds.add(reconciler.round(new HashSet<>(clusterManager().getNodes())));
+      leaderTasks.forEach(t -> rounds.add(t.get()));
+      return Future.join(rounds).mapEmpty();
     });
   }
 

@@ -48,6 +48,8 @@ class JudgeTest {
     Verdict slow = Judge.judge(stats(500, 0, 30), stats(500, 0, 10), null, C);
     assertThat(slow.outcome()).isEqualTo(Outcome.FAIL);
     assertThat(slow.reasons()).containsExactly("p99 30.00 ms > 1.50 x live's 10.00 ms");
+    assertThat(Judge.judge(stats(500, 0, 1.0), stats(500, 0, 0.66), null, C).outcome())
+        .as("sub-millisecond differences are noise").isEqualTo(Outcome.PASS);
     Verdict alone = Judge.judge(stats(500, 0, 30), stats(10, 0, 10), null, C);
     assertThat(alone.outcome()).isEqualTo(Outcome.PASS);
     assertThat(alone.figures()).containsEntry("compared_with_live", false);

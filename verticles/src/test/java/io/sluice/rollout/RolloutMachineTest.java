@@ -34,8 +34,10 @@ class RolloutMachineTest {
     RolloutPlan p = plan(new JsonObject().put("steps", "10 50 100").put("interval", "5s"));
     Move m = RolloutMachine.start("my-ep", p, EP.traffic(), EP.mirror(), 1000);
     assertThat(m.traffic()).isEqualTo(Map.of("green", 10, "blue", 90));
-    assertThat(RolloutMachine.due(m.state(), 1004)).isFalse();
-    assertThat(RolloutMachine.due(m.state(), 1005)).isTrue();
+    assertThat(RolloutMachine.due(m.state(), 1006)).as("5 s window + 2 s for the last reports").isFalse();
+    assertThat(RolloutMachine.due(m.state(), 1007)).isTrue();
+    assertThat(RolloutMachine.windowFrom(m.state())).isEqualTo(1001);
+    assertThat(RolloutMachine.windowEnd(m.state())).isEqualTo(1005);
     m = RolloutMachine.judged(m.state(), PASS, 1005);
     assertThat(m.traffic()).isEqualTo(Map.of("green", 50, "blue", 50));
     assertThat(m.state().windowStart()).isEqualTo(1005);

@@ -1,0 +1,164 @@
+package io.sluice.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.loadtest.LoadGenerator;
+import io.vertx.core.buffer.Buffer;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Rollouts that guard themselves, on a real node with real Python scorers under the project's load generator: a
+ * good green walks its steps to 100 %, a green that fails 30 % of its requests is rolled back at its first step to
+ * exactly the traffic from before, and bad starts are refused with nothing changed.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RolloutTest {
+  @TempDir
+  static Path tmp;
+  NodeProcess node;
+  Cli cli;
+  String key;
+
+  static final String SCRIPT = """
+      import os
+      n = 0
+      def init():
+          pass
+      def run(raw_data):
+          global n
+          n += 1
+          if n % 10 < int(os.environ.get("FAIL_IN_TEN", "0")):
+              raise ValueError("bad model")
+          return os.environ.get("NAME", "?")
+      """;
+
+  Path deployment(String name, String endpoint, String failInTen) throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("d-" + endpoint + "-" + name));
+    Files.createDirectories(dir.resolve("code"));
+    Files.writeString(dir.resolve("code/score.py"), SCRIPT);
+    return Files.writeString(dir.resolve("d.yml"), """
+        name: %s
+        endpoint_name: %s
+        code_configuration: {code: code, scoring_script: score.py}
+        environment: {image: any}
+        environment_variables: {NAME: %s, FAIL_IN_TEN: "%s"}
+        instance_type: Standard_DS3_v2
+        instance_count: 1
+        request_settings: {max_concurrent_requests_per_instance: 2}
+        """.formatted(name, endpoint, name, failInTen));
+  }
+
+  @BeforeAll
+  void start() throws Exception {
+    node = new NodeProcess(tmp.resolve("home"), "rollout-" + UUID.randomUUID()).start();
+    cli = new Cli(node.home);
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    node.stop();
+  }
+
+  /** An endpoint with blue live at 100 % and green deployed without traffic. */
+  String endpoint(String name, String greenFailsInTen) throws Exception {
+    cli.ok("online-endpoint", "create", "-n", name);
+    cli.ok("online-deployment", "create", "-f", deployment("blue", name, "0").toString(), "--all-traffic");
+    cli.ok("online-deployment", "create", "-f", deployment("green", name, greenFailsInTen).toString());
+    return cli.ok("online-endpoint", "get-credentials", "-n", name, "-o", "tsv", "--query", "primaryKey");
+  }
+
+  CompletableFuture<LoadGenerator.Report> load(String endpoint, String key, long ms) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return LoadGenerator.run(new LoadGenerator.Settings(URI.create(node.url() + "/endpoints/" + endpoint
+            + "/score"), Map.of("Authorization", "Bearer " + key), Buffer.buffer("{}"), 2, 1_000_000_000, ms));
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+  }
+
+  @Test
+  void aGoodGreenWalksItsStepsToAllTheTrafficWithoutAFailedRequest() throws Exception {
+    String k = endpoint("good-roll", "0");
+    CompletableFuture<LoadGenerator.Report> running = load("good-roll", k, 25_000);
+    new Scoring(node).awaitMoreAnswers("good-roll", 200, "before the rollout");
+    Cli.Result r = cli.run("online-endpoint", "rollout", "start", "-n", "good-roll", "--deployment", "green",
+        "--steps", "10 50 100", "--interval", "2s", "--min-requests", "20");
+    assertThat(r.code()).as("stdout %s\nstderr %s", r.out(), r.err()).isZero();
+    assertThat(r.err()).contains("step 10%: PASS").contains("step 50%: PASS").contains("step 100%: PASS");
+    assertThat(r.json().path("status").asText()).isEqualTo("Succeeded");
+    assertThat(cli.okJson("online-endpoint", "show", "-n", "good-roll", "--query", "traffic").toString())
+        .isEqualTo("{\"blue\":0,\"green\":100}");
+    LoadGenerator.Report report = running.get(60, TimeUnit.SECONDS);
+    assertThat(report.failed()).as(report.summary()).isZero();
+    assertThat(report.byDeployment()).containsKeys("blue", "green");
+  }
+
+  @Test
+  void aGreenThatFailsThirtyPercentIsRolledBackAtItsFirstStep() throws Exception {
+    String k = endpoint("bad-roll", "3");
+    cli.ok("online-endpoint", "update", "-n", "bad-roll", "--mirror-traffic", "green=0");
+    JsonNode before = cli.okJson("online-endpoint", "show", "-n", "bad-roll");
+    CompletableFuture<LoadGenerator.Report> running = load("bad-roll", k, 12_000);
+    new Scoring(node).awaitMoreAnswers("bad-roll", 200, "before the rollout");
+    Cli.Result r = cli.run("online-endpoint", "rollout", "start", "-n", "bad-roll", "--deployment", "green",
+        "--interval", "3s", "--min-requests", "20");
+    assertThat(r.code()).as("stdout %s\nstderr %s", r.out(), r.err()).isEqualTo(1);
+    assertThat(r.err()).contains("step 10%: FAIL").contains("RolledBack").contains("error rate");
+    JsonNode after = cli.okJson("online-endpoint", "show", "-n", "bad-roll");
+    assertThat(after.path("traffic")).isEqualTo(before.path("traffic"));
+    assertThat(after.path("mirror_traffic")).isEqualTo(before.path("mirror_traffic"));
+    JsonNode shown = cli.okJson("online-endpoint", "rollout", "show", "-n", "bad-roll");
+    assertThat(shown.path("status").asText()).isEqualTo("RolledBack");
+    assertThat(shown.path("verdicts").get(0).path("figures").path("target_error_rate").asDouble())
+        .isBetween(20.0, 40.0);
+    LoadGenerator.Report report = running.get(60, TimeUnit.SECONDS);
+    assertThat(report.failed()).as("only green's answers failed: " + report.summary())
+        .isPositive().isLessThanOrEqualTo(report.byDeployment().getOrDefault("green", 0L));
+  }
+
+  @Test
+  void badStartsAreRefusedAndARunningRolloutHoldsTheTraffic() throws Exception {
+    endpoint("check-roll", "0");
+    assertThat(cli.fails("online-endpoint", "rollout", "start", "-n", "check-roll", "--deployment", "red"))
+        .contains("deployment: 'red' is not a deployment of endpoint 'check-roll'");
+    assertThat(cli.fails("online-endpoint", "rollout", "start", "-n", "check-roll", "--deployment", "green",
+        "--steps", "10 50")).contains("steps: must end at 100");
+    assertThat(cli.fails("online-endpoint", "rollout", "start", "-n", "check-roll", "--deployment", "green",
+        "--interval", "1d")).contains("interval: ");
+    assertThat(cli.fails("online-endpoint", "rollout", "show", "-n", "check-roll")).contains("has had no rollout");
+    assertThat(cli.ok("online-endpoint", "show", "-n", "check-roll", "--query", "traffic.green", "-o", "tsv"))
+        .isEqualTo("0");
+
+    // no traffic reaches it, so its windows stay inconclusive: it holds at 10 % until aborted
+    JsonNode started = cli.okJson("online-endpoint", "rollout", "start", "-n", "check-roll", "--deployment", "green",
+        "--interval", "60s", "--no-wait");
+    assertThat(started.path("status").asText()).isEqualTo("Running");
+    assertThat(cli.okJson("online-endpoint", "show", "-n", "check-roll", "--query", "traffic").toString())
+        .isEqualTo("{\"blue\":90,\"green\":10}");
+    assertThat(cli.fails("online-endpoint", "update", "-n", "check-roll", "--traffic", "blue=100 green=0"))
+        .contains("is in a rollout of 'green'").contains("abort it first");
+    assertThat(cli.fails("online-endpoint", "rollout", "start", "-n", "check-roll", "--deployment", "green"))
+        .contains("already in a rollout");
+    assertThat(cli.okJson("online-endpoint", "rollout", "pause", "-n", "check-roll").path("status").asText())
+        .isEqualTo("Paused");
+    assertThat(cli.okJson("online-endpoint", "rollout", "abort", "-n", "check-roll").path("status").asText())
+        .isEqualTo("Aborted");
+    assertThat(cli.okJson("online-endpoint", "show", "-n", "check-roll", "--query", "traffic").toString())
+        .isEqualTo("{\"blue\":100,\"green\":0}");
+    assertThat(cli.fails("online-endpoint", "rollout", "abort", "-n", "check-roll")).contains("nothing to abort");
+  }
+}
