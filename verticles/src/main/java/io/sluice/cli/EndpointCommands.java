@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
 @Command(name = "online-endpoint", description = "Manage online endpoints.",
     subcommands = {EndpointCommands.Create.class, EndpointCommands.Show.class, EndpointCommands.ListCmd.class,
         EndpointCommands.Update.class, EndpointCommands.Invoke.class, EndpointCommands.GetCredentials.class,
-        EndpointCommands.RegenerateKeys.class, EndpointCommands.Delete.class, RolloutCommands.class})
+        EndpointCommands.RegenerateKeys.class, EndpointCommands.Delete.class, RolloutCommands.class,
+        EndpointCommands.MirrorReport.class})
 final class EndpointCommands {
 
   static String path(String name) {
@@ -223,6 +224,20 @@ final class EndpointCommands {
         return null;
       }
       throw e;
+    }
+  }
+
+  @Command(name = "mirror-report", description = "How mirrored answers compared with the live answers.")
+  static final class MirrorReport implements Callable<Integer> {
+    @Mixin Common c;
+    @Option(names = {"-n", "--name"}, required = true) String name;
+    @Option(names = "--seconds", description = "the window, up to the node's load.retention_seconds") String seconds;
+
+    @Override
+    public Integer call() {
+      c.checkQuery();
+      c.print(c.api().get(path(name) + "/mirror-report" + (seconds == null ? "" : "?seconds=" + seconds)));
+      return 0;
     }
   }
 }

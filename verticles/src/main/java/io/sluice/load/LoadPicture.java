@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.DataFormatException;
+import io.vertx.core.json.JsonObject;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.PackedHistogram;
 
@@ -44,6 +45,8 @@ public final class LoadPicture {
     final long second;
     final long[] byKind = new long[LoadReport.Kind.values().length];
     final Map<String, Integer> inFlight = new HashMap<>(2);
+    /** Mirror series: agreed, status, structure, value mismatches, not compared. */
+    final long[] comparison = new long[5];
     final Histogram latency = new PackedHistogram(1, LoadRecorder.newHistogram().getHighestTrackableValue(), 2);
 
     Bucket(long second) {
@@ -55,6 +58,26 @@ public final class LoadPicture {
   private final int maxSeries;
   /** Access order: the first entry is the series used longest ago. */
   private final LinkedHashMap<Key, ArrayDeque<Bucket>> series = new LinkedHashMap<>(16, 0.75f, true);
+  /** Mirror series: the first {@link #FIRST_SAMPLES} and the last {@link #LAST_SAMPLES} mismatches, cluster-wide. */
+  private final Map<Key, Samples> samples = new HashMap<>();
+  static final int FIRST_SAMPLES = 20;
+  static final int LAST_SAMPLES = 100;
+
+  private static final class Samples {
+    final List<JsonObject> first = new ArrayList<>();
+    final ArrayDeque<JsonObject> last = new ArrayDeque<>();
+
+    void add(JsonObject s) {
+      if (first.size() < FIRST_SAMPLES) {
+        first.add(s);
+        return;
+      }
+      last.addLast(s);
+      if (last.size() > LAST_SAMPLES) {
+        last.pollFirst();
+      }
+    }
+  }
 
   public LoadPicture(long retentionSeconds, int maxSeries) {
     this.retentionSeconds = retentionSeconds;
@@ -79,11 +102,21 @@ public final class LoadPicture {
       if (h != null) {
         b.latency.add(h);
       }
+      LoadReport.Comparison c = d.comparison();
+      if (c != null) {
+        long[] n = {c.agreed(), c.status(), c.structure(), c.value(), c.notCompared()};
+        for (int i = 0; i < n.length; i++) {
+          b.comparison[i] += n[i];
+        }
+        Key key = new Key(d.endpoint(), d.deployment(), d.mirror());
+        c.samples().stream().limit(LoadRecorder.SAMPLES_PER_SECOND).forEach(x -> samples.computeIfAbsent(key,
+            k -> new Samples()).add(x));
+      }
       trim(buckets, nowSecond);
     }
     while (series.size() > maxSeries) {
       Iterator<Key> oldest = series.keySet().iterator();
-      oldest.next();
+      samples.remove(oldest.next());
       oldest.remove();
     }
   }
@@ -151,6 +184,31 @@ public final class LoadPicture {
       inFlight += last;
     }
     return stats(fromSecond, toSecond, sum, inFlight, merged);
+  }
+
+  /**
+   * How the answers mirrored to {@code key}'s deployment compared with live answers over the window, with the first
+   * and last mismatch samples kept for the series (not only this window's).
+   */
+  public synchronized LoadReport.Comparison comparison(Key key, long fromSecond, long toSecond) {
+    long[] sum = new long[5];
+    ArrayDeque<Bucket> buckets = series.get(key);
+    if (buckets != null) {
+      for (Bucket b : buckets) {
+        if (b.second >= fromSecond && b.second <= toSecond) {
+          for (int i = 0; i < sum.length; i++) {
+            sum[i] += b.comparison[i];
+          }
+        }
+      }
+    }
+    Samples s = samples.get(key);
+    List<JsonObject> kept = new ArrayList<>();
+    if (s != null) {
+      kept.addAll(s.first);
+      kept.addAll(s.last);
+    }
+    return new LoadReport.Comparison(sum[0], sum[1], sum[2], sum[3], sum[4], kept);
   }
 
   /** One {@link Stats} per second that had any answers, oldest first. */

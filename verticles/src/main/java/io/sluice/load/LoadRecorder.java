@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToIntBiFunction;
+import io.vertx.core.json.JsonObject;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -29,6 +30,9 @@ public final class LoadRecorder {
     final boolean mirror;
     final long[] byKind = new long[LoadReport.Kind.values().length];
     final Histogram latency = newHistogram();
+    /** Mirror series only: agreed, status, structure, value mismatches, not compared. */
+    final long[] comparison = new long[5];
+    final List<JsonObject> samples = new ArrayList<>();
     boolean touched;
 
     Entry(String endpoint, String deployment, boolean mirror) {
@@ -45,10 +49,30 @@ public final class LoadRecorder {
     this.router = router;
   }
 
+  /** At most this many mismatch samples leave a router per mirror deployment per second. */
+  static final int SAMPLES_PER_SECOND = 5;
+
+  /**
+   * How a mirrored answer compared with the live one: {@code outcome} 0 agreed, 1 status, 2 structure, 3 value
+   * mismatch, 4 not compared; {@code sample} describes a mismatch (kept while this second has room).
+   */
+  public void compared(String endpoint, String deployment, int outcome, JsonObject sample) {
+    Entry e = entry(endpoint, deployment, true);
+    e.comparison[outcome]++;
+    e.touched = true;
+    if (sample != null && e.samples.size() < SAMPLES_PER_SECOND) {
+      e.samples.add(sample);
+    }
+  }
+
+  private Entry entry(String endpoint, String deployment, boolean mirror) {
+    return entries.computeIfAbsent(mirror ? endpoint + '\u0000' + deployment + "\u0000m"
+        : endpoint + '\u0000' + deployment, k -> new Entry(endpoint, deployment, mirror));
+  }
+
   /** One answer (or refusal) of {@code deployment}; {@code latencyNanos} 0 when it was refused before any call. */
   public void record(String endpoint, String deployment, boolean mirror, int status, long latencyNanos) {
-    Entry e = entries.computeIfAbsent(mirror ? endpoint + '\u0000' + deployment + "\u0000m"
-        : endpoint + '\u0000' + deployment, k -> new Entry(endpoint, deployment, mirror));
+    Entry e = entry(endpoint, deployment, mirror);
     e.byKind[LoadReport.kind(status).ordinal()]++;
     e.touched = true;
     if (latencyNanos > 0) {
@@ -70,9 +94,14 @@ public final class LoadRecorder {
         continue;
       }
       long[] k = e.byKind;
+      long[] c = e.comparison;
+      LoadReport.Comparison comparison = !e.mirror ? null
+          : new LoadReport.Comparison(c[0], c[1], c[2], c[3], c[4], List.copyOf(e.samples));
       out.add(new LoadReport.DeploymentLoad(e.endpoint, e.deployment, e.mirror, k[0], k[1], k[2], k[3], flying,
-          encode(e.latency)));
+          encode(e.latency), comparison));
       java.util.Arrays.fill(k, 0);
+      java.util.Arrays.fill(c, 0);
+      e.samples.clear();
       e.latency.reset();
       e.touched = false;
     }

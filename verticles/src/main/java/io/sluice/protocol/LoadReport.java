@@ -12,20 +12,57 @@ import java.util.List;
  */
 public record LoadReport(String router, long second, List<DeploymentLoad> deployments) {
 
-  /** One deployment's answers in that second, by kind (see {@link #kind}), and its requests in flight now. */
+  /**
+   * One deployment's answers in that second, by kind (see {@link #kind}), and its requests in flight now. For the
+   * copies mirrored to it, also how their answers compared with the live answers ({@code comparison}, null for live
+   * series).
+   */
   public record DeploymentLoad(String endpoint, String deployment, boolean mirror, long ok, long clientErrors,
-                               long throttled, long serverErrors, int inFlight, String latency) {
+                               long throttled, long serverErrors, int inFlight, String latency,
+                               Comparison comparison) {
+
+    public DeploymentLoad(String endpoint, String deployment, boolean mirror, long ok, long clientErrors,
+                          long throttled, long serverErrors, int inFlight, String latency) {
+      this(endpoint, deployment, mirror, ok, clientErrors, throttled, serverErrors, inFlight, latency, null);
+    }
 
     static DeploymentLoad fromJson(JsonObject j) {
+      JsonObject c = j.getJsonObject("comparison");
       return new DeploymentLoad(j.getString("endpoint"), j.getString("deployment"), j.getBoolean("mirror", false),
           j.getLong("ok", 0L), j.getLong("client_errors", 0L), j.getLong("throttled", 0L),
-          j.getLong("server_errors", 0L), j.getInteger("in_flight", 0), j.getString("latency"));
+          j.getLong("server_errors", 0L), j.getInteger("in_flight", 0), j.getString("latency"),
+          c == null ? null : Comparison.fromJson(c));
     }
 
     JsonObject toJson() {
       return new JsonObject().put("endpoint", endpoint).put("deployment", deployment).put("mirror", mirror)
           .put("ok", ok).put("client_errors", clientErrors).put("throttled", throttled)
-          .put("server_errors", serverErrors).put("in_flight", inFlight).put("latency", latency);
+          .put("server_errors", serverErrors).put("in_flight", inFlight).put("latency", latency)
+          .put("comparison", comparison == null ? null : comparison.toJson());
+    }
+  }
+
+  /**
+   * Mirrored answers compared with the live answers to the same requests: agreed, mismatched by kind (status, JSON
+   * structure, value), not compared (an answer too large or missing), and a few mismatches as samples (request id,
+   * differing paths, both bodies cut short).
+   */
+  public record Comparison(long agreed, long status, long structure, long value, long notCompared,
+                           List<JsonObject> samples) {
+    public long compared() {
+      return agreed + status + structure + value;
+    }
+
+    static Comparison fromJson(JsonObject j) {
+      List<JsonObject> samples = new ArrayList<>();
+      j.getJsonArray("samples", new JsonArray()).forEach(o -> samples.add((JsonObject) o));
+      return new Comparison(j.getLong("agreed", 0L), j.getLong("status", 0L), j.getLong("structure", 0L),
+          j.getLong("value", 0L), j.getLong("not_compared", 0L), samples);
+    }
+
+    JsonObject toJson() {
+      return new JsonObject().put("agreed", agreed).put("status", status).put("structure", structure)
+          .put("value", value).put("not_compared", notCompared).put("samples", new JsonArray(new ArrayList<>(samples)));
     }
   }
 

@@ -3,6 +3,7 @@ package io.sluice.rollout;
 import io.sluice.load.LoadPicture;
 import io.sluice.load.LoadPicture.Key;
 import io.sluice.protocol.ControlPlane;
+import io.sluice.protocol.LoadReport;
 import io.sluice.protocol.Ops;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -60,7 +61,13 @@ public final class RolloutRunner {
         live.add(new Key(s.endpoint(), e.getKey(), false));
       }
     }
-    LoadPicture.Stats targetStats = picture.window(new Key(s.endpoint(), target, s.step() < 0), from, to);
-    return Judge.judge(targetStats, picture.window(live, from, to), null, s.plan().criteria());
+    Key targetKey = new Key(s.endpoint(), target, s.step() < 0);
+    Judge.Agreement agreement = null;
+    if (s.step() < 0) { // mirroring first: how the copies' answers compared with the live answers
+      LoadReport.Comparison c = picture.comparison(targetKey, from, to);
+      agreement = new Judge.Agreement(c.compared(), c.agreed());
+    }
+    return Judge.judge(picture.window(targetKey, from, to), picture.window(live, from, to), agreement,
+        s.plan().criteria());
   }
 }

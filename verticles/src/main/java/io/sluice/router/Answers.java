@@ -20,6 +20,14 @@ final class Answers {
    * model-error headers; no answer by the deadline is 408; anything else is our fault (500).
    */
   static Outcome of(Reply reply, Throwable err, String deployment, int timeoutMs) {
+    if (reply == null && !(err instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT)) {
+      LOG.warn("scoring request to {} failed: {}", deployment, err == null ? "?" : err.toString());
+    }
+    return quiet(reply, err, deployment, timeoutMs);
+  }
+
+  /** The same mapping without logging a failure: for mirror copies, whose failures are counted, not logged. */
+  static Outcome quiet(Reply reply, Throwable err, String deployment, int timeoutMs) {
     if (reply != null) {
       int status = reply.status();
       Map<String, String> h = new LinkedHashMap<>();
@@ -36,7 +44,6 @@ final class Answers {
       return Outcome.error(408, "upstream request timeout: deployment '" + deployment + "' did not answer within "
           + "request_timeout_ms=" + timeoutMs + " (plus its queue wait)");
     }
-    LOG.warn("scoring request to {} failed: {}", deployment, err == null ? "?" : err.toString());
     return Outcome.error(500, "the request could not be scored: " + (err == null ? "unknown error" : err.getMessage()));
   }
 

@@ -75,9 +75,7 @@ final class Dispatcher {
           + d.admissionLimit() + " = 2 x max_concurrent_requests_per_instance x instance_count)")
           .with(Headers.MODEL_DEPLOYMENT, target);
     }
-    if (mirror) {
-      mirror(ep, requestId, body);
-    }
+    MirrorPair pair = mirror ? mirror(ep, requestId, body) : null;
     flight[0]++;
     long t0 = System.nanoTime();
     send(d, requestId, body, 1, null, ar -> {
@@ -86,6 +84,9 @@ final class Dispatcher {
           .with(Headers.MODEL_DEPLOYMENT, target);
       metrics.answered(endpoint, target, out.status(), false, t0);
       load.record(endpoint, target, false, out.status(), System.nanoTime() - t0);
+      if (pair != null) {
+        pair.live(out);
+      }
       if (ar.succeeded() && ar.result().queueMs() != null) {
         metrics.queueWait(endpoint, target, Double.parseDouble(ar.result().queueMs()));
       }
@@ -120,25 +121,34 @@ final class Dispatcher {
   }
 
   /**
-   * A copy that nobody awaits: its answer (or failure) never reaches the client. Copies beyond the shadow
-   * deployment's admission limit are dropped, so a slow shadow cannot make the router hold unbounded memory.
+   * A copy that nobody awaits: its answer (or failure) never reaches the client; it is compared with the live answer
+   * ({@link MirrorPair}). Copies beyond the shadow deployment's admission limit are dropped (null), so a slow shadow
+   * cannot make the router hold unbounded memory.
    */
-  private void mirror(RoutingTable.EndpointRoute ep, String requestId, Buffer body) {
+  private MirrorPair mirror(RoutingTable.EndpointRoute ep, String requestId, Buffer body) {
     RoutingTable.DeploymentRoute shadow = ep.deployments.get(ep.mirrorTo);
     String instance = shadow == null ? null : shadow.pickInstance(instanceFlight, null);
     int[] flight = inFlight.computeIfAbsent(ep.name + "/" + ep.mirrorTo + "#mirror", k -> new int[1]);
     if (instance == null || flight[0] >= shadow.admissionLimit()) {
-      return;
+      return null;
     }
     flight[0]++;
     long t0 = System.nanoTime();
+    MirrorPair pair = new MirrorPair(ep.name, ep.mirrorTo, requestId, load, metrics);
     transportFor(instance).call(new ScorerTransport.Call(instance, requestId, body, shadow.settings.routerTimeoutMs(),
         false, true), ar -> {
           flight[0]--;
-          int status = ar.succeeded() ? ar.result().status() : 0;
-          metrics.answered(ep.name, ep.mirrorTo, status, true, 0);
-          load.record(ep.name, ep.mirrorTo, true, status, System.nanoTime() - t0);
+          Outcome copy = Answers.quiet(ar.succeeded() ? ar.result() : null, ar.cause(), ep.mirrorTo,
+              shadow.settings.timeoutMs());
+          metrics.answered(ep.name, ep.mirrorTo, copy.status(), true, 0);
+          load.record(ep.name, ep.mirrorTo, true, copy.status(), System.nanoTime() - t0);
+          if (ar.failed() && ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT) {
+            pair.mirrorMissing();
+          } else {
+            pair.mirror(copy);
+          }
         });
+    return pair;
   }
 
   /** Requests to {@code deployment} in flight from this router now. */

@@ -53,6 +53,20 @@ final class RouterMetrics {
     }
   }
 
+  private static final String[] COMPARED = {"agreed", "status", "structure", "value", "not_compared"};
+  private final Map<String, Counter> comparisons = new HashMap<>();
+
+  /** {@code sluice_mirror_comparisons_total{endpoint, deployment, result}}: how mirrored answers compared. */
+  void compared(String endpoint, String deployment, int outcome) {
+    if (registry == null) {
+      return;
+    }
+    comparisons.computeIfAbsent(endpoint + "\u0000" + deployment + "\u0000" + outcome, k -> Counter
+        .builder("sluice.mirror.comparisons").tag("endpoint", endpoint).tag("deployment", deployment)
+        .tag("result", COMPARED[outcome]).description("mirrored answers compared with the live answers")
+        .register(registry)).increment();
+  }
+
   void queueWait(String endpoint, String deployment, double millis) {
     if (registry == null) {
       return;

@@ -8,6 +8,7 @@ import io.vertx.core.buffer.Buffer;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -80,10 +81,14 @@ class RolloutTest {
   }
 
   CompletableFuture<LoadGenerator.Report> load(String endpoint, String key, long ms) {
+    return load(endpoint, key, ms, "{}");
+  }
+
+  CompletableFuture<LoadGenerator.Report> load(String endpoint, String key, long ms, String body) {
     return CompletableFuture.supplyAsync(() -> {
       try {
         return LoadGenerator.run(new LoadGenerator.Settings(URI.create(node.url() + "/endpoints/" + endpoint
-            + "/score"), Map.of("Authorization", "Bearer " + key), Buffer.buffer("{}"), 2, 1_000_000_000, ms));
+            + "/score"), Map.of("Authorization", "Bearer " + key), Buffer.buffer(body), 2, 1_000_000_000, ms));
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }
@@ -160,5 +165,92 @@ class RolloutTest {
     assertThat(cli.okJson("online-endpoint", "show", "-n", "check-roll", "--query", "traffic").toString())
         .isEqualTo("{\"blue\":100,\"green\":0}");
     assertThat(cli.fails("online-endpoint", "rollout", "abort", "-n", "check-roll")).contains("nothing to abort");
+  }
+
+  static final String COMPARED = """
+      import json, os
+      n = 0
+      def init():
+          pass
+      def run(raw_data):
+          global n
+          n += 1
+          x = json.loads(raw_data)["x"]
+          if os.environ.get("DIFFER") == "yes" and n % 10 == 0:
+              return [x, -1]
+          return [x * (1 + float(os.environ.get("NUDGE", "0"))), 2 * x]
+      """;
+
+  Path comparedDeployment(String endpoint, String name, String vars) throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("c-" + endpoint + "-" + name));
+    Files.createDirectories(dir.resolve("code"));
+    Files.writeString(dir.resolve("code/score.py"), COMPARED);
+    return Files.writeString(dir.resolve("d.yml"), """
+        name: %s
+        endpoint_name: %s
+        code_configuration: {code: code, scoring_script: score.py}
+        environment: {image: any}
+        environment_variables: {%s}
+        instance_type: Standard_DS3_v2
+        instance_count: 1
+        """.formatted(name, endpoint, vars));
+  }
+
+  JsonNode mirrorOf(JsonNode report, String deployment) {
+    for (JsonNode m : report.path("mirrors")) {
+      if (m.path("deployment").asText().equals(deployment)) {
+        return m;
+      }
+    }
+    return Cli.JSON.createObjectNode();
+  }
+
+  @Test
+  void mirroredAnswersAreComparedWithLiveAnswersAndAMirrorFirstRolloutJudgesAgreement() throws Exception {
+    cli.ok("online-endpoint", "create", "-n", "cmp-ep");
+    cli.ok("online-deployment", "create", "-f", comparedDeployment("cmp-ep", "blue", "").toString(), "--all-traffic");
+    cli.ok("online-deployment", "create", "-f", comparedDeployment("cmp-ep", "green", "DIFFER: 'yes'").toString());
+    cli.ok("online-deployment", "create", "-f", comparedDeployment("cmp-ep", "twin", "NUDGE: '1e-7'").toString());
+    String k = cli.ok("online-endpoint", "get-credentials", "-n", "cmp-ep", "-o", "tsv", "--query", "primaryKey");
+    Scoring scoring = new Scoring(node);
+
+    cli.ok("online-endpoint", "update", "-n", "cmp-ep", "--mirror-traffic", "green=50");
+    for (int i = 0; i < 400; i++) {
+      assertThat(scoring.score("cmp-ep", "Bearer " + k, null, "{\"x\": " + i + "}", "x-request-id", "cmp-" + i)
+          .statusCode()).isEqualTo(200);
+    }
+    JsonNode green = Await.until(() -> mirrorOf(cli.okJson("online-endpoint", "mirror-report", "-n", "cmp-ep"),
+        "green"), m -> m.path("compared").asLong() >= 190, Duration.ofSeconds(15), "190 compared answers of green");
+    // 50 % of 400 is 200 copies; one may be skipped while the router learns the new mirror's instance
+    assertThat(green.path("compared").asLong()).isBetween(190L, 200L);
+    assertThat(green.path("agreement_percent").asDouble()).isBetween(87.0, 93.0);
+    assertThat(green.path("mismatched").path("value").asLong())
+        .isEqualTo(green.path("compared").asLong() - green.path("agreed").asLong());
+    JsonNode sample = green.path("mismatches").get(0);
+    assertThat(sample.path("request_id").asText()).startsWith("cmp-");
+    assertThat(sample.path("paths").toString()).contains("$[1]");
+    assertThat(sample.path("mirror_body").asText()).endsWith(", -1]");
+
+    cli.ok("online-endpoint", "update", "-n", "cmp-ep", "--mirror-traffic", "green=0 twin=50");
+    for (int i = 0; i < 100; i++) {
+      scoring.score("cmp-ep", "Bearer " + k, null, "{\"x\": " + (i + 0.5) + "}");
+    }
+    JsonNode twin = Await.until(() -> mirrorOf(cli.okJson("online-endpoint", "mirror-report", "-n", "cmp-ep"),
+        "twin"), m -> m.path("compared").asLong() >= 40, Duration.ofSeconds(15), "40 compared answers of twin");
+    assertThat(twin.path("agreement_percent").asDouble()).as("differences below rtol 1e-5 agree").isEqualTo(100.0);
+    cli.ok("online-endpoint", "update", "-n", "cmp-ep", "--mirror-traffic", "twin=0");
+
+    // a rollout that mirrors first judges agreement before any live traffic moves: green's 90 % is not enough
+    CompletableFuture<LoadGenerator.Report> running = load("cmp-ep", k, 10_000, "{\"x\": 3}");
+    scoring.awaitMoreAnswers("cmp-ep", 100, "before the rollout");
+    Cli.Result r = cli.run("online-endpoint", "rollout", "start", "-n", "cmp-ep", "--deployment", "green",
+        "--mirror-first", "50", "--interval", "2s", "--min-requests", "20");
+    assertThat(r.code()).as("stdout %s\nstderr %s", r.out(), r.err()).isEqualTo(1);
+    assertThat(r.err()).contains("step mirror 50%: FAIL").contains("agreement");
+    assertThat(cli.okJson("online-endpoint", "show", "-n", "cmp-ep", "--query", "traffic").toString())
+        .isEqualTo("{\"blue\":100,\"green\":0,\"twin\":0}");
+    assertThat(cli.okJson("online-endpoint", "show", "-n", "cmp-ep", "--query", "mirror_traffic").toString())
+        .isEqualTo("{}");
+    assertThat(running.get(60, TimeUnit.SECONDS).failed()).isZero();
   }
 }
