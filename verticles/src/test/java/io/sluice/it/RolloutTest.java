@@ -33,19 +33,24 @@ class RolloutTest {
   String key;
 
   static final String SCRIPT = """
-      import os
+      import os, time
       n = 0
       def init():
           pass
       def run(raw_data):
           global n
           n += 1
+          time.sleep(float(os.environ.get("SLEEP_MS", "0")) / 1000)
           if n % 10 < int(os.environ.get("FAIL_IN_TEN", "0")):
               raise ValueError("bad model")
           return os.environ.get("NAME", "?")
       """;
 
   Path deployment(String name, String endpoint, String failInTen) throws Exception {
+    return deployment(name, endpoint, failInTen, "0");
+  }
+
+  Path deployment(String name, String endpoint, String failInTen, String sleepMs) throws Exception {
     Path dir = Files.createDirectories(tmp.resolve("d-" + endpoint + "-" + name));
     Files.createDirectories(dir.resolve("code"));
     Files.writeString(dir.resolve("code/score.py"), SCRIPT);
@@ -54,11 +59,11 @@ class RolloutTest {
         endpoint_name: %s
         code_configuration: {code: code, scoring_script: score.py}
         environment: {image: any}
-        environment_variables: {NAME: %s, FAIL_IN_TEN: "%s"}
+        environment_variables: {NAME: %s, FAIL_IN_TEN: "%s", SLEEP_MS: "%s"}
         instance_type: Standard_DS3_v2
         instance_count: 1
         request_settings: {max_concurrent_requests_per_instance: 2}
-        """.formatted(name, endpoint, name, failInTen));
+        """.formatted(name, endpoint, name, failInTen, sleepMs));
   }
 
   @BeforeAll
@@ -133,6 +138,37 @@ class RolloutTest {
     LoadGenerator.Report report = running.get(60, TimeUnit.SECONDS);
     assertThat(report.failed()).as("only green's answers failed: " + report.summary())
         .isPositive().isLessThanOrEqualTo(report.byDeployment().getOrDefault("green", 0L));
+  }
+
+  @Test
+  void aSlowGreenIsRolledBackOnLatencyAndTooLittleTrafficIsNeverAPass() throws Exception {
+    cli.ok("online-endpoint", "create", "-n", "slow-roll");
+    cli.ok("online-deployment", "create", "-f", deployment("blue", "slow-roll", "0").toString(), "--all-traffic");
+    cli.ok("online-deployment", "create", "-f", deployment("green", "slow-roll", "0", "20").toString());
+    String k = cli.ok("online-endpoint", "get-credentials", "-n", "slow-roll", "-o", "tsv", "--query", "primaryKey");
+    CompletableFuture<LoadGenerator.Report> running = load("slow-roll", k, 10_000);
+    new Scoring(node).awaitMoreAnswers("slow-roll", 200, "before the rollout");
+    Cli.Result slow = cli.run("online-endpoint", "rollout", "start", "-n", "slow-roll", "--deployment", "green",
+        "--steps", "25 100", "--interval", "3s", "--min-requests", "20");
+    assertThat(slow.code()).as("stdout %s\nstderr %s", slow.out(), slow.err()).isEqualTo(1);
+    assertThat(slow.err()).contains("step 25%: FAIL").contains("x live's");
+    running.get(60, TimeUnit.SECONDS);
+
+    // no traffic at all: every window is inconclusive; after two, the policy applies
+    Cli.Result thin = cli.run("online-endpoint", "rollout", "start", "-n", "slow-roll", "--deployment", "green",
+        "--interval", "1s", "--max-inconclusive", "2", "--on-inconclusive", "rollback");
+    assertThat(thin.code()).isEqualTo(1);
+    assertThat(thin.err()).contains("step 10%: INCONCLUSIVE").contains("2 inconclusive windows in a row")
+        .contains("too few requests: 0 of the 100 needed");
+    assertThat(cli.okJson("online-endpoint", "show", "-n", "slow-roll", "--query", "traffic").toString())
+        .isEqualTo("{\"blue\":100,\"green\":0}");
+    cli.ok("online-endpoint", "rollout", "start", "-n", "slow-roll", "--deployment", "green", "--interval", "1s",
+        "--max-inconclusive", "1", "--no-wait");
+    JsonNode held = Await.until(() -> cli.okJson("online-endpoint", "rollout", "show", "-n", "slow-roll"),
+        r -> !r.path("status").asText().equals("Running"), Duration.ofSeconds(20), "the hold policy");
+    assertThat(held.path("status").asText()).isEqualTo("Paused");
+    assertThat(held.path("reason").asText()).contains("held: resume to judge again, abort to roll back");
+    cli.ok("online-endpoint", "rollout", "abort", "-n", "slow-roll");
   }
 
   @Test

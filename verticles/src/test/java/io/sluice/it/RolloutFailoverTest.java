@@ -1,0 +1,86 @@
+package io.sluice.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.loadtest.LoadGenerator;
+import io.vertx.core.buffer.Buffer;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * kill -9 of the node running a rollout (the supervisor leader), on three nodes, in the middle of the rollout:
+ * another node carries on at the step it was in and the rollout ends Succeeded, with a verdict for every step. Also:
+ * the rollout's and the mirror report's REST doors answer only the admin token.
+ */
+class RolloutFailoverTest {
+  @TempDir
+  Path tmp;
+
+  @Test
+  void anotherNodeCarriesOnAtTheStepItWasIn() throws Exception {
+    String cluster = "roll-fail-" + UUID.randomUUID();
+    List<NodeProcess> nodes = new ArrayList<>();
+    try {
+      for (int i = 0; i < 3; i++) {
+        nodes.add(new NodeProcess(tmp.resolve("home"), cluster).start());
+      }
+      NodeProcess leader = nodes.get(0); // the oldest member leads, and runs the rollouts
+      Cli cli = new Cli(tmp.resolve("home"), nodes.get(1).url());
+      String constant = Samples.repo().resolve("examples/java-constant/constant-deployment.yml").toString();
+      cli.ok("online-endpoint", "create", "-n", "fail-ep");
+      cli.ok("online-deployment", "create", "-f", constant, "-e", "fail-ep", "-n", "blue", "--all-traffic",
+          "--set", "instance_count=3", "environment_variables.SLUICE_CONSTANT=\"blue\"");
+      cli.ok("online-deployment", "create", "-f", constant, "-e", "fail-ep", "-n", "green",
+          "--set", "instance_count=3", "environment_variables.SLUICE_CONSTANT=\"green\"");
+      String key = cli.ok("online-endpoint", "get-credentials", "-n", "fail-ep", "-o", "tsv", "--query", "primaryKey");
+      NodeProcess entry = nodes.get(2);
+      CompletableFuture<LoadGenerator.Report> running = CompletableFuture.supplyAsync(() -> {
+        try {
+          return LoadGenerator.run(new LoadGenerator.Settings(URI.create(entry.url() + "/endpoints/fail-ep/score"),
+              Map.of("Authorization", "Bearer " + key), Buffer.buffer("{}"), 2, 1_000_000_000, 30_000));
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      new Scoring(entry).awaitMoreAnswers("fail-ep", 200, "before the rollout");
+      cli.ok("online-endpoint", "rollout", "start", "-n", "fail-ep", "--deployment", "green", "--steps", "10 50 100",
+          "--interval", "3s", "--min-requests", "20", "--no-wait");
+      Await.until(() -> cli.okJson("online-endpoint", "rollout", "show", "-n", "fail-ep"),
+          r -> r.path("verdicts").size() >= 1, Duration.ofSeconds(30), "the first verdict");
+      long t0 = System.nanoTime();
+      leader.kill();
+      JsonNode done = Await.until(() -> cli.okJson("online-endpoint", "rollout", "show", "-n", "fail-ep"),
+          r -> !r.path("status").asText().equals("Running"), Duration.ofSeconds(90), "the rollout to end");
+      System.out.printf("kill -9 of the rollout's leader -> Succeeded %.1f s later%n", (System.nanoTime() - t0) / 1e9);
+      assertThat(done.path("status").asText()).as(done.toString()).isEqualTo("Succeeded");
+      assertThat(done.path("verdicts").findValuesAsText("step")).as("no step skipped")
+          .containsExactly("10%", "50%", "100%");
+      assertThat(cli.okJson("online-endpoint", "show", "-n", "fail-ep", "--query", "traffic").toString())
+          .isEqualTo("{\"blue\":0,\"green\":100}");
+      running.get(60, TimeUnit.SECONDS);
+
+      Scoring api = new Scoring(nodes.get(1));
+      String token = Files.readString(tmp.resolve("home/admin-token")).trim();
+      for (String path : new String[] {"/api/endpoints/fail-ep/rollout", "/api/endpoints/fail-ep/mirror-report"}) {
+        assertThat(api.admin(path, null).statusCode()).as(path).isEqualTo(401);
+        assertThat(api.admin(path, "wrong").statusCode()).as(path).isEqualTo(401);
+        assertThat(api.admin(path, token).statusCode()).as(path).isEqualTo(200);
+      }
+    } finally {
+      for (NodeProcess n : nodes) {
+        n.stop();
+      }
+    }
+  }
+}
