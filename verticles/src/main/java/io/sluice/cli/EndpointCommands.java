@@ -108,7 +108,8 @@ final class EndpointCommands {
       ObjectNode current = (ObjectNode) c.api().get(path(name));
       if (set != null) {
         ObjectNode editable = ApiClient.JSON.createObjectNode();
-        for (String f : new String[] {"description", "tags", "auth_mode", "traffic", "mirror_traffic"}) {
+        for (String f : new String[] {"description", "tags", "auth_mode", "traffic", "mirror_traffic",
+            "mirror_comparison"}) {
           if (patch.has(f)) {
             editable.set(f, patch.get(f));
           } else if (current.has(f)) {

@@ -2,6 +2,7 @@ package io.sluice.endpoints;
 
 import io.sluice.auth.Keys;
 import io.sluice.auth.Tokens;
+import io.sluice.mirror.ComparisonSettings;
 import io.sluice.protocol.DeploymentDoc;
 import io.sluice.protocol.DesiredChange;
 import io.sluice.protocol.EndpointDoc;
@@ -30,7 +31,8 @@ import java.util.Set;
  */
 public final class EndpointService {
   private static final Set<String> PATCHABLE = Set.of("description", "tags", "auth_mode", "traffic",
-      "mirror_traffic", "public_network_access", "$schema", "name", "identity", "kind", "properties");
+      "mirror_traffic", "public_network_access", "$schema", "name", "identity", "kind", "properties",
+      "mirror_comparison");
 
   private final Store store;
   private final Tokens tokens;
@@ -102,6 +104,9 @@ public final class EndpointService {
     }
     if (patch.containsKey("auth_mode")) {
       next.put("auth_mode", SpecValidator.authMode(patch.getValue("auth_mode")));
+    }
+    if (patch.containsKey("mirror_comparison")) {
+      next.put("mirror_comparison", ComparisonSettings.validate(patch.getValue("mirror_comparison")));
     }
     Map<String, Integer> traffic = percentField(patch, next, "traffic");
     Map<String, Integer> mirror = percentField(patch, next, "mirror_traffic");

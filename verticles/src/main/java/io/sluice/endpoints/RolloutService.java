@@ -134,9 +134,11 @@ public final class RolloutService {
   private JsonObject write(EndpointDoc ep, Move m) throws Exception {
     List<Write> writes = new ArrayList<>();
     writes.add(new Write(Store.ROLLOUT, ep.name(), m.state().toJson()));
-    if (!m.traffic().equals(ep.traffic()) || !m.mirror().equals(ep.mirror())) {
-      JsonObject next = ep.withTraffic(new java.util.LinkedHashMap<>(m.traffic()),
-          new java.util.LinkedHashMap<>(m.mirror())).toJson().put("revision", ep.revision() + 1);
+    // stored as every other change stores them: without 0 % entries (show lists every deployment anyway)
+    Map<String, Integer> traffic = new java.util.LinkedHashMap<>(SpecValidator.strip(m.traffic()));
+    Map<String, Integer> mirror = new java.util.LinkedHashMap<>(SpecValidator.strip(m.mirror()));
+    if (!traffic.equals(ep.traffic()) || !mirror.equals(ep.mirror())) {
+      JsonObject next = ep.withTraffic(traffic, mirror).toJson().put("revision", ep.revision() + 1);
       writes.add(new Write(Store.ENDPOINT, ep.name(), next));
     }
     if (m.state().status() == Status.Succeeded && m.state().plan().deletePrevious()) {

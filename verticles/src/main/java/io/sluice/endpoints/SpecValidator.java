@@ -23,7 +23,7 @@ public final class SpecValidator {
   public static final int MAX_INSTANCES = 1000;
 
   private static final Set<String> ENDPOINT_FIELDS = Set.of("$schema", "name", "description", "tags", "auth_mode",
-      "identity", "traffic", "mirror_traffic", "public_network_access", "kind", "properties");
+      "identity", "traffic", "mirror_traffic", "public_network_access", "kind", "properties", "mirror_comparison");
   private static final Set<String> DEPLOYMENT_FIELDS = Set.of("$schema", "name", "endpoint_name", "description",
       "tags", "model", "model_mount_path", "code_configuration", "environment_variables", "environment",
       "instance_type", "instance_count", "app_insights_enabled", "scale_settings", "request_settings",
@@ -71,6 +71,9 @@ public final class SpecValidator {
       throw new ValidationException("public_network_access: must be 'enabled' or 'disabled'");
     }
     out.put("public_network_access", pna);
+    if (spec.containsKey("mirror_comparison")) {
+      out.put("mirror_comparison", io.sluice.mirror.ComparisonSettings.validate(spec.getValue("mirror_comparison")));
+    }
     return out;
   }
 

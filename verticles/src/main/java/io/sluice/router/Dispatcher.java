@@ -134,7 +134,7 @@ final class Dispatcher {
     }
     flight[0]++;
     long t0 = System.nanoTime();
-    MirrorPair pair = new MirrorPair(ep.name, ep.mirrorTo, requestId, load, metrics);
+    MirrorPair pair = new MirrorPair(ep.name, ep.mirrorTo, requestId, ep.tolerance, load, metrics);
     transportFor(instance).call(new ScorerTransport.Call(instance, requestId, body, shadow.settings.routerTimeoutMs(),
         false, true), ar -> {
           flight[0]--;

@@ -19,6 +19,7 @@ final class MirrorPair {
   static final int SAMPLE_BYTES = 4096;
   private static final int NOT_COMPARED = 4;
 
+  private final AnswerComparison.Tolerance tolerance;
   private final String endpoint;
   private final String deployment;
   private final String requestId;
@@ -28,7 +29,9 @@ final class MirrorPair {
   private Outcome mirror;
   private boolean done;
 
-  MirrorPair(String endpoint, String deployment, String requestId, LoadRecorder load, RouterMetrics metrics) {
+  MirrorPair(String endpoint, String deployment, String requestId, AnswerComparison.Tolerance tolerance,
+             LoadRecorder load, RouterMetrics metrics) {
+    this.tolerance = tolerance;
     this.endpoint = endpoint;
     this.deployment = deployment;
     this.requestId = requestId;
@@ -65,7 +68,7 @@ final class MirrorPair {
 
   private void compare() {
     Result r = AnswerComparison.compare(live.status(), live.body().getBytes(), mirror.status(), mirror.body().getBytes(),
-        AnswerComparison.Tolerance.DEFAULT);
+        tolerance);
     JsonObject sample = r.agreed() ? null : new JsonObject().put("request_id", requestId)
         .put("kind", r.kind().name().toLowerCase()).put("paths", new JsonArray(r.paths()))
         .put("live_status", live.status()).put("mirror_status", mirror.status())

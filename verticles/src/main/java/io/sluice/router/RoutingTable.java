@@ -1,6 +1,8 @@
 package io.sluice.router;
 
 import io.sluice.auth.Authenticator;
+import io.sluice.mirror.AnswerComparison;
+import io.sluice.mirror.ComparisonSettings;
 import io.sluice.protocol.DeploymentDoc;
 import io.sluice.protocol.EndpointDoc;
 import io.sluice.protocol.InstanceInfo;
@@ -88,9 +90,12 @@ final class RoutingTable {
     final String mirrorTo;
     final MirrorSampler mirror;
     final Map<String, DeploymentRoute> deployments;
+    /** How this endpoint's mirrored answers are compared with live answers. */
+    final AnswerComparison.Tolerance tolerance;
 
     EndpointRoute(EndpointDoc e, EndpointRoute previous, Map<String, DeploymentRoute> deployments) {
       name = e.name();
+      tolerance = ComparisonSettings.tolerance(e.spec().getJsonObject("mirror_comparison"));
       credentials = new Authenticator.Credentials(e.name(), e.authMode(), e.primaryKey(), e.secondaryKey());
       splitter = previous != null && previous.splitter.sameWeights(e.traffic()) ? previous.splitter
           : new TrafficSplitter(e.traffic());

@@ -54,8 +54,11 @@ class RolloutFailoverTest {
         }
       });
       new Scoring(entry).awaitMoreAnswers("fail-ep", 200, "before the rollout");
+      // the kill also takes an instance of each deployment with it (and its requests in flight): loose limits, so
+      // that what is tested is the hand-over, not how a step fares through a node failure
       cli.ok("online-endpoint", "rollout", "start", "-n", "fail-ep", "--deployment", "green", "--steps", "10 50 100",
-          "--interval", "3s", "--min-requests", "20", "--no-wait");
+          "--interval", "3s", "--min-requests", "20", "--max-p99-ratio", "1000", "--max-error-rate", "50",
+          "--max-error-rate-increase", "50", "--no-wait");
       Await.until(() -> cli.okJson("online-endpoint", "rollout", "show", "-n", "fail-ep"),
           r -> r.path("verdicts").size() >= 1, Duration.ofSeconds(30), "the first verdict");
       long t0 = System.nanoTime();
@@ -64,8 +67,15 @@ class RolloutFailoverTest {
           r -> !r.path("status").asText().equals("Running"), Duration.ofSeconds(90), "the rollout to end");
       System.out.printf("kill -9 of the rollout's leader -> Succeeded %.1f s later%n", (System.nanoTime() - t0) / 1e9);
       assertThat(done.path("status").asText()).as(done.toString()).isEqualTo("Succeeded");
-      assertThat(done.path("verdicts").findValuesAsText("step")).as("no step skipped")
-          .containsExactly("10%", "50%", "100%");
+      // a window cut by the kill may be inconclusive and judged again; what passed is every step, in order
+      List<String> passed = new ArrayList<>();
+      done.path("verdicts").forEach(v -> {
+        if (v.path("outcome").asText().equals("PASS")) {
+          passed.add(v.path("step").asText());
+        }
+      });
+      assertThat(passed).as("no step skipped: %s", done.path("verdicts")).containsExactly("10%", "50%", "100%");
+      assertThat(done.path("verdicts").findValuesAsText("outcome")).as("never a failure").doesNotContain("FAIL");
       assertThat(cli.okJson("online-endpoint", "show", "-n", "fail-ep", "--query", "traffic").toString())
           .isEqualTo("{\"blue\":0,\"green\":100}");
       running.get(60, TimeUnit.SECONDS);

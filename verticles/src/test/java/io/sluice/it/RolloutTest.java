@@ -106,12 +106,15 @@ class RolloutTest {
     CompletableFuture<LoadGenerator.Report> running = load("good-roll", k, 25_000);
     new Scoring(node).awaitMoreAnswers("good-roll", 200, "before the rollout");
     Cli.Result r = cli.run("online-endpoint", "rollout", "start", "-n", "good-roll", "--deployment", "green",
-        "--steps", "10 50 100", "--interval", "2s", "--min-requests", "20");
+        "--steps", "10 50 100", "--interval", "2s", "--min-requests", "20", "--delete-previous");
     assertThat(r.code()).as("stdout %s\nstderr %s", r.out(), r.err()).isZero();
     assertThat(r.err()).contains("step 10%: PASS").contains("step 50%: PASS").contains("step 100%: PASS");
     assertThat(r.json().path("status").asText()).isEqualTo("Succeeded");
-    assertThat(cli.okJson("online-endpoint", "show", "-n", "good-roll", "--query", "traffic").toString())
-        .isEqualTo("{\"blue\":0,\"green\":100}");
+    assertThat(cli.okJson("online-endpoint", "show", "-n", "good-roll", "--query", "traffic.green").asInt())
+        .isEqualTo(100);
+    // --delete-previous: blue, which had the live traffic before, goes
+    Await.until(() -> cli.okJson("online-endpoint", "show", "-n", "good-roll", "--query", "traffic").toString()
+        .equals("{\"green\":100}"), Duration.ofSeconds(30), "blue deleted, green alone in the traffic");
     LoadGenerator.Report report = running.get(60, TimeUnit.SECONDS);
     assertThat(report.failed()).as(report.summary()).isZero();
     assertThat(report.byDeployment()).containsKeys("blue", "green");
@@ -266,6 +269,21 @@ class RolloutTest {
     assertThat(sample.path("request_id").asText()).startsWith("cmp-");
     assertThat(sample.path("paths").toString()).contains("$[1]");
     assertThat(sample.path("mirror_body").asText()).endsWith(", -1]");
+
+    // a field expected to differ can be left out of the comparison (a Sluice extension of the endpoint)
+    assertThat(cli.fails("online-endpoint", "update", "-n", "cmp-ep", "--set",
+        "mirror_comparison.ignore_paths=[\"not a path\"]")).contains("mirror_comparison.ignore_paths: 'not a path'");
+    cli.ok("online-endpoint", "update", "-n", "cmp-ep", "--set", "mirror_comparison.ignore_paths=[\"$[1]\"]");
+    long before = green.path("compared").asLong();
+    long agreedBefore = green.path("agreed").asLong();
+    for (int i = 0; i < 100; i++) {
+      scoring.score("cmp-ep", "Bearer " + k, null, "{\"x\": " + i + "}");
+    }
+    JsonNode ignoring = Await.until(() -> mirrorOf(cli.okJson("online-endpoint", "mirror-report", "-n", "cmp-ep"),
+        "green"), m -> m.path("compared").asLong() >= before + 45, Duration.ofSeconds(15), "45 more compared answers");
+    assertThat(ignoring.path("agreed").asLong() - agreedBefore).as("only $[1] differed: now every answer agrees")
+        .isEqualTo(ignoring.path("compared").asLong() - before);
+    cli.ok("online-endpoint", "update", "-n", "cmp-ep", "--set", "mirror_comparison.ignore_paths=[]");
 
     cli.ok("online-endpoint", "update", "-n", "cmp-ep", "--mirror-traffic", "green=0 twin=50");
     for (int i = 0; i < 100; i++) {

@@ -61,4 +61,19 @@ class AnswerComparisonTest {
     assertThat(r.kind()).isEqualTo(Kind.VALUE);
     assertThat(r.paths()).hasSize(AnswerComparison.MAX_PATHS);
   }
+
+  @Test
+  void settingsAreCheckedAndFilledIn() {
+    io.vertx.core.json.JsonObject ok = ComparisonSettings.validate(new io.vertx.core.json.JsonObject()
+        .put("ignore_paths", new io.vertx.core.json.JsonArray().add("$.at").add("$.items[*].id").add("$[0]")));
+    assertThat(ok.getDouble("rtol")).isEqualTo(1e-5);
+    assertThat(ComparisonSettings.tolerance(ok).ignore()).contains("$.items[*].id");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ComparisonSettings.validate(
+        new io.vertx.core.json.JsonObject().put("ignore_paths", new io.vertx.core.json.JsonArray().add("at"))))
+        .hasMessageContaining("mirror_comparison.ignore_paths: 'at' is not a JSON path");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ComparisonSettings.validate(
+        new io.vertx.core.json.JsonObject().put("rtol", -1))).hasMessageContaining("mirror_comparison.rtol");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ComparisonSettings.validate(
+        new io.vertx.core.json.JsonObject().put("speed", 1))).hasMessageContaining("mirror_comparison.speed");
+  }
 }
