@@ -84,13 +84,13 @@ final class Dispatcher {
           .with(Headers.MODEL_DEPLOYMENT, target);
       metrics.answered(endpoint, target, out.status(), false, t0);
       load.record(endpoint, target, false, out.status(), System.nanoTime() - t0);
-      if (pair != null) {
-        pair.live(out);
-      }
       if (ar.succeeded() && ar.result().queueMs() != null) {
         metrics.queueWait(endpoint, target, Double.parseDouble(ar.result().queueMs()));
       }
-      done.accept(out);
+      done.accept(out); // the client first: a comparison never delays the live answer
+      if (pair != null) {
+        pair.live(out);
+      }
     });
     return null;
   }
