@@ -9,6 +9,8 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -172,6 +174,38 @@ class RolloutTest {
     assertThat(held.path("status").asText()).isEqualTo("Paused");
     assertThat(held.path("reason").asText()).contains("held: resume to judge again, abort to roll back");
     cli.ok("online-endpoint", "rollout", "abort", "-n", "slow-roll");
+  }
+
+  @Test
+  void aRolloutCarriesOnAfterTheWholeClusterRestarts() throws Exception {
+    String constant = Samples.repo().resolve("examples/java-constant/constant-deployment.yml").toString();
+    cli.ok("online-endpoint", "create", "-n", "restart-roll");
+    cli.ok("online-deployment", "create", "-f", constant, "-e", "restart-roll", "-n", "blue", "--all-traffic");
+    cli.ok("online-deployment", "create", "-f", constant, "-e", "restart-roll", "-n", "green");
+    String k = cli.ok("online-endpoint", "get-credentials", "-n", "restart-roll", "-o", "tsv", "--query", "primaryKey");
+    CompletableFuture<LoadGenerator.Report> before = load("restart-roll", k, 8_000);
+    new Scoring(node).awaitMoreAnswers("restart-roll", 200, "before the rollout");
+    cli.ok("online-endpoint", "rollout", "start", "-n", "restart-roll", "--deployment", "green", "--steps",
+        "10 50 100", "--interval", "2s", "--min-requests", "20", "--no-wait");
+    Await.until(() -> cli.okJson("online-endpoint", "rollout", "show", "-n", "restart-roll").path("verdicts").size()
+        >= 1, Duration.ofSeconds(30), "the first verdict");
+    before.get(60, TimeUnit.SECONDS);
+    node.stop(); // the only node: the whole cluster
+    node = new NodeProcess(tmp.resolve("home"), "rollout-again-" + UUID.randomUUID()).start();
+    Await.until(() -> cli.ok("online-deployment", "show", "-n", "green", "-e", "restart-roll", "--query",
+        "instances[0].state", "-o", "tsv").equals("Ready"), Duration.ofSeconds(60), "green back after the restart");
+    CompletableFuture<LoadGenerator.Report> after = load("restart-roll", k, 20_000);
+    JsonNode done = Await.until(() -> cli.okJson("online-endpoint", "rollout", "show", "-n", "restart-roll"),
+        r -> !r.path("status").asText().equals("Running"), Duration.ofSeconds(60), "the rollout to end");
+    assertThat(done.path("status").asText()).as(done.toString()).isEqualTo("Succeeded");
+    List<String> passed = new ArrayList<>();
+    done.path("verdicts").forEach(v -> {
+      if (v.path("outcome").asText().equals("PASS")) {
+        passed.add(v.path("step").asText());
+      }
+    });
+    assertThat(passed).as("no step skipped: %s", done.path("verdicts")).containsExactly("10%", "50%", "100%");
+    after.get(60, TimeUnit.SECONDS);
   }
 
   @Test
