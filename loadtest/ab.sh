@@ -2,6 +2,7 @@
 # A/B of two builds in one run: the same-node and cross-node scoring paths of the current tree against another
 # revision, both clusters up at once and their wrk runs alternated, so machine noise hits both alike.
 #   loadtest/ab.sh REV        (AB_DURATION, AB_REPS, AB_CONCURRENCY, AB_WARMUP to change the runs)
+#   AB_MIRROR=50 loadtest/ab.sh REV   the same node's path with P % mirrored to a second local deployment instead
 # Every load targets 127.0.0.1 only, and every run is bounded in time.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -45,21 +46,28 @@ for AB in A B; do
   node "$AB" $((PORT[$AB] + 1)) remote
   export SLUICE_HOME="$work/home-$AB" SLUICE_URL="http://127.0.0.1:${PORT[$AB]}"
   S online-endpoint create -n ab-ep -o none
-  for d in "echo local" "remote remote"; do
+  second="remote remote"; [ -n "${AB_MIRROR:-}" ] && second="remote local"
+  for d in "echo local" "$second"; do
     set -- $d
     S online-deployment create -f examples/java-echo/echo-deployment.yml -e ab-ep -n "$1" \
       --set instance_type="$2" instance_count=1 request_settings.max_concurrent_requests_per_instance=64 -o none
   done
+  if [ -n "${AB_MIRROR:-}" ]; then
+    S online-endpoint update -n ab-ep --traffic "echo=100" --mirror-traffic "remote=$AB_MIRROR" -o none
+  fi
   KEY[$AB]=$(S online-endpoint get-credentials -n ab-ep -o tsv --query primaryKey)
 done
 for AB in A B; do for d in echo remote; do
-  printf 'wrk.method = "POST"\nwrk.body = "{\\"data\\": [[1,2,3]]}"\nwrk.headers["Authorization"] = "Bearer %s"\nwrk.headers["azureml-model-deployment"] = "%s"\n' \
-    "${KEY[$AB]}" "$d" > "$work/$AB-$d.lua"
+  printf 'wrk.method = "POST"\nwrk.body = "{\\"data\\": [[1,2,3]]}"\nwrk.headers["Authorization"] = "Bearer %s"\n' \
+    "${KEY[$AB]}" > "$work/$AB-$d.lua"
+  # a pinned request is never mirrored: in mirror mode the "echo" runs go unpinned, through the split and mirror
+  [ -n "${AB_MIRROR:-}" ] && [ "$d" = echo ] || printf 'wrk.headers["azureml-model-deployment"] = "%s"\n' "$d" \
+    >> "$work/$AB-$d.lua"
   wrk -t1 -c"$CONC" -d"${WARM}s" -s "$work/$AB-$d.lua" "http://127.0.0.1:${PORT[$AB]}/endpoints/ab-ep/score" > /dev/null
 done; done
 rps() { wrk -t1 -c"$CONC" -d"${DUR}s" --latency -s "$work/$1-$2.lua" "http://127.0.0.1:${PORT[$1]}/endpoints/ab-ep/score" \
   | awk 'function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
-         /Requests\/sec/ { r=$2 } $1=="50%" { p=ms($2) } END { printf "%s %s\n", r, p }'; }
+         /Requests\/sec/ { r=$2 } $1=="50%" { p=ms($2) } $1=="99%" { q=ms($2) } END { printf "%s %s %s\n", r, p, q }'; }
 for i in $(seq 1 "$REPS"); do
   for d in echo remote; do for AB in A B; do
     echo "$AB $d $(rps $AB $d)" | tee -a "$work/runs" >&2
@@ -69,9 +77,14 @@ done
 import sys, statistics
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
 def med(ab, d, col): return statistics.median(float(r[col]) for r in rows if r[0] == ab and r[1] == d)
-print("| path | %s req/s | working tree req/s | ratio | %s p50 ms | working tree p50 ms |" % (sys.argv[2], sys.argv[2]))
-print("|---|---:|---:|---:|---:|---:|")
-for d, name in (("echo", "same node"), ("remote", "cross node")):
+print("| path | %s req/s | working tree req/s | ratio | %s p50 ms | working tree p50 ms | %s p99 ms | working tree p99 ms |"
+      % (sys.argv[2], sys.argv[2], sys.argv[2]))
+print("|---|---:|---:|---:|---:|---:|---:|---:|")
+import os
+names = (("echo", "same node, %s%% mirrored" % os.environ["AB_MIRROR"]), ("remote", "pinned to the shadow")) \
+    if os.environ.get("AB_MIRROR") else (("echo", "same node"), ("remote", "cross node"))
+for d, name in names:
     a, b = med("A", d, 2), med("B", d, 2)
-    print("| %s | %.0f | %.0f | %.3f | %.3f | %.3f |" % (name, a, b, b / a, med("A", d, 3), med("B", d, 3)))
+    print("| %s | %.0f | %.0f | %.3f | %.3f | %.3f | %.3f | %.3f |" % (name, a, b, b / a, med("A", d, 3),
+          med("B", d, 3), med("A", d, 4), med("B", d, 4)))
 PY

@@ -67,6 +67,10 @@ final class MirrorPair {
   }
 
   private void compare() {
+    if (live.status() == mirror.status() && live.body().equals(mirror.body())) {
+      finish(0, null); // byte for byte the same: agreed, without copying or parsing either body
+      return;
+    }
     Result r = AnswerComparison.compare(live.status(), live.body().getBytes(), mirror.status(), mirror.body().getBytes(),
         tolerance);
     JsonObject sample = r.agreed() ? null : new JsonObject().put("request_id", requestId)
