@@ -14,6 +14,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -68,10 +69,8 @@ public final class ControlPlaneRoutes {
     router.post("/api/endpoints/:e/rollout").handler(ctx -> call(ctx, 201,
         () -> named(ctx, Ops.ROLLOUT_START).put("spec", body(ctx)), x -> x));
     router.get("/api/endpoints/:e/rollout").handler(ctx -> call(ctx, 200, () -> named(ctx, Ops.ROLLOUT_GET), x -> x));
-    for (String verb : new String[] {"pause", "resume", "abort"}) {
-      String op = "rollout." + verb;
-      router.post("/api/endpoints/:e/rollout/" + verb).handler(ctx -> call(ctx, 200, () -> named(ctx, op), x -> x));
-    }
+    Map.of("pause", Ops.ROLLOUT_PAUSE, "resume", Ops.ROLLOUT_RESUME, "abort", Ops.ROLLOUT_ABORT).forEach((verb, op) ->
+        router.post("/api/endpoints/:e/rollout/" + verb).handler(ctx -> call(ctx, 200, () -> named(ctx, op), x -> x)));
     router.get("/api/endpoints/:e/deployments").handler(ctx -> call(ctx, 200,
         () -> op(Ops.DEPLOYMENT_LIST).put("endpoint", ctx.pathParam("e")), x -> x));
     router.post("/api/endpoints/:e/deployments").handler(ctx -> call(ctx, 202,

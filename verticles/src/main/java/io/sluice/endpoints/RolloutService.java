@@ -4,6 +4,7 @@ import io.sluice.protocol.DeploymentDoc;
 import io.sluice.protocol.EndpointDoc;
 import io.sluice.protocol.Errors;
 import io.sluice.protocol.ProvisioningState;
+import io.sluice.protocol.ValidationException;
 import io.sluice.rollout.Judge;
 import io.sluice.rollout.RolloutMachine;
 import io.sluice.rollout.RolloutMachine.Move;
@@ -12,15 +13,12 @@ import io.sluice.rollout.RolloutState;
 import io.sluice.rollout.RolloutState.Status;
 import io.sluice.store.Store;
 import io.sluice.store.Store.Write;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Rollouts as desired state: each command (start, pause, resume, abort) and each verdict of the runner writes the
@@ -46,17 +44,15 @@ public final class RolloutService {
       throw Errors.conflict("endpoint '" + endpoint + "' is already in a rollout of '" + current.get().plan().target()
           + "' (" + current.get().status() + " at " + current.get().stepLabel() + "); abort it first");
     }
-    Set<String> names = new TreeSet<>();
     Map<String, ProvisioningState> states = new HashMap<>();
     for (DeploymentDoc d : deployments.list(endpoint)) {
       if (d.state() != ProvisioningState.Deleting) {
-        names.add(d.name());
         states.put(d.name(), d.state());
       }
     }
-    RolloutPlan plan = RolloutPlan.parse(spec, ep, names);
+    RolloutPlan plan = RolloutPlan.parse(spec, ep, states.keySet());
     if (states.get(plan.target()) != ProvisioningState.Succeeded) {
-      throw new io.sluice.protocol.ValidationException("deployment: '" + plan.target() + "' is "
+      throw new ValidationException("deployment: '" + plan.target() + "' is "
           + states.get(plan.target()) + "; a rollout starts once its deployment Succeeded");
     }
     return write(ep, RolloutMachine.start(endpoint, plan, ep.traffic(), ep.mirror(), now));
@@ -111,11 +107,6 @@ public final class RolloutService {
     return out;
   }
 
-  /** The active rollout of an endpoint, if any: manual traffic changes are refused while there is one. */
-  Optional<RolloutState> activeOf(String endpoint) throws Exception {
-    return find(endpoint).filter(s -> s.status().active());
-  }
-
   private RolloutState active(String endpoint, String verb) throws Exception {
     endpoints.load(endpoint);
     RolloutState s = find(endpoint).orElseThrow(() -> Errors.notFound("endpoint '" + endpoint
@@ -157,9 +148,6 @@ public final class RolloutService {
   static JsonObject view(RolloutState s) {
     JsonObject v = s.toJson();
     v.put("step_label", s.stepLabel()).put("deployment", s.plan().target());
-    v.put("window_end", RolloutMachine.windowEnd(s));
-    JsonArray verdicts = v.getJsonArray("verdicts");
-    v.put("verdict_count", verdicts.size());
-    return v;
+    return v.put("window_end", RolloutMachine.windowEnd(s));
   }
 }

@@ -66,7 +66,8 @@ public final class ComparisonSettings {
     }
     Set<String> ignore = new LinkedHashSet<>();
     settings.getJsonArray("ignore_paths", new JsonArray()).forEach(x -> ignore.add(String.valueOf(x)));
-    return new AnswerComparison.Tolerance(settings.getDouble("rtol", 1e-5), settings.getDouble("atol", 1e-8),
+    AnswerComparison.Tolerance d = AnswerComparison.Tolerance.DEFAULT;
+    return new AnswerComparison.Tolerance(settings.getDouble("rtol", d.rtol()), settings.getDouble("atol", d.atol()),
         Set.copyOf(ignore));
   }
 }

@@ -6,7 +6,6 @@ import io.sluice.auth.Keys;
 import io.sluice.load.LoadPicture;
 import io.sluice.load.LoadRoutes;
 import io.sluice.load.LoadVerticle;
-import io.sluice.load.MirrorReportRoutes;
 import io.sluice.protocol.NodeRoles;
 import io.sluice.rollout.RolloutRunner;
 import io.sluice.router.RouterVerticle;
@@ -173,7 +172,6 @@ public final class SluiceNode {
           if (info.has(NodeRoles.CONTROL_PLANE)) {
             api.mount(r);
             new LoadRoutes(vertx, loadPicture, loadRetentionSeconds()).mount(r);
-            new MirrorReportRoutes(vertx, loadPicture, loadRetentionSeconds()).mount(r);
           }
         }, info.has(NodeRoles.ROUTER), BackendRegistries.getNow(registryName()));
     deployments.add(vertx.deployVerticle(router).await(60, TimeUnit.SECONDS));

@@ -21,11 +21,6 @@ public record LoadReport(String router, long second, List<DeploymentLoad> deploy
                                long throttled, long serverErrors, int inFlight, String latency,
                                Comparison comparison) {
 
-    public DeploymentLoad(String endpoint, String deployment, boolean mirror, long ok, long clientErrors,
-                          long throttled, long serverErrors, int inFlight, String latency) {
-      this(endpoint, deployment, mirror, ok, clientErrors, throttled, serverErrors, inFlight, latency, null);
-    }
-
     static DeploymentLoad fromJson(JsonObject j) {
       JsonObject c = j.getJsonObject("comparison");
       return new DeploymentLoad(j.getString("endpoint"), j.getString("deployment"), j.getBoolean("mirror", false),

@@ -56,7 +56,8 @@ public final class Judge {
   /**
    * Judges {@code target} against {@code live}. A live side with fewer than {@code minRequests} answers (e.g. at the
    * last step, when the target has all the traffic) is not compared: only the absolute limits apply, and the verdict
-   * says so. {@code agreement} is null when nothing was mirrored in the window.
+   * says so. While mirroring first, {@code target} is the copies' answers and {@code agreement} how they compared
+   * with live's (null otherwise); a window needs {@code minRequests} compared answers too.
    */
   public static Verdict judge(Stats target, Stats live, Agreement agreement, Criteria c) {
     Map<String, Object> figures = new LinkedHashMap<>();
@@ -67,19 +68,21 @@ public final class Judge {
     figures.put("live_error_rate", round(live.errorRatePercent()));
     figures.put("live_p99_ms", round(live.p99Ms()));
     List<String> reasons = new ArrayList<>();
-    boolean mirrorOnly = agreement != null && target.answers() == 0;
+    long judged = target.answers();
+    String counted = "requests";
     if (agreement != null) {
       figures.put("mirror_compared", agreement.compared());
       figures.put("agreement", round(agreement.percent()));
+      if (agreement.compared() < judged) { // copies not compared (too large, no answer) tell nothing of agreement
+        judged = agreement.compared();
+        counted = "compared answers";
+      }
     }
-    long judged = mirrorOnly ? agreement.compared() : target.answers();
     if (judged < c.minRequests()) {
-      reasons.add(String.format(Locale.ROOT, "too few requests: %d of the %d needed", judged, c.minRequests()));
+      reasons.add(String.format(Locale.ROOT, "too few %s: %d of the %d needed", counted, judged, c.minRequests()));
       return new Verdict(Outcome.INCONCLUSIVE, reasons, figures);
     }
-    if (!mirrorOnly) {
-      absoluteAndRelative(target, live, c, reasons, figures);
-    }
+    absoluteAndRelative(target, live, c, reasons, figures);
     if (agreement != null && agreement.percent() < c.minAgreement()) {
       reasons.add(String.format(Locale.ROOT, "agreement %.2f%% < %.2f%% (%d of %d mirrored answers agreed)",
           agreement.percent(), c.minAgreement(), agreement.agreed(), agreement.compared()));

@@ -48,13 +48,12 @@ final class LocalTransport implements ScorerTransport {
       done.handle(Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 503, e.getMessage())));
       return;
     }
-    if (answer instanceof CompletableFuture<ScoreResult> now && now.isDone()) {
-      done.handle(now.isCompletedExceptionally() ? failed(now) : Future.succeededFuture(Reply.of(now.join())));
-      return; // answered already (a non-blocking scorer): no deadline to keep
-    }
     Once once = new Once(done);
-    once.timer = vertx.setTimer(c.deadlineMs(), t -> once.handle(Future.failedFuture(new ReplyException(
-        ReplyFailure.TIMEOUT, "no answer from instance " + c.instance() + " within " + c.deadlineMs() + " ms"))));
+    // a non-blocking scorer has answered already: no deadline to keep (and no timer to set per request)
+    if (!(answer instanceof CompletableFuture<ScoreResult> f && f.isDone())) {
+      once.timer = vertx.setTimer(c.deadlineMs(), t -> once.handle(Future.failedFuture(new ReplyException(
+          ReplyFailure.TIMEOUT, "no answer from instance " + c.instance() + " within " + c.deadlineMs() + " ms"))));
+    }
     Thread loop = Thread.currentThread();
     answer.whenComplete((r, err) -> {
       AsyncResult<Reply> ar = err != null ? Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 500,
@@ -65,16 +64,6 @@ final class LocalTransport implements ScorerTransport {
         context.runOnContext(v -> once.handle(ar));
       }
     });
-  }
-
-  private static AsyncResult<Reply> failed(CompletableFuture<ScoreResult> f) {
-    try {
-      f.join();
-      throw new IllegalStateException("not failed");
-    } catch (java.util.concurrent.CompletionException e) {
-      return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 500, "the scorer failed: "
-          + e.getCause().getMessage()));
-    }
   }
 
   /** The first of answer and deadline wins; both run on the router's event loop. */

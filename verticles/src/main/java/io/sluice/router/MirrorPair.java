@@ -93,8 +93,7 @@ final class MirrorPair {
   }
 
   private static String cut(Buffer b) {
-    String s = b.length() <= SAMPLE_BYTES ? b.toString(StandardCharsets.UTF_8)
+    return b.length() <= SAMPLE_BYTES ? b.toString(StandardCharsets.UTF_8)
         : b.getBuffer(0, SAMPLE_BYTES).toString(StandardCharsets.UTF_8) + "…";
-    return s;
   }
 }

@@ -70,6 +70,14 @@ final class RouteFollower {
 
   /** Starts following; completes after the first resync was tried (a node may start before any control plane). */
   Future<Void> start() {
+    return vertx.sharedData().<String, JsonObject>getClusterWideMap(Addresses.INSTANCES_MAP).compose(m -> {
+      instancesMap = m; // before anything can ask for a resync
+      follow();
+      return refreshNow().timeout(10, TimeUnit.SECONDS).recover(err -> Future.succeededFuture());
+    });
+  }
+
+  private void follow() {
     vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS, m -> event(m.body()));
     vertx.eventBus().<JsonObject>consumer(Addresses.router(nodeId), this::change);
     timer = vertx.setPeriodic(RESYNC_MS, t -> refresh());
@@ -87,9 +95,6 @@ final class RouteFollower {
         });
       }
     });
-    return vertx.sharedData().<String, JsonObject>getClusterWideMap(Addresses.INSTANCES_MAP)
-        .onSuccess(m -> instancesMap = m)
-        .compose(m -> refreshNow().timeout(10, TimeUnit.SECONDS).recover(err -> Future.succeededFuture()));
   }
 
   void stop() {

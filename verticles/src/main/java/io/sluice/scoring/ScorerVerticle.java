@@ -22,7 +22,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import java.nio.file.Path;
@@ -50,7 +49,6 @@ public final class ScorerVerticle extends VerticleBase {
   private volatile Scorer scorer;
   private InstanceLog log;
   private AsyncMap<String, JsonObject> instances;
-  private MessageConsumer<Buffer> consumer;
   /** Requests taken and not answered; counted from any thread (local routers call in directly). */
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile Promise<Void> drained;
@@ -102,7 +100,6 @@ public final class ScorerVerticle extends VerticleBase {
   /** Unpack and init() in the background: the verticle is deployed at once; the state tells the rest. */
   private void boot() {
     Context ctx = vertx.getOrCreateContext();
-    consumer = null;
     vertx.executeBlocking(() -> {
       DeploymentDoc.Resolved resolved = deployment.resolved();
       Path code = cache.materialize(resolved.codeFile());

@@ -3,13 +3,8 @@ package io.sluice.supervisor;
 import io.sluice.node.NodeInfo;
 import io.sluice.protocol.Addresses;
 import io.sluice.protocol.DeploymentDoc;
-import io.sluice.protocol.InstanceInfo;
 import io.sluice.protocol.NodeFacts;
-import io.sluice.protocol.ProvisioningState;
-import io.sluice.protocol.Snapshot;
-import io.sluice.protocol.ControlPlane;
 import io.sluice.protocol.Events;
-import io.sluice.protocol.InstanceState;
 import io.sluice.protocol.Ops;
 import io.sluice.scoring.ArtifactCache;
 import io.sluice.scoring.ScorerVerticle;
@@ -21,7 +16,6 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Promise;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
@@ -39,7 +33,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +55,6 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
   /** The leader's work, run on this node while it leads. */
   private Reconciler reconciler;
   private boolean reconciling;
-  private boolean leaving;
   private boolean leading;
   private UUID membershipListener;
   private boolean again;
@@ -116,7 +108,6 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
   public Future<Void> leave() {
     Promise<Void> done = Promise.promise();
     context.runOnContext(x -> {
-      leaving = true;
       JsonObject leavingFacts = node.facts().leavingNow().toJson();
       nodes.put(node.nodeId(), leavingFacts)
           .onComplete(ar -> vertx.eventBus().publish(Addresses.EVENTS, Events.node(leavingFacts)))

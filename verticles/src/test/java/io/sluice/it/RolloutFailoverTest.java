@@ -68,13 +68,7 @@ class RolloutFailoverTest {
       System.out.printf("kill -9 of the rollout's leader -> Succeeded %.1f s later%n", (System.nanoTime() - t0) / 1e9);
       assertThat(done.path("status").asText()).as(done.toString()).isEqualTo("Succeeded");
       // a window cut by the kill may be inconclusive and judged again; what passed is every step, in order
-      List<String> passed = new ArrayList<>();
-      done.path("verdicts").forEach(v -> {
-        if (v.path("outcome").asText().equals("PASS")) {
-          passed.add(v.path("step").asText());
-        }
-      });
-      assertThat(passed).as("no step skipped: %s", done.path("verdicts")).containsExactly("10%", "50%", "100%");
+      assertThat(RolloutTest.passedSteps(done)).as("no step skipped: %s", done.path("verdicts")).containsExactly("10%", "50%", "100%");
       assertThat(done.path("verdicts").findValuesAsText("outcome")).as("never a failure").doesNotContain("FAIL");
       assertThat(cli.okJson("online-endpoint", "show", "-n", "fail-ep", "--query", "traffic").toString())
           .isEqualTo("{\"blue\":0,\"green\":100}");

@@ -32,7 +32,6 @@ class RolloutTest {
   static Path tmp;
   NodeProcess node;
   Cli cli;
-  String key;
 
   static final String SCRIPT = """
       import os, time
@@ -53,19 +52,25 @@ class RolloutTest {
   }
 
   Path deployment(String name, String endpoint, String failInTen, String sleepMs) throws Exception {
+    return python(endpoint, name, SCRIPT, "NAME: " + name + ", FAIL_IN_TEN: \"" + failInTen + "\", SLEEP_MS: \""
+        + sleepMs + "\"");
+  }
+
+  /** A deployment of {@code script} (two workers) with these environment variables (YAML flow map entries). */
+  Path python(String endpoint, String name, String script, String vars) throws Exception {
     Path dir = Files.createDirectories(tmp.resolve("d-" + endpoint + "-" + name));
     Files.createDirectories(dir.resolve("code"));
-    Files.writeString(dir.resolve("code/score.py"), SCRIPT);
+    Files.writeString(dir.resolve("code/score.py"), script);
     return Files.writeString(dir.resolve("d.yml"), """
         name: %s
         endpoint_name: %s
         code_configuration: {code: code, scoring_script: score.py}
         environment: {image: any}
-        environment_variables: {NAME: %s, FAIL_IN_TEN: "%s", SLEEP_MS: "%s"}
+        environment_variables: {%s}
         instance_type: Standard_DS3_v2
         instance_count: 1
         request_settings: {max_concurrent_requests_per_instance: 2}
-        """.formatted(name, endpoint, name, failInTen, sleepMs));
+        """.formatted(name, endpoint, vars));
   }
 
   @BeforeAll
@@ -198,13 +203,7 @@ class RolloutTest {
     JsonNode done = Await.until(() -> cli.okJson("online-endpoint", "rollout", "show", "-n", "restart-roll"),
         r -> !r.path("status").asText().equals("Running"), Duration.ofSeconds(60), "the rollout to end");
     assertThat(done.path("status").asText()).as(done.toString()).isEqualTo("Succeeded");
-    List<String> passed = new ArrayList<>();
-    done.path("verdicts").forEach(v -> {
-      if (v.path("outcome").asText().equals("PASS")) {
-        passed.add(v.path("step").asText());
-      }
-    });
-    assertThat(passed).as("no step skipped: %s", done.path("verdicts")).containsExactly("10%", "50%", "100%");
+    assertThat(passedSteps(done)).as("no step skipped: %s", done.path("verdicts")).containsExactly("10%", "50%", "100%");
     after.get(60, TimeUnit.SECONDS);
   }
 
@@ -255,18 +254,18 @@ class RolloutTest {
       """;
 
   Path comparedDeployment(String endpoint, String name, String vars) throws Exception {
-    Path dir = Files.createDirectories(tmp.resolve("c-" + endpoint + "-" + name));
-    Files.createDirectories(dir.resolve("code"));
-    Files.writeString(dir.resolve("code/score.py"), COMPARED);
-    return Files.writeString(dir.resolve("d.yml"), """
-        name: %s
-        endpoint_name: %s
-        code_configuration: {code: code, scoring_script: score.py}
-        environment: {image: any}
-        environment_variables: {%s}
-        instance_type: Standard_DS3_v2
-        instance_count: 1
-        """.formatted(name, endpoint, vars));
+    return python(endpoint, name, COMPARED, vars);
+  }
+
+  /** The steps of a rollout's verdicts that passed, in order (a window judged again shows once it passed). */
+  static List<String> passedSteps(JsonNode rollout) {
+    List<String> passed = new ArrayList<>();
+    rollout.path("verdicts").forEach(v -> {
+      if (v.path("outcome").asText().equals("PASS")) {
+        passed.add(v.path("step").asText());
+      }
+    });
+    return passed;
   }
 
   JsonNode mirrorOf(JsonNode report, String deployment) {

@@ -10,7 +10,12 @@ import java.util.regex.Pattern;
 
 /** The tests' data-plane client: POST /endpoints/{e}/score on one node, as a user's application would. */
 public final class Scoring {
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  /**
+   * HTTP/1.1: the JDK client otherwise opens each connection with an h2c upgrade, and one GET /metrics answered
+   * through that upgrade failed to parse (noted as an open question in the session note).
+   */
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
   private final String baseUrl;
 
   public Scoring(String baseUrl) {

@@ -91,7 +91,7 @@ class LoadPictureTest {
   void aMalformedHistogramCountsWithoutLatencies() {
     LoadPicture p = new LoadPicture(60, 10);
     p.add(new LoadReport("r1", 10, List.of(new LoadReport.DeploymentLoad("ep", "blue", false, 7, 0, 0, 0, 0,
-        "not base64!"))), 10);
+        "not base64!", null))), 10);
     Stats w = p.window(BLUE, 0, 20);
     assertThat(w.ok()).isEqualTo(7);
     assertThat(w.p99Ms()).isZero();

@@ -57,12 +57,12 @@ class JudgeTest {
 
   @Test
   void whileMirroringAgreementIsJudgedOnTheComparedAnswers() {
-    Stats none = new Stats(0, 29, 0, 0, 0, 0, 0, 0, 0);
-    assertThat(Judge.judge(none, stats(1000, 0, 1), new Agreement(500, 499), C).outcome()).isEqualTo(Outcome.PASS);
-    Verdict differs = Judge.judge(none, stats(1000, 0, 1), new Agreement(500, 450), C);
+    Stats copies = stats(495, 0, 1); // 500 mirrored copies answered
+    assertThat(Judge.judge(copies, stats(1000, 0, 1), new Agreement(500, 499), C).outcome()).isEqualTo(Outcome.PASS);
+    Verdict differs = Judge.judge(copies, stats(1000, 0, 1), new Agreement(500, 450), C);
     assertThat(differs.outcome()).isEqualTo(Outcome.FAIL);
     assertThat(differs.reasons()).containsExactly("agreement 90.00% < 99.00% (450 of 500 mirrored answers agreed)");
-    assertThat(Judge.judge(none, stats(1000, 0, 1), new Agreement(40, 40), C).outcome())
-        .isEqualTo(Outcome.INCONCLUSIVE);
+    assertThat(Judge.judge(copies, stats(1000, 0, 1), new Agreement(40, 40), C).outcome())
+        .as("460 copies too large to compare tell nothing of agreement").isEqualTo(Outcome.INCONCLUSIVE);
   }
 }
