@@ -112,8 +112,11 @@ class RolloutTest {
     String k = endpoint("good-roll", "0");
     CompletableFuture<LoadGenerator.Report> running = load("good-roll", k, 25_000);
     new Scoring(node).awaitMoreAnswers("good-roll", 200, "before the rollout");
+    // this test is about stepping, not latency: a fresh Python worker on a busy 2-core CI machine once showed a p99
+    // of 1.5x live's (5.57 against 3.68 ms); the latency judgement has its own test with a 20 ms slower green
     Cli.Result r = cli.run("online-endpoint", "rollout", "start", "-n", "good-roll", "--deployment", "green",
-        "--steps", "10 50 100", "--interval", "2s", "--min-requests", "20", "--delete-previous");
+        "--steps", "10 50 100", "--interval", "2s", "--min-requests", "20", "--max-p99-ratio", "4",
+        "--delete-previous");
     assertThat(r.code()).as("stdout %s\nstderr %s", r.out(), r.err()).isZero();
     assertThat(r.err()).contains("step 10%: PASS").contains("step 50%: PASS").contains("step 100%: PASS");
     assertThat(r.json().path("status").asText()).isEqualTo("Succeeded");
@@ -191,7 +194,7 @@ class RolloutTest {
     CompletableFuture<LoadGenerator.Report> before = load("restart-roll", k, 8_000);
     new Scoring(node).awaitMoreAnswers("restart-roll", 200, "before the rollout");
     cli.ok("online-endpoint", "rollout", "start", "-n", "restart-roll", "--deployment", "green", "--steps",
-        "10 50 100", "--interval", "2s", "--min-requests", "20", "--no-wait");
+        "10 50 100", "--interval", "2s", "--min-requests", "20", "--max-p99-ratio", "4", "--no-wait");
     Await.until(() -> cli.okJson("online-endpoint", "rollout", "show", "-n", "restart-roll").path("verdicts").size()
         >= 1, Duration.ofSeconds(30), "the first verdict");
     before.get(60, TimeUnit.SECONDS);
