@@ -2,30 +2,35 @@ package io.sluice.auth;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.List;
 
 /**
- * Decides whether a data-plane caller may score an endpoint: a key of the endpoint (auth_mode key, compared in
- * constant time) or an unexpired aml_token issued for it (auth_mode aml_token). Key checks complete at once, so the
- * request path stays synchronous for them; token checks may complete later.
+ * Decides whether a data-plane caller may score an endpoint: a key of the endpoint (auth_mode key: its keyed hash
+ * matches one the router was sent, compared in constant time) or an unexpired aml_token issued for this incarnation
+ * of it (auth_mode aml_token, checked with the public key). The router holds nothing that would let it, or anyone
+ * reading what it is sent, score or make a token. Key checks complete at once, so the request path stays
+ * synchronous for them; token checks may complete later.
  */
 public final class Authenticator {
   private final Vertx vertx;
+  private final KeyHasher keys;
   private volatile Tokens tokens;
-  private String secret;
+  private String publicKey;
 
   /** What a router knows of an endpoint's credentials. */
-  public record Credentials(String endpoint, String authMode, String primaryKey, String secondaryKey) {
+  public record Credentials(String endpoint, String uid, String authMode, List<String> keyHashes) {
   }
 
-  public Authenticator(Vertx vertx) {
+  public Authenticator(Vertx vertx, KeyHasher keys) {
     this.vertx = vertx;
+    this.keys = keys;
   }
 
-  /** The cluster's token-signing secret, from the routing snapshot; a new one replaces the verifier. */
-  public void useTokenSecret(String next) {
-    if (next != null && !next.equals(secret)) {
-      secret = next;
-      tokens = new Tokens(vertx, next);
+  /** The public half of the cluster's token-signing key, from the routing snapshot. */
+  public void useTokenPublicKey(String next) {
+    if (next != null && !next.equals(publicKey)) {
+      publicKey = next;
+      tokens = Tokens.verifier(vertx, next);
     }
   }
 
@@ -35,13 +40,12 @@ public final class Authenticator {
         : null;
     if ("aml_token".equals(c.authMode())) {
       Tokens verifier = tokens;
-      Future<Void> valid = verifier == null ? Future.failedFuture("no signing secret yet")
-          : verifier.verify(token, c.endpoint());
+      Future<Void> valid = verifier == null ? Future.failedFuture("no public key yet")
+          : verifier.verify(token, c.endpoint(), c.uid());
       return valid.recover(err -> Future.failedFuture("the request needs 'Authorization: Bearer <token>' with a "
           + "valid, unexpired aml_token of endpoint '" + c.endpoint() + "' (get-credentials gives one)"));
     }
-    // both compared, always: the time taken does not tell which key matched
-    if (Keys.matches(token, c.primaryKey()) | Keys.matches(token, c.secondaryKey())) {
+    if (keys.matches(token, c.keyHashes())) {
       return Future.succeededFuture();
     }
     return Future.failedFuture("the request needs 'Authorization: Bearer <key>' with a key of endpoint '"

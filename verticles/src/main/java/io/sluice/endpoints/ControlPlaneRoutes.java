@@ -1,6 +1,6 @@
 package io.sluice.endpoints;
 
-import io.sluice.auth.Keys;
+import io.sluice.auth.Hmac;
 import io.sluice.protocol.Addresses;
 import io.sluice.protocol.ControlPlane;
 import io.sluice.protocol.Errors;
@@ -99,7 +99,7 @@ public final class ControlPlaneRoutes {
 
   private void authorize(RoutingContext ctx) {
     String auth = ctx.request().getHeader("Authorization");
-    if (auth == null || !auth.startsWith("Bearer ") || !Keys.matches(auth.substring(7).trim(), adminToken)) {
+    if (auth == null || !auth.startsWith("Bearer ") || !Hmac.same(auth.substring(7).trim(), adminToken)) {
       error(ctx, 401, "the control plane needs 'Authorization: Bearer <admin token>' (the node writes it to "
           + "$SLUICE_HOME/admin-token)");
       return;

@@ -1,5 +1,6 @@
 package io.sluice.endpoints;
 
+import io.sluice.auth.KeyHasher;
 import io.sluice.auth.Tokens;
 import io.sluice.endpoints.AssetRegistry.Kind;
 import io.sluice.protocol.Addresses;
@@ -40,7 +41,9 @@ public final class EndpointManagerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(EndpointManagerVerticle.class);
 
   private final Store store;
-  private final String tokenSecret;
+  /** The token-signing key pair: the private half never leaves this verticle (routers get the public one). */
+  private final Tokens.KeyPair tokenKeys;
+  private final KeyHasher keyHasher;
   private final long tokenTtlSeconds;
   private EndpointService endpoints;
   private DeploymentService deployments;
@@ -49,16 +52,17 @@ public final class EndpointManagerVerticle extends VerticleBase {
   private final Map<String, Function<JsonObject, Future<JsonObject>>> ops = new HashMap<>();
   private final Map<String, Function<JsonObject, Future<JsonObject>>> internalOps = new HashMap<>();
 
-  public EndpointManagerVerticle(Store store, String tokenSecret, long tokenTtlSeconds) {
+  public EndpointManagerVerticle(Store store, Tokens.KeyPair tokenKeys, KeyHasher keyHasher, long tokenTtlSeconds) {
     this.store = store;
-    this.tokenSecret = tokenSecret;
+    this.tokenKeys = tokenKeys;
+    this.keyHasher = keyHasher;
     this.tokenTtlSeconds = tokenTtlSeconds;
   }
 
   @Override
   public Future<?> start() {
     assets = new AssetRegistry(store);
-    endpoints = new EndpointService(store, new Tokens(vertx, tokenSecret), tokenTtlSeconds);
+    endpoints = new EndpointService(store, Tokens.signer(vertx, tokenKeys), keyHasher, tokenTtlSeconds);
     deployments = new DeploymentService(store, assets, endpoints);
     rollouts = new RolloutService(store, endpoints, deployments);
     endpointOps();
@@ -151,7 +155,7 @@ public final class EndpointManagerVerticle extends VerticleBase {
 
   /** The nodes' own door: the whole desired state, and the supervisor leader's reports. */
   private void nodeOps() {
-    internalOps.put(Ops.SNAPSHOT, m -> blocking(() -> endpoints.snapshot(tokenSecret).toJson()));
+    internalOps.put(Ops.SNAPSHOT, m -> blocking(() -> endpoints.snapshot(tokenKeys.publicPem()).toJson()));
     internalOps.put(Ops.DEPLOYMENT_STATE, m -> settled(m.getString("endpoint"), () -> deployments.settle(
         m.getString("endpoint"), m.getString("name"), m.getInteger("spec_version", 0),
         ProvisioningState.valueOf(m.getString("state")), m.getString("reason"))));

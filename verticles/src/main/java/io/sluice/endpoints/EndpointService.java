@@ -1,5 +1,6 @@
 package io.sluice.endpoints;
 
+import io.sluice.auth.KeyHasher;
 import io.sluice.auth.Keys;
 import io.sluice.auth.Tokens;
 import io.sluice.mirror.ComparisonSettings;
@@ -36,12 +37,14 @@ public final class EndpointService {
 
   private final Store store;
   private final Tokens tokens;
+  private final KeyHasher keyHasher;
   private final long tokenTtlSeconds;
 
-  /** {@code tokens} signs aml_tokens (null where none are issued, e.g. in tests). */
-  public EndpointService(Store store, Tokens tokens, long tokenTtlSeconds) {
+  /** {@code tokens} signs aml_tokens; {@code keyHasher} makes what routers know of the keys. */
+  public EndpointService(Store store, Tokens tokens, KeyHasher keyHasher, long tokenTtlSeconds) {
     this.store = store;
     this.tokens = tokens;
+    this.keyHasher = keyHasher;
     this.tokenTtlSeconds = tokenTtlSeconds;
   }
 
@@ -61,6 +64,7 @@ public final class EndpointService {
       throw Errors.conflict("endpoint '" + name + "' already exists; use online-endpoint update to change it");
     }
     JsonObject json = validated.copy().put("traffic", new JsonObject()).put("mirror_traffic", new JsonObject())
+        .put("uid", java.util.UUID.randomUUID().toString())
         .put("keys", new JsonObject().put("primary", Keys.generate()).put("secondary", Keys.generate()))
         .put("provisioning_state", ProvisioningState.Succeeded.name()).put("revision", 1)
         .put("created_at", Instant.now().toString());
@@ -190,18 +194,23 @@ public final class EndpointService {
       throw Errors.badRequest("endpoint '" + e.name() + "' uses auth_mode " + e.authMode()
           + "; tokens are for auth_mode aml_token (use its keys)");
     }
-    return tokens.issue(e.name(), tokenTtlSeconds);
+    return tokens.issue(e.name(), e.uid(), tokenTtlSeconds);
   }
 
-  /** The endpoint's current documents, for the routers (null document: it no longer exists). */
+  /** The endpoint's current documents, for the routers: key hashes, no keys (null document: it no longer exists). */
   public DesiredChange change(String name) throws Exception {
     List<DeploymentDoc> deps = store.list(Store.DEPLOYMENT, name + "/").stream().map(DeploymentDoc::fromJson).toList();
-    return new DesiredChange(name, store.get(Store.ENDPOINT, name).map(EndpointDoc::fromJson).orElse(null), deps);
+    return new DesiredChange(name, store.get(Store.ENDPOINT, name).map(this::forRouters).orElse(null), deps);
   }
 
-  public Snapshot snapshot(String tokenSecret) throws Exception {
-    return new Snapshot(tokenSecret, store.list(Store.ENDPOINT, "").stream().map(EndpointDoc::fromJson).toList(),
+  /** Everything routers and the supervisor leader need; no usable secret ({@link Snapshot}). */
+  public Snapshot snapshot(String tokenPublicKey) throws Exception {
+    return new Snapshot(tokenPublicKey, store.list(Store.ENDPOINT, "").stream().map(this::forRouters).toList(),
         store.list(Store.DEPLOYMENT, "").stream().map(DeploymentDoc::fromJson).toList());
+  }
+
+  private EndpointDoc forRouters(JsonObject stored) {
+    return EndpointDoc.fromJson(stored).forRouters(keyHasher::hash);
   }
 
   EndpointDoc load(String name) throws Exception {
@@ -213,6 +222,7 @@ public final class EndpointService {
   private JsonObject view(EndpointDoc ep) throws Exception {
     JsonObject v = ep.toJson();
     v.remove("keys");
+    v.remove("uid");
     JsonObject traffic = new JsonObject();
     for (JsonObject d : store.list(Store.DEPLOYMENT, ep.name() + "/")) {
       traffic.put(d.getString("name"), 0);

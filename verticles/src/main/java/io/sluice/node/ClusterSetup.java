@@ -39,6 +39,8 @@ public final class ClusterSetup {
     }
     c.setProperty("hazelcast.logging.type", "slf4j");
     c.setProperty("hazelcast.shutdownhook.enabled", "false");
+    // listen on the chosen interface only (Hazelcast binds 0.0.0.0 otherwise, even with interfaces set)
+    c.setProperty("hazelcast.socket.bind.any", "false");
     if (host != null && !host.isEmpty() && !host.startsWith("127.")) {
       c.getNetworkConfig().getInterfaces().setEnabled(true).clear().addInterface(host);
       c.setProperty("hazelcast.local.localAddress", host);

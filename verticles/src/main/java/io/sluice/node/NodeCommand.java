@@ -22,13 +22,19 @@ public final class NodeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Option(names = "--config", description = "node config YAML (keys as in sluice-node.yaml)") Path config;
   @Option(names = "--http-port", description = "HTTP port (default 8080)") Integer httpPort;
+  @Option(names = "--http-host", description = "address the HTTP port binds (default: the cluster host, 127.0.0.1 "
+      + "unless --cluster-host is given; 0.0.0.0 for every interface)") String httpHost;
+  @Option(names = "--bridge-port", description = "event-bus bridge port for applications (default the HTTP port + "
+      + "1000; -1: none)") Integer bridgePort;
+  @Option(names = "--cluster-tls", description = "folder with ca.pem, node.pem, node-key.pem: mutual TLS between "
+      + "nodes (scripts/cluster-ca.sh makes it)") String clusterTls;
   @Option(names = "--home", description = "data folder (default $SLUICE_HOME or ~/.sluice)") String home;
   @Option(names = "--name", description = "stable node name (default node-<http port>)") String name;
   @Option(names = "--store-url", description = "JDBC URL of the store (default: embedded H2 in the home)")
   String storeUrl;
   @Option(names = "--cluster-name") String clusterName;
   @Option(names = "--cluster-config", description = "Hazelcast YAML or XML file") String clusterConfig;
-  @Option(names = "--cluster-host", description = "address the event bus binds (default 127.0.0.1)") String clusterHost;
+  @Option(names = "--cluster-host", description = "address Hazelcast, the event bus and the embedded store's server bind (default 127.0.0.1)") String clusterHost;
   @Option(names = "--cluster-port", description = "event-bus port (default 0: any free port)") Integer clusterPort;
   @Option(names = "--public-url", description = "how clients reach this node (default http://127.0.0.1:<port>)")
   String publicUrl;
@@ -46,6 +52,9 @@ public final class NodeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Map<String, Object> flags = new LinkedHashMap<>();
     flags.put("http.port", httpPort);
+    flags.put("http.host", httpHost);
+    flags.put("bridge.port", bridgePort);
+    flags.put("tls.cluster_dir", clusterTls);
     flags.put("home", home);
     flags.put("node.name", name);
     flags.put("store.url", storeUrl);

@@ -22,6 +22,8 @@ public final class NodeConfig {
       Map.entry("SLUICE_HOME", "home"),
       Map.entry("SLUICE_HTTP_HOST", "http.host"),
       Map.entry("SLUICE_HTTP_PORT", "http.port"),
+      Map.entry("SLUICE_BRIDGE_PORT", "bridge.port"),
+      Map.entry("SLUICE_CLUSTER_TLS", "tls.cluster_dir"),
       Map.entry("SLUICE_PUBLIC_URL", "http.public_url"),
       Map.entry("SLUICE_NODE_NAME", "node.name"),
       Map.entry("SLUICE_CAPACITY", "node.capacity"),

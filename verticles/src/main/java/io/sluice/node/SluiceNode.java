@@ -1,8 +1,12 @@
 package io.sluice.node;
 
+import io.sluice.auth.ControlGuard;
+import io.sluice.auth.KeyHasher;
+import io.sluice.auth.Tokens;
+import io.sluice.bridge.BridgeSettings;
+import io.sluice.bridge.BridgeVerticle;
 import io.sluice.endpoints.ControlPlaneRoutes;
 import io.sluice.endpoints.EndpointManagerVerticle;
-import io.sluice.auth.Keys;
 import io.sluice.load.LoadPicture;
 import io.sluice.load.LoadRoutes;
 import io.sluice.load.LoadVerticle;
@@ -15,6 +19,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.MicrometerMetricsFactory;
@@ -49,10 +54,10 @@ public final class SluiceNode {
   private NodeInfo info;
   private final List<String> deployments = new ArrayList<>();
   private DeploymentSupervisorVerticle supervisor;
-  private String adminToken;
+  private ClusterSecrets secrets;
   /** The cluster's load, as this node hears it from every router. */
   private LoadPicture loadPicture;
-  private String tokenSecret;
+  private BridgeVerticle bridge;
 
   public SluiceNode(JsonObject conf, List<String> join) {
     this.conf = conf;
@@ -75,29 +80,41 @@ public final class SluiceNode {
   /** Starts the node: each step below in order; a failing step stops the start. */
   public SluiceNode start() throws Exception {
     Path home = home(conf);
-    Files.createDirectories(home);
+    HomeFolder.create(home);
     openStore(home);
     loadPicture = new LoadPicture(loadRetentionSeconds(), NodeConfig.integer(conf, "load.max_series", 1000));
     joinCluster();
     describeNode(home);
     deployActors();
     mountHttp();
-    writeClientFiles(home, info.publicUrl(), adminToken);
+    openBridge();
+    writeClientFiles(home, info.publicUrl(), secrets.adminToken());
     LOG.info("Sluice node {} ({}) serving {} ; SLUICE_HOME {}", info.name(), info.nodeId(), info.publicUrl(), home);
     return this;
   }
 
-  /** The durable store, and the cluster-wide secrets kept in it. */
+  /**
+   * The durable store, and the cluster-wide secrets kept in it. The embedded store's server (H2 AUTO_SERVER, which
+   * lets the other node processes of this machine share the file) listens on the cluster host only.
+   */
   private void openStore(Path home) throws Exception {
+    System.setProperty("h2.bindAddress", clusterHost());
     String storeUrl = NodeConfig.str(conf, "store.url", Store.defaultUrl(home));
     store = Store.open(storeUrl, NodeConfig.str(conf, "store.user", "sa"), NodeConfig.str(conf, "store.password", ""));
-    adminToken = secret(store, "admin-token");
-    tokenSecret = secret(store, "token-secret");
+    HomeFolder.restrict(home);
+    secrets = ClusterSecrets.load(store);
   }
 
-  /** A clustered Vert.x on Hazelcast, with its metrics registry named after this node. */
+  private String clusterHost() {
+    return NodeConfig.str(conf, "cluster.host", "127.0.0.1");
+  }
+
+  /**
+   * A clustered Vert.x on Hazelcast, with its metrics registry named after this node. Hazelcast and the event bus
+   * bind the cluster host only; control messages are signed and checked before any actor starts.
+   */
   private void joinCluster() throws Exception {
-    String clusterHost = NodeConfig.str(conf, "cluster.host", "127.0.0.1");
+    String clusterHost = clusterHost();
     HazelcastClusterManager cm = new HazelcastClusterManager(ClusterSetup.hazelcast(
         NodeConfig.str(conf, "cluster.config", null), NodeConfig.str(conf, "cluster.name", "sluice"), join,
         clusterHost));
@@ -108,12 +125,13 @@ public final class SluiceNode {
             .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
     vertx = Vertx.builder().with(options).withClusterManager(cm).withMetrics(new MicrometerMetricsFactory())
         .buildClustered().await(120, TimeUnit.SECONDS);
+    ControlGuard.install(vertx, secrets.adminToken());
   }
 
   /** node-<port> on one machine; node-<address>-<port> when nodes sit on different hosts. */
   private String nodeName() {
     int port = NodeConfig.integer(conf, "http.port", 8080);
-    String clusterHost = NodeConfig.str(conf, "cluster.host", "127.0.0.1");
+    String clusterHost = clusterHost();
     return NodeConfig.str(conf, "node.name", clusterHost.startsWith("127.") ? "node-" + port
         : "node-" + clusterHost + "-" + port);
   }
@@ -129,8 +147,9 @@ public final class SluiceNode {
   /** What this node is (roles, instance types, capacity, interpreters), from its config. */
   private void describeNode(Path home) {
     int port = NodeConfig.integer(conf, "http.port", 8080);
-    String publicUrl = NodeConfig.str(conf, "http.public_url", (Tls.http(conf) ? "https" : "http") + "://127.0.0.1:"
-        + port);
+    String host = httpHost().equals("0.0.0.0") ? clusterHost() : httpHost();
+    String publicUrl = NodeConfig.str(conf, "http.public_url", (Tls.http(conf) ? "https" : "http") + "://" + host
+        + ":" + port);
     JsonObject py = conf.getJsonObject("python", new JsonObject());
     Map<String, String> envs = new HashMap<>();
     py.getJsonObject("environments", new JsonObject()).forEach(e -> envs.put(e.getKey(), String.valueOf(e.getValue())));
@@ -150,8 +169,9 @@ public final class SluiceNode {
   private void deployActors() throws Exception {
     deployments.add(vertx.deployVerticle(new LoadVerticle(loadPicture)).await(60, TimeUnit.SECONDS));
     if (info.has(NodeRoles.CONTROL_PLANE)) {
-      deployments.add(vertx.deployVerticle(new EndpointManagerVerticle(store, tokenSecret,
-          NodeConfig.integer(conf, "auth.token_ttl_seconds", 3600))).await(60, TimeUnit.SECONDS));
+      deployments.add(vertx.deployVerticle(new EndpointManagerVerticle(store, secrets.tokenKeys(),
+          new KeyHasher(secrets.adminToken()), NodeConfig.integer(conf, "auth.token_ttl_seconds", 3600)))
+          .await(60, TimeUnit.SECONDS));
     }
     RolloutRunner rollouts = new RolloutRunner(vertx, loadPicture);
     supervisor = new DeploymentSupervisorVerticle(info, store, List.of(rollouts::round));
@@ -160,11 +180,10 @@ public final class SluiceNode {
 
   /** The router owns the one HTTP server: data plane (router role), health, metrics, /api/ (control-plane role). */
   private void mountHttp() throws Exception {
-    ControlPlaneRoutes api = new ControlPlaneRoutes(vertx, store, adminToken, info.publicUrl(),
+    ControlPlaneRoutes api = new ControlPlaneRoutes(vertx, store, secrets.adminToken(), info.publicUrl(),
         NodeConfig.number(conf, "limits.max_upload_bytes", 1L << 30));
-    HttpServerOptions http = Tls.httpServer(conf).setHost(NodeConfig.str(conf, "http.host", "0.0.0.0"))
-        .setPort(NodeConfig.integer(conf, "http.port", 8080));
-    RouterVerticle router = new RouterVerticle(info.nodeId(), http,
+    HttpServerOptions http = Tls.httpServer(conf).setHost(httpHost()).setPort(httpPort());
+    RouterVerticle router = new RouterVerticle(info.nodeId(), http, new KeyHasher(secrets.adminToken()),
         NodeConfig.number(conf, "limits.max_body_bytes", 100L << 20), r -> {
           r.get("/healthz").handler(ctx -> ctx.json(new JsonObject().put("status", "UP").put("node", info.name())
               .put("node_id", info.nodeId()).put("members", ((VertxInternal) vertx).clusterManager().getNodes().size())));
@@ -177,30 +196,54 @@ public final class SluiceNode {
     deployments.add(vertx.deployVerticle(router).await(60, TimeUnit.SECONDS));
   }
 
+  private String bridgeHost() {
+    String h = NodeConfig.str(conf, "bridge.host", "");
+    h = h.isEmpty() ? httpHost() : h;
+    return h.equals("0.0.0.0") ? clusterHost() : h;
+  }
+
+  /** http.host; empty (the default): the cluster host, so a node told nothing listens on loopback only. */
+  private String httpHost() {
+    String h = NodeConfig.str(conf, "http.host", "");
+    return h.isEmpty() ? clusterHost() : h;
+  }
+
+  private int httpPort() {
+    return NodeConfig.integer(conf, "http.port", 8080);
+  }
+
   /**
-   * Cluster-wide, durable secrets (the admin token, the aml_token signing secret): the first node creates them in
-   * the store, every later node and restart reads them back.
+   * The applications' door (router role): the event-bus bridge, sluice.invoke only. bridge.port defaults to the
+   * HTTP port + 1000 (-1: no bridge); bridge.host to the HTTP host.
    */
-  private static String secret(Store store, String name) throws Exception {
-    synchronized (SluiceNode.class) {
-      var existing = store.get(Store.SETTING, name);
-      if (existing.isPresent()) {
-        return existing.get().getString("value");
-      }
-      store.put(Store.SETTING, name, new JsonObject().put("value", Keys.generate(48)));
-      return store.get(Store.SETTING, name).orElseThrow().getString("value");
+  private void openBridge() throws Exception {
+    int port = NodeConfig.integer(conf, "bridge.port", httpPort() + 1000);
+    if (!info.has(NodeRoles.ROUTER) || port < 0) {
+      return;
     }
+    String host = NodeConfig.str(conf, "bridge.host", "");
+    NetServerOptions server = Tls.bridgeServer(conf).setHost(host.isEmpty() ? httpHost() : host).setPort(port)
+        .setIdleTimeout(NodeConfig.integer(conf, "bridge.idle_timeout_seconds", 600));
+    bridge = new BridgeVerticle(new BridgeSettings(server, NodeConfig.integer(conf, "bridge.max_frame_bytes",
+        16 << 20), NodeConfig.integer(conf, "bridge.max_connections", 256),
+        NodeConfig.integer(conf, "bridge.max_in_flight", 64), NodeConfig.integer(conf, "bridge.max_timeout_ms",
+        300_000)));
+    deployments.add(vertx.deployVerticle(bridge).await(60, TimeUnit.SECONDS));
   }
 
   /** What the CLI on this machine reads to find a node and authenticate; the token file is owner-only. */
-  private static void writeClientFiles(Path home, String url, String token) throws Exception {
+  private void writeClientFiles(Path home, String url, String token) throws Exception {
     Path tokenFile = home.resolve("admin-token");
     Path tmp = Files.createTempFile(home, ".token", "");
     Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
     Files.writeString(tmp, token + "\n");
     Files.move(tmp, tokenFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
         java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    Files.writeString(home.resolve("node.json"), new JsonObject().put("url", url).encodePrettily() + "\n");
+    JsonObject node = new JsonObject().put("url", url);
+    if (bridge != null) {
+      node.put("bridge", bridgeHost() + ":" + bridge.actualPort());
+    }
+    Files.writeString(home.resolve("node.json"), node.encodePrettily() + "\n");
   }
 
   /**

@@ -4,18 +4,25 @@ import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * TLS from node config, with Vert.x's own options (PEM files):
  * <pre>
  * tls:
+ *   cluster_dir: /etc/sluice/cluster-tls   # the one switch for mutual TLS between nodes: ca.pem, node.pem,
+ *                                           # node-key.pem (scripts/cluster-ca.sh makes them)
  *   http:      {cert: server.pem, key: server-key.pem}              # HTTPS for scoring and /api/
- *   event_bus: {cert: node.pem, key: node-key.pem, trust: ca.pem}   # mutual TLS between nodes
+ *   event_bus: {cert: node.pem, key: node-key.pem, trust: ca.pem}   # mutual TLS between nodes, file by file
+ *   bridge:    {cert: bridge.pem, key: bridge-key.pem, trust: ""}   # TLS for applications; trust: client certs too
  * </pre>
- * Off when the files are not given. Hazelcast's own membership traffic is not encrypted (that is a Hazelcast
- * Enterprise feature): keep the cluster network trusted.
+ * Off when the files are not given. With mutual TLS on the event bus a member without a certificate from the CA
+ * can neither send to the nodes nor receive from them. Hazelcast's own membership traffic is not encrypted (that
+ * is a Hazelcast Enterprise feature): keep the cluster network private (docs/operations.md, trust model).
  */
 public final class Tls {
   private Tls() {
@@ -34,14 +41,48 @@ public final class Tls {
     return o;
   }
 
+  public static NetServerOptions bridgeServer(JsonObject conf) {
+    NetServerOptions o = new NetServerOptions();
+    String cert = NodeConfig.str(conf, "tls.bridge.cert", "");
+    if (cert.isEmpty()) {
+      return o;
+    }
+    o.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(cert)
+        .setKeyPath(NodeConfig.str(conf, "tls.bridge.key", "")));
+    String trust = NodeConfig.str(conf, "tls.bridge.trust", "");
+    if (!trust.isEmpty()) {
+      o.setClientAuth(ClientAuth.REQUIRED).setTrustOptions(new PemTrustOptions().addCertPath(trust));
+    }
+    return o;
+  }
+
+  /** Mutual TLS between nodes: from tls.cluster_dir when given, else from the tls.event_bus files. */
   public static EventBusOptions eventBus(JsonObject conf, EventBusOptions o) {
-    String cert = NodeConfig.str(conf, "tls.event_bus.cert", "");
+    String dir = NodeConfig.str(conf, "tls.cluster_dir", "");
+    String cert;
+    String key;
+    String trust;
+    if (!dir.isEmpty()) {
+      Path d = Path.of(dir);
+      for (String f : new String[] {"ca.pem", "node.pem", "node-key.pem"}) {
+        if (!Files.isReadable(d.resolve(f))) {
+          throw new IllegalArgumentException("tls.cluster_dir: " + d.resolve(f) + " is missing or unreadable "
+              + "(scripts/cluster-ca.sh makes ca.pem, node.pem and node-key.pem)");
+        }
+      }
+      cert = d.resolve("node.pem").toString();
+      key = d.resolve("node-key.pem").toString();
+      trust = d.resolve("ca.pem").toString();
+    } else {
+      cert = NodeConfig.str(conf, "tls.event_bus.cert", "");
+      key = NodeConfig.str(conf, "tls.event_bus.key", "");
+      trust = NodeConfig.str(conf, "tls.event_bus.trust", cert);
+    }
     if (cert.isEmpty()) {
       return o;
     }
     return o.setSsl(true).setClientAuth(ClientAuth.REQUIRED)
-        .setKeyCertOptions(new PemKeyCertOptions().setCertPath(cert).setKeyPath(NodeConfig.str(conf, "tls.event_bus.key",
-            "")))
-        .setTrustOptions(new PemTrustOptions().addCertPath(NodeConfig.str(conf, "tls.event_bus.trust", cert)));
+        .setKeyCertOptions(new PemKeyCertOptions().setCertPath(cert).setKeyPath(key))
+        .setTrustOptions(new PemTrustOptions().addCertPath(trust));
   }
 }

@@ -46,8 +46,19 @@ public final class Addresses {
 
   /** One scorer instance. Body: the request bytes as a Buffer; headers carry the request id. */
   public static String scorer(String instanceId) {
-    return "sluice.scorer." + instanceId;
+    return SCORER_PREFIX + instanceId;
   }
+
+  /**
+   * Whether a message to {@code address} must carry a node's or the admin's proof ({@code auth.ControlGuard}): every
+   * Sluice address that changes or reveals state. Not {@link #INVOKE} (its callers prove a key or token, and the
+   * bridge lets applications reach it) and not the scorers' (the data path; the router chose the instance).
+   */
+  public static boolean needsProof(String address) {
+    return address.startsWith("sluice.") && !address.equals(INVOKE) && !address.startsWith(SCORER_PREFIX);
+  }
+
+  private static final String SCORER_PREFIX = "sluice.scorer.";
 
   /** Cluster-wide map: instance id -> instance state (observed state, rebuilt by reconciling). */
   public static final String INSTANCES_MAP = "sluice.instances";

@@ -6,17 +6,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The whole desired state, keys and the token secret included: the answer to {@link Ops#SNAPSHOT} on
- * {@link Addresses#ENDPOINTS_INTERNAL}, for routers and the supervisor leader only.
+ * The whole desired state as routers and the supervisor leader need it: the answer to {@link Ops#SNAPSHOT} on
+ * {@link Addresses#ENDPOINTS_INTERNAL}. It holds no usable secret: endpoints carry key hashes
+ * ({@link EndpointDoc#forRouters}), and tokens are checked with the public half of the signing key.
  */
-public record Snapshot(String tokenSecret, List<EndpointDoc> endpoints, List<DeploymentDoc> deployments) {
+public record Snapshot(String tokenPublicKey, List<EndpointDoc> endpoints, List<DeploymentDoc> deployments) {
 
   public static Snapshot fromJson(JsonObject j) {
     List<EndpointDoc> eps = new ArrayList<>();
     j.getJsonArray("endpoints", new JsonArray()).forEach(o -> eps.add(EndpointDoc.fromJson((JsonObject) o)));
     List<DeploymentDoc> deps = new ArrayList<>();
     j.getJsonArray("deployments", new JsonArray()).forEach(o -> deps.add(DeploymentDoc.fromJson((JsonObject) o)));
-    return new Snapshot(j.getString("token_secret"), eps, deps);
+    return new Snapshot(j.getString("token_public_key"), eps, deps);
   }
 
   public JsonObject toJson() {
@@ -24,7 +25,7 @@ public record Snapshot(String tokenSecret, List<EndpointDoc> endpoints, List<Dep
     endpoints.forEach(e -> eps.add(e.toJson()));
     JsonArray deps = new JsonArray();
     deployments.forEach(d -> deps.add(d.toJson()));
-    return new JsonObject().put("token_secret", tokenSecret).put("endpoints", eps).put("deployments", deps);
+    return new JsonObject().put("token_public_key", tokenPublicKey).put("endpoints", eps).put("deployments", deps);
   }
 
   /** This snapshot with one endpoint's documents replaced by a change (a null document: the endpoint is gone). */
@@ -37,6 +38,6 @@ public record Snapshot(String tokenSecret, List<EndpointDoc> endpoints, List<Dep
     List<DeploymentDoc> deps = new ArrayList<>();
     deployments.stream().filter(d -> !d.endpoint().equals(change.endpoint())).forEach(deps::add);
     deps.addAll(change.deployments());
-    return new Snapshot(tokenSecret, eps, deps);
+    return new Snapshot(tokenPublicKey, eps, deps);
   }
 }

@@ -41,7 +41,7 @@ final class RouteFollower {
   private final Vertx vertx;
   private final Context context;
   private final String nodeId;
-  private final Consumer<String> tokenSecret;
+  private final Consumer<String> tokenPublicKey;
   private final Consumer<Iterable<InstanceInfo>> instancesSeen;
   private RoutingTable table = RoutingTable.EMPTY;
   private Snapshot snapshot;
@@ -54,13 +54,13 @@ final class RouteFollower {
   /** Counts applied changes, so a resync fetched before a change cannot overwrite it. */
   private long applies;
 
-  /** {@code tokenSecret} gets the cluster's token secret; {@code instancesSeen} every new view of the instances. */
-  RouteFollower(Vertx vertx, Context context, String nodeId, Consumer<String> tokenSecret,
+  /** {@code tokenPublicKey} gets the public half of the token-signing key; {@code instancesSeen} every new view of the instances. */
+  RouteFollower(Vertx vertx, Context context, String nodeId, Consumer<String> tokenPublicKey,
                 Consumer<Iterable<InstanceInfo>> instancesSeen) {
     this.vertx = vertx;
     this.context = context;
     this.nodeId = nodeId;
-    this.tokenSecret = tokenSecret;
+    this.tokenPublicKey = tokenPublicKey;
     this.instancesSeen = instancesSeen;
   }
 
@@ -176,7 +176,7 @@ final class RouteFollower {
         return null;
       }
       snapshot = all.resultAt(0);
-      tokenSecret.accept(snapshot.tokenSecret());
+      tokenPublicKey.accept(snapshot.tokenPublicKey());
       observed.clear();
       for (JsonObject o : all.<List<JsonObject>>resultAt(1)) {
         InstanceInfo i = InstanceInfo.fromJson(o);

@@ -2,6 +2,7 @@ package io.sluice.router;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.auth.Authenticator;
+import io.sluice.auth.KeyHasher;
 import io.sluice.load.LoadRecorder;
 import io.sluice.protocol.Addresses;
 import io.sluice.protocol.LoadReport;
@@ -30,6 +31,8 @@ public final class RouterVerticle extends VerticleBase {
   /** host, port and (when configured) TLS of the node's one HTTP server. */
   private final HttpServerOptions serverOptions;
   private final long maxBodyBytes;
+  /** How keys are hashed: the router is sent key hashes, never keys. */
+  private final KeyHasher keyHasher;
   private final Consumer<Router> extraRoutes;
   private HttpServer server;
   private RouteFollower follower;
@@ -37,9 +40,10 @@ public final class RouterVerticle extends VerticleBase {
   private long loadTimer = -1;
 
   /** {@code extraRoutes} mounts the other handlers this node serves on the same port (control plane, health). */
-  public RouterVerticle(String nodeId, HttpServerOptions serverOptions, long maxBodyBytes,
+  public RouterVerticle(String nodeId, HttpServerOptions serverOptions, KeyHasher keyHasher, long maxBodyBytes,
                         Consumer<Router> extraRoutes, boolean dataPlane, MeterRegistry registry) {
     this.nodeId = nodeId;
+    this.keyHasher = keyHasher;
     this.serverOptions = serverOptions;
     this.maxBodyBytes = maxBodyBytes;
     this.extraRoutes = extraRoutes;
@@ -63,8 +67,8 @@ public final class RouterVerticle extends VerticleBase {
 
   /** The routing table, followed from the control plane and the instances' events. */
   private Future<Void> followRoutes() {
-    Authenticator auth = new Authenticator(vertx);
-    follower = new RouteFollower(vertx, context, nodeId, auth::useTokenSecret, metrics::instances);
+    Authenticator auth = new Authenticator(vertx, keyHasher);
+    follower = new RouteFollower(vertx, context, nodeId, auth::useTokenPublicKey, metrics::instances);
     LoadRecorder load = new LoadRecorder(nodeId);
     Dispatcher dispatcher = new Dispatcher(metrics, load, new LocalTransport(vertx, context),
         new EventBusTransport(vertx));

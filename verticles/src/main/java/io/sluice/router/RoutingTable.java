@@ -96,7 +96,7 @@ final class RoutingTable {
     EndpointRoute(EndpointDoc e, EndpointRoute previous, Map<String, DeploymentRoute> deployments) {
       name = e.name();
       tolerance = ComparisonSettings.tolerance(e.spec().getJsonObject("mirror_comparison"));
-      credentials = new Authenticator.Credentials(e.name(), e.authMode(), e.primaryKey(), e.secondaryKey());
+      credentials = new Authenticator.Credentials(e.name(), e.uid(), e.authMode(), e.keyHashes());
       splitter = previous != null && previous.splitter.sameWeights(e.traffic()) ? previous.splitter
           : new TrafficSplitter(e.traffic());
       String m = null;

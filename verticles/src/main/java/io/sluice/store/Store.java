@@ -186,6 +186,33 @@ public final class Store implements AutoCloseable {
     write(List.of(new Write(kind, name, body)));
   }
 
+  /**
+   * Writes {@code body} unless a document of that name exists, and returns the one stored: of two processes racing
+   * on an empty store, both get the winner's (the primary key decides, in any database).
+   */
+  public JsonObject putIfAbsent(String kind, String name, JsonObject body) throws SQLException {
+    Optional<JsonObject> existing = get(kind, name);
+    if (existing.isPresent()) {
+      return existing.get();
+    }
+    try {
+      retrying(() -> {
+        try (PreparedStatement ins = conn.prepareStatement(
+            "INSERT INTO resources (kind, name, body) VALUES (?, ?, ?)")) {
+          ins.setString(1, kind);
+          ins.setString(2, name);
+          ins.setString(3, body.encode());
+          return ins.executeUpdate();
+        }
+      });
+    } catch (SQLException e) {
+      if (e.getSQLState() == null || !e.getSQLState().startsWith("23")) { // 23xxx: another process inserted first
+        throw e;
+      }
+    }
+    return get(kind, name).orElseThrow(() -> new SQLException(kind + " '" + name + "' vanished after its insert"));
+  }
+
   public record Write(String kind, String name, JsonObject body) {
     public static Write delete(String kind, String name) {
       return new Write(kind, name, null);

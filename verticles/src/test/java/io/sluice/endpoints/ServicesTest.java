@@ -3,6 +3,7 @@ package io.sluice.endpoints;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sluice.auth.KeyHasher;
 import io.sluice.protocol.DeploymentDoc;
 import io.sluice.protocol.EndpointDoc;
 import io.sluice.protocol.Errors;
@@ -29,11 +30,13 @@ class ServicesTest {
   DeploymentService deployments;
   String code;
 
+  static final KeyHasher HASHER = new KeyHasher("root secret of this test");
+
   @BeforeEach
   void open() throws Exception {
     store = Store.open(Store.defaultUrl(tmp.resolve(UUID.randomUUID().toString())), "sa", "");
     AssetRegistry assets = new AssetRegistry(store);
-    endpoints = new EndpointService(store, null, 3600);
+    endpoints = new EndpointService(store, null, HASHER, 3600);
     deployments = new DeploymentService(store, assets, endpoints);
     byte[] zip = "not really a zip, the services never open it".getBytes();
     code = Uploads.id(zip);
@@ -60,6 +63,16 @@ class ServicesTest {
     EndpointDoc stored = EndpointDoc.fromJson(store.get(Store.ENDPOINT, "svc-ep").orElseThrow());
     assertThat(stored.primaryKey()).hasSize(32).isNotEqualTo(stored.secondaryKey());
     assertThat(endpoints.keys("svc-ep").getString("primaryKey")).isEqualTo(stored.primaryKey());
+    // routers are sent keyed hashes: a presented key is checked by hashing it, and the document holds no key
+    EndpointDoc sent = endpoints.change("svc-ep").document();
+    assertThat(sent.primaryKey()).isNull();
+    assertThat(sent.toJson().encode()).doesNotContain(stored.primaryKey()).doesNotContain(stored.secondaryKey());
+    assertThat(endpoints.snapshot("public key").toJson().encode()).doesNotContain(stored.primaryKey())
+        .doesNotContain(stored.secondaryKey());
+    assertThat(HASHER.matches(stored.primaryKey(), sent.keyHashes())).isTrue();
+    assertThat(HASHER.matches(stored.secondaryKey(), sent.keyHashes())).isTrue();
+    assertThat(HASHER.matches(stored.primaryKey() + "x", sent.keyHashes())).isFalse();
+    assertThat(new KeyHasher("another root").matches(stored.primaryKey(), sent.keyHashes())).isFalse();
     assertThatThrownBy(() -> endpoints.create(EndpointService.validate(new JsonObject().put("name", "svc-ep"))))
         .satisfies(e -> assertThat(Errors.httpStatus(e)).isEqualTo(409));
   }

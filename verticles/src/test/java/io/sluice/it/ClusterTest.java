@@ -3,7 +3,6 @@ package io.sluice.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.sluice.client.SluiceClient;
 import io.sluice.loadtest.LoadGenerator;
 import io.sluice.node.ClusterSetup;
 import io.sluice.protocol.Addresses;
@@ -178,36 +177,77 @@ class ClusterTest {
     assertThat(readyPerNode(inst).values()).containsOnly(1); // two nodes, one each
   }
 
+  /**
+   * An application that joins the cluster as the old event-bus example did (a member, not a node) gets no key and
+   * no control op through; even posing as a router it is sent only key hashes. With the admin token it may ask.
+   */
   @Test
   @Order(3)
-  void eventBusClientOnAMemberWithoutInstances() throws Exception {
+  void aMemberThatIsNotANodeGetsNoSecretAndNoControlOp() throws Exception {
     Vertx app = Vertx.builder().with(new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1")))
         .withClusterManager(new HazelcastClusterManager(ClusterSetup.hazelcast(null, cluster, List.of())))
         .buildClustered().await(60, TimeUnit.SECONDS);
+    String routerId = null;
     try {
-      SluiceClient sluice = new SluiceClient(app, 10_000);
-      SluiceClient.Answer a = sluice.invoke("spread-ep", key, "{\"x\": 1}", null).await(20, TimeUnit.SECONDS);
-      assertThat(a.body()).isEqualTo("{\"x\": 1}");
-      assertThat(a.deployment()).isEqualTo("echo");
-      try {
-        sluice.invoke("spread-ep", "wrong-key", "{}", null).await(20, TimeUnit.SECONDS);
-        throw new AssertionError("a wrong key must fail");
-      } catch (ReplyException e) {
-        assertThat(e.failureCode()).isEqualTo(401);
-      }
-      // the user-facing door hands out no snapshot (keys, token secret): that op is on the nodes' internal address
-      try {
-        app.eventBus().request(Addresses.ENDPOINTS, new JsonObject().put(Ops.OP, Ops.SNAPSHOT))
-            .await(20, TimeUnit.SECONDS);
-        throw new AssertionError("sluice.endpoints must refuse the snapshot op");
-      } catch (ReplyException e) {
-        assertThat(e.failureCode()).isEqualTo(400);
-        assertThat(e.getMessage()).contains("unknown operation 'snapshot'");
-      }
-      // the application is a cluster member but never the leader nor a host
-      assertThat(instances().findValuesAsText("node")).allMatch(n -> n.startsWith("node-"));
+      assertRefused(app, Addresses.ENDPOINTS_INTERNAL, new JsonObject().put(Ops.OP, Ops.SNAPSHOT));
+      assertRefused(app, Addresses.ENDPOINTS, new JsonObject().put(Ops.OP, Ops.ENDPOINT_KEYS).put("name", "spread-ep"));
+      assertRefused(app, Addresses.ENDPOINTS, new JsonObject().put(Ops.OP, Ops.ENDPOINT_DELETE).put("name", "spread-ep"));
+      String node0 = cli.okJson("online-deployment", "show", "-n", "echo", "-e", "spread-ep", "--query",
+          "instances[0].node_id").asText();
+      assertRefused(app, Addresses.router(node0), new JsonObject().put("type", "desired").put("endpoint", "spread-ep")
+          .putNull("document"));
+      // nothing changed: the endpoint is there, its key still scores
+      assertThat(cli.okJson("online-endpoint", "show", "-n", "spread-ep").path("name").asText()).isEqualTo("spread-ep");
+      assertThat(new Scoring(nodes.get(0)).withKey("spread-ep", key, "{}").statusCode()).isEqualTo(200);
+
+      // posing as a router (it can write the node list): what routers are sent holds hashes, not keys
+      routerId = UUID.randomUUID().toString();
+      List<JsonObject> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+      app.eventBus().<JsonObject>consumer(Addresses.router(routerId), m -> {
+        sent.add(m.body());
+        m.reply(new JsonObject());
+      }).completion().await(20, TimeUnit.SECONDS);
+      app.sharedData().<String, JsonObject>getClusterWideMap(Addresses.NODES_MAP).await(20, TimeUnit.SECONDS)
+          .put(routerId, new io.sluice.protocol.NodeFacts(routerId, "impostor", "http://127.0.0.1:1",
+              List.of("router"), List.of(), 0, false).toJson()).await(20, TimeUnit.SECONDS);
+      cli.ok("online-endpoint", "regenerate-keys", "-n", "spread-ep", "--key-type", "secondary");
+      JsonNode keys = cli.okJson("online-endpoint", "get-credentials", "-n", "spread-ep");
+      Await.until(() -> !sent.isEmpty(), Duration.ofSeconds(20), "the change sent to the impostor router");
+      String seen = sent.toString();
+      assertThat(seen).contains("key_hashes").doesNotContain(keys.path("primaryKey").asText())
+          .doesNotContain(keys.path("secondaryKey").asText()).doesNotContain("PRIVATE KEY");
+
+      // a holder of the admin token proves it the way nodes do, and may ask for what routers get
+      io.sluice.auth.ControlGuard.install(app, Files.readString(tmp.resolve("home").resolve("admin-token")).trim());
+      JsonObject snapshot = app.eventBus().<JsonObject>request(Addresses.ENDPOINTS_INTERNAL,
+          new JsonObject().put(Ops.OP, Ops.SNAPSHOT)).await(20, TimeUnit.SECONDS).body();
+      assertThat(snapshot.encode()).contains("spread-ep").contains("PUBLIC KEY").doesNotContain("PRIVATE KEY")
+          .doesNotContain(keys.path("primaryKey").asText()).doesNotContain(keys.path("secondaryKey").asText());
     } finally {
+      if (routerId != null) {
+        app.sharedData().<String, JsonObject>getClusterWideMap(Addresses.NODES_MAP).await(20, TimeUnit.SECONDS)
+            .remove(routerId).await(20, TimeUnit.SECONDS);
+      }
       app.close().await(30, TimeUnit.SECONDS);
+    }
+    assertThat(nodes.stream().map(n -> {
+      try {
+        return n.log();
+      } catch (java.io.IOException e) {
+        return "";
+      }
+    })).anyMatch(log -> log.contains("refused a message to sluice."));
+  }
+
+  private static void assertRefused(Vertx app, String address, JsonObject op) {
+    try {
+      app.eventBus().request(address, op).await(20, TimeUnit.SECONDS);
+      throw new AssertionError(address + " answered a member without proof: " + op);
+    } catch (ReplyException e) {
+      assertThat(e.failureCode()).as(e.getMessage()).isEqualTo(403);
+      assertThat(e.getMessage()).contains("need a node's or the admin's proof");
+    } catch (Exception e) {
+      throw new AssertionError(e);
     }
   }
 

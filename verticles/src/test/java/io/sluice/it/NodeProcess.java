@@ -24,6 +24,8 @@ public final class NodeProcess implements AutoCloseable {
 
   final Path home;
   final int port;
+  /** The node's event-bus bridge port (applications score through it). */
+  final int bridgePort;
   final String cluster;
   private final List<String> extraArgs = new ArrayList<>();
   private final List<String> prefix = new ArrayList<>();
@@ -38,6 +40,11 @@ public final class NodeProcess implements AutoCloseable {
     this.home = home;
     this.cluster = cluster;
     this.port = port;
+    try {
+      this.bridgePort = freePort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** More `sluice node` flags, e.g. --store-url. */
@@ -51,6 +58,15 @@ public final class NodeProcess implements AutoCloseable {
     prefix.addAll(List.of("ip", "netns", "exec", namespace));
     host = address;
     return with("--cluster-host", address, "--public-url", "http://" + address + ":" + port);
+  }
+
+  /** The node JVM's process id (its listening sockets are checked by pid). */
+  public long pid() {
+    return process.pid();
+  }
+
+  public String host() {
+    return host;
   }
 
   public String url() {
@@ -76,7 +92,8 @@ public final class NodeProcess implements AutoCloseable {
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(JVM_FLAGS);
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.sluice.node.Main", "node",
-        "--http-port", String.valueOf(port), "--home", home.toString(), "--cluster-name", cluster));
+        "--http-port", String.valueOf(port), "--bridge-port", String.valueOf(bridgePort), "--home", home.toString(),
+        "--cluster-name", cluster));
     cmd.addAll(extraArgs);
     File log = home.resolve("node-" + port + ".out").toFile();
     process = new ProcessBuilder(cmd).redirectErrorStream(true)

@@ -4,47 +4,71 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.cli.SluiceCli;
+import io.sluice.node.ClusterSetup;
+import io.sluice.protocol.Addresses;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * TLS switched on by node config, with a self-signed certificate: HTTPS for scoring and the control plane, mutual
- * TLS on the event bus between two nodes (the scorer runs on the other node, so every request crosses it).
+ * TLS switched on by node config: HTTPS for scoring and the control plane, and mutual TLS between nodes from one
+ * CA folder (--cluster-tls, made by scripts/cluster-ca.sh). The two nodes start at the same moment on an empty
+ * store and must agree on one admin token. The scorer runs on the other node, so every request crosses the
+ * encrypted event bus; a member with a certificate the CA did not sign can neither send to nor hear from the
+ * nodes, while one the CA signed can.
  */
 class TlsTest {
   @TempDir
   Path tmp;
 
   @Test
-  void httpsAndAnEncryptedEventBus() throws Exception {
+  void httpsAndMutualTlsBetweenNodesStartedTogether() throws Exception {
     Process gen = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
         tmp.resolve("key.pem").toString(), "-out", tmp.resolve("cert.pem").toString(), "-days", "1", "-subj",
         "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost").redirectErrorStream(true).start();
     assumeTrue(gen.waitFor(60, TimeUnit.SECONDS) && gen.exitValue() == 0, "skipped: openssl cannot make a certificate");
+    Path ca = tmp.resolve("cluster-tls");
+    script(ca.toString());
+    script(ca.toString(), "trusted-app");
+    script(tmp.resolve("other-ca").toString(), "intruder");
     String cert = tmp.resolve("cert.pem").toString();
     String key = tmp.resolve("key.pem").toString();
     Path conf = Files.writeString(tmp.resolve("tls.yaml"), """
         tls:
           http: {cert: %s, key: %s}
-          event_bus: {cert: %s, key: %s, trust: %s}
-        """.formatted(cert, key, cert, key, cert));
+        """.formatted(cert, key));
     String cluster = "tls-" + UUID.randomUUID();
     NodeProcess router = new NodeProcess(tmp.resolve("home"), cluster).with("--config", conf.toString(),
-        "--instance-types", "here");
+        "--cluster-tls", ca.toString(), "--instance-types", "here");
     NodeProcess scorer = new NodeProcess(tmp.resolve("home"), cluster).with("--config", conf.toString(),
-        "--instance-types", "there");
+        "--cluster-tls", ca.toString(), "--instance-types", "there");
     try {
-      router.startTls(cert);
-      scorer.startTls(cert);
+      CompletableFuture<?> a = CompletableFuture.runAsync(() -> startTls(router, cert));
+      CompletableFuture<?> b = CompletableFuture.runAsync(() -> startTls(scorer, cert));
+      CompletableFuture.allOf(a, b).get(180, TimeUnit.SECONDS);
       Map<String, String> env = Map.of("SLUICE_HOME", tmp.resolve("home").toString(), "SLUICE_URL",
           "https://127.0.0.1:" + router.port, "SLUICE_CA_FILE", cert);
+      // one admin token for the cluster: the file either node wrote opens both nodes' control plane
+      Map<String, String> envScorer = Map.of("SLUICE_HOME", tmp.resolve("home").toString(), "SLUICE_URL",
+          "https://127.0.0.1:" + scorer.port, "SLUICE_CA_FILE", cert);
+      run(envScorer, "online-endpoint", "list");
       assertThat(run(env, "online-endpoint", "create", "-n", "tls-ep", "-o", "tsv", "--query", "scoring_uri"))
           .isEqualTo("https://127.0.0.1:" + router.port + "/endpoints/tls-ep/score");
       run(env, "online-deployment", "create", "-f", Samples.repo().resolve("examples/java-echo/echo-deployment.yml")
@@ -52,6 +76,8 @@ class TlsTest {
       Path req = Files.writeString(tmp.resolve("req.json"), "{\"over\": \"tls\"}");
       assertThat(run(env, "online-endpoint", "invoke", "-n", "tls-ep", "-r", req.toString()))
           .isEqualTo("{\"over\": \"tls\"}");
+      String endpointKey = run(env, "online-endpoint", "get-credentials", "-n", "tls-ep", "-o", "tsv", "--query",
+          "primaryKey");
       // without the certificate the CLI refuses to talk to the node
       Map<String, String> untrusting = Map.of("SLUICE_HOME", tmp.resolve("home").toString(), "SLUICE_URL",
           "https://127.0.0.1:" + router.port);
@@ -59,10 +85,79 @@ class TlsTest {
       int code = SluiceCli.run(new String[] {"online-endpoint", "list"}, untrusting, new PrintWriter(new StringWriter()),
           new PrintWriter(err));
       assertThat(code).isEqualTo(1);
+      String invoke = new JsonObject().put("endpoint", "tls-ep").put("authorization", "Bearer " + endpointKey)
+          .put("body", "{}").encode();
+      // a member with a certificate of the cluster's CA can talk to the nodes (so the refusal below is the CA's)
+      Vertx trusted = member(cluster, ca.resolve("trusted-app.pem"), ca.resolve("trusted-app-key.pem"), ca);
+      Vertx intruder = member(cluster, tmp.resolve("other-ca/intruder.pem"),
+          tmp.resolve("other-ca/intruder-key.pem"), null);
+      try {
+        List<String> heardByTrusted = listen(trusted);
+        List<String> heardByIntruder = listen(intruder);
+        JsonObject answer = trusted.eventBus().<JsonObject>request(Addresses.INVOKE, new JsonObject(invoke))
+            .await(30, TimeUnit.SECONDS).body();
+        assertThat(answer.getString("body")).isEqualTo("{}");
+        // the nodes' load reports (published each second while requests flow) reach the trusted member only
+        Path more = Files.writeString(tmp.resolve("more.json"), "{\"more\": 1}");
+        Await.until(() -> {
+          run(env, "online-endpoint", "invoke", "-n", "tls-ep", "-r", more.toString());
+          return !heardByTrusted.isEmpty();
+        }, Duration.ofSeconds(30), "a load report heard by the trusted member");
+        try {
+          intruder.eventBus().request(Addresses.INVOKE, new JsonObject(invoke),
+              new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(5000)).await(20, TimeUnit.SECONDS);
+          throw new AssertionError("a member without a certificate of the cluster's CA was answered");
+        } catch (io.vertx.core.eventbus.ReplyException expected) {
+          // timed out: the nodes never took the message
+        }
+        assertThat(heardByIntruder).isEmpty();
+      } finally {
+        intruder.close().await(30, TimeUnit.SECONDS);
+        trusted.close().await(30, TimeUnit.SECONDS);
+      }
     } finally {
       scorer.stop();
       router.stop();
     }
+  }
+
+  private static void startTls(NodeProcess node, String cert) {
+    try {
+      node.startTls(cert);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A Vert.x that joins the cluster's Hazelcast with the given certificate on its event bus. */
+  private static Vertx member(String cluster, Path cert, Path key, Path trustedCa) throws Exception {
+    EventBusOptions bus = new EventBusOptions().setHost("127.0.0.1").setSsl(true)
+        .setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED)
+        .setKeyCertOptions(new PemKeyCertOptions().setCertPath(cert.toString()).setKeyPath(key.toString()));
+    if (trustedCa != null) {
+      bus.setTrustOptions(new PemTrustOptions().addCertPath(trustedCa.resolve("ca.pem").toString()));
+    } else {
+      bus.setTrustAll(true); // the intruder trusts anyone: only the nodes' refusal can stop it
+    }
+    return Vertx.builder().with(new VertxOptions().setEventBusOptions(bus))
+        .withClusterManager(new HazelcastClusterManager(ClusterSetup.hazelcast(null, cluster, List.of())))
+        .buildClustered().await(60, TimeUnit.SECONDS);
+  }
+
+  private static List<String> listen(Vertx member) throws Exception {
+    List<String> heard = new CopyOnWriteArrayList<>();
+    member.eventBus().<JsonObject>consumer(Addresses.LOAD, m -> heard.add(m.body().encode())).completion()
+        .await(20, TimeUnit.SECONDS);
+    return heard;
+  }
+
+  private static void script(String... args) throws Exception {
+    List<String> cmd = new java.util.ArrayList<>(List.of("bash", Samples.repo().resolve("scripts/cluster-ca.sh")
+        .toString()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0).as(out).isTrue();
   }
 
   private static String run(Map<String, String> env, String... args) {

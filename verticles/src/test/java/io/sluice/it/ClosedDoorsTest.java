@@ -1,0 +1,186 @@
+package io.sluice.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.bridge.BridgeFrames;
+import io.sluice.client.SluiceClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One node with the default configuration, tried from outside: applications score through the event-bus bridge
+ * (Java and Python clients) and reach nothing else there; every socket listens on loopback; SLUICE_HOME and the
+ * store are the owner's only; a token of a deleted endpoint does not open its re-created namesake.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ClosedDoorsTest {
+  @TempDir
+  static Path tmp;
+  NodeProcess node;
+  Cli cli;
+  String key;
+
+  @BeforeAll
+  void start() throws Exception {
+    node = new NodeProcess(tmp.resolve("home"), "doors-" + UUID.randomUUID()).start();
+    cli = new Cli(tmp.resolve("home"), node.url());
+    cli.ok("online-endpoint", "create", "-n", "door-ep");
+    cli.ok("online-deployment", "create", "-f", echo(), "-e", "door-ep", "-n", "echo", "--all-traffic");
+    key = cli.ok("online-endpoint", "get-credentials", "-n", "door-ep", "-o", "tsv", "--query", "primaryKey");
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    node.stop();
+  }
+
+  static String echo() {
+    return Samples.repo().resolve("examples/java-echo/echo-deployment.yml").toString();
+  }
+
+  @Test
+  void theBridgeScoresWithAKeyAndRefusesEverythingElse() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      SluiceClient client = SluiceClient.connect(vertx, "127.0.0.1", node.bridgePort).await(20, TimeUnit.SECONDS);
+      SluiceClient.Answer a = client.invoke("door-ep", key, "{\"x\": 1}", null).await(20, TimeUnit.SECONDS);
+      assertThat(a.body()).isEqualTo("{\"x\": 1}");
+      assertThat(a.deployment()).isEqualTo("echo");
+      try {
+        client.invoke("door-ep", "wrong-key", "{}", null).await(20, TimeUnit.SECONDS);
+        throw new AssertionError("a wrong key must fail");
+      } catch (ReplyException e) {
+        assertThat(e.failureCode()).isEqualTo(401);
+      }
+    } finally {
+      vertx.close().await(20, TimeUnit.SECONDS);
+    }
+    try (Socket s = new Socket("127.0.0.1", node.bridgePort)) {
+      s.setSoTimeout(20_000);
+      DataOutputStream out = new DataOutputStream(s.getOutputStream());
+      DataInputStream in = new DataInputStream(s.getInputStream());
+      for (JsonObject frame : List.of(
+          send("sluice.endpoints", new JsonObject().put("op", "snapshot")),
+          send("sluice.endpoints.internal", new JsonObject().put("op", "snapshot")),
+          send("sluice.scorer.any", new JsonObject()),
+          new JsonObject().put("type", "register").put("address", "sluice.load"),
+          new JsonObject().put("type", "publish").put("address", "sluice.events").put("body", new JsonObject()))) {
+        out.write(BridgeFrames.frame(frame).getBytes());
+        JsonObject answer = read(in);
+        assertThat(answer.getString("type")).as(frame.encode()).isEqualTo("err");
+        assertThat(answer.getString("message")).as(frame.encode()).isEqualTo("access_denied");
+      }
+      out.write(BridgeFrames.frame(new JsonObject().put("type", "ping")).getBytes());
+      assertThat(read(in).getString("type")).isEqualTo("pong");
+      // a frame announcing 1 GiB is refused before its bytes are read, and the connection closed
+      out.writeInt(1 << 30);
+      out.write(new byte[1024]);
+      assertThat(read(in).getString("message")).contains("the limit is");
+      try {
+        read(in);
+        throw new AssertionError("the connection should be closed");
+      } catch (EOFException | java.net.SocketException closed) {
+        // as it should
+      }
+    }
+  }
+
+  @Test
+  void thePythonBridgeClientScores() throws Exception {
+    Process p = new ProcessBuilder("python3", Samples.repo().resolve("examples/bridge-client/score_over_bridge.py")
+        .toString(), "127.0.0.1", String.valueOf(node.bridgePort), "door-ep", key, "{\"from\": \"python\"}")
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(out).isZero();
+    assertThat(out).isEqualTo("echo answered {\"from\": \"python\"}");
+    Process bad = new ProcessBuilder("python3", Samples.repo().resolve("examples/bridge-client/score_over_bridge.py")
+        .toString(), "127.0.0.1", String.valueOf(node.bridgePort), "door-ep", "wrong", "{}").redirectErrorStream(true)
+        .start();
+    String refused = new String(bad.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    assertThat(bad.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(bad.exitValue()).isEqualTo(1);
+    assertThat(refused).startsWith("HTTP 401:");
+  }
+
+  @Test
+  void everySocketOfTheNodeIsOnLoopback() throws Exception {
+    List<String> listening = new ArrayList<>();
+    List<Long> pids = new ArrayList<>(List.of(node.pid()));
+    ProcessHandle.of(node.pid()).ifPresent(h -> h.descendants().forEach(d -> pids.add(d.pid())));
+    Process ss = new ProcessBuilder("ss", "-H", "-ltunp").redirectErrorStream(true).start();
+    for (String line : new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+      if (pids.stream().anyMatch(pid -> line.contains("pid=" + pid + ","))) {
+        listening.add(line.trim().split("\\s+")[4]); // Netid State Recv-Q Send-Q Local-Address:Port ...
+      }
+    }
+    assertThat(ss.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    // HTTP, the bridge, Hazelcast, the event bus and the embedded store's server, at least
+    assertThat(listening).hasSizeGreaterThanOrEqualTo(5)
+        .contains("127.0.0.1:" + node.port, "127.0.0.1:" + node.bridgePort)
+        .allSatisfy(a -> assertThat(a).startsWith("127.0.0.1:"));
+  }
+
+  @Test
+  void theHomeAndTheStoreAreTheOwnersOnly() throws Exception {
+    Path home = tmp.resolve("home");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home))).isEqualTo("rwx------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve("store"))))
+        .isEqualTo("rwx------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve("admin-token"))))
+        .isEqualTo("rw-------");
+    try (Stream<Path> files = Files.list(home.resolve("store"))) {
+      List<Path> all = files.toList();
+      assertThat(all).isNotEmpty().allSatisfy(f -> assertThat(PosixFilePermissions.toString(
+          Files.getPosixFilePermissions(f))).as(f.toString()).isEqualTo("rw-------"));
+    }
+  }
+
+  @Test
+  void aTokenOfADeletedEndpointDoesNotOpenItsNamesake() throws Exception {
+    cli.ok("online-endpoint", "create", "-n", "tok-ep", "--auth-mode", "aml_token");
+    cli.ok("online-deployment", "create", "-f", echo(), "-e", "tok-ep", "-n", "echo", "--all-traffic");
+    String old = cli.ok("online-endpoint", "get-credentials", "-n", "tok-ep", "-o", "tsv", "--query", "accessToken");
+    Scoring scoring = new Scoring(node);
+    assertThat(scoring.withKey("tok-ep", old, "{}").statusCode()).isEqualTo(200);
+    assertThat(new String(java.util.Base64.getUrlDecoder().decode(old.split("\\.")[0]), StandardCharsets.UTF_8))
+        .contains("\"alg\":\"ES256\"");
+    cli.ok("online-endpoint", "delete", "-n", "tok-ep", "--yes");
+    cli.ok("online-endpoint", "create", "-n", "tok-ep", "--auth-mode", "aml_token");
+    cli.ok("online-deployment", "create", "-f", echo(), "-e", "tok-ep", "-n", "echo", "--all-traffic");
+    assertThat(scoring.withKey("tok-ep", old, "{}").statusCode()).isEqualTo(401);
+    String fresh = cli.ok("online-endpoint", "get-credentials", "-n", "tok-ep", "-o", "tsv", "--query",
+        "accessToken");
+    assertThat(scoring.withKey("tok-ep", fresh, "{}").statusCode()).isEqualTo(200);
+  }
+
+  private static JsonObject send(String address, JsonObject body) {
+    return new JsonObject().put("type", "send").put("address", address).put("replyAddress", "r1").put("body", body);
+  }
+
+  private static JsonObject read(DataInputStream in) throws Exception {
+    int n = in.readInt();
+    byte[] b = new byte[n];
+    in.readFully(b);
+    return new JsonObject(new String(b, StandardCharsets.UTF_8));
+  }
+}
