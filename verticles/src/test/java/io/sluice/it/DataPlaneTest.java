@@ -290,13 +290,12 @@ class DataPlaneTest {
   }
 
   @Test
-  void theEventBusExampleInvokesFromOutsideTheNodes() throws Exception {
+  void theBridgeExampleInvokesFromOutsideTheCluster() throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(NodeProcess.JVM_FLAGS);
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
-        Samples.repo().resolve("examples/eventbus-client/InvokeOverEventBus.java").toString(), node.cluster, "dp-ep",
-        key, "\"over the bus\"", "twin"));
+        Samples.repo().resolve("examples/bridge-client/InvokeOverBridge.java").toString(), "127.0.0.1",
+        String.valueOf(node.bridgePort), "dp-ep", key, "\"over the bus\"", "twin"));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
     String out = new String(p.getInputStream().readAllBytes());
     assertThat(p.waitFor()).as(out + new String(p.getErrorStream().readAllBytes())).isZero();

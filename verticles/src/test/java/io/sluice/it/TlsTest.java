@@ -28,9 +28,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * TLS switched on by node config: HTTPS for scoring and the control plane, and mutual TLS between nodes from one
- * CA folder (--cluster-tls, made by scripts/cluster-ca.sh). The two nodes start at the same moment on an empty
- * store and must agree on one admin token. The scorer runs on the other node, so every request crosses the
+ * TLS switched on by node config: HTTPS for scoring and the control plane, TLS on the applications' bridge, and
+ * mutual TLS between nodes from one CA folder (--cluster-tls, made by scripts/cluster-ca.sh). The two nodes start
+ * at the same moment on an empty store and must agree on one admin token. The scorer runs on the other node, so every request crosses the
  * encrypted event bus; a member with a certificate the CA did not sign can neither send to nor hear from the
  * nodes, while one the CA signed can.
  */
@@ -53,7 +53,10 @@ class TlsTest {
     Path conf = Files.writeString(tmp.resolve("tls.yaml"), """
         tls:
           http: {cert: %s, key: %s}
-        """.formatted(cert, key));
+          bridge: {cert: %s, key: %s}
+        node:
+          leave_timeout_ms: 3000   # the scorer's instance has nowhere else to go: do not wait for it on stop
+        """.formatted(cert, key, cert, key));
     String cluster = "tls-" + UUID.randomUUID();
     NodeProcess router = new NodeProcess(tmp.resolve("home"), cluster).with("--config", conf.toString(),
         "--cluster-tls", ca.toString(), "--instance-types", "here");
@@ -85,6 +88,18 @@ class TlsTest {
       int code = SluiceCli.run(new String[] {"online-endpoint", "list"}, untrusting, new PrintWriter(new StringWriter()),
           new PrintWriter(err));
       assertThat(code).isEqualTo(1);
+      // applications score over the bridge with TLS, checking the node's certificate
+      Vertx app = Vertx.vertx();
+      try {
+        io.sluice.client.SluiceClient client = io.sluice.client.SluiceClient.connect(app, "127.0.0.1",
+            router.bridgePort, new io.vertx.core.net.NetClientOptions().setSsl(true)
+                .setHostnameVerificationAlgorithm("HTTPS").setTrustOptions(new PemTrustOptions().addCertPath(cert)),
+            30_000).await(20, TimeUnit.SECONDS);
+        assertThat(client.invoke("tls-ep", endpointKey, "{\"over\": \"bridge\"}", null).await(20, TimeUnit.SECONDS)
+            .body()).isEqualTo("{\"over\": \"bridge\"}");
+      } finally {
+        app.close().await(20, TimeUnit.SECONDS);
+      }
       String invoke = new JsonObject().put("endpoint", "tls-ep").put("authorization", "Bearer " + endpointKey)
           .put("body", "{}").encode();
       // a member with a certificate of the cluster's CA can talk to the nodes (so the refusal below is the CA's)

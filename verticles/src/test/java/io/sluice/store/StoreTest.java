@@ -51,6 +51,35 @@ public class StoreTest {
     return pg + "&currentSchema=" + schema;
   }
 
+  /** Processes racing to create a cluster secret on an empty store all end with the one that was written first. */
+  @ParameterizedTest
+  @MethodSource("databases")
+  void putIfAbsentHasOneWinnerAcrossConnections(String kind) throws Exception {
+    String url = url(kind);
+    try (Store a = Store.open(url, "sa", ""); Store b = Store.open(url, "sa", "")) {
+      List<java.util.concurrent.CompletableFuture<String>> racers = new java.util.ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        Store s = i % 2 == 0 ? a : b;
+        String mine = "value-" + i;
+        racers.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+          try {
+            return s.putIfAbsent(Store.SETTING, "secret", new JsonObject().put("value", mine)).getString("value");
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        }));
+      }
+      java.util.concurrent.CompletableFuture.allOf(racers.toArray(new java.util.concurrent.CompletableFuture[0]))
+          .get(30, java.util.concurrent.TimeUnit.SECONDS);
+      String stored = a.get(Store.SETTING, "secret").orElseThrow().getString("value");
+      for (var r : racers) {
+        assertThat(r.get()).isEqualTo(stored);
+      }
+      assertThat(b.putIfAbsent(Store.SETTING, "secret", new JsonObject().put("value", "late")).getString("value"))
+          .isEqualTo(stored);
+    }
+  }
+
   @ParameterizedTest
   @MethodSource("databases")
   void documentsFilesAndAtomicWrites(String kind) throws Exception {
