@@ -7,12 +7,25 @@ import java.util.Base64;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
-/** HMAC-SHA256 with one key, and the derivation of purpose-bound keys from the cluster's root secret. */
+/**
+ * HMAC-SHA256 with one key, and the derivation of purpose-bound keys from the cluster's root secret. Each thread
+ * keeps its own initialised {@link Mac}: looking one up and keying it cost more than hashing a key (the router
+ * hashes every presented key; an A/B showed 7 % of same-node throughput with a fresh Mac per call).
+ */
 public final class Hmac {
-  private final SecretKeySpec key;
+  private final ThreadLocal<Mac> mac;
 
   public Hmac(byte[] key) {
-    this.key = new SecretKeySpec(key, "HmacSHA256");
+    SecretKeySpec spec = new SecretKeySpec(key, "HmacSHA256");
+    this.mac = ThreadLocal.withInitial(() -> {
+      try {
+        Mac m = Mac.getInstance("HmacSHA256");
+        m.init(spec);
+        return m;
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+      }
+    });
   }
 
   /**
@@ -24,16 +37,11 @@ public final class Hmac {
   }
 
   public byte[] mac(byte[]... parts) {
-    try {
-      Mac m = Mac.getInstance("HmacSHA256");
-      m.init(key);
-      for (byte[] p : parts) {
-        m.update(p);
-      }
-      return m.doFinal();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+    Mac m = mac.get();
+    for (byte[] p : parts) {
+      m.update(p);
     }
+    return m.doFinal(); // also resets it for the next call
   }
 
   public String macBase64(byte[]... parts) {

@@ -111,7 +111,7 @@ final class BridgeConnection {
 
   /** The client's {@code headers.timeout} (ms), within the node's limit. */
   private long timeout(JsonObject frame) {
-    Object t = frame.getJsonObject("headers", new JsonObject()).getValue("timeout");
+    Object t = frame.getValue("headers") instanceof JsonObject h ? h.getValue("timeout") : null;
     long asked = t instanceof Number n ? n.longValue() : settings.maxTimeoutMs();
     return Math.max(1, Math.min(asked, settings.maxTimeoutMs()));
   }
