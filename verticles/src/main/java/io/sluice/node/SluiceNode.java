@@ -182,7 +182,11 @@ public final class SluiceNode {
   private void mountHttp() throws Exception {
     ControlPlaneRoutes api = new ControlPlaneRoutes(vertx, store, secrets.adminToken(), info.publicUrl(),
         NodeConfig.number(conf, "limits.max_upload_bytes", 1L << 30));
-    HttpServerOptions http = Tls.httpServer(conf).setHost(httpHost()).setPort(httpPort());
+    // idle: longer than the longest request_timeout_ms (300 s), or a silent long request would be cut
+    HttpServerOptions http = Tls.httpServer(conf).setHost(httpHost()).setPort(httpPort())
+        .setIdleTimeout(NodeConfig.integer(conf, "http.idle_timeout_seconds", 360))
+        .setMaxHeaderSize(NodeConfig.integer(conf, "http.max_header_bytes", 8192))
+        .setMaxInitialLineLength(NodeConfig.integer(conf, "http.max_initial_line_bytes", 4096));
     RouterVerticle router = new RouterVerticle(info.nodeId(), http, new KeyHasher(secrets.adminToken()),
         NodeConfig.number(conf, "limits.max_body_bytes", 100L << 20), r -> {
           r.get("/healthz").handler(ctx -> ctx.json(new JsonObject().put("status", "UP").put("node", info.name())

@@ -43,26 +43,48 @@ final class Dispatcher {
    */
   Outcome dispatch(RoutingTable.EndpointRoute ep, String pinned, String requestId, Buffer body,
                    Consumer<Outcome> done) {
+    Decision d = decide(ep, pinned);
+    if (d.refusal() != null) {
+      return d.refusal();
+    }
+    send(d, requestId, body, done);
+    return null;
+  }
+
+  /**
+   * Where a request goes, decided before its body is read: the target (pin or split), whether a copy is mirrored,
+   * and its admission slot, held from now on ({@link #release} gives it back when the body never comes).
+   * {@code refusal} is set instead when it is refused (404, 503, 429).
+   */
+  record Decision(Outcome refusal, RoutingTable.EndpointRoute ep, String target, boolean mirror,
+                  RoutingTable.DeploymentRoute route, int[] flight) {
+    static Decision refused(Outcome o) {
+      return new Decision(o, null, null, false, null, null);
+    }
+  }
+
+  Decision decide(RoutingTable.EndpointRoute ep, String pinned) {
     String endpoint = ep.name;
     String target;
     boolean mirror = false;
     if (pinned != null && !pinned.isEmpty()) {
       target = pinned;
       if (!ep.deployments.containsKey(target)) {
-        return Outcome.error(404, "deployment '" + pinned + "' not found in endpoint '" + endpoint + "'");
+        return Decision.refused(Outcome.error(404, "deployment '" + pinned + "' not found in endpoint '" + endpoint
+            + "'"));
       }
     } else {
       target = ep.splitter.next();
       if (target == null) {
-        return Outcome.error(404, NO_DEPLOYMENT);
+        return Decision.refused(Outcome.error(404, NO_DEPLOYMENT));
       }
       mirror = ep.mirror != null && ep.mirror.next();
     }
     RoutingTable.DeploymentRoute d = ep.deployments.get(target);
     if (d == null || !d.serving()) {
       load.record(endpoint, target, false, 503, 0);
-      return Outcome.error(503, "deployment '" + target + "' has no ready instance").with(Headers.MODEL_DEPLOYMENT,
-          target);
+      return Decision.refused(Outcome.error(503, "deployment '" + target + "' has no ready instance")
+          .with(Headers.MODEL_DEPLOYMENT, target));
     }
     int[] flight = inFlight.computeIfAbsent(endpoint + "/" + target, k -> {
       int[] h = new int[1];
@@ -71,12 +93,29 @@ final class Dispatcher {
     });
     if (flight[0] >= d.admissionLimit()) {
       load.record(endpoint, target, false, 429, 0);
-      return Outcome.error(429, "too many requests in flight for deployment '" + target + "' (limit "
-          + d.admissionLimit() + " = 2 x max_concurrent_requests_per_instance x instance_count)")
-          .with(Headers.MODEL_DEPLOYMENT, target);
+      return Decision.refused(Outcome.error(429, "too many requests in flight for deployment '" + target
+          + "' (limit " + d.admissionLimit() + " = 2 x max_concurrent_requests_per_instance x instance_count)")
+          .with(Headers.MODEL_DEPLOYMENT, target));
     }
-    MirrorPair pair = mirror ? mirror(ep, requestId, body) : null;
     flight[0]++;
+    return new Decision(null, ep, target, mirror, d, flight);
+  }
+
+  /** The body never came (too large, connection gone): the slot {@link #decide} took is free again. */
+  void release(Decision d) {
+    if (d.flight() != null) {
+      d.flight()[0]--;
+    }
+  }
+
+  /** Sends an admitted request; {@code done} gets the answer. */
+  void send(Decision decision, String requestId, Buffer body, Consumer<Outcome> done) {
+    RoutingTable.EndpointRoute ep = decision.ep();
+    String endpoint = ep.name;
+    String target = decision.target();
+    RoutingTable.DeploymentRoute d = decision.route();
+    int[] flight = decision.flight();
+    MirrorPair pair = decision.mirror() ? mirror(ep, requestId, body) : null;
     long t0 = System.nanoTime();
     send(d, requestId, body, 1, null, ar -> {
       flight[0]--;
@@ -92,7 +131,6 @@ final class Dispatcher {
         pair.live(out);
       }
     });
-    return null;
   }
 
   /** Sends to one instance; a call that provably never ran is tried once more on another instance. */

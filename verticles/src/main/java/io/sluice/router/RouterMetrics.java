@@ -18,6 +18,9 @@ import java.util.concurrent.TimeUnit;
  * {@code sluice_instances{state}}. Meters are created once per label set and kept.
  */
 final class RouterMetrics {
+  /** The endpoint label of requests to a name that is not an endpoint: one series, whatever names callers try. */
+  static final String UNKNOWN_ENDPOINT = "(unknown)";
+
   private final MeterRegistry registry;
   private final Map<String, Counter> counters = new HashMap<>();
   private final Map<String, Timer> latency = new HashMap<>();

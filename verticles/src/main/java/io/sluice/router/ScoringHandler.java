@@ -7,6 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -16,7 +17,8 @@ import java.util.function.Supplier;
 /**
  * The data plane's two doors, HTTP ({@code POST /endpoints/<name>/score}) and the event bus ({@code sluice.invoke}),
  * turned into one call: find the endpoint, authenticate, dispatch, and turn the {@link Outcome} back into an HTTP
- * response or an event-bus reply. The body is read as bytes within {@code limits.max_body_bytes}, never parsed.
+ * response or an event-bus reply. Over HTTP the decision comes before the body; the body is read as bytes within
+ * {@code limits.max_body_bytes}, never parsed.
  */
 final class ScoringHandler {
   private final Supplier<RoutingTable> table;
@@ -47,52 +49,127 @@ final class ScoringHandler {
 
   // ---- HTTP ----------------------------------------------------------------------------------------------------
 
+  /**
+   * Decides on the endpoint, the key and admission from the headers, before any of the body is read: a refused
+   * request costs its headers only (a large body is not read at all: the connection is closed after the answer).
+   * {@code Expect: 100-continue} is answered only for a request that will be served.
+   */
   void http(HttpServerRequest req, String endpoint) {
     String requestId = req.getHeader(Headers.REQUEST_ID);
     String clientId = req.getHeader(Headers.CLIENT_REQUEST_ID);
     if ((requestId != null && requestId.length() > 100) || (clientId != null && clientId.length() > 100)) {
-      req.pause();
-      respond(req, Outcome.error(431, "x-request-id and x-ms-client-request-id must be at most 100 characters"), null,
+      refuse(req, Outcome.error(431, "x-request-id and x-ms-client-request-id must be at most 100 characters"), null,
           null);
       return;
     }
     String rid = requestId == null || requestId.isEmpty() ? newRequestId() : requestId;
-    String length = req.getHeader("content-length");
-    if (length != null && length.length() < 19 && Long.parseLong(length) > maxBodyBytes) {
-      req.pause();
-      respond(req, tooLarge(), rid, clientId);
+    RoutingTable.EndpointRoute ep = table.get().endpoints.get(endpoint);
+    if (ep == null) { // one label value for every unknown name: a caller cannot grow the metrics
+      metrics.answered(RouterMetrics.UNKNOWN_ENDPOINT, "", 404, false, System.nanoTime());
+      refuse(req, Outcome.error(404, "endpoint '" + endpoint + "' not found"), rid, clientId);
       return;
     }
+    Future<Void> allowed = auth.check(ep.credentials, req.getHeader("Authorization"));
+    if (allowed.isComplete()) {
+      admit(req, ep, allowed.failed() ? allowed.cause() : null, rid, clientId);
+    } else {
+      req.pause(); // a token is being checked: nothing of the body is read meanwhile
+      allowed.onComplete(ar -> {
+        admit(req, ep, ar.failed() ? ar.cause() : null, rid, clientId);
+        req.resume();
+      });
+    }
+  }
+
+  private void admit(HttpServerRequest req, RoutingTable.EndpointRoute ep, Throwable denied, String rid,
+                     String clientId) {
+    if (denied != null) {
+      metrics.answered(ep.name, "", 401, false, System.nanoTime());
+      refuse(req, Outcome.error(401, denied.getMessage()), rid, clientId);
+      return;
+    }
+    if (declaredLength(req) > maxBodyBytes) {
+      refuse(req, tooLarge(), rid, clientId);
+      return;
+    }
+    Dispatcher.Decision d = dispatcher.decide(ep, req.getHeader(Headers.MODEL_DEPLOYMENT));
+    if (d.refusal() != null) {
+      metrics.answered(ep.name, d.refusal().headers().getOrDefault(Headers.MODEL_DEPLOYMENT, ""),
+          d.refusal().status(), false, System.nanoTime());
+      refuse(req, d.refusal(), rid, clientId);
+      return;
+    }
+    if ("100-continue".equalsIgnoreCase(req.getHeader("expect"))) {
+      req.response().writeContinue();
+    }
+    boolean[] settled = new boolean[1];
+    Runnable release = () -> {
+      if (!settled[0]) {
+        settled[0] = true;
+        dispatcher.release(d);
+      }
+    };
     Buffer body = Buffer.buffer();
     req.handler(chunk -> {
-      if (body.length() + chunk.length() > maxBodyBytes) {
-        respond(req, tooLarge(), rid, clientId);
+      if (settled[0]) {
+        return;
+      }
+      if (body.length() + chunk.length() > maxBodyBytes) { // a body without a length, or longer than it said
+        release.run();
+        refuse(req, tooLarge(), rid, clientId);
         return;
       }
       body.appendBuffer(chunk);
     });
+    req.exceptionHandler(err -> release.run());
     req.endHandler(v -> {
-      if (req.response().ended()) {
+      if (settled[0]) {
         return;
       }
-      Outcome out = route(endpoint, req.getHeader(Headers.MODEL_DEPLOYMENT), req.getHeader("Authorization"), rid, body,
-          o -> respond(req, o, rid, clientId));
-      if (out != null) {
-        metrics.answered(endpoint, out.headers().getOrDefault(Headers.MODEL_DEPLOYMENT, ""), out.status(), false,
-            System.nanoTime());
-        respond(req, out, rid, clientId);
-      }
+      settled[0] = true;
+      dispatcher.send(d, rid, body, o -> respond(req, o, rid, clientId));
     });
   }
+
+  /** Content-Length, or -1 without one (chunked); an unreadable one counts as too large. */
+  private static long declaredLength(HttpServerRequest req) {
+    String length = req.getHeader("content-length");
+    if (length == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(length.trim());
+    } catch (NumberFormatException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  /**
+   * Answers a refused request. A body still to come is not read: a small one (up to {@link #DRAIN_BYTES}) is let
+   * through and dropped so the connection stays usable; anything larger closes the connection after the answer.
+   */
+  private static void refuse(HttpServerRequest req, Outcome o, String requestId, String clientId) {
+    long declared = declaredLength(req);
+    boolean cut = !req.isEnded() && (declared < 0 || declared > DRAIN_BYTES) && req.version() != HttpVersion.HTTP_2;
+    if (!cut) { // (HTTP/2 flow control bounds what an unread stream can send)
+      respond(req, o, requestId, clientId);
+      return;
+    }
+    req.response().putHeader("connection", "close");
+    respond(req, o, requestId, clientId).onComplete(ar -> req.connection().close());
+  }
+
+  /** A refused request's body up to this size is read and dropped; a larger one closes the connection. */
+  static final long DRAIN_BYTES = 64 * 1024;
 
   private Outcome tooLarge() {
     return Outcome.error(413, "the request body is over limits.max_body_bytes=" + maxBodyBytes);
   }
 
-  private static void respond(HttpServerRequest req, Outcome o, String requestId, String clientId) {
+  private static Future<Void> respond(HttpServerRequest req, Outcome o, String requestId, String clientId) {
     var resp = req.response();
     if (resp.ended()) {
-      return;
+      return Future.succeededFuture();
     }
     resp.setStatusCode(o.status());
     o.headers().forEach(resp::putHeader);
@@ -102,7 +179,7 @@ final class ScoringHandler {
     if (clientId != null) {
       resp.putHeader(Headers.CLIENT_REQUEST_ID, clientId);
     }
-    resp.end(o.body());
+    return resp.end(o.body());
   }
 
   /** A random (version 4) UUID from a thread-local generator: UUID.randomUUID's SecureRandom is slow per request. */

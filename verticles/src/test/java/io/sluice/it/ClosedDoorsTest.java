@@ -27,9 +27,10 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * One node with the default configuration, tried from outside: applications score through the event-bus bridge
- * (Java and Python clients) and reach nothing else there; every socket listens on loopback; SLUICE_HOME and the
- * store are the owner's only; a token of a deleted endpoint does not open its re-created namesake.
+ * One node with the default configuration (but a 1 MiB body limit), tried from outside: applications score through
+ * the event-bus bridge (Java and Python clients) and reach nothing else there; every socket listens on loopback;
+ * SLUICE_HOME and the store are the owner's only; a token of a deleted endpoint does not open its re-created
+ * namesake; a refused request costs its headers only and cannot grow the metrics.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClosedDoorsTest {
@@ -41,7 +42,8 @@ class ClosedDoorsTest {
 
   @BeforeAll
   void start() throws Exception {
-    node = new NodeProcess(tmp.resolve("home"), "doors-" + UUID.randomUUID()).start();
+    Path conf = Files.writeString(tmp.resolve("limits.yaml"), "limits:\n  max_body_bytes: 1048576\n");
+    node = new NodeProcess(tmp.resolve("home"), "doors-" + UUID.randomUUID()).with("--config", conf.toString()).start();
     cli = new Cli(tmp.resolve("home"), node.url());
     cli.ok("online-endpoint", "create", "-n", "door-ep");
     cli.ok("online-deployment", "create", "-f", echo(), "-e", "door-ep", "-n", "echo", "--all-traffic");
@@ -171,6 +173,94 @@ class ClosedDoorsTest {
     String fresh = cli.ok("online-endpoint", "get-credentials", "-n", "tok-ep", "-o", "tsv", "--query",
         "accessToken");
     assertThat(scoring.withKey("tok-ep", fresh, "{}").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void unknownNamesShareOneMetricSeries() throws Exception {
+    Scoring scoring = new Scoring(node);
+    scoring.withKey("junk-0", "no-key", "{}");
+    long before = scoring.get("/metrics").body().lines().count();
+    for (int i = 1; i <= 300; i++) {
+      assertThat(scoring.withKey("junk-" + i, "no-key", "{}").statusCode()).isEqualTo(404);
+    }
+    String after = scoring.get("/metrics").body();
+    assertThat(after.lines().count()).as("series added by 300 unknown names").isLessThanOrEqualTo(before + 2);
+    assertThat(after).contains("endpoint=\"(unknown)\"").doesNotContain("junk-");
+  }
+
+  @Test
+  void aRefusedRequestIsAnsweredBeforeItsBodyIsRead() throws Exception {
+    // 60 MB announced, 1 KiB sent: the answer comes without the rest, and the connection is closed
+    for (String[] c : List.of(new String[] {"/endpoints/nobody/score", "Bearer x", "404"},
+        new String[] {"/endpoints/door-ep/score", "Bearer wrong", "401"})) {
+      try (Socket s = new Socket("127.0.0.1", node.port)) {
+        s.setSoTimeout(20_000);
+        s.getOutputStream().write(("POST " + c[0] + " HTTP/1.1\r\nHost: x\r\nAuthorization: " + c[1]
+            + "\r\nContent-Type: application/json\r\nContent-Length: 60000000\r\n\r\n").getBytes());
+        s.getOutputStream().write(new byte[1024]);
+        String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        assertThat(answer).startsWith("HTTP/1.1 " + c[2]).containsIgnoringCase("connection: close");
+      }
+    }
+  }
+
+  @Test
+  void expectContinueIsAnsweredOnlyForARequestThatWillBeServed() throws Exception {
+    try (Socket s = new Socket("127.0.0.1", node.port)) {
+      s.setSoTimeout(20_000);
+      s.getOutputStream().write(("POST /endpoints/door-ep/score HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer wrong"
+          + "\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n").getBytes());
+      assertThat(statusLine(s)).isEqualTo("HTTP/1.1 401 Unauthorized");
+    }
+    try (Socket s = new Socket("127.0.0.1", node.port)) {
+      s.setSoTimeout(20_000);
+      s.getOutputStream().write(("POST /endpoints/door-ep/score HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key
+          + "\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n").getBytes());
+      assertThat(statusLine(s)).isEqualTo("HTTP/1.1 100 Continue");
+      statusLine(s); // the blank line after the interim answer
+      s.getOutputStream().write("{}".getBytes());
+      assertThat(statusLine(s)).isEqualTo("HTTP/1.1 200 OK");
+    }
+  }
+
+  @Test
+  void aBodyOverTheLimitIsRefusedWhileItStreams() throws Exception {
+    try (Socket s = new Socket("127.0.0.1", node.port)) {
+      s.setSoTimeout(20_000);
+      s.getOutputStream().write(("POST /endpoints/door-ep/score HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key
+          + "\r\nTransfer-Encoding: chunked\r\n\r\n").getBytes());
+      byte[] chunk = new byte[64 * 1024];
+      java.util.Arrays.fill(chunk, (byte) ' ');
+      String answer = null;
+      for (int i = 0; i < 64 && answer == null; i++) { // 4 MiB at most against a 1 MiB limit
+        try {
+          s.getOutputStream().write((Integer.toHexString(chunk.length) + "\r\n").getBytes());
+          s.getOutputStream().write(chunk);
+          s.getOutputStream().write("\r\n".getBytes());
+        } catch (java.io.IOException closed) {
+          break; // the node closed the connection after answering
+        }
+        if (s.getInputStream().available() > 0) {
+          answer = statusLine(s);
+        }
+      }
+      if (answer == null) {
+        answer = statusLine(s);
+      }
+      assertThat(answer).isEqualTo("HTTP/1.1 413 Request Entity Too Large");
+    }
+    assertThat(new Scoring(node).withKey("door-ep", key, "{\"still\": \"serving\"}").statusCode()).isEqualTo(200);
+  }
+
+  private static String statusLine(Socket s) throws Exception {
+    StringBuilder line = new StringBuilder();
+    int c;
+    while ((c = s.getInputStream().read()) != -1 && c != '\n') {
+      if (c != '\r') {
+        line.append((char) c);
+      }
+    }
+    return line.toString();
   }
 
   private static JsonObject send(String address, JsonObject body) {
