@@ -166,7 +166,7 @@ final class Dispatcher {
   private MirrorPair mirror(RoutingTable.EndpointRoute ep, String requestId, Buffer body) {
     RoutingTable.DeploymentRoute shadow = ep.deployments.get(ep.mirrorTo);
     String instance = shadow == null ? null : shadow.pickInstance(instanceFlight, null);
-    int[] flight = inFlight.computeIfAbsent(ep.name + "/" + ep.mirrorTo + "#mirror", k -> new int[1]);
+    int[] flight = inFlight.computeIfAbsent(ep.name + "/" + ep.mirrorTo + MIRROR_SUFFIX, k -> new int[1]);
     if (instance == null || flight[0] >= shadow.admissionLimit()) {
       return null;
     }
@@ -188,6 +188,14 @@ final class Dispatcher {
         });
     return pair;
   }
+
+  /** Forgets the counts of deployments not in {@code live} ("endpoint/deployment"); calls in flight keep theirs. */
+  void retain(java.util.Set<String> live) {
+    inFlight.keySet().removeIf(k -> !live.contains(k.endsWith(MIRROR_SUFFIX) ? k.substring(0, k.length()
+        - MIRROR_SUFFIX.length()) : k));
+  }
+
+  private static final String MIRROR_SUFFIX = "#mirror";
 
   /** Requests to {@code deployment} in flight from this router now. */
   int inFlight(String endpoint, String deployment) {

@@ -43,6 +43,8 @@ final class RouteFollower {
   private final String nodeId;
   private final Consumer<String> tokenPublicKey;
   private final Consumer<Iterable<InstanceInfo>> instancesSeen;
+  /** Told of every table built (the router forgets the meters and counts of deployments that are gone). */
+  private Consumer<RoutingTable> tableBuilt = t -> { };
   private RoutingTable table = RoutingTable.EMPTY;
   private Snapshot snapshot;
   private final Map<String, InstanceInfo> observed = new HashMap<>();
@@ -143,9 +145,14 @@ final class RouteFollower {
     rebuild();
   }
 
+  void onTable(Consumer<RoutingTable> listener) {
+    tableBuilt = listener;
+  }
+
   private void rebuild() {
     if (snapshot != null) {
       table = RoutingTable.build(snapshot, observed.values(), table);
+      tableBuilt.accept(table);
     }
     instancesSeen.accept(observed.values());
   }

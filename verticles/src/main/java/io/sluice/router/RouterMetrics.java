@@ -2,12 +2,15 @@ package io.sluice.router;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.sluice.protocol.InstanceInfo;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -15,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * The data plane's Prometheus metrics, per endpoint and deployment, as this router sees them:
  * {@code sluice_requests_total{status, mirror}}, {@code sluice_request_duration_seconds} (histogram),
  * {@code sluice_requests_in_flight}, {@code sluice_queue_wait_seconds} (histogram),
- * {@code sluice_instances{state}}. Meters are created once per label set and kept.
+ * {@code sluice_instances{state}}. Meters are created once per label set and kept while the endpoint and
+ * deployment exist ({@link #retain}).
  */
 final class RouterMetrics {
   /** The endpoint label of requests to a name that is not an endpoint: one series, whatever names callers try. */
@@ -81,6 +85,41 @@ final class RouterMetrics {
         .record((long) (millis * 1_000_000), TimeUnit.NANOSECONDS);
   }
 
+  /**
+   * Removes every meter of an endpoint not in {@code endpoints} or a deployment not in {@code deployments}
+   * ("endpoint/deployment"): a deleted deployment's series leave /metrics, a re-created one starts from zero.
+   */
+  void retain(Set<String> endpoints, Set<String> deployments) {
+    routed = deployments;
+    if (registry == null) {
+      return;
+    }
+    for (Meter m : registry.getMeters()) {
+      String e = m.getId().getTag("endpoint");
+      if (m.getId().getName().startsWith("sluice.") && e != null && gone(e, m.getId().getTag("deployment"), endpoints,
+          deployments)) {
+        registry.remove(m);
+      }
+    }
+    for (Map<String, ?> cache : List.of(counters, latency, queueWait, comparisons, instanceGauges)) {
+      cache.keySet().removeIf(k -> {
+        String[] parts = k.split("\u0000", -1);
+        return gone(parts[0], parts.length > 1 ? parts[1] : null, endpoints, deployments);
+      });
+    }
+  }
+
+  private static boolean gone(String endpoint, String deployment, Set<String> endpoints, Set<String> deployments) {
+    if (endpoint.equals(UNKNOWN_ENDPOINT)) {
+      return false;
+    }
+    return !endpoints.contains(endpoint) || (deployment != null && !deployment.isEmpty()
+        && !deployments.contains(endpoint + "/" + deployment));
+  }
+
+  /** The deployments routed to ("endpoint/deployment"): instances of others (going, not yet routed) get no gauge. */
+  private Set<String> routed = Set.of();
+
   /** Instances by state from this router's view of the cluster; states not seen now read 0. */
   void instances(Iterable<InstanceInfo> observed) {
     if (registry == null) {
@@ -88,6 +127,9 @@ final class RouterMetrics {
     }
     instanceGauges.values().forEach(h -> h[0] = 0);
     for (InstanceInfo i : observed) {
+      if (!routed.contains(i.endpoint() + "/" + i.deployment())) {
+        continue;
+      }
       String key = i.endpoint() + "\u0000" + i.deployment() + "\u0000" + i.state();
       instanceGauges.computeIfAbsent(key, k -> {
         int[] h = new int[1];

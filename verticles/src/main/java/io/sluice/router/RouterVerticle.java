@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -38,6 +39,8 @@ public final class RouterVerticle extends VerticleBase {
   private RouteFollower follower;
   private ScoringHandler scoring;
   private long loadTimer = -1;
+  /** The deployments ("endpoint/deployment") of the last table, to notice when one goes. */
+  private Set<String> routed = Set.of();
 
   /** {@code extraRoutes} mounts the other handlers this node serves on the same port (control plane, health). */
   public RouterVerticle(String nodeId, HttpServerOptions serverOptions, KeyHasher keyHasher, long maxBodyBytes,
@@ -73,8 +76,19 @@ public final class RouterVerticle extends VerticleBase {
     Dispatcher dispatcher = new Dispatcher(metrics, load, new LocalTransport(vertx, context),
         new EventBusTransport(vertx));
     scoring = new ScoringHandler(follower::table, auth, dispatcher, metrics, maxBodyBytes);
+    follower.onTable(t -> forgetGone(t, dispatcher));
     reportLoad(load, dispatcher);
     return follower.start();
+  }
+
+  /** Meters and counts of deployments and endpoints no longer routed to are dropped: nothing grows with churn. */
+  private void forgetGone(RoutingTable t, Dispatcher dispatcher) {
+    Set<String> live = t.deploymentKeys();
+    if (!live.equals(routed)) {
+      routed = live;
+      metrics.retain(t.endpoints.keySet(), live);
+      dispatcher.retain(live);
+    }
   }
 
   /** Every second, what this router answered goes to every node's load picture (labelled with the second it ends). */

@@ -12,8 +12,10 @@ import io.sluice.protocol.RequestSettings;
 import io.sluice.protocol.Snapshot;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Objects;
 
 /**
@@ -112,6 +114,13 @@ final class RoutingTable {
           && previous.mirror.percent() == pct ? previous.mirror : (m == null ? null : new MirrorSampler(pct));
       this.deployments = Map.copyOf(deployments);
     }
+  }
+
+  /** "endpoint/deployment" of every deployment this table routes to (what may have meters and counts). */
+  Set<String> deploymentKeys() {
+    Set<String> keys = new HashSet<>();
+    endpoints.forEach((e, ep) -> ep.deployments.keySet().forEach(d -> keys.add(e + "/" + d)));
+    return keys;
   }
 
   final Map<String, EndpointRoute> endpoints;

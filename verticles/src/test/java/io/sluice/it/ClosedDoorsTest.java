@@ -189,6 +189,31 @@ class ClosedDoorsTest {
   }
 
   @Test
+  void theSeriesOfADeletedDeploymentOrEndpointLeaveTheMetrics() throws Exception {
+    Scoring scoring = new Scoring(node);
+    cli.ok("online-endpoint", "create", "-n", "brief-ep");
+    cli.ok("online-deployment", "create", "-f", echo(), "-e", "brief-ep", "-n", "one", "--all-traffic");
+    cli.ok("online-deployment", "create", "-f", echo(), "-e", "brief-ep", "-n", "two");
+    String k = cli.ok("online-endpoint", "get-credentials", "-n", "brief-ep", "-o", "tsv", "--query", "primaryKey");
+    assertThat(scoring.withKey("brief-ep", k, "{}").statusCode()).isEqualTo(200);
+    assertThat(scoring.score("brief-ep", "Bearer " + k, "two", "{}").statusCode()).isEqualTo(200);
+    assertThat(scoring.withKey("brief-ep", "wrong", "{}").statusCode()).isEqualTo(401);
+    assertThat(scoring.get("/metrics").body()).contains("deployment=\"two\",endpoint=\"brief-ep\"");
+    cli.ok("online-deployment", "delete", "-n", "two", "-e", "brief-ep", "--yes");
+    try {
+      Await.until(() -> !scoring.get("/metrics").body().contains("deployment=\"two\",endpoint=\"brief-ep\""),
+          java.time.Duration.ofSeconds(20), "the series of deployment two gone");
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + ": " + scoring.get("/metrics").body().lines()
+          .filter(l -> l.contains("deployment=\"two\"")).toList());
+    }
+    assertThat(scoring.get("/metrics").body()).contains("deployment=\"one\",endpoint=\"brief-ep\"");
+    cli.ok("online-endpoint", "delete", "-n", "brief-ep", "--yes");
+    Await.until(() -> !scoring.get("/metrics").body().contains("endpoint=\"brief-ep\""),
+        java.time.Duration.ofSeconds(30), "every series of endpoint brief-ep gone");
+  }
+
+  @Test
   void aRefusedRequestIsAnsweredBeforeItsBodyIsRead() throws Exception {
     // 60 MB announced, 1 KiB sent: the answer comes without the rest, and the connection is closed
     for (String[] c : List.of(new String[] {"/endpoints/nobody/score", "Bearer x", "404"},
