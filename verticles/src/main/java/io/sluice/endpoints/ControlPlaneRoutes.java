@@ -83,7 +83,7 @@ public final class ControlPlaneRoutes {
             .put("name", ctx.pathParam("d")))), x -> x));
     router.delete("/api/endpoints/:e/deployments/:d").handler(ctx -> call(ctx, 202,
         () -> deployment(ctx, Ops.DEPLOYMENT_DELETE), x -> x));
-    router.post("/api/endpoints/:e/deployments/:d/getLogs").handler(ctx -> call(ctx, 200, () -> deployment(ctx, Ops.DEPLOYMENT_LOGS).put("lines", body(ctx).getInteger("tail", 5000)), x -> x));
+    router.post("/api/endpoints/:e/deployments/:d/getLogs").handler(ctx -> call(ctx, 200, () -> deployment(ctx, Ops.DEPLOYMENT_LOGS).put("lines", tail(body(ctx))), x -> x));
 
     for (String kind : new String[] {"models", "environments"}) {
       String create = kind.equals("models") ? Ops.MODEL_CREATE : Ops.ENVIRONMENT_CREATE;
@@ -179,6 +179,18 @@ public final class ControlPlaneRoutes {
   private static JsonObject deployment(RoutingContext ctx, String op) {
     return op(op).put("endpoint", ctx.pathParam("e")).put("name", ctx.pathParam("d"));
   }
+
+  /** getLogs' "tail": how many of the last lines, a whole number from 1 to {@link #MAX_TAIL} (default 5000). */
+  static int tail(JsonObject body) {
+    Object t = body.getValue("tail", 5000);
+    if (!(t instanceof Integer n) || n < 1 || n > MAX_TAIL) {
+      throw new ValidationException("tail: must be a whole number of lines from 1 to " + MAX_TAIL + "; got "
+          + (t instanceof String ? "'" + t + "'" : String.valueOf(t)));
+    }
+    return n;
+  }
+
+  static final int MAX_TAIL = 10_000;
 
   private static JsonObject body(RoutingContext ctx) {
     if (ctx.body() == null || ctx.body().length() == 0) {

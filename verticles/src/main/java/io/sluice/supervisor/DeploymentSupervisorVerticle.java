@@ -7,6 +7,7 @@ import io.sluice.protocol.NodeFacts;
 import io.sluice.protocol.Events;
 import io.sluice.protocol.Ops;
 import io.sluice.scoring.ArtifactCache;
+import io.sluice.scoring.LogTail;
 import io.sluice.scoring.ScorerVerticle;
 import io.sluice.store.Store;
 import com.hazelcast.cluster.MembershipEvent;
@@ -22,8 +23,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -195,13 +194,9 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
     return f.compose(deploymentId -> vertx.undeploy(deploymentId)).recover(err -> Future.succeededFuture());
   }
 
+  /** An instance's last lines, read from the end of its log: at most 4 MiB of it, whatever its size. */
   private String tail(String instanceId, int lines) throws Exception {
-    Path file = ScorerVerticle.logFile(node, instanceId);
-    if (!Files.exists(file)) {
-      return "";
-    }
-    List<String> all = Files.readAllLines(file);
-    return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    return LogTail.last(ScorerVerticle.logFile(node, instanceId), lines, 4 << 20);
   }
 
   // ---- the leader ------------------------------------------------------------------------------------------

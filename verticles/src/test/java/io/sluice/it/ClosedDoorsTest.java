@@ -214,6 +214,22 @@ class ClosedDoorsTest {
   }
 
   @Test
+  void getLogsNamesABadTailAndReadsTheEnd() throws Exception {
+    Scoring scoring = new Scoring(node);
+    String token = Files.readString(tmp.resolve("home").resolve("admin-token")).trim();
+    String path = "/api/endpoints/door-ep/deployments/echo/getLogs";
+    for (String bad : List.of("{\"tail\": \"x\"}", "{\"tail\": -1}", "{\"tail\": 0}", "{\"tail\": 1.5}",
+        "{\"tail\": 100001}")) {
+      var r = scoring.adminPost(path, token, bad);
+      assertThat(r.statusCode()).as(bad).isEqualTo(400);
+      assertThat(r.body()).as(bad).contains("tail: must be a whole number of lines from 1 to 10000");
+    }
+    var ok = scoring.adminPost(path, token, "{\"tail\": 2}");
+    assertThat(ok.statusCode()).isEqualTo(200);
+    assertThat(ok.body()).contains("content");
+  }
+
+  @Test
   void aRefusedRequestIsAnsweredBeforeItsBodyIsRead() throws Exception {
     // 60 MB announced, 1 KiB sent: the answer comes without the rest, and the connection is closed
     for (String[] c : List.of(new String[] {"/endpoints/nobody/score", "Bearer x", "404"},
