@@ -1,6 +1,7 @@
 package io.sluice.endpoints;
 
 import io.sluice.auth.Hmac;
+import io.sluice.scoring.ZipLimits;
 import io.sluice.protocol.Addresses;
 import io.sluice.protocol.ControlPlane;
 import io.sluice.protocol.Errors;
@@ -29,13 +30,16 @@ public final class ControlPlaneRoutes {
   private final String adminToken;
   private final String publicUrl;
   private final long maxUploadBytes;
+  private final ZipLimits unpacked;
 
-  public ControlPlaneRoutes(Vertx vertx, Store store, String adminToken, String publicUrl, long maxUploadBytes) {
+  public ControlPlaneRoutes(Vertx vertx, Store store, String adminToken, String publicUrl, long maxUploadBytes,
+                            ZipLimits unpacked) {
     this.vertx = vertx;
     this.store = store;
     this.adminToken = adminToken;
     this.publicUrl = publicUrl;
     this.maxUploadBytes = maxUploadBytes;
+    this.unpacked = unpacked;
   }
 
   public void mount(Router router) {
@@ -117,12 +121,16 @@ public final class ControlPlaneRoutes {
       error(ctx, 400, "file: uploads must be zip archives of a folder");
       return;
     }
-    String id = Uploads.id(data);
+    // inflating (the limits), hashing and storing all run on a worker: none of it on an event loop
     vertx.executeBlocking(() -> {
+      unpacked.check(data);
+      String id = Uploads.id(data);
       store.putFile(id, data);
       return id;
-    }, false).onSuccess(x -> json(ctx, 201, new JsonObject().put("id", id).put("size", data.length)))
-        .onFailure(err -> error(ctx, 500, "cannot store the upload: " + err.getMessage()));
+    }, false).onSuccess(id -> json(ctx, 201, new JsonObject().put("id", id).put("size", data.length)))
+        .onFailure(err -> error(ctx, err instanceof ZipLimits.Exceeded ? 413 : err instanceof java.util.zip.ZipException
+            ? 400 : 500, err instanceof ZipLimits.Exceeded ? err.getMessage() : err instanceof java.util.zip.ZipException
+            ? "file: not a readable zip archive: " + err.getMessage() : "cannot store the upload: " + err.getMessage()));
   }
 
   private static boolean isZip(byte[] d) {

@@ -13,6 +13,7 @@ import io.sluice.load.LoadVerticle;
 import io.sluice.protocol.NodeRoles;
 import io.sluice.rollout.RolloutRunner;
 import io.sluice.router.RouterVerticle;
+import io.sluice.scoring.ZipLimits;
 import io.sluice.store.Store;
 import io.sluice.supervisor.DeploymentSupervisorVerticle;
 import io.vertx.core.Vertx;
@@ -174,14 +175,14 @@ public final class SluiceNode {
           .await(60, TimeUnit.SECONDS));
     }
     RolloutRunner rollouts = new RolloutRunner(vertx, loadPicture);
-    supervisor = new DeploymentSupervisorVerticle(info, store, List.of(rollouts::round));
+    supervisor = new DeploymentSupervisorVerticle(info, store, zipLimits(), List.of(rollouts::round));
     deployments.add(vertx.deployVerticle(supervisor).await(60, TimeUnit.SECONDS));
   }
 
   /** The router owns the one HTTP server: data plane (router role), health, metrics, /api/ (control-plane role). */
   private void mountHttp() throws Exception {
     ControlPlaneRoutes api = new ControlPlaneRoutes(vertx, store, secrets.adminToken(), info.publicUrl(),
-        NodeConfig.number(conf, "limits.max_upload_bytes", 1L << 30));
+        NodeConfig.number(conf, "limits.max_upload_bytes", 1L << 30), zipLimits());
     // idle: longer than the longest request_timeout_ms (300 s), or a silent long request would be cut
     HttpServerOptions http = Tls.httpServer(conf).setHost(httpHost()).setPort(httpPort())
         .setIdleTimeout(NodeConfig.integer(conf, "http.idle_timeout_seconds", 360))
@@ -204,6 +205,12 @@ public final class SluiceNode {
     String h = NodeConfig.str(conf, "bridge.host", "");
     h = h.isEmpty() ? httpHost() : h;
     return h.equals("0.0.0.0") ? clusterHost() : h;
+  }
+
+  /** What an uploaded folder may unpack to (checked on upload and again on every node that unpacks it). */
+  private ZipLimits zipLimits() {
+    return new ZipLimits(NodeConfig.number(conf, "limits.max_unpacked_bytes", ZipLimits.DEFAULT.maxBytes()),
+        NodeConfig.integer(conf, "limits.max_upload_entries", ZipLimits.DEFAULT.maxEntries()));
   }
 
   /** http.host; empty (the default): the cluster host, so a node told nothing listens on loopback only. */

@@ -1,28 +1,27 @@
 package io.sluice.scoring;
 
 import io.sluice.store.Store;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 
 /**
  * Unpacks uploaded folders (zip files in the store, named by content) into this node's cache, once per content.
  * Blocking: call from a worker thread. One cache per node, shared by its instances (unpacking is serialised).
- * Entries that would land outside the target folder are refused.
+ * Entries that would land outside the target folder are refused, and {@link ZipLimits} hold while unpacking.
  */
 public final class ArtifactCache {
   private final Store store;
   private final Path root;
+  private final ZipLimits limits;
 
-  public ArtifactCache(Store store, Path root) {
+  public ArtifactCache(Store store, Path root, ZipLimits limits) {
     this.store = store;
     this.root = root;
+    this.limits = limits;
   }
 
   public synchronized Path materialize(String fileId) throws Exception {
@@ -35,7 +34,7 @@ public final class ArtifactCache {
     Files.createDirectories(root);
     Path tmp = Files.createTempDirectory(root, ".unpack-");
     try {
-      unzip(zip, tmp);
+      limits.unzip(zip, tmp);
       try {
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
       } catch (IOException e) {
@@ -50,25 +49,6 @@ public final class ArtifactCache {
       throw e;
     }
     return target;
-  }
-
-  static void unzip(byte[] zip, Path into) throws IOException {
-    Path base = into.toAbsolutePath().normalize();
-    try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
-      ZipEntry e;
-      while ((e = in.getNextEntry()) != null) {
-        Path out = base.resolve(e.getName()).normalize();
-        if (!out.startsWith(base) || e.getName().startsWith("/")) {
-          throw new IOException("refusing zip entry outside the folder: " + e.getName());
-        }
-        if (e.isDirectory()) {
-          Files.createDirectories(out);
-        } else {
-          Files.createDirectories(out.getParent());
-          Files.copy(in, out, StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
-    }
   }
 
   private static void delete(Path dir) throws IOException {

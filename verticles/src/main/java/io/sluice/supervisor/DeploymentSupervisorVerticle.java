@@ -9,6 +9,7 @@ import io.sluice.protocol.Ops;
 import io.sluice.scoring.ArtifactCache;
 import io.sluice.scoring.LogTail;
 import io.sluice.scoring.ScorerVerticle;
+import io.sluice.scoring.ZipLimits;
 import io.sluice.store.Store;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
@@ -60,10 +61,11 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
   private long timer;
 
   /** {@code leaderTasks}: more work for the leader's rounds (the rollout runner), run beside the reconciler's. */
-  public DeploymentSupervisorVerticle(NodeInfo node, Store store, List<Supplier<Future<Void>>> leaderTasks) {
+  public DeploymentSupervisorVerticle(NodeInfo node, Store store, ZipLimits unpacked,
+                                      List<Supplier<Future<Void>>> leaderTasks) {
     this.node = node;
     this.leaderTasks = List.copyOf(leaderTasks);
-    this.cache = new ArtifactCache(store, node.nodeDir().resolve("files"));
+    this.cache = new ArtifactCache(store, node.nodeDir().resolve("files"), unpacked);
   }
 
   @Override

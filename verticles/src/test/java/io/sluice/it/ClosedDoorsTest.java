@@ -27,7 +27,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * One node with the default configuration (but a 1 MiB body limit), tried from outside: applications score through
+ * One node with the default configuration (but a 1 MiB body limit and 2 MiB unpacked uploads), tried from outside: applications score through
  * the event-bus bridge (Java and Python clients) and reach nothing else there; every socket listens on loopback;
  * SLUICE_HOME and the store are the owner's only; a token of a deleted endpoint does not open its re-created
  * namesake; a refused request costs its headers only and cannot grow the metrics.
@@ -42,7 +42,7 @@ class ClosedDoorsTest {
 
   @BeforeAll
   void start() throws Exception {
-    Path conf = Files.writeString(tmp.resolve("limits.yaml"), "limits:\n  max_body_bytes: 1048576\n");
+    Path conf = Files.writeString(tmp.resolve("limits.yaml"), "limits:\n  max_body_bytes: 1048576\n  max_unpacked_bytes: 2097152\n");
     node = new NodeProcess(tmp.resolve("home"), "doors-" + UUID.randomUUID()).with("--config", conf.toString()).start();
     cli = new Cli(tmp.resolve("home"), node.url());
     cli.ok("online-endpoint", "create", "-n", "door-ep");
@@ -227,6 +227,23 @@ class ClosedDoorsTest {
     var ok = scoring.adminPost(path, token, "{\"tail\": 2}");
     assertThat(ok.statusCode()).isEqualTo(200);
     assertThat(ok.body()).contains("content");
+  }
+
+  @Test
+  void anUploadThatUnpacksOverTheLimitIsRefusedAndNotStored() throws Exception {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(bytes)) {
+      z.putNextEntry(new java.util.zip.ZipEntry("zeros.bin"));
+      z.write(new byte[3 << 20]); // 3 MiB of zeros: a few KiB zipped
+      z.closeEntry();
+    }
+    String token = Files.readString(tmp.resolve("home").resolve("admin-token")).trim();
+    var r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create(node.url() + "/api/files")).header("Authorization", "Bearer " + token)
+        .header("Content-Type", "application/zip").POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(
+            bytes.toByteArray())).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(413);
+    assertThat(r.body()).contains("limits.max_unpacked_bytes=2097152");
   }
 
   @Test

@@ -47,7 +47,7 @@ class ArtifactCacheTest {
       ExecutorService pool = Executors.newFixedThreadPool(4);
       List<Future<Path>> results = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
-        ArtifactCache cache = new ArtifactCache(store, shared); // as if 8 nodes shared one folder
+        ArtifactCache cache = new ArtifactCache(store, shared, ZipLimits.DEFAULT); // as if 8 nodes shared one folder
         results.add(pool.submit(() -> cache.materialize(id)));
       }
       for (Future<Path> f : results) {
@@ -64,7 +64,29 @@ class ArtifactCacheTest {
   @Test
   void entriesThatLeaveTheFolderAreRefused() throws Exception {
     Path into = Files.createDirectories(tmp.resolve("x"));
-    assertThatThrownBy(() -> ArtifactCache.unzip(zip("../evil.txt", "no"), into)).hasMessageContaining("outside");
+    assertThatThrownBy(() -> ZipLimits.DEFAULT.unzip(zip("../evil.txt", "no"), into)).hasMessageContaining("outside");
     assertThat(tmp.resolve("evil.txt")).doesNotExist();
+  }
+
+  @Test
+  void aZipBombStopsAtTheLimitsWhateverItsHeadersSay() throws Exception {
+    byte[] zeros = new byte[1 << 20];
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(bytes)) {
+      for (int i = 0; i < 5; i++) {
+        z.putNextEntry(new java.util.zip.ZipEntry("part" + i + ".bin"));
+        z.write(zeros);
+        z.closeEntry();
+      }
+    }
+    byte[] bomb = bytes.toByteArray(); // 5 MiB of zeros in a few KiB
+    assertThat(bomb.length).isLessThan(64 * 1024);
+    new ZipLimits(5L << 20, 5).check(bomb);
+    assertThatThrownBy(() -> new ZipLimits(4L << 20, 100).check(bomb)).isInstanceOf(ZipLimits.Exceeded.class)
+        .hasMessageContaining("limits.max_unpacked_bytes=4194304");
+    assertThatThrownBy(() -> new ZipLimits(1L << 30, 4).check(bomb)).isInstanceOf(ZipLimits.Exceeded.class)
+        .hasMessageContaining("limits.max_upload_entries=4");
+    Path into = tmp.resolve("bomb");
+    assertThatThrownBy(() -> new ZipLimits(2L << 20, 100).unzip(bomb, into)).isInstanceOf(ZipLimits.Exceeded.class);
   }
 }
