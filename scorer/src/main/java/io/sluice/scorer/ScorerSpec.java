@@ -15,19 +15,29 @@ import java.util.Map;
  * @param logSink        receives every log line of the instance (script prints, logging, runtime notes)
  * @param liveness       the liveness probe (restart a worker that stops answering)
  * @param readiness      the readiness probe (how long init() may take)
+ * @param spareWorkers   Python: processes kept started (init() done) that replace a failed worker at once
  */
 public record ScorerSpec(Path codeDir, String scoringScript, Path modelDir, String python, int workers,
-                         Map<String, String> environment, LogSink logSink, Probe liveness, Probe readiness) {
+                         Map<String, String> environment, LogSink logSink, Probe liveness, Probe readiness,
+                         int spareWorkers) {
 
   public ScorerSpec(Path codeDir, String scoringScript, Path modelDir, String python, int workers,
                     Map<String, String> environment, LogSink logSink) {
-    this(codeDir, scoringScript, modelDir, python, workers, environment, logSink, Probe.DEFAULT, Probe.DEFAULT);
+    this(codeDir, scoringScript, modelDir, python, workers, environment, logSink, Probe.DEFAULT, Probe.DEFAULT, 0);
+  }
+
+  public ScorerSpec(Path codeDir, String scoringScript, Path modelDir, String python, int workers,
+                    Map<String, String> environment, LogSink logSink, Probe liveness, Probe readiness) {
+    this(codeDir, scoringScript, modelDir, python, workers, environment, logSink, liveness, readiness, 0);
   }
 
   public ScorerSpec {
     environment = environment == null ? Map.of() : Map.copyOf(environment);
     liveness = liveness == null ? Probe.DEFAULT : liveness;
     readiness = readiness == null ? Probe.DEFAULT : readiness;
+    if (spareWorkers < 0) {
+      throw new IllegalArgumentException("spareWorkers must not be negative");
+    }
     if (workers < 1) {
       throw new IllegalArgumentException("workers must be at least 1");
     }

@@ -70,6 +70,46 @@ class PythonScorerTest {
     }
   }
 
+  static final String SLOW_INIT = """
+      import time
+      def init():
+          time.sleep(2)
+      def run(raw_data):
+          if raw_data.startswith("nap"):
+              time.sleep(float(raw_data[3:]))
+          return raw_data
+      """;
+
+  /** With init() taking 2 s, a request over its 1 s budget costs that request only: a started spare takes over. */
+  @Test
+  void aTimeoutCostsOneRequestWhenASpareIsKept() throws Exception {
+    List<String> logs = new CopyOnWriteArrayList<>();
+    Path code = Files.createDirectories(dir.resolve("code"));
+    Files.writeString(code.resolve("score.py"), SLOW_INIT);
+    try (Scorer s = Scorers.create(new ScorerSpec(code, "score.py", null, PYTHON, 1, Map.of(), logs::add,
+        Probe.DEFAULT, Probe.DEFAULT, 1))) {
+      s.start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      waitFor(() -> logs.stream().anyMatch(l -> l.contains("spare worker ready")), "the spare started");
+      assertThat(call(s, "nap3", 1000, 500).status()).isEqualTo(408);
+      for (int i = 0; i < 20; i++) {
+        ScoreResult r = call(s, "n" + i, 1000, 500);
+        assertThat(r.status()).as("request %d after the timeout: %s", i, r.bodyText()).isEqualTo(200);
+      }
+      assertThat(s.healthy()).isTrue();
+      assertThat(logs).anyMatch(l -> l.contains("replaced by a started spare"));
+    }
+  }
+
+  private static void waitFor(java.util.function.BooleanSupplier cond, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!cond.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(50);
+    }
+  }
+
   @Test
   void aWorkerThatExitsIsRestartedAndPrintsCarryTheRequestId() throws Exception {
     List<String> logs = new CopyOnWriteArrayList<>();

@@ -19,10 +19,11 @@ import java.util.Map;
  * @param python        the default interpreter for score.py
  * @param pythonEnvs    environment name -> interpreter
  * @param leaveTimeoutMs on SIGTERM, how long to wait for this node's instances to be re-placed
+ * @param spareWorkers  Python processes per instance kept started (init() done) to replace a failed worker at once
  */
 public record NodeInfo(String nodeId, String name, Path home, String publicUrl, List<String> roles,
                        List<String> instanceTypes, int capacity, String python, Map<String, String> pythonEnvs,
-                       long leaveTimeoutMs) {
+                       long leaveTimeoutMs, int spareWorkers) {
 
   public boolean has(String role) {
     return roles.contains(role);

@@ -163,7 +163,7 @@ public final class SluiceNode {
     info = new NodeInfo(((VertxInternal) vertx).clusterManager().getNodeId(), nodeName(), home, publicUrl, roles,
         NodeConfig.list(conf, "node.instance_types", List.of("*")), NodeConfig.integer(conf, "node.capacity", 64),
         NodeConfig.str(conf, "python.default", "/usr/bin/python3"), envs,
-        NodeConfig.integer(conf, "node.leave_timeout_ms", 60_000));
+        NodeConfig.integer(conf, "node.leave_timeout_ms", 60_000), NodeConfig.integer(conf, "python.spare_workers", 1));
   }
 
   /** The endpoint-manager (control-plane role), the supervisor and the load picture (every node). */

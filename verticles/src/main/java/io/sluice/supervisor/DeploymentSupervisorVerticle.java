@@ -161,7 +161,7 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
           DeploymentDoc.Resolved resolved = DeploymentDoc.fromJson(dep).resolved();
           String envName = resolved == null ? null : resolved.environment();
           JsonObject config = new JsonObject().put("instance", inst).put("deployment", dep)
-              .put("python", node.pythonFor(envName));
+              .put("python", node.pythonFor(envName)).put("spare_workers", node.spareWorkers());
           Future<String> f = vertx.deployVerticle(new ScorerVerticle(node, cache), new DeploymentOptions()
               .setConfig(config));
           hosted.put(id, f);

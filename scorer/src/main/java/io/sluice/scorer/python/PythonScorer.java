@@ -20,7 +20,8 @@ import java.util.concurrent.ScheduledExecutorService;
 /**
  * Runs a score.py in {@code spec.workers()} Python processes (Azure's WORKER_COUNT, our
  * max_concurrent_requests_per_instance). Requests wait in one queue; a free worker takes the next, so a process
- * never runs two at once. Workers that die, hang or overrun a request are replaced (see {@link PythonWorker}).
+ * never runs two at once. Workers that die, hang or overrun a request are replaced (see {@link PythonWorker}), at
+ * once by a started spare when {@code spec.spareWorkers()} keeps one ({@link SparePool}).
  */
 public final class PythonScorer implements Scorer {
   private static final Path RUNNER = extractRunner();
@@ -34,6 +35,7 @@ public final class PythonScorer implements Scorer {
     return t;
   });
   private volatile boolean closed;
+  private volatile SparePool spares;
   private volatile Runnable healthListener = () -> { };
 
   public PythonScorer(ScorerSpec spec) {
@@ -47,15 +49,19 @@ public final class PythonScorer implements Scorer {
       return CompletableFuture.failedFuture(new IllegalArgumentException(
           "code_configuration.scoring_script: file '" + spec.scoringScript() + "' not found in the code folder"));
     }
+    PythonLauncher launcher = new PythonLauncher(spec, RUNNER, script, watchdog);
+    spares = new SparePool(launcher, spec);
     List<CompletableFuture<Void>> ready = new ArrayList<>();
     for (int i = 0; i < spec.workers(); i++) {
-      PythonWorker w = new PythonWorker(i, spec, RUNNER, script, queue, watchdog, this::workersChanged);
+      PythonWorker w = new PythonWorker(i, spec, launcher, spares, queue, watchdog, this::workersChanged);
       workers.add(w);
       ready.add(w.start());
     }
     return CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).whenComplete((v, err) -> {
       if (err != null) {
         close();
+      } else {
+        spares.start(); // after the workers: the spares' init() does not slow the instance's first start
       }
     });
   }
@@ -99,6 +105,9 @@ public final class PythonScorer implements Scorer {
   public void close() {
     closed = true;
     workers.forEach(PythonWorker::close);
+    if (spares != null) {
+      spares.close();
+    }
     watchdog.shutdownNow();
     PythonWorker.Pending p;
     while ((p = queue.poll()) != null) {

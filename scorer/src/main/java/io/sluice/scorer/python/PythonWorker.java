@@ -6,16 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.scorer.Probe;
 import io.sluice.scorer.ScoreResult;
 import io.sluice.scorer.ScorerSpec;
-import java.io.BufferedReader;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
@@ -25,7 +20,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * One worker slot of a Python scorer: a Python process running sluice_runner.py, and the thread that feeds it one
  * request at a time. The slot keeps its process alive: a process that exits, overruns a request's budget or misses
- * liveness pings is killed and started again (init() runs again). It gives up after repeated failed starts.
+ * liveness pings is killed and replaced, by a started spare when one is ready ({@link SparePool}), else by a new
+ * process (init() runs again). It gives up after repeated failed starts.
  */
 final class PythonWorker {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -36,8 +32,8 @@ final class PythonWorker {
 
   private final int index;
   private final ScorerSpec spec;
-  private final Path runner;
-  private final Path script;
+  private final PythonLauncher launcher;
+  private final SparePool spares;
   private final BlockingQueue<Pending> queue;
   private final ScheduledExecutorService watchdog;
   private final Runnable onChange;
@@ -48,12 +44,12 @@ final class PythonWorker {
   private volatile boolean killedByWatchdog;
   private long seq;
 
-  PythonWorker(int index, ScorerSpec spec, Path runner, Path script, BlockingQueue<Pending> queue,
+  PythonWorker(int index, ScorerSpec spec, PythonLauncher launcher, SparePool spares, BlockingQueue<Pending> queue,
                ScheduledExecutorService watchdog, Runnable onChange) {
     this.index = index;
     this.spec = spec;
-    this.runner = runner;
-    this.script = script;
+    this.launcher = launcher;
+    this.spares = spares;
     this.queue = queue;
     this.watchdog = watchdog;
     this.onChange = onChange;
@@ -84,8 +80,12 @@ final class PythonWorker {
     int failedStarts = 0;
     while (!closing) {
       String outcome = lifetime(first);
-      ready = false;
-      onChange.run();
+      // with a started spare at hand the slot is replaced at once: it never stops being ready
+      boolean instant = !closing && first.isDone() && spares.available();
+      if (!instant) {
+        ready = false;
+        onChange.run();
+      }
       if (closing) {
         return;
       }
@@ -100,32 +100,34 @@ final class PythonWorker {
         onChange.run();
         return;
       }
-      note(outcome + "; restarting");
-      sleep(Math.min(5000, 500L * (1 + failedStarts)));
+      if (instant) {
+        note(outcome + "; replaced by a started spare");
+      } else {
+        note(outcome + "; restarting");
+        sleep(Math.min(5000, 500L * (1 + failedStarts)));
+      }
     }
   }
 
   /** One process, from start to exit. Returns why it ended. */
   private String lifetime(CompletableFuture<Void> first) {
     killedByWatchdog = false;
-    try {
-      process = spawn();
-    } catch (IOException e) {
-      return "init() did not run: cannot start Python '" + spec.python() + "': " + e.getMessage();
-    }
-    note("started, pid " + process.pid());
-    DataInputStream in = new DataInputStream(process.getInputStream());
-    DataOutputStream out = new DataOutputStream(process.getOutputStream());
-    Pending current = null;
-    Probe readiness = spec.readiness();
-    try {
-      ScheduledFuture<?> initGuard = killAfter(readiness.budgetSeconds() * 1000);
-      JsonNode hello = JSON.readTree(readFrame(in));
-      readFrame(in);
-      initGuard.cancel(false);
-      if (!"ready".equals(hello.path("event").asText())) {
-        return "init() failed: " + hello.path("error").asText();
+    PythonLauncher.Started started = spares.take();
+    if (started == null) {
+      try {
+        started = launcher.launch();
+      } catch (PythonLauncher.InitFailed e) {
+        return e.getMessage();
       }
+      note("started, pid " + started.process().pid());
+    } else {
+      note("took a started spare, pid " + started.process().pid());
+    }
+    process = started.process();
+    DataInputStream in = started.in();
+    DataOutputStream out = started.out();
+    Pending current = null;
+    try {
       ready = true;
       onChange.run();
       first.complete(null);
@@ -188,10 +190,6 @@ final class PythonWorker {
 
   /** The process went away mid-conversation: tell the request in hand what happened, and say why. */
   private String ended(CompletableFuture<Void> first, Pending current, String detail) {
-    if (!first.isDone() && !ready && killedByWatchdog) {
-      return "init() did not finish within " + spec.readiness().budgetSeconds() + " s (readiness_probe: "
-          + "initial_delay + period x failure_threshold)";
-    }
     if (killedByWatchdog && current == null) {
       return "liveness probe failed: no answer within " + spec.liveness().timeout() * spec.liveness().failureThreshold()
           + " s (timeout x failure_threshold)";
@@ -206,7 +204,7 @@ final class PythonWorker {
       current.result().complete(ScoreResult.runtime(500, "the scoring process exited while running this request; "
           + "check the logs", 0));
     }
-    return ready || first.isDone() ? why : "init() failed: " + why;
+    return why;
   }
 
   private boolean ping(DataInputStream in, DataOutputStream out, Probe liveness) throws IOException {
@@ -230,37 +228,11 @@ final class PythonWorker {
     }, millis, TimeUnit.MILLISECONDS);
   }
 
-  private Process spawn() throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(spec.python(), "-u", runner.toString(), script.toString());
-    pb.directory(spec.codeDir().toFile());
-    Map<String, String> env = pb.environment();
-    env.putAll(spec.environment());
-    if (spec.modelDir() != null) {
-      env.put("AZUREML_MODEL_DIR", spec.modelDir().toString());
-    }
-    env.put("AZUREML_ENTRY_SCRIPT", spec.scoringScript());
-    env.put("AML_APP_ROOT", spec.codeDir().toString());
-    env.put("WORKER_COUNT", String.valueOf(spec.workers()));
-    env.put("PYTHONUNBUFFERED", "1");
-    Process p = pb.start();
-    Thread logs = new Thread(() -> pumpLogs(p), "python-log-" + p.pid());
-    logs.setDaemon(true);
-    logs.start();
-    return p;
-  }
-
-  private void pumpLogs(Process p) {
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        spec.logSink().line(line);
-      }
-    } catch (IOException ignored) {
-      // the process is gone; the worker loop reports it
-    }
-  }
-
   private String exitCode() {
+    return exitCode(process);
+  }
+
+  static String exitCode(Process process) {
     try {
       return process.waitFor(2, TimeUnit.SECONDS) ? String.valueOf(process.exitValue()) : "still running";
     } catch (InterruptedException e) {
@@ -269,7 +241,7 @@ final class PythonWorker {
     }
   }
 
-  private static byte[] readFrame(DataInputStream in) throws IOException {
+  static byte[] readFrame(DataInputStream in) throws IOException {
     int n = in.readInt();
     byte[] b = new byte[n];
     in.readFully(b);

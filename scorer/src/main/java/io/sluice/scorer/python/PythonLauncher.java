@@ -1,0 +1,111 @@
+package io.sluice.scorer.python;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.scorer.ScorerSpec;
+import java.io.BufferedReader;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Starts a Python process running sluice_runner.py and waits until its init() has finished, within the readiness
+ * budget: what a worker needs before it takes requests, and what a spare is kept as.
+ */
+final class PythonLauncher {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final ScorerSpec spec;
+  private final Path runner;
+  private final Path script;
+  private final ScheduledExecutorService watchdog;
+
+  /** A Python process whose init() succeeded, with its pipes. */
+  record Started(Process process, DataInputStream in, DataOutputStream out) {
+  }
+
+  /** Why init() did not succeed, in words for the instance log. */
+  static final class InitFailed extends Exception {
+    InitFailed(String message) {
+      super(message);
+    }
+  }
+
+  PythonLauncher(ScorerSpec spec, Path runner, Path script, ScheduledExecutorService watchdog) {
+    this.spec = spec;
+    this.runner = runner;
+    this.script = script;
+    this.watchdog = watchdog;
+  }
+
+  Started launch() throws InitFailed {
+    Process p;
+    try {
+      p = spawn();
+    } catch (IOException e) {
+      throw new InitFailed("init() did not run: cannot start Python '" + spec.python() + "': " + e.getMessage());
+    }
+    AtomicBoolean killed = new AtomicBoolean();
+    ScheduledFuture<?> guard = watchdog.schedule(() -> {
+      killed.set(true);
+      p.destroyForcibly();
+    }, spec.readiness().budgetSeconds() * 1000L, TimeUnit.MILLISECONDS);
+    DataInputStream in = new DataInputStream(p.getInputStream());
+    try {
+      JsonNode hello = JSON.readTree(PythonWorker.readFrame(in));
+      PythonWorker.readFrame(in);
+      guard.cancel(false);
+      if (!"ready".equals(hello.path("event").asText())) {
+        p.destroyForcibly();
+        throw new InitFailed("init() failed: " + hello.path("error").asText());
+      }
+      return new Started(p, in, new DataOutputStream(p.getOutputStream()));
+    } catch (IOException e) {
+      guard.cancel(false);
+      p.destroyForcibly();
+      if (killed.get()) {
+        throw new InitFailed("init() did not finish within " + spec.readiness().budgetSeconds() + " s (readiness_probe: "
+            + "initial_delay + period x failure_threshold)");
+      }
+      throw new InitFailed("init() failed: the Python process exited (code " + PythonWorker.exitCode(p) + ")");
+    }
+  }
+
+  private Process spawn() throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(spec.python(), "-u", runner.toString(), script.toString());
+    pb.directory(spec.codeDir().toFile());
+    Map<String, String> env = pb.environment();
+    env.putAll(spec.environment());
+    if (spec.modelDir() != null) {
+      env.put("AZUREML_MODEL_DIR", spec.modelDir().toString());
+    }
+    env.put("AZUREML_ENTRY_SCRIPT", spec.scoringScript());
+    env.put("AML_APP_ROOT", spec.codeDir().toString());
+    env.put("WORKER_COUNT", String.valueOf(spec.workers()));
+    env.put("PYTHONUNBUFFERED", "1");
+    Process p = pb.start();
+    Thread logs = new Thread(() -> pumpLogs(p), "python-log-" + p.pid());
+    logs.setDaemon(true);
+    logs.start();
+    return p;
+  }
+
+  private void pumpLogs(Process p) {
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        spec.logSink().line(line);
+      }
+    } catch (IOException ignored) {
+      // the process is gone; the worker loop reports it
+    }
+  }
+}
