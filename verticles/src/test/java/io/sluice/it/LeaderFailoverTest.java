@@ -44,10 +44,10 @@ class LeaderFailoverTest {
       StringBuilder logs = new StringBuilder();
       for (NodeProcess n : nodes.subList(1, 3)) {
         String l = n.log();
-        logs.append("\n--- node ").append(n.port).append(" ---\n").append(l.substring(Math.max(0, l.length() - 3000)));
+        logs.append("\n--- node ").append(n.port).append(" ---\n").append(l.substring(Math.max(0, l.length() - 6000)));
       }
       assertThat(inst.size()).as("%s%s", inst, logs).isEqualTo(8);
-      assertThat(inst.findValuesAsText("state")).containsOnly("Ready");
+      assertThat(inst.findValuesAsText("state")).as("%s%s", inst, logs).containsOnly("Ready");
       assertThat(inst.findValuesAsText("node")).doesNotContain(victim);
       assertThat(new HashSet<>(inst.findValuesAsText("id"))).hasSize(8);
       // nothing extra outlives the failover (re-asserted entries would show within 2 s)
