@@ -101,6 +101,22 @@ final class Dispatcher {
     return new Decision(null, ep, target, mirror, d, flight);
   }
 
+  /**
+   * The decision against the table of now, once the body has arrived: the table may have moved on meanwhile (an
+   * instance drained after its router acknowledged must get nothing new), so the instances come from {@code now}.
+   */
+  Decision againstNow(Decision d, RoutingTable now) {
+    RoutingTable.EndpointRoute ep = now.endpoints.get(d.ep().name);
+    RoutingTable.DeploymentRoute route = ep == null ? null : ep.deployments.get(d.target());
+    if (route == null || !route.serving()) {
+      release(d);
+      load.record(d.ep().name, d.target(), false, 503, 0);
+      return Decision.refused(Outcome.error(503, "deployment '" + d.target() + "' has no ready instance")
+          .with(Headers.MODEL_DEPLOYMENT, d.target()));
+    }
+    return new Decision(null, ep, d.target(), d.mirror() && ep.mirrorTo != null, route, d.flight());
+  }
+
   /** The body never came (too large, connection gone): the slot {@link #decide} took is free again. */
   void release(Decision d) {
     if (d.flight() != null) {

@@ -110,10 +110,32 @@ final class RouteFollower {
     return ((HazelcastClusterManager) ((VertxInternal) vertx).clusterManager()).getHazelcastInstance();
   }
 
-  /** A change sent to this router in particular: applied, then acknowledged. */
+  /**
+   * A change sent to this router in particular: applied, then acknowledged. A draining instance's replacement was
+   * Ready in the instance map before the leader drained it, but its own Ready event comes from another node and may
+   * arrive after this message: the map is read first, so that after the acknowledgement this router knows the
+   * replacement and never answers 503 in between.
+   */
   private void change(Message<JsonObject> m) {
-    event(m.body());
-    m.reply(new JsonObject().put("applied", snapshot != null));
+    JsonObject e = m.body();
+    if (!(Events.INSTANCE.equals(e.getString(Events.TYPE))
+        && Events.instanceOf(e).state() == InstanceState.Draining)) {
+      event(e);
+      m.reply(new JsonObject().put("applied", snapshot != null));
+      return;
+    }
+    instancesMap.values().timeout(1, TimeUnit.SECONDS).onComplete(ar -> {
+      if (ar.succeeded()) {
+        for (JsonObject o : ar.result()) {
+          InstanceInfo i = InstanceInfo.fromJson(o);
+          if (i.state() != InstanceState.Gone) {
+            observed.put(i.id(), i);
+          }
+        }
+      }
+      event(e);
+      m.reply(new JsonObject().put("applied", snapshot != null));
+    });
   }
 
   private void event(JsonObject e) {

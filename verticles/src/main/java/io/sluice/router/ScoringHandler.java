@@ -127,7 +127,13 @@ final class ScoringHandler {
         return;
       }
       settled[0] = true;
-      dispatcher.send(d, rid, body, o -> respond(req, o, rid, clientId));
+      Dispatcher.Decision now = dispatcher.againstNow(d, table.get());
+      if (now.refusal() != null) {
+        metrics.answered(ep.name, d.target(), now.refusal().status(), false, System.nanoTime());
+        respond(req, now.refusal(), rid, clientId);
+        return;
+      }
+      dispatcher.send(now, rid, body, o -> respond(req, o, rid, clientId));
     });
   }
 

@@ -100,18 +100,6 @@ public final class Store implements AutoCloseable {
     return c;
   }
 
-  /**
-   * Every statement has a time limit: a stuck database (a lock held by a dead process, a half-open connection)
-   * fails the call after {@link #QUERY_TIMEOUT_SECONDS} instead of holding the store, which is one connection.
-   */
-  private PreparedStatement prepare(String sql) throws SQLException {
-    PreparedStatement ps = conn.prepareStatement(sql);
-    ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
-    return ps;
-  }
-
-  static final int QUERY_TIMEOUT_SECONDS = 30;
-
   private void migrate() throws SQLException {
     boolean pg = url.startsWith("jdbc:postgresql:");
     String clob = pg ? "TEXT" : "CLOB";
@@ -129,7 +117,7 @@ public final class Store implements AutoCloseable {
   }
 
   private Optional<JsonObject> getOnce(String kind, String name) throws SQLException {
-    try (PreparedStatement ps = prepare("SELECT body FROM resources WHERE kind = ? AND name = ?")) {
+    try (PreparedStatement ps = conn.prepareStatement("SELECT body FROM resources WHERE kind = ? AND name = ?")) {
       ps.setString(1, kind);
       ps.setString(2, name);
       try (ResultSet rs = ps.executeQuery()) {
@@ -145,7 +133,7 @@ public final class Store implements AutoCloseable {
 
   private List<JsonObject> listOnce(String kind, String prefix) throws SQLException {
     List<JsonObject> out = new ArrayList<>();
-    try (PreparedStatement ps = prepare(
+    try (PreparedStatement ps = conn.prepareStatement(
         "SELECT body FROM resources WHERE kind = ? AND name LIKE ? ESCAPE '!' ORDER BY name")) {
       ps.setString(1, kind);
       ps.setString(2, prefix.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%");
@@ -170,13 +158,13 @@ public final class Store implements AutoCloseable {
     conn.setAutoCommit(false);
     try {
       for (Write w : writes) {
-        try (PreparedStatement del = prepare("DELETE FROM resources WHERE kind = ? AND name = ?")) {
+        try (PreparedStatement del = conn.prepareStatement("DELETE FROM resources WHERE kind = ? AND name = ?")) {
           del.setString(1, w.kind());
           del.setString(2, w.name());
           del.executeUpdate();
         }
         if (w.body() != null) {
-          try (PreparedStatement ins = prepare(
+          try (PreparedStatement ins = conn.prepareStatement(
               "INSERT INTO resources (kind, name, body) VALUES (?, ?, ?)")) {
             ins.setString(1, w.kind());
             ins.setString(2, w.name());
@@ -209,7 +197,7 @@ public final class Store implements AutoCloseable {
     }
     try {
       retrying(() -> {
-        try (PreparedStatement ins = prepare(
+        try (PreparedStatement ins = conn.prepareStatement(
             "INSERT INTO resources (kind, name, body) VALUES (?, ?, ?)")) {
           ins.setString(1, kind);
           ins.setString(2, name);
@@ -236,7 +224,7 @@ public final class Store implements AutoCloseable {
   }
 
   private boolean hasFileOnce(String id) throws SQLException {
-    try (PreparedStatement ps = prepare("SELECT 1 FROM files WHERE id = ?")) {
+    try (PreparedStatement ps = conn.prepareStatement("SELECT 1 FROM files WHERE id = ?")) {
       ps.setString(1, id);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next();
@@ -256,7 +244,7 @@ public final class Store implements AutoCloseable {
     if (hasFileOnce(id)) {
       return;
     }
-    try (PreparedStatement ps = prepare("INSERT INTO files (id, size, data) VALUES (?, ?, ?)")) {
+    try (PreparedStatement ps = conn.prepareStatement("INSERT INTO files (id, size, data) VALUES (?, ?, ?)")) {
       ps.setString(1, id);
       ps.setLong(2, data.length);
       ps.setBytes(3, data);
@@ -269,7 +257,7 @@ public final class Store implements AutoCloseable {
   }
 
   private Optional<byte[]> getFileOnce(String id) throws SQLException {
-    try (PreparedStatement ps = prepare("SELECT data FROM files WHERE id = ?")) {
+    try (PreparedStatement ps = conn.prepareStatement("SELECT data FROM files WHERE id = ?")) {
       ps.setString(1, id);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
