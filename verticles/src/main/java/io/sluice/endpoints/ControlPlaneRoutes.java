@@ -128,9 +128,18 @@ public final class ControlPlaneRoutes {
       store.putFile(id, data);
       return id;
     }, false).onSuccess(id -> json(ctx, 201, new JsonObject().put("id", id).put("size", data.length)))
-        .onFailure(err -> error(ctx, err instanceof ZipLimits.Exceeded ? 413 : err instanceof java.util.zip.ZipException
-            ? 400 : 500, err instanceof ZipLimits.Exceeded ? err.getMessage() : err instanceof java.util.zip.ZipException
-            ? "file: not a readable zip archive: " + err.getMessage() : "cannot store the upload: " + err.getMessage()));
+        .onFailure(err -> uploadFailed(ctx, err));
+  }
+
+  /** Over an unpacking limit: 413 naming it; not a zip: 400; the store failed: 500. */
+  private static void uploadFailed(RoutingContext ctx, Throwable err) {
+    if (err instanceof ZipLimits.Exceeded) {
+      error(ctx, 413, err.getMessage());
+    } else if (err instanceof java.util.zip.ZipException) {
+      error(ctx, 400, "file: not a readable zip archive: " + err.getMessage());
+    } else {
+      error(ctx, 500, "cannot store the upload: " + err.getMessage());
+    }
   }
 
   private static boolean isZip(byte[] d) {

@@ -16,9 +16,12 @@ record ClusterSecrets(String adminToken, Tokens.KeyPair tokenKeys) {
   static ClusterSecrets load(Store store) throws Exception {
     String admin = store.putIfAbsent(Store.SETTING, "admin-token", new JsonObject().put("value", Keys.generate(48)))
         .getString("value");
-    Tokens.KeyPair fresh = Tokens.KeyPair.generate();
-    JsonObject keys = store.putIfAbsent(Store.SETTING, "token-signing-key", new JsonObject()
-        .put("private", fresh.privatePem()).put("public", fresh.publicPem()));
+    JsonObject keys = store.get(Store.SETTING, "token-signing-key").orElse(null);
+    if (keys == null) { // the first start: make a pair; of two first starts, one pair wins
+      Tokens.KeyPair fresh = Tokens.KeyPair.generate();
+      keys = store.putIfAbsent(Store.SETTING, "token-signing-key", new JsonObject()
+          .put("private", fresh.privatePem()).put("public", fresh.publicPem()));
+    }
     return new ClusterSecrets(admin, new Tokens.KeyPair(keys.getString("private"), keys.getString("public")));
   }
 }

@@ -2,7 +2,6 @@ package io.sluice.node;
 
 import io.sluice.auth.ControlGuard;
 import io.sluice.auth.KeyHasher;
-import io.sluice.auth.Tokens;
 import io.sluice.bridge.BridgeSettings;
 import io.sluice.bridge.BridgeVerticle;
 import io.sluice.endpoints.ControlPlaneRoutes;
@@ -201,10 +200,15 @@ public final class SluiceNode {
     deployments.add(vertx.deployVerticle(router).await(60, TimeUnit.SECONDS));
   }
 
-  private String bridgeHost() {
+  /** bridge.host; empty (the default): the HTTP host. */
+  private String bridgeBindHost() {
     String h = NodeConfig.str(conf, "bridge.host", "");
-    h = h.isEmpty() ? httpHost() : h;
-    return h.equals("0.0.0.0") ? clusterHost() : h;
+    return h.isEmpty() ? httpHost() : h;
+  }
+
+  /** Where clients on this machine reach the bridge (node.json): its host, or the cluster host for 0.0.0.0. */
+  private String bridgeHost() {
+    return bridgeBindHost().equals("0.0.0.0") ? clusterHost() : bridgeBindHost();
   }
 
   /** What an uploaded folder may unpack to (checked on upload and again on every node that unpacks it). */
@@ -232,8 +236,7 @@ public final class SluiceNode {
     if (!info.has(NodeRoles.ROUTER) || port < 0) {
       return;
     }
-    String host = NodeConfig.str(conf, "bridge.host", "");
-    NetServerOptions server = Tls.bridgeServer(conf).setHost(host.isEmpty() ? httpHost() : host).setPort(port)
+    NetServerOptions server = Tls.bridgeServer(conf).setHost(bridgeBindHost()).setPort(port)
         .setIdleTimeout(NodeConfig.integer(conf, "bridge.idle_timeout_seconds", 600));
     bridge = new BridgeVerticle(new BridgeSettings(server, NodeConfig.integer(conf, "bridge.max_frame_bytes",
         16 << 20), NodeConfig.integer(conf, "bridge.max_connections", 256),

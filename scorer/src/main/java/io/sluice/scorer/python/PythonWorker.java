@@ -177,19 +177,19 @@ final class PythonWorker {
       }
       return "stopped";
     } catch (EOFException | com.fasterxml.jackson.core.JsonProcessingException e) {
-      return ended(first, current, null);
+      return ended(current, null);
     } catch (IOException e) {
-      return ended(first, current, e.getMessage());
+      return ended(current, e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return ended(first, current, "interrupted");
+      return ended(current, "interrupted");
     } finally {
       process.destroyForcibly();
     }
   }
 
   /** The process went away mid-conversation: tell the request in hand what happened, and say why. */
-  private String ended(CompletableFuture<Void> first, Pending current, String detail) {
+  private String ended(Pending current, String detail) {
     if (killedByWatchdog && current == null) {
       return "liveness probe failed: no answer within " + spec.liveness().timeout() * spec.liveness().failureThreshold()
           + " s (timeout x failure_threshold)";
