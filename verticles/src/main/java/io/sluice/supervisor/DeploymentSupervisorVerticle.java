@@ -50,6 +50,13 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
   private final ArtifactCache cache;
   /** instance id -> Vert.x deployment id of its ScorerVerticle, for the instances this node hosts. */
   private final Map<String, Future<String>> hosted = new HashMap<>();
+  /** Instances this node stopped lately: a late or repeated spawn order for one of them must not bring it back. */
+  private final Set<String> stopped = java.util.Collections.newSetFromMap(new java.util.LinkedHashMap<>() {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+      return size() > 4096;
+    }
+  });
   private AsyncMap<String, JsonObject> instances;
   private AsyncMap<String, JsonObject> nodes;
   /** The leader's work, run on this node while it leads. */
@@ -58,6 +65,8 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
   private boolean leading;
   private UUID membershipListener;
   private boolean again;
+  /** Numbers the rounds: a round that outlived its timeout must not give orders beside the next one. */
+  private long rounds;
   private long timer;
 
   /** {@code leaderTasks}: more work for the leader's rounds (the rollout runner), run beside the reconciler's. */
@@ -156,6 +165,10 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
       case Ops.SPAWN -> {
         JsonObject inst = m.getJsonObject("instance");
         String id = inst.getString("id");
+        if (stopped.contains(id)) {
+          msg.reply(new JsonObject().put("accepted", false));
+          return;
+        }
         if (!hosted.containsKey(id)) {
           JsonObject dep = m.getJsonObject("deployment");
           DeploymentDoc.Resolved resolved = DeploymentDoc.fromJson(dep).resolved();
@@ -190,6 +203,7 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
 
   private Future<Void> stopLocal(String id) {
     Future<String> f = hosted.remove(id);
+    stopped.add(id);
     if (f == null) {
       return Future.succeededFuture();
     }
@@ -232,7 +246,8 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
     reconciling = true;
     // a cluster-map call can hang while Hazelcast re-homes a dead member's partitions: never let one stuck round
     // stop the leader (the next round re-reads everything; a late stale round's extra spawns are stopped as surplus)
-    reconcileOnce().timeout(5, TimeUnit.SECONDS).onComplete(ar -> {
+    long thisRound = ++rounds;
+    reconcileOnce(() -> thisRound == rounds).timeout(5, TimeUnit.SECONDS).onComplete(ar -> {
       if (ar.failed()) {
         LOG.warn("reconcile failed: {}", String.valueOf(ar.cause()));
       }
@@ -244,8 +259,12 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
     });
   }
 
-  private Future<Void> reconcileOnce() {
+  /** {@code current}: false once a later round has begun (this one outlived its timeout). */
+  private Future<Void> reconcileOnce(java.util.function.BooleanSupplier current) {
     return nodes.keys().compose(keys -> {
+      if (!current.getAsBoolean()) {
+        return Future.succeededFuture();
+      }
       boolean lead = leader(keys);
       if (lead != leading) {
         leading = lead;
@@ -254,10 +273,10 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
       if (!lead) {
         return Future.succeededFuture();
       }
-      List<Future<Void>> rounds = new ArrayList<>();
-      rounds.add(reconciler.round(new HashSet<>(clusterManager().getNodes())));
-      leaderTasks.forEach(t -> rounds.add(t.get()));
-      return Future.join(rounds).mapEmpty();
+      List<Future<Void>> work = new ArrayList<>();
+      work.add(reconciler.round(new HashSet<>(clusterManager().getNodes()), current));
+      leaderTasks.forEach(t -> work.add(t.get()));
+      return Future.join(work).mapEmpty();
     });
   }
 

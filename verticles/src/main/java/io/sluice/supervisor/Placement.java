@@ -4,6 +4,7 @@ import io.sluice.protocol.InstanceState;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -132,6 +133,20 @@ public final class Placement {
       }
     }
     return new Plan(spawns, stops, unplaceable);
+  }
+
+  /**
+   * The Provisioning instances to order again: written down by an earlier leader (none of {@code ordered}, this
+   * leader's orders, is behind them), still wanted at their version, and not being stopped. An earlier leader that
+   * died between writing an instance and ordering it would otherwise leave an entry that never starts.
+   */
+  public static List<String> orphans(List<Desired> desired, List<Instance> instances, Plan plan,
+                                     Set<String> ordered) {
+    Set<String> wanted = new HashSet<>();
+    desired.forEach(d -> wanted.add(d.deployment() + "@" + d.version()));
+    return instances.stream().filter(i -> i.state() == InstanceState.Provisioning && !ordered.contains(i.id())
+        && !plan.stops().contains(i.id()) && wanted.contains(i.deployment() + "@" + i.version()))
+        .map(Instance::id).toList();
   }
 
   /** Which instance to stop first: Failed, then not yet Ready, then from the busiest node, then by id. */

@@ -17,10 +17,12 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +42,11 @@ final class Reconciler {
   private final AsyncMap<String, JsonObject> nodes;
   /** What was last reported per deployment, so each outcome is reported once. */
   private final Map<String, String> reported = new HashMap<>();
+  /**
+   * Instances this leader has given an order for. A Provisioning instance it has not ordered was placed by an earlier
+   * leader that may have died between writing it and sending its order: its order is sent again (spawn is idempotent).
+   */
+  private final Set<String> ordered = new HashSet<>();
 
   Reconciler(Vertx vertx, AsyncMap<String, JsonObject> instances, AsyncMap<String, JsonObject> nodes) {
     this.vertx = vertx;
@@ -47,18 +54,29 @@ final class Reconciler {
     this.nodes = nodes;
   }
 
-  /** One round; {@code members}: the Vert.x node ids of the cluster's members now. */
-  Future<Void> round(Set<String> members) {
+  /**
+   * One round; {@code members}: the Vert.x node ids of the cluster's members now; {@code current}: false if a later
+   * round has begun meanwhile (this one then gives no orders).
+   */
+  Future<Void> round(Set<String> members, BooleanSupplier current) {
     return Future.all(ControlPlane.snapshot(vertx, ORDER_TIMEOUT_MS), instances.values(), nodes.values())
         .compose(all -> {
+          if (!current.getAsBoolean()) {
+            return Future.succeededFuture();
+          }
           Snapshot snap = all.resultAt(0);
           List<InstanceInfo> observed = all.<List<JsonObject>>resultAt(1).stream().map(InstanceInfo::fromJson).toList();
+          ordered.retainAll(observed.stream().map(InstanceInfo::id).collect(Collectors.toSet()));
           List<NodeFacts> nodeFacts = all.<List<JsonObject>>resultAt(2).stream().map(NodeFacts::fromJson).toList();
           List<Future<?>> work = new ArrayList<>();
           List<InstanceInfo> alive = forgetTheDeparted(members, observed, nodeFacts, work);
           Map<String, DeploymentDoc> deployments = snap.deployments().stream()
               .collect(Collectors.toMap(DeploymentDoc::key, d -> d, (a, b) -> a));
-          Placement.Plan plan = plan(deployments.values(), members, nodeFacts, alive);
+          Inputs in = Inputs.of(deployments.values(), members, nodeFacts, alive);
+          Placement.Plan plan = Placement.plan(in.desired(), in.nodes(), in.current());
+          if (!plan.spawns().isEmpty() || !plan.stops().isEmpty()) {
+            LOG.info("placement: {} to spawn, {} to stop", plan.spawns().size(), plan.stops().size());
+          }
           Map<String, String> nodeNames = nodeFacts.stream().collect(Collectors.toMap(NodeFacts::nodeId,
               NodeFacts::name, (a, b) -> a));
           for (Placement.Spawn s : plan.spawns()) {
@@ -66,6 +84,11 @@ final class Reconciler {
           }
           for (String id : plan.stops()) {
             work.add(stop(alive.stream().filter(i -> id.equals(i.id())).findFirst().orElseThrow()));
+          }
+          for (String id : Placement.orphans(in.desired(), in.current(), plan, ordered)) {
+            InstanceInfo orphan = alive.stream().filter(i -> id.equals(i.id())).findFirst().orElseThrow();
+            LOG.info("instance {} was placed by an earlier leader and never started: ordering it again", id);
+            work.add(order(deployments.get(orphan.deploymentKey()), orphan));
           }
           report(deployments.values(), alive, plan, work);
           return Future.join(work).mapEmpty();
@@ -91,38 +114,47 @@ final class Reconciler {
     return alive;
   }
 
-  private static Placement.Plan plan(Iterable<DeploymentDoc> deployments, Set<String> members,
-                                     List<NodeFacts> nodeFacts, List<InstanceInfo> alive) {
-    List<Placement.Desired> desired = new ArrayList<>();
-    for (DeploymentDoc d : deployments) {
-      if (d.state() != ProvisioningState.Deleting) {
-        desired.add(new Placement.Desired(d.key(), d.specVersion(), d.instanceCount(), d.instanceType()));
+  /** The placement's inputs: what is desired, where it may go, what is there. */
+  private record Inputs(List<Placement.Desired> desired, List<Placement.Node> nodes, List<Placement.Instance> current) {
+    static Inputs of(Iterable<DeploymentDoc> deployments, Set<String> members, List<NodeFacts> nodeFacts,
+                     List<InstanceInfo> alive) {
+      List<Placement.Desired> desired = new ArrayList<>();
+      for (DeploymentDoc d : deployments) {
+        if (d.state() != ProvisioningState.Deleting) {
+          desired.add(new Placement.Desired(d.key(), d.specVersion(), d.instanceCount(), d.instanceType()));
+        }
       }
+      List<Placement.Node> placeNodes = nodeFacts.stream().filter(n -> members.contains(n.nodeId()))
+          .map(n -> new Placement.Node(n.nodeId(), Set.copyOf(n.instanceTypes()), n.capacity(), n.leaving()))
+          .toList();
+      List<Placement.Instance> current = alive.stream().map(i -> new Placement.Instance(i.id(), i.deploymentKey(),
+          i.specVersion(), i.nodeId(), i.state())).toList();
+      return new Inputs(desired, placeNodes, current);
     }
-    List<Placement.Node> placeNodes = nodeFacts.stream().filter(n -> members.contains(n.nodeId()))
-        .map(n -> new Placement.Node(n.nodeId(), Set.copyOf(n.instanceTypes()), n.capacity(), n.leaving()))
-        .toList();
-    List<Placement.Instance> current = alive.stream().map(i -> new Placement.Instance(i.id(), i.deploymentKey(),
-        i.specVersion(), i.nodeId(), i.state())).toList();
-    Placement.Plan plan = Placement.plan(desired, placeNodes, current);
-    if (!plan.spawns().isEmpty() || !plan.stops().isEmpty()) {
-      LOG.info("placement: {} to spawn, {} to stop", plan.spawns().size(), plan.stops().size());
-    }
-    return plan;
   }
 
-  /** The instance is written to the map before the order, so a lost order is retried under the same id. */
+  /** The instance is written to the map before the order, so a leader that dies in between leaves an orphan. */
   private Future<Void> spawn(DeploymentDoc d, Placement.Spawn s, String nodeName) {
     InstanceInfo inst = new InstanceInfo(d.name() + "-" + UUID.randomUUID().toString().substring(0, 8), d.endpoint(),
         d.name(), s.version(), s.node(), nodeName, InstanceState.Provisioning, null, null);
-    return instances.put(inst.id(), inst.toJson()).compose(v -> vertx.eventBus().request(
-            Addresses.supervisor(s.node()), new JsonObject().put(Ops.OP, Ops.SPAWN).put("instance", inst.toJson())
-                .put("deployment", d.toJson()), new DeliveryOptions().setSendTimeout(ORDER_TIMEOUT_MS)))
-        .<Void>mapEmpty().recover(err -> instances.remove(inst.id()).mapEmpty());
+    ordered.add(inst.id());
+    return instances.put(inst.id(), inst.toJson()).compose(v -> order(d, inst));
+  }
+
+  /** A refused or undelivered order removes the entry: the next round places the instance again. */
+  private Future<Void> order(DeploymentDoc d, InstanceInfo inst) {
+    ordered.add(inst.id());
+    return vertx.eventBus().<JsonObject>request(Addresses.supervisor(inst.nodeId()), new JsonObject()
+            .put(Ops.OP, Ops.SPAWN).put("instance", inst.toJson()).put("deployment", d.toJson()),
+            new DeliveryOptions().setSendTimeout(ORDER_TIMEOUT_MS))
+        .compose(r -> r.body().getBoolean("accepted", false) ? Future.<Void>succeededFuture()
+            : Future.<Void>failedFuture("refused"))
+        .recover(err -> instances.remove(inst.id()).mapEmpty());
   }
 
   /** An order its node does not know (the instance is already gone) removes the stale entry. */
   private Future<Void> stop(InstanceInfo inst) {
+    ordered.add(inst.id());
     return vertx.eventBus().<JsonObject>request(Addresses.supervisor(inst.nodeId()),
             new JsonObject().put(Ops.OP, Ops.STOP).put("instance", inst.id()),
             new DeliveryOptions().setSendTimeout(ORDER_TIMEOUT_MS))

@@ -117,4 +117,26 @@ class PlacementTest {
     Plan p = Placement.plan(List.of(), THREE, List.of(new Instance("x", "e/gone", 1, "a", InstanceState.Ready)));
     assertThat(p.stops()).containsExactly("x");
   }
+
+  @Test
+  void anInstanceAnEarlierLeaderWroteButNeverOrderedIsOrderedAgainOnce() {
+    List<Instance> seen = List.of(new Instance("ready", "e/blue", 2, "a", InstanceState.Ready),
+        new Instance("orphan", "e/blue", 2, "b", InstanceState.Provisioning),
+        new Instance("mine", "e/blue", 2, "c", InstanceState.Provisioning),
+        new Instance("starting", "e/blue", 2, "c", InstanceState.Starting),
+        new Instance("old", "e/blue", 1, "a", InstanceState.Provisioning),
+        new Instance("gone-deployment", "e/red", 1, "a", InstanceState.Provisioning));
+    List<Desired> desired = List.of(new Desired("e/blue", 2, 4, "x"));
+    Plan p = Placement.plan(desired, THREE, seen);
+    // counted as placed: nothing new is spawned for it
+    assertThat(p.spawns()).isEmpty();
+    assertThat(Placement.orphans(desired, seen, p, Set.of("mine"))).containsExactly("orphan");
+    // once this leader has ordered it, it is not ordered again
+    assertThat(Placement.orphans(desired, seen, p, Set.of("mine", "orphan"))).isEmpty();
+    // a surplus Provisioning instance is stopped, not started
+    List<Desired> fewer = List.of(new Desired("e/blue", 2, 2, "x"));
+    Plan shrink = Placement.plan(fewer, THREE, seen);
+    assertThat(shrink.stops()).contains("orphan");
+    assertThat(Placement.orphans(fewer, seen, shrink, Set.of())).doesNotContain("orphan");
+  }
 }
