@@ -100,6 +100,36 @@ class PythonScorerTest {
     }
   }
 
+  /**
+   * Without a spare, the requests that arrive while the only worker restarts (init() takes 2 s) wait for it: they
+   * are served if their request_timeout_ms allows, 408 if not, never 429 for a restart.
+   */
+  @Test
+  void withoutASpareRequestsWaitForTheRestartUpToTheirRequestTimeout() throws Exception {
+    List<String> logs = new CopyOnWriteArrayList<>();
+    Path code = Files.createDirectories(dir.resolve("code"));
+    Files.writeString(code.resolve("score.py"), SLOW_INIT);
+    try (Scorer s = Scorers.create(new ScorerSpec(code, "score.py", null, PYTHON, 1, Map.of(), logs::add,
+        Probe.DEFAULT, Probe.DEFAULT, 0))) {
+      s.start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      assertThat(call(s, "nap3", 1000, 100).status()).isEqualTo(408);
+      List<java.util.concurrent.CompletableFuture<ScoreResult>> patient = new java.util.ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        patient.add(s.score(new ScoreRequest("p" + i, ("p" + i).getBytes(StandardCharsets.UTF_8), Map.of(), 10_000,
+            100)).toCompletableFuture());
+      }
+      var hasty = s.score(new ScoreRequest("h", "h".getBytes(StandardCharsets.UTF_8), Map.of(), 1000, 100));
+      for (int i = 0; i < 5; i++) {
+        ScoreResult r = patient.get(i).get(30, TimeUnit.SECONDS);
+        assertThat(r.status()).as("request %d, queued during the restart: %s", i, r.bodyText()).isEqualTo(200);
+      }
+      ScoreResult h = hasty.toCompletableFuture().get(30, TimeUnit.SECONDS);
+      assertThat(h.status()).as(h.bodyText()).isEqualTo(408);
+      assertThat(h.bodyText()).contains("restarting worker").contains("request_timeout_ms=1000");
+      assertThat(logs).anyMatch(l -> l.contains("restarting"));
+    }
+  }
+
   private static void waitFor(java.util.function.BooleanSupplier cond, String what) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!cond.getAsBoolean()) {

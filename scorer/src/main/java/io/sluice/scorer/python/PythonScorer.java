@@ -21,7 +21,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * Runs a score.py in {@code spec.workers()} Python processes (Azure's WORKER_COUNT, our
  * max_concurrent_requests_per_instance). Requests wait in one queue; a free worker takes the next, so a process
  * never runs two at once. Workers that die, hang or overrun a request are replaced (see {@link PythonWorker}), at
- * once by a started spare when {@code spec.spareWorkers()} keeps one ({@link SparePool}).
+ * once by a started spare when {@code spec.spareWorkers()} keeps one ({@link SparePool}). While no worker is ready
+ * (all restarting), requests wait for one up to request_timeout_ms instead of max_queue_wait_ms.
  */
 public final class PythonScorer implements Scorer {
   private static final Path RUNNER = extractRunner();
@@ -37,6 +38,7 @@ public final class PythonScorer implements Scorer {
   private volatile boolean closed;
   private volatile SparePool spares;
   private volatile Runnable healthListener = () -> { };
+  private final UnreadyClock unready = new UnreadyClock();
 
   public PythonScorer(ScorerSpec spec) {
     this.spec = spec;
@@ -53,7 +55,7 @@ public final class PythonScorer implements Scorer {
     spares = new SparePool(launcher, spec);
     List<CompletableFuture<Void>> ready = new ArrayList<>();
     for (int i = 0; i < spec.workers(); i++) {
-      PythonWorker w = new PythonWorker(i, spec, launcher, spares, queue, watchdog, this::workersChanged);
+      PythonWorker w = new PythonWorker(i, spec, launcher, spares, queue, watchdog, unready, this::workersChanged);
       workers.add(w);
       ready.add(w.start());
     }
@@ -71,7 +73,8 @@ public final class PythonScorer implements Scorer {
     if (closed || !alive()) {
       return CompletableFuture.failedFuture(new IllegalStateException("scorer is not running"));
     }
-    PythonWorker.Pending p = new PythonWorker.Pending(request, new CompletableFuture<>(), System.nanoTime());
+    long now = System.nanoTime();
+    PythonWorker.Pending p = new PythonWorker.Pending(request, new CompletableFuture<>(), now, unready.read(now));
     queue.add(p);
     return p.result();
   }
@@ -92,6 +95,7 @@ public final class PythonScorer implements Scorer {
   }
 
   private void workersChanged() {
+    unready.readyNow(healthy(), System.nanoTime());
     healthListener.run();
     if (!alive()) {
       PythonWorker.Pending p;

@@ -27,7 +27,9 @@ final class PythonWorker {
   private static final ObjectMapper JSON = new ObjectMapper();
   static final int MAX_FAILED_RESTARTS = 3;
 
-  record Pending(io.sluice.scorer.ScoreRequest request, CompletableFuture<ScoreResult> result, long enqueuedNanos) {
+  /** {@code unreadyAtEnqueue}: the scorer's {@link UnreadyClock} when the request arrived. */
+  record Pending(io.sluice.scorer.ScoreRequest request, CompletableFuture<ScoreResult> result, long enqueuedNanos,
+                 long unreadyAtEnqueue) {
   }
 
   private final int index;
@@ -36,6 +38,7 @@ final class PythonWorker {
   private final SparePool spares;
   private final BlockingQueue<Pending> queue;
   private final ScheduledExecutorService watchdog;
+  private final UnreadyClock unready;
   private final Runnable onChange;
   private volatile Process process;
   private volatile boolean closing;
@@ -45,13 +48,14 @@ final class PythonWorker {
   private long seq;
 
   PythonWorker(int index, ScorerSpec spec, PythonLauncher launcher, SparePool spares, BlockingQueue<Pending> queue,
-               ScheduledExecutorService watchdog, Runnable onChange) {
+               ScheduledExecutorService watchdog, UnreadyClock unready, Runnable onChange) {
     this.index = index;
     this.spec = spec;
     this.launcher = launcher;
     this.spares = spares;
     this.queue = queue;
     this.watchdog = watchdog;
+    this.unready = unready;
     this.onChange = onChange;
   }
 
@@ -150,14 +154,13 @@ final class PythonWorker {
           }
           continue;
         }
-        double waited = (System.nanoTime() - current.enqueuedNanos()) / 1e6;
-        long queueLimit = current.request().queueTimeoutMillis();
-        if (queueLimit > 0 && waited > queueLimit) {
-          current.result().complete(ScoreResult.runtime(429, "the request waited " + Math.round(waited)
-              + " ms for a free worker, longer than max_queue_wait_ms=" + queueLimit, waited));
+        ScoreResult refused = tooLate(current);
+        if (refused != null) {
+          current.result().complete(refused);
           current = null;
           continue;
         }
+        double waited = (System.nanoTime() - current.enqueuedNanos()) / 1e6;
         ObjectNode header = JSON.createObjectNode().put("seq", ++seq).put("id", current.request().requestId());
         header.set("headers", JSON.valueToTree(current.request().headers()));
         long budget = current.request().runTimeoutMillis();
@@ -186,6 +189,27 @@ final class PythonWorker {
     } finally {
       process.destroyForcibly();
     }
+  }
+
+  /**
+   * A request that waited too long: 429 past max_queue_wait_ms of waiting for busy workers; 408 past
+   * request_timeout_ms in all (the time no worker was ready counts only against the latter).
+   */
+  private ScoreResult tooLate(Pending p) {
+    long now = System.nanoTime();
+    double waited = (now - p.enqueuedNanos()) / 1e6;
+    double busy = waited - (unready.read(now) - p.unreadyAtEnqueue()) / 1e6;
+    long queueLimit = p.request().queueTimeoutMillis();
+    long runLimit = p.request().runTimeoutMillis();
+    if (queueLimit > 0 && busy > queueLimit) {
+      return ScoreResult.runtime(429, "the request waited " + Math.round(busy) + " ms for a free worker, longer "
+          + "than max_queue_wait_ms=" + queueLimit, waited);
+    }
+    if (runLimit > 0 && waited > runLimit) {
+      return ScoreResult.runtime(408, "upstream request timeout: the request waited " + Math.round(waited)
+          + " ms for a restarting worker, longer than request_timeout_ms=" + runLimit, waited);
+    }
+    return null;
   }
 
   /** The process went away mid-conversation: tell the request in hand what happened, and say why. */
