@@ -81,4 +81,105 @@ class JavaScorerTest {
         .isInstanceOf(ExecutionException.class).hasMessageContaining("code_configuration.scoring_script");
     missing.close();
   }
+
+  /** A script that naps, sleeps on past interrupts or names its thread, and says (falsely) that it never blocks. */
+  private Path compileMisbehaving() throws Exception {
+    Path code = Files.createDirectories(dir.resolve("slow-code"));
+    Path src = Files.createDirectories(dir.resolve("slow-src/demo")).resolve("Slow.java");
+    Files.writeString(src, """
+        package demo;
+        import io.sluice.scorer.java.ScoringScript;
+        import java.util.Map;
+        public class Slow implements ScoringScript {
+          public boolean nonBlocking() {
+            return true;
+          }
+          public byte[] run(byte[] body, Map<String, String> headers) throws Exception {
+            String b = new String(body);
+            if (b.startsWith("nap")) {
+              Thread.sleep(Long.parseLong(b.substring(3)));
+            } else if (b.startsWith("stubborn")) {
+              long end = System.nanoTime() + Long.parseLong(b.substring(8)) * 1_000_000L;
+              while (System.nanoTime() < end) {
+                try {
+                  Thread.sleep(Math.max(1, (end - System.nanoTime()) / 1_000_000L));
+                } catch (InterruptedException ignored) {
+                  // carries on regardless
+                }
+              }
+            }
+            return ("\\"" + Thread.currentThread().getName() + "\\"").getBytes();
+          }
+        }
+        """);
+    int rc = ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", code.toString(), "-cp",
+        System.getProperty("java.class.path"), src.toString());
+    assertThat(rc).isZero();
+    return code;
+  }
+
+  private static java.util.concurrent.CompletableFuture<ScoreResult> send(Scorer s, String body, long runTimeout,
+                                                                          long queueTimeout) {
+    return s.score(new ScoreRequest("req-" + body, body.getBytes(StandardCharsets.UTF_8), Map.of(), runTimeout,
+        queueTimeout)).toCompletableFuture();
+  }
+
+  @Test
+  void aUserScriptRunsOnItsWorkerThreadsWithinItsDeadlineAndQueueLimit() throws Exception {
+    List<String> logs = new CopyOnWriteArrayList<>();
+    try (Scorer s = Scorers.create(new ScorerSpec(compileMisbehaving(), "demo.Slow", null, "", 1, Map.of(),
+        logs::add))) {
+      s.start().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      // it says it never blocks, yet it does not run on the caller's thread
+      assertThat(send(s, "who", 5000, 500).get(10, TimeUnit.SECONDS).bodyText()).startsWith("\"java-scorer-");
+      // over its deadline: 408, and the interrupted thread serves the next request
+      long t0 = System.nanoTime();
+      ScoreResult late = send(s, "nap60000", 300, 500).get(10, TimeUnit.SECONDS);
+      assertThat(late.status()).isEqualTo(408);
+      assertThat(late.fromRuntime()).isTrue();
+      assertThat(late.bodyText()).contains("request_timeout_ms=300");
+      assertThat((System.nanoTime() - t0) / 1e9).isLessThan(9); // not the 60 s it wanted
+      assertThat(send(s, "who", 5000, 500).get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+      // the queue: a request behind a busy slot for longer than max_queue_wait_ms gets 429
+      var busy = send(s, "nap1000", 5000, 100);
+      ScoreResult queued = send(s, "who", 5000, 100).get(10, TimeUnit.SECONDS);
+      assertThat(queued.status()).isEqualTo(429);
+      assertThat(queued.bodyText()).contains("max_queue_wait_ms=100");
+      assertThat(busy.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+    }
+    assertThat(logs).noneMatch(l -> l.contains("abandoned"));
+  }
+
+  private static void waitForLog(List<String> logs, java.util.function.Predicate<String> line) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (logs.stream().noneMatch(line)) {
+      assertThat(System.nanoTime()).as("a log line in time: %s", logs).isLessThan(deadline);
+      Thread.sleep(20);
+    }
+  }
+
+  @Test
+  void aRunThatIgnoresTheInterruptCostsAThreadNotTheSlot() throws Exception {
+    List<String> logs = new CopyOnWriteArrayList<>();
+    try (Scorer s = Scorers.create(new ScorerSpec(compileMisbehaving(), "demo.Slow", null, "", 1, Map.of(),
+        logs::add))) {
+      s.start().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      assertThat(send(s, "stubborn60000", 200, 0).get(10, TimeUnit.SECONDS).status()).isEqualTo(408);
+      // the only slot got a new thread: the next request is served while the old thread still sleeps
+      ScoreResult next = send(s, "who", 5000, 0).get(10, TimeUnit.SECONDS);
+      assertThat(next.status()).isEqualTo(200);
+      assertThat(logs).anyMatch(l -> l.contains("ignored the interrupt") && l.contains("abandoned"));
+      assertThat(s.healthy()).isTrue();
+      // four stuck threads at once (one slot) and the instance gives up (it is then replaced)
+      for (int i = 1; i < 4; i++) {
+        String id = "stubborn" + (60_000 + i);
+        assertThat(send(s, id, 100, 0).get(10, TimeUnit.SECONDS).status()).isEqualTo(408);
+        waitForLog(logs, l -> l.contains(id) && l.contains("abandoned"));
+      }
+      waitForLog(logs, l -> l.contains("the instance gives up"));
+      assertThat(s.healthy()).isFalse();
+      assertThat(s.alive()).isFalse();
+      assertThat(logs).anyMatch(l -> l.contains("the instance gives up"));
+    }
+  }
 }

@@ -133,6 +133,63 @@ class DataPlaneTest {
     assertThat(next.body()).isEqualTo("\"after\"");
   }
 
+  /** A Java script from a code folder: its deadline and queue limit hold, and it runs on its own threads. */
+  @Test
+  void aJavaScriptKeepsItsDeadlineAndQueueLimitOnItsOwnThreads() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("d-jslow"));
+    Path src = Files.createDirectories(dir.resolve("src/demo")).resolve("Nap.java");
+    Files.writeString(src, """
+        package demo;
+        import io.sluice.scorer.java.ScoringScript;
+        import java.util.Map;
+        public class Nap implements ScoringScript {
+          public boolean nonBlocking() {
+            return true; // a false claim: user code runs on worker threads all the same
+          }
+          public byte[] run(byte[] body, Map<String, String> headers) throws Exception {
+            String b = new String(body);
+            if (b.startsWith("nap")) {
+              Thread.sleep(Long.parseLong(b.substring(3)));
+            }
+            return ("\\"" + Thread.currentThread().getName() + "\\"").getBytes();
+          }
+        }
+        """);
+    assertThat(javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d",
+        Files.createDirectories(dir.resolve("code")).toString(), "-cp", System.getProperty("java.class.path"),
+        src.toString())).isZero();
+    Path yml = Files.writeString(dir.resolve("d.yml"), """
+        name: jslow
+        endpoint_name: dp-ep
+        code_configuration: {code: code, scoring_script: demo.Nap}
+        environment: {image: sluice/java}
+        instance_type: Standard_DS3_v2
+        instance_count: 1
+        request_settings: {request_timeout_ms: 1000, max_queue_wait_ms: 200}
+        """);
+    cli.ok("online-deployment", "create", "-f", yml.toString());
+    assertThat(score("jslow", "who").body()).startsWith("\"java-scorer-");
+    long t0 = System.nanoTime();
+    HttpResponse<String> late = score("jslow", "nap60000");
+    assertThat(late.statusCode()).as(late.body()).isEqualTo(408);
+    assertThat(late.body()).contains("request_timeout_ms=1000");
+    assertThat((System.nanoTime() - t0) / 1e9).isLessThan(20);
+    assertThat(score("jslow", "who").statusCode()).isEqualTo(200);
+    var busy = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return score("jslow", "nap800");
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    Await.until(() -> inFlight("jslow") == 1, Duration.ofSeconds(10), "the nap in flight");
+    HttpResponse<String> queued = score("jslow", "who");
+    assertThat(queued.statusCode()).as(queued.body()).isEqualTo(429);
+    assertThat(queued.body()).contains("max_queue_wait_ms=200");
+    assertThat(busy.get(20, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    cli.ok("online-deployment", "delete", "-n", "jslow", "-e", "dp-ep", "--yes");
+  }
+
   @Test
   void admissionAllowsTwiceTheConcurrencyAndRefusesTheRest() throws Exception {
     List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();

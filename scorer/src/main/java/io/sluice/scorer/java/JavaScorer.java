@@ -14,20 +14,25 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 
-/** Runs a {@link ScoringScript} class, loaded from the deployment's code folder, on {@code workers} threads. */
+/**
+ * Runs a {@link ScoringScript} class, loaded from the deployment's code folder, on {@code workers} threads
+ * ({@link JavaWorkers}: queue limit, deadline). Only Sluice's own built-in scripts that say they never block run on
+ * the caller's thread; a script from a code folder never does, whatever it says, so user code cannot stall a
+ * router's event loop.
+ */
 public final class JavaScorer implements Scorer {
   private static final String MODEL_ERROR =
       "{\"message\": \"An unexpected error occurred in scoring script. Check the logs for more info.\"}";
 
   private final ScorerSpec spec;
   private ScoringScript script;
-  private ExecutorService pool;
+  private JavaWorkers workers;
   private URLClassLoader loader;
+  private boolean inline;
   private volatile boolean running;
+  private volatile Runnable healthListener = () -> { };
 
   public JavaScorer(ScorerSpec spec) {
     this.spec = spec;
@@ -35,34 +40,42 @@ public final class JavaScorer implements Scorer {
 
   @Override
   public CompletionStage<Void> start() {
-    pool = Executors.newFixedThreadPool(spec.workers(), r -> {
-      Thread t = new Thread(r, "java-scorer-" + spec.scoringScript());
+    return CompletableFuture.runAsync(this::load, command -> {
+      Thread t = new Thread(command, "java-scorer-init");
       t.setDaemon(true);
-      return t;
+      t.start();
+    }).thenRun(() -> {
+      workers = new JavaWorkers(spec, this::run, () -> {
+        running = false;
+        healthListener.run();
+      });
+      workers.start();
+      running = true;
     });
-    return CompletableFuture.runAsync(() -> {
-      try {
-        loader = new URLClassLoader(classpath(spec.codeDir()), ScoringScript.class.getClassLoader());
-        Class<?> cls = Class.forName(spec.scoringScript(), true, loader);
-        if (!ScoringScript.class.isAssignableFrom(cls)) {
-          throw new IllegalArgumentException("code_configuration.scoring_script: class " + spec.scoringScript()
-              + " does not implement " + ScoringScript.class.getName());
-        }
-        script = (ScoringScript) cls.getDeclaredConstructor().newInstance();
-        spec.logSink().line("sluice: Java scoring script " + cls.getName() + " loaded; invoking init()");
-        script.init(spec.modelDir(), spec.environment());
-        spec.logSink().line("sluice: init() completed");
-        running = true;
-      } catch (ClassNotFoundException e) {
+  }
+
+  private void load() {
+    try {
+      loader = new URLClassLoader(classpath(spec.codeDir()), ScoringScript.class.getClassLoader());
+      Class<?> cls = Class.forName(spec.scoringScript(), true, loader);
+      if (!ScoringScript.class.isAssignableFrom(cls)) {
         throw new IllegalArgumentException("code_configuration.scoring_script: class " + spec.scoringScript()
-            + " not found in the code folder or the built-in scorers", e);
-      } catch (RuntimeException e) {
-        throw e;
-      } catch (Exception e) {
-        spec.logSink().line("sluice: init() failed: " + e);
-        throw new IllegalStateException("init() failed: " + e, e);
+            + " does not implement " + ScoringScript.class.getName());
       }
-    }, pool);
+      script = (ScoringScript) cls.getDeclaredConstructor().newInstance();
+      inline = script.nonBlocking() && cls.getClassLoader() == ScoringScript.class.getClassLoader();
+      spec.logSink().line("sluice: Java scoring script " + cls.getName() + " loaded; invoking init()");
+      script.init(spec.modelDir(), spec.environment());
+      spec.logSink().line("sluice: init() completed");
+    } catch (ClassNotFoundException e) {
+      throw new IllegalArgumentException("code_configuration.scoring_script: class " + spec.scoringScript()
+          + " not found in the code folder or the built-in scorers", e);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      spec.logSink().line("sluice: init() failed: " + e);
+      throw new IllegalStateException("init() failed: " + e, e);
+    }
   }
 
   @Override
@@ -70,10 +83,10 @@ public final class JavaScorer implements Scorer {
     if (!running) {
       return CompletableFuture.failedFuture(new IllegalStateException("scorer is not running"));
     }
-    if (script.nonBlocking()) {
+    if (inline) {
       return CompletableFuture.completedFuture(run(request));
     }
-    return CompletableFuture.supplyAsync(() -> run(request), pool);
+    return workers.submit(request);
   }
 
   private ScoreResult run(ScoreRequest request) {
@@ -93,10 +106,15 @@ public final class JavaScorer implements Scorer {
   }
 
   @Override
+  public void onHealthChange(Runnable listener) {
+    healthListener = listener;
+  }
+
+  @Override
   public void close() {
     running = false;
-    if (pool != null) {
-      pool.shutdownNow();
+    if (workers != null) {
+      workers.close();
     }
     if (loader != null) {
       try {
