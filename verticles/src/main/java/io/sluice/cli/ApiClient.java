@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -135,6 +136,35 @@ public final class ApiClient {
     }
   }
 
+  /** How often a change is sent when its answer is lost (a dropped connection, a 5xx): the same id each time. */
+  private static final int WRITE_ATTEMPTS = 3;
+
+  private HttpResponse<String> exchange(HttpRequest req, int attempts) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
+        if (attempt >= attempts || !List.of(500, 502, 503, 504).contains(resp.statusCode())) {
+          return resp;
+        }
+      } catch (ConnectException e) {
+        throw new CliException("cannot reach the Sluice node at " + url + " (is 'bin/sluice node' running?)");
+      } catch (IOException e) {
+        if (attempt >= attempts) {
+          throw new CliException("request to " + req.uri() + " failed: " + e);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CliException("interrupted");
+      }
+      try {
+        Thread.sleep(1000L * attempt);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CliException("interrupted");
+      }
+    }
+  }
+
   private JsonNode send(String method, String path, JsonNode json, byte[] raw) {
     return send(method, path, json, raw, null);
   }
@@ -149,18 +179,12 @@ public final class ApiClient {
     if (revision != null && revision.isInt()) {
       builder.header("If-Match", revision.asText());
     }
-    HttpRequest req = builder.build();
-    HttpResponse<String> resp;
-    try {
-      resp = http.send(req, HttpResponse.BodyHandlers.ofString());
-    } catch (ConnectException e) {
-      throw new CliException("cannot reach the Sluice node at " + url + " (is 'bin/sluice node' running?)");
-    } catch (IOException e) {
-      throw new CliException("request to " + url + path + " failed: " + e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CliException("interrupted");
+    boolean change = !"GET".equals(method);
+    if (change) {
+      // one id for the command and its retries: a change whose answer was lost is answered again, not re-applied
+      builder.header("x-ms-client-request-id", java.util.UUID.randomUUID().toString());
     }
+    HttpResponse<String> resp = exchange(builder.build(), change ? WRITE_ATTEMPTS : 1);
     JsonNode body;
     try {
       body = resp.body() == null || resp.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(resp.body());

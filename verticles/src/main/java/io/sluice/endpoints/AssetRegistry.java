@@ -58,7 +58,8 @@ public final class AssetRegistry {
             + "register a new version");
       }
       if (rec.getString("path") != null && !store.hasFile(rec.getString("path"))) {
-        throw new ValidationException("path: uploaded file " + rec.getString("path") + " is not in the store");
+        throw new ValidationException("path: uploaded file " + rec.getString("path") + " is not in the store; upload "
+            + "the folder again");
       }
       store.put(kind.storeKind, name + ":" + version, rec);
     }

@@ -151,6 +151,13 @@ public final class ControlPlaneRoutes {
     JsonObject message;
     try {
       message = request.get();
+      String clientRequest = ClientRequests.checked(ctx.request().getHeader(ClientRequests.HEADER));
+      if (clientRequest != null) {
+        ctx.response().putHeader(ClientRequests.HEADER, clientRequest);
+        if (ctx.request().method() != io.vertx.core.http.HttpMethod.GET) {
+          message.put(ClientRequests.FIELD, clientRequest); // a repeat gets the first answer
+        }
+      }
     } catch (ValidationException e) {
       error(ctx, 400, e.getMessage());
       return;

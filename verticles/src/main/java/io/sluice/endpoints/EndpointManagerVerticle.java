@@ -25,6 +25,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -78,33 +79,33 @@ public final class EndpointManagerVerticle extends VerticleBase {
   private void endpointOps() {
     ops.put(Ops.ENDPOINT_CREATE, m -> {
       JsonObject spec = EndpointService.validate(m.getJsonObject("spec", new JsonObject()));
-      return changing(spec.getString("name"), () -> endpoints.create(spec));
+      return changing(m, spec.getString("name"), () -> endpoints.create(spec));
     });
     ops.put(Ops.ENDPOINT_GET, m -> blocking(() -> endpoints.get(m.getString("name"))));
     ops.put(Ops.ENDPOINT_LIST, m -> blocking(endpoints::list));
     ops.put(Ops.ENDPOINT_UPDATE, m -> {
       JsonObject patch = m.getJsonObject("patch", new JsonObject());
       EndpointService.validatePatch(patch);
-      return changing(m.getString("name"), () -> endpoints.update(m.getString("name"), patch, m.getInteger("if_match")));
+      return changing(m, m.getString("name"), () -> endpoints.update(m.getString("name"), patch, m.getInteger("if_match")));
     });
-    ops.put(Ops.ENDPOINT_DELETE, m -> changing(m.getString("name"), () -> endpoints.delete(m.getString("name"))));
+    ops.put(Ops.ENDPOINT_DELETE, m -> changing(m, m.getString("name"), () -> endpoints.delete(m.getString("name"))));
     ops.put(Ops.ENDPOINT_TOKEN, m -> blocking(() -> endpoints.token(m.getString("name"))));
     ops.put(Ops.ENDPOINT_KEYS, m -> blocking(() -> endpoints.keys(m.getString("name"))));
     ops.put(Ops.ENDPOINT_REGENERATE_KEYS, m -> {
       String slot = EndpointService.keySlot(m.getString("key_type", "primary"));
-      return changing(m.getString("name"), () -> endpoints.regenerateKey(m.getString("name"), slot));
+      return changing(m, m.getString("name"), () -> endpoints.regenerateKey(m.getString("name"), slot));
     });
   }
 
   private void deploymentOps() {
     ops.put(Ops.DEPLOYMENT_CREATE, m -> {
       JsonObject spec = DeploymentService.validate(m.getJsonObject("spec", new JsonObject()));
-      return offered(spec.getString("instance_type")).compose(ok -> changing(spec.getString("endpoint_name"),
+      return offered(spec.getString("instance_type")).compose(ok -> changing(m, spec.getString("endpoint_name"),
           () -> deployments.create(spec, m.getBoolean("all_traffic", false))));
     });
     ops.put(Ops.DEPLOYMENT_UPDATE, m -> {
       JsonObject spec = DeploymentService.validate(m.getJsonObject("spec", new JsonObject()));
-      return offered(spec.getString("instance_type")).compose(ok -> changing(spec.getString("endpoint_name"),
+      return offered(spec.getString("instance_type")).compose(ok -> changing(m, spec.getString("endpoint_name"),
           () -> deployments.update(spec, m.getInteger("if_match"))));
     });
     ops.put(Ops.DEPLOYMENT_GET, m -> blocking(() -> deployments.load(m.getString("endpoint"), m.getString("name")))
@@ -115,19 +116,19 @@ public final class EndpointManagerVerticle extends VerticleBase {
           list.forEach(d -> out.add(DeploymentService.view(d, all)));
           return new JsonObject().put("value", out);
         })));
-    ops.put(Ops.DEPLOYMENT_DELETE, m -> changing(m.getString("endpoint"),
+    ops.put(Ops.DEPLOYMENT_DELETE, m -> changing(m, m.getString("endpoint"),
         () -> deployments.delete(m.getString("endpoint"), m.getString("name"))));
     ops.put(Ops.DEPLOYMENT_LOGS, m -> logs(m.getString("endpoint"), m.getString("name"), m.getInteger("lines", 5000)));
   }
 
   /** Rollouts change the endpoint's traffic, so each command runs under the endpoint's lock and tells the routers. */
   private void rolloutOps() {
-    ops.put(Ops.ROLLOUT_START, m -> changing(m.getString("name"), () -> rollouts.start(m.getString("name"),
+    ops.put(Ops.ROLLOUT_START, m -> changing(m, m.getString("name"), () -> rollouts.start(m.getString("name"),
         m.getJsonObject("spec", new JsonObject()), now())));
     ops.put(Ops.ROLLOUT_GET, m -> blocking(() -> rollouts.get(m.getString("name"))));
-    ops.put(Ops.ROLLOUT_PAUSE, m -> changing(m.getString("name"), () -> rollouts.pause(m.getString("name"))));
-    ops.put(Ops.ROLLOUT_RESUME, m -> changing(m.getString("name"), () -> rollouts.resume(m.getString("name"), now())));
-    ops.put(Ops.ROLLOUT_ABORT, m -> changing(m.getString("name"), () -> rollouts.abort(m.getString("name"))));
+    ops.put(Ops.ROLLOUT_PAUSE, m -> changing(m, m.getString("name"), () -> rollouts.pause(m.getString("name"))));
+    ops.put(Ops.ROLLOUT_RESUME, m -> changing(m, m.getString("name"), () -> rollouts.resume(m.getString("name"), now())));
+    ops.put(Ops.ROLLOUT_ABORT, m -> changing(m, m.getString("name"), () -> rollouts.abort(m.getString("name"))));
     internalOps.put(Ops.ROLLOUT_RUNNING, m -> blocking(() -> {
       JsonArray out = new JsonArray();
       rollouts.running().forEach(r -> out.add(r.toJson()));
@@ -143,8 +144,8 @@ public final class EndpointManagerVerticle extends VerticleBase {
   }
 
   private void assetOps() {
-    ops.put(Ops.MODEL_CREATE, m -> blocking(() -> assets.create(Kind.MODEL, m.getJsonObject("spec", new JsonObject()))));
-    ops.put(Ops.ENVIRONMENT_CREATE, m -> blocking(() -> assets.create(Kind.ENVIRONMENT,
+    ops.put(Ops.MODEL_CREATE, m -> once(m, () -> assets.create(Kind.MODEL, m.getJsonObject("spec", new JsonObject()))));
+    ops.put(Ops.ENVIRONMENT_CREATE, m -> once(m, () -> assets.create(Kind.ENVIRONMENT,
         m.getJsonObject("spec", new JsonObject()))));
     ops.put(Ops.MODEL_GET, m -> blocking(() -> assets.get(Kind.MODEL, m.getString("name"), m.getString("version"))));
     ops.put(Ops.ENVIRONMENT_GET, m -> blocking(() -> assets.get(Kind.ENVIRONMENT, m.getString("name"),
@@ -219,9 +220,36 @@ public final class EndpointManagerVerticle extends VerticleBase {
     return vertx.executeBlocking(work, false);
   }
 
-  /** A read-modify-write of one endpoint under its cluster-wide lock, on a worker thread; then the routers learn. */
-  private Future<JsonObject> changing(String endpoint, Callable<JsonObject> work) {
-    return locked(endpoint, work).compose(v -> changed(endpoint).map(v));
+  /**
+   * A read-modify-write of one endpoint under its cluster-wide lock, on a worker thread; then the routers learn. A
+   * request repeated with the same client request id gets its first answer and changes nothing
+   * ({@link ClientRequests}).
+   */
+  private Future<JsonObject> changing(JsonObject m, String endpoint, Callable<JsonObject> work) {
+    boolean[] replayed = {false};
+    return locked(endpoint, () -> {
+      Optional<JsonObject> first = ClientRequests.replay(store, m, now());
+      if (first.isPresent()) {
+        replayed[0] = true;
+        return first.get();
+      }
+      JsonObject answer = work.call();
+      ClientRequests.record(store, m, answer, now());
+      return answer;
+    }).compose(v -> replayed[0] ? Future.succeededFuture(v) : changed(endpoint).map(v));
+  }
+
+  /** An asset version is written once: a repeat of the request that wrote it gets the first answer. */
+  private Future<JsonObject> once(JsonObject m, Callable<JsonObject> work) {
+    return blocking(() -> {
+      Optional<JsonObject> first = ClientRequests.replay(store, m, now());
+      if (first.isPresent()) {
+        return first.get();
+      }
+      JsonObject answer = work.call();
+      ClientRequests.record(store, m, answer, now());
+      return answer;
+    });
   }
 
   /** A leader's report: applied under the lock; the routers learn only when something changed. */

@@ -11,6 +11,7 @@ import io.sluice.load.LoadRoutes;
 import io.sluice.load.LoadVerticle;
 import io.sluice.protocol.NodeRoles;
 import io.sluice.rollout.RolloutRunner;
+import io.sluice.endpoints.Janitor;
 import io.sluice.router.RouterVerticle;
 import io.sluice.scoring.ZipLimits;
 import io.sluice.store.Store;
@@ -100,7 +101,9 @@ public final class SluiceNode {
   private void openStore(Path home) throws Exception {
     System.setProperty("h2.bindAddress", clusterHost());
     String storeUrl = NodeConfig.str(conf, "store.url", Store.defaultUrl(home));
-    store = Store.open(storeUrl, NodeConfig.str(conf, "store.user", "sa"), NodeConfig.str(conf, "store.password", ""));
+    store = Store.open(storeUrl, NodeConfig.str(conf, "store.user", "sa"), NodeConfig.str(conf, "store.password", ""),
+        new Store.Settings(NodeConfig.integer(conf, "store.pool_size", Store.Settings.DEFAULT.poolSize()),
+            NodeConfig.integer(conf, "store.query_timeout_ms", Store.Settings.DEFAULT.queryTimeoutMs())));
     HomeFolder.restrict(home);
     secrets = ClusterSecrets.load(store);
   }
@@ -174,7 +177,8 @@ public final class SluiceNode {
           .await(60, TimeUnit.SECONDS));
     }
     RolloutRunner rollouts = new RolloutRunner(vertx, loadPicture);
-    supervisor = new DeploymentSupervisorVerticle(info, store, zipLimits(), List.of(rollouts::round));
+    Janitor janitor = new Janitor(vertx, store, NodeConfig.number(conf, "limits.upload_grace_seconds", 3600));
+    supervisor = new DeploymentSupervisorVerticle(info, store, zipLimits(), List.of(rollouts::round, janitor::round));
     deployments.add(vertx.deployVerticle(supervisor).await(60, TimeUnit.SECONDS));
   }
 

@@ -1,11 +1,12 @@
 package io.sluice.store;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.vertx.core.json.JsonObject;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -15,9 +16,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The durable desired state: one JDBC connection, plain SQL that H2 and PostgreSQL both speak. Documents are
- * stored as JSON text under (kind, name); uploaded files as blobs keyed by their SHA-256. Every method blocks:
- * call it from a worker thread (executeBlocking), never from an event loop.
+ * The durable desired state: a small pool of JDBC connections (HikariCP), plain SQL that H2 and PostgreSQL both
+ * speak. Documents are stored as JSON text under (kind, name); uploaded files as blobs keyed by their SHA-256. Every
+ * statement has a time limit ({@link Settings}) and so has waiting for a connection, so a wedged database
+ * answers errors instead of holding callers. Every method blocks: call it from a worker thread (executeBlocking),
+ * never from an event loop.
  */
 public final class Store implements AutoCloseable {
   public static final String ENDPOINT = "endpoint";
@@ -27,14 +30,19 @@ public final class Store implements AutoCloseable {
   public static final String SETTING = "setting";
   /** A rollout per endpoint (its current or last one), by endpoint name. */
   public static final String ROLLOUT = "rollout";
+  /** The answer to a change that carried x-ms-client-request-id, by that id (kept for a retry window). */
+  public static final String CLIENT_REQUEST = "client-request";
+  /** How many connections, and the limit of one statement (set once per connection: per statement costs a trip). */
+  public record Settings(int poolSize, int queryTimeoutMs) {
+    public static final Settings DEFAULT = new Settings(4, 30_000);
+  }
 
   private final String url;
-  private String user;
-  private String password;
-  private Connection conn;
+  private final HikariDataSource pool;
 
-  private Store(String url) {
+  private Store(String url, HikariDataSource pool) {
     this.url = url;
+    this.pool = pool;
   }
 
   /**
@@ -49,7 +57,10 @@ public final class Store implements AutoCloseable {
   }
 
   public static Store open(String url, String user, String password) throws SQLException {
-    Store s = new Store(url);
+    return open(url, user, password, Settings.DEFAULT);
+  }
+
+  public static Store open(String url, String user, String password, Settings settings) throws SQLException {
     if (url.startsWith("jdbc:h2:file:")) {
       try {
         Files.createDirectories(Path.of(url.substring("jdbc:h2:file:".length()).split(";")[0]).getParent());
@@ -57,66 +68,90 @@ public final class Store implements AutoCloseable {
         throw new SQLException("cannot create the store folder: " + e.getMessage(), e);
       }
     }
-    s.user = user;
-    s.password = password;
-    s.conn = connect(url, user, password);
-    s.migrate();
+    HikariConfig hc = new HikariConfig();
+    hc.setJdbcUrl(url);
+    // credentials in the URL (PostgreSQL's ?user=…&password=…) win over the separate settings
+    if (!url.contains("user=")) {
+      hc.setUsername(user);
+      hc.setPassword(password);
+    }
+    hc.setPoolName("sluice-store");
+    hc.setMaximumPoolSize(Math.max(1, settings.poolSize()));
+    hc.setMinimumIdle(1);
+    hc.setConnectionTimeout(15_000);
+    hc.setValidationTimeout(2_000);
+    hc.setConnectionInitSql(url.startsWith("jdbc:postgresql:") ? "SET statement_timeout = " + settings.queryTimeoutMs()
+        : "SET QUERY_TIMEOUT " + settings.queryTimeoutMs());
+    // the first connection may wait for another process to let go of the H2 file: fail later, not at once
+    hc.setInitializationFailTimeout(30_000);
+    HikariDataSource ds;
+    try {
+      ds = new HikariDataSource(hc);
+    } catch (RuntimeException e) {
+      throw e.getCause() instanceof SQLException sql ? sql : new SQLException(e.getMessage(), e);
+    }
+    Store s = new Store(url, ds);
+    try {
+      s.migrate();
+    } catch (SQLException e) {
+      ds.close();
+      throw e;
+    }
     return s;
   }
 
-  /** A lost connection (a restarted database server, a healed network) is reopened once and the call retried. */
+  /** Work on one connection. */
   private interface Work<T> {
-    T run() throws SQLException;
+    T run(Connection c) throws SQLException;
   }
 
-  private synchronized <T> T retrying(Work<T> work) throws SQLException {
-    try {
-      return work.run();
-    } catch (SQLException e) {
-      boolean lost;
+  /**
+   * Runs {@code work} on a pooled connection. A connection found broken (a restarted database server, the H2 file
+   * taken over by another process) is evicted and the work retried once on a fresh one.
+   */
+  private <T> T retrying(Work<T> work) throws SQLException {
+    try (Connection c = pool.getConnection()) {
       try {
-        lost = conn.isClosed() || !conn.isValid(2);
-      } catch (SQLException ignored) {
-        lost = true;
+        return work.run(c);
+      } catch (SQLException e) {
+        if (valid(c)) {
+          throw e;
+        }
+        pool.evictConnection(c);
       }
-      if (!lost) {
-        throw e;
-      }
-      try {
-        conn.close();
-      } catch (SQLException ignored) {
-        // it is gone anyway
-      }
-      conn = connect(url, user, password);
-      return work.run();
+    }
+    try (Connection c = pool.getConnection()) {
+      return work.run(c);
     }
   }
 
-  private static Connection connect(String url, String user, String password) throws SQLException {
-    // credentials in the URL (PostgreSQL's ?user=…&password=…) win over the separate settings
-    Connection c = url.contains("user=") ? DriverManager.getConnection(url) : DriverManager.getConnection(url, user,
-        password);
-    c.setAutoCommit(true);
-    return c;
+  private static boolean valid(Connection c) {
+    try {
+      return !c.isClosed() && c.isValid(2);
+    } catch (SQLException e) {
+      return false;
+    }
   }
 
   private void migrate() throws SQLException {
     boolean pg = url.startsWith("jdbc:postgresql:");
     String clob = pg ? "TEXT" : "CLOB";
     String blob = pg ? "BYTEA" : "BLOB";
-    try (Statement st = conn.createStatement()) {
+    try (Connection conn = pool.getConnection(); Statement st = conn.createStatement()) {
       st.execute("CREATE TABLE IF NOT EXISTS resources (kind VARCHAR(32) NOT NULL, name VARCHAR(300) NOT NULL, "
           + "body " + clob + " NOT NULL, PRIMARY KEY (kind, name))");
       st.execute("CREATE TABLE IF NOT EXISTS files (id VARCHAR(80) PRIMARY KEY, size BIGINT NOT NULL, data "
           + blob + " NOT NULL)");
+      // when each upload was stored (epoch seconds), for removing the ones nothing refers to; older stores lack it
+      st.execute("ALTER TABLE files ADD COLUMN IF NOT EXISTS created BIGINT");
     }
   }
 
   public Optional<JsonObject> get(String kind, String name) throws SQLException {
-    return retrying(() -> getOnce(kind, name));
+    return retrying(c -> getOnce(c, kind, name));
   }
 
-  private Optional<JsonObject> getOnce(String kind, String name) throws SQLException {
+  private static Optional<JsonObject> getOnce(Connection conn, String kind, String name) throws SQLException {
     try (PreparedStatement ps = conn.prepareStatement("SELECT body FROM resources WHERE kind = ? AND name = ?")) {
       ps.setString(1, kind);
       ps.setString(2, name);
@@ -128,10 +163,10 @@ public final class Store implements AutoCloseable {
 
   /** All documents of a kind whose name starts with {@code prefix}, ordered by name. */
   public List<JsonObject> list(String kind, String prefix) throws SQLException {
-    return retrying(() -> listOnce(kind, prefix));
+    return retrying(c -> listOnce(c, kind, prefix));
   }
 
-  private List<JsonObject> listOnce(String kind, String prefix) throws SQLException {
+  private static List<JsonObject> listOnce(Connection conn, String kind, String prefix) throws SQLException {
     List<JsonObject> out = new ArrayList<>();
     try (PreparedStatement ps = conn.prepareStatement(
         "SELECT body FROM resources WHERE kind = ? AND name LIKE ? ESCAPE '!' ORDER BY name")) {
@@ -148,13 +183,13 @@ public final class Store implements AutoCloseable {
 
   /** Writes several documents in one transaction: all of them or none. A null body deletes. */
   public void write(List<Write> writes) throws SQLException {
-    retrying(() -> {
-      writeOnce(writes);
+    retrying(c -> {
+      writeOnce(c, writes);
       return null;
     });
   }
 
-  private void writeOnce(List<Write> writes) throws SQLException {
+  private static void writeOnce(Connection conn, List<Write> writes) throws SQLException {
     conn.setAutoCommit(false);
     try {
       for (Write w : writes) {
@@ -196,7 +231,7 @@ public final class Store implements AutoCloseable {
       return existing.get();
     }
     try {
-      retrying(() -> {
+      retrying(conn -> {
         try (PreparedStatement ins = conn.prepareStatement(
             "INSERT INTO resources (kind, name, body) VALUES (?, ?, ?)")) {
           ins.setString(1, kind);
@@ -220,10 +255,10 @@ public final class Store implements AutoCloseable {
   }
 
   public boolean hasFile(String id) throws SQLException {
-    return retrying(() -> hasFileOnce(id));
+    return retrying(c -> hasFileOnce(c, id));
   }
 
-  private boolean hasFileOnce(String id) throws SQLException {
+  private static boolean hasFileOnce(Connection conn, String id) throws SQLException {
     try (PreparedStatement ps = conn.prepareStatement("SELECT 1 FROM files WHERE id = ?")) {
       ps.setString(1, id);
       try (ResultSet rs = ps.executeQuery()) {
@@ -234,29 +269,90 @@ public final class Store implements AutoCloseable {
 
   /** Stores an uploaded file under its content id; storing the same content twice is a no-op. */
   public void putFile(String id, byte[] data) throws SQLException {
-    retrying(() -> {
-      putFileOnce(id, data);
+    retrying(c -> {
+      putFileOnce(c, id, data);
       return null;
     });
   }
 
-  private void putFileOnce(String id, byte[] data) throws SQLException {
-    if (hasFileOnce(id)) {
+  private static void putFileOnce(Connection conn, String id, byte[] data) throws SQLException {
+    if (hasFileOnce(conn, id)) {
+      // uploaded again: it ages from now, so it is not removed between this upload and the change that uses it
+      try (PreparedStatement ps = conn.prepareStatement("UPDATE files SET created = ? WHERE id = ?")) {
+        ps.setLong(1, System.currentTimeMillis() / 1000);
+        ps.setString(2, id);
+        ps.executeUpdate();
+      }
       return;
     }
-    try (PreparedStatement ps = conn.prepareStatement("INSERT INTO files (id, size, data) VALUES (?, ?, ?)")) {
+    try (PreparedStatement ps = conn.prepareStatement(
+        "INSERT INTO files (id, size, data, created) VALUES (?, ?, ?, ?)")) {
       ps.setString(1, id);
       ps.setLong(2, data.length);
       ps.setBytes(3, data);
+      ps.setLong(4, System.currentTimeMillis() / 1000);
       ps.executeUpdate();
     }
   }
 
-  public Optional<byte[]> getFile(String id) throws SQLException {
-    return retrying(() -> getFileOnce(id));
+  /** An upload's id, size and when it was stored (epoch seconds; 0 if stored before the store recorded it). */
+  public record FileInfo(String id, long size, long created) {
   }
 
-  private Optional<byte[]> getFileOnce(String id) throws SQLException {
+  public List<FileInfo> files() throws SQLException {
+    return retrying(c -> {
+      List<FileInfo> out = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT id, size, created FROM files");
+           ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new FileInfo(rs.getString(1), rs.getLong(2), rs.getLong(3)));
+        }
+      }
+      return out;
+    });
+  }
+
+  /** Dates the uploads stored before the store recorded dates: from now on they age like new ones. */
+  public void dateUndatedFiles(long nowSeconds) throws SQLException {
+    retrying(c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE files SET created = ? WHERE created IS NULL")) {
+        ps.setLong(1, nowSeconds);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  public void deleteFile(String id) throws SQLException {
+    retrying(c -> {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM files WHERE id = ?")) {
+        ps.setString(1, id);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  /** Sees every document: (kind, name, JSON text). */
+  public interface DocumentVisitor {
+    void visit(String kind, String name, String body);
+  }
+
+  public void scanDocuments(DocumentVisitor visitor) throws SQLException {
+    retrying(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT kind, name, body FROM resources");
+           ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          visitor.visit(rs.getString(1), rs.getString(2), rs.getString(3));
+        }
+      }
+      return null;
+    });
+  }
+
+  public Optional<byte[]> getFile(String id) throws SQLException {
+    return retrying(c -> getFileOnce(c, id));
+  }
+
+  private static Optional<byte[]> getFileOnce(Connection conn, String id) throws SQLException {
     try (PreparedStatement ps = conn.prepareStatement("SELECT data FROM files WHERE id = ?")) {
       ps.setString(1, id);
       try (ResultSet rs = ps.executeQuery()) {
@@ -273,9 +369,7 @@ public final class Store implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() throws SQLException {
-    if (conn != null) {
-      conn.close();
-    }
+  public void close() {
+    pool.close();
   }
 }

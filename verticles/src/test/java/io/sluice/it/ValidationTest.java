@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -29,7 +30,10 @@ class ValidationTest {
 
   @BeforeAll
   void setUp() throws Exception {
-    node = new NodeProcess(tmp.resolve("home"), "valid-" + UUID.randomUUID()).start();
+    // uploads nothing refers to are removed after 6 s here (an hour by default)
+    Path conf = Files.writeString(tmp.resolve("node.yaml"), "limits:\n  upload_grace_seconds: 6\n");
+    node = new NodeProcess(tmp.resolve("home"), "valid-" + UUID.randomUUID()).with("--config", conf.toString())
+        .start();
     cli = new Cli(node.home);
     dir = Samples.examples(tmp.resolve("own"));
     sample = dir.resolve("endpoints/online/managed/sample").toString();
@@ -139,6 +143,97 @@ class ValidationTest {
         .POST(HttpRequest.BodyPublishers.ofString("not a zip")).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(notZip.statusCode()).isEqualTo(400);
     assertThat(notZip.body()).contains("zip");
+  }
+
+  /** An /api/ call with the admin token and, when {@code requestId} is given, an x-ms-client-request-id. */
+  private HttpResponse<String> api(String method, String path, String body, String requestId, String... headers)
+      throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(node.url() + path))
+        .header("Authorization", "Bearer " + Files.readString(node.home.resolve("admin-token")).trim())
+        .header("Content-Type", "application/json")
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (requestId != null) {
+      b.header("x-ms-client-request-id", requestId);
+    }
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void aChangeRepeatedWithItsClientRequestIdGetsItsFirstAnswer() throws Exception {
+    String id = "retry-" + UUID.randomUUID();
+    HttpResponse<String> first = api("POST", "/api/endpoints", "{\"name\": \"idem-ep\"}", id);
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
+    assertThat(first.headers().firstValue("x-ms-client-request-id")).contains(id);
+    HttpResponse<String> again = api("POST", "/api/endpoints", "{\"name\": \"idem-ep\"}", id);
+    assertThat(again.statusCode()).as(again.body()).isEqualTo(201);
+    assertThat(Cli.JSON.readTree(again.body())).isEqualTo(Cli.JSON.readTree(first.body()));
+    // without the id the same request is a second create: 409
+    assertThat(api("POST", "/api/endpoints", "{\"name\": \"idem-ep\"}", null).statusCode()).isEqualTo(409);
+    // the id with another request: 400 naming the header, and nothing created
+    HttpResponse<String> reused = api("POST", "/api/endpoints", "{\"name\": \"idem-other\"}", id);
+    assertThat(reused.statusCode()).isEqualTo(400);
+    assertThat(reused.body()).contains("x-ms-client-request-id").contains("different request");
+    assertThat(api("GET", "/api/endpoints/idem-other", null, null).statusCode()).isEqualTo(404);
+    HttpResponse<String> bad = api("POST", "/api/endpoints", "{\"name\": \"idem-other\"}", "a/b");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.body()).contains("x-ms-client-request-id: must be 1 to 100");
+    // an update under If-Match, repeated: the first answer again, not "changed by another update"
+    int revision = Cli.JSON.readTree(first.body()).path("revision").asInt();
+    String patchId = "patch-" + UUID.randomUUID();
+    HttpResponse<String> patched = api("PATCH", "/api/endpoints/idem-ep", "{\"description\": \"once\"}", patchId,
+        "If-Match", String.valueOf(revision));
+    assertThat(patched.statusCode()).as(patched.body()).isEqualTo(200);
+    HttpResponse<String> repeated = api("PATCH", "/api/endpoints/idem-ep", "{\"description\": \"once\"}", patchId,
+        "If-Match", String.valueOf(revision));
+    assertThat(repeated.statusCode()).as(repeated.body()).isEqualTo(200);
+    assertThat(Cli.JSON.readTree(repeated.body())).isEqualTo(Cli.JSON.readTree(patched.body()));
+    assertThat(cli.okJson("online-endpoint", "show", "-n", "idem-ep").path("revision").asInt()).isEqualTo(revision + 1);
+    assertThat(api("PATCH", "/api/endpoints/idem-ep", "{\"description\": \"once\"}", null, "If-Match",
+        String.valueOf(revision)).statusCode()).isEqualTo(409);
+    cli.ok("online-endpoint", "delete", "-n", "idem-ep", "--yes");
+  }
+
+  @Test
+  void uploadsNothingRefersToAreRemovedAfterTheGracePeriod() throws Exception {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(bytes)) {
+      z.putNextEntry(new java.util.zip.ZipEntry("score.py"));
+      z.write(("# orphan " + UUID.randomUUID() + "\ndef init():\n  pass\ndef run(d):\n  return d\n").getBytes());
+      z.closeEntry();
+    }
+    HttpResponse<String> up = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(node.url()
+            + "/api/files")).header("Authorization", "Bearer " + Files.readString(node.home.resolve("admin-token"))
+            .trim()).header("Content-Type", "application/zip")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(bytes.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(up.statusCode()).as(up.body()).isEqualTo(201);
+    String orphan = Cli.JSON.readTree(up.body()).path("id").asText();
+    String inUse = cli.okJson("online-deployment", "show", "-n", "blue", "-e", "val-ep").path("code_configuration")
+        .path("code").asText();
+    assertThat(inUse).startsWith("sha256:");
+    assertThat(storedFiles()).contains(orphan, inUse);
+    Await.until(() -> !storedFiles().contains(orphan), Duration.ofSeconds(60), "the orphan upload removed");
+    assertThat(storedFiles()).contains(inUse);
+    // what refers to a removed upload is told to upload it again
+    HttpResponse<String> late = api("POST", "/api/models", "{\"name\": \"gone-model\", \"version\": \"1\", "
+        + "\"path\": \"" + orphan + "\"}", null);
+    assertThat(late.statusCode()).isEqualTo(400);
+    assertThat(late.body()).contains("path: uploaded file " + orphan + " is not in the store; upload the folder again");
+  }
+
+  /** The ids in the node's store, read through H2's own server (the node serves the file to other processes). */
+  private List<String> storedFiles() throws Exception {
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(
+        io.sluice.store.Store.defaultUrl(node.home), "sa", "");
+         java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT id FROM files")) {
+      List<String> ids = new java.util.ArrayList<>();
+      while (rs.next()) {
+        ids.add(rs.getString(1));
+      }
+      return ids;
+    }
   }
 
   @Test

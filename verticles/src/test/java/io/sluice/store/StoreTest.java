@@ -116,4 +116,38 @@ public class StoreTest {
       assertThat(again.getFile("sha256:abc")).isPresent();
     }
   }
+
+  /** A write stuck behind another session's lock is cut at the query timeout; the pool serves reads meanwhile. */
+  @ParameterizedTest
+  @MethodSource("databases")
+  void aStuckStatementEndsAtTheQueryTimeoutAndOthersGoOn(String kind) throws Exception {
+    String url = url(kind);
+    try (Store store = Store.open(url, "sa", "", new Store.Settings(3, 1000))) {
+      store.put(Store.SETTING, "locked", new JsonObject().put("v", 1));
+      store.put(Store.SETTING, "free", new JsonObject().put("v", 2));
+      try (Connection holder = url.contains("user=") ? DriverManager.getConnection(url)
+          : DriverManager.getConnection(url, "sa", "")) {
+        holder.setAutoCommit(false);
+        try (Statement st = holder.createStatement()) {
+          st.executeUpdate("UPDATE resources SET body = '{\"v\":3}' WHERE kind = 'setting' AND name = 'locked'");
+        }
+        var stuck = java.util.concurrent.CompletableFuture.runAsync(() -> {
+          try {
+            store.put(Store.SETTING, "locked", new JsonObject().put("v", 4));
+          } catch (java.sql.SQLException e) {
+            throw new java.util.concurrent.CompletionException(e);
+          }
+        });
+        // another connection of the pool answers while that write waits
+        assertThat(store.get(Store.SETTING, "free").orElseThrow().getInteger("v")).isEqualTo(2);
+        assertThatThrownBy(() -> stuck.get(8, java.util.concurrent.TimeUnit.SECONDS))
+            .hasCauseInstanceOf(java.sql.SQLException.class);
+        holder.rollback();
+      }
+      // nothing half-done: the stuck write changed nothing, and the store still works
+      assertThat(store.get(Store.SETTING, "locked").orElseThrow().getInteger("v")).isEqualTo(1);
+      store.put(Store.SETTING, "locked", new JsonObject().put("v", 5));
+      assertThat(store.get(Store.SETTING, "locked").orElseThrow().getInteger("v")).isEqualTo(5);
+    }
+  }
 }
