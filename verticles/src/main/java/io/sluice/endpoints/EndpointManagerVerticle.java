@@ -4,6 +4,7 @@ import io.sluice.auth.KeyHasher;
 import io.sluice.auth.Tokens;
 import io.sluice.endpoints.AssetRegistry.Kind;
 import io.sluice.protocol.Addresses;
+import io.sluice.protocol.ClusterCalls;
 import io.sluice.protocol.Errors;
 import io.sluice.protocol.Events;
 import io.sluice.protocol.InstanceInfo;
@@ -186,8 +187,8 @@ public final class EndpointManagerVerticle extends VerticleBase {
 
   /** The instance_type must be offered by some node that hosts instances. */
   private Future<Void> offered(String type) {
-    return vertx.sharedData().<String, JsonObject>getClusterWideMap(Addresses.NODES_MAP).compose(m -> m.values())
-        .compose(nodes -> {
+    return ClusterCalls.bounded(vertx.sharedData().<String, JsonObject>getClusterWideMap(Addresses.NODES_MAP)
+            .compose(m -> m.values()), "the node list").compose(nodes -> {
           DeploymentService.requireOffered(type, nodes.stream().map(NodeFacts::fromJson).toList());
           return Future.succeededFuture();
         });
@@ -207,13 +208,14 @@ public final class EndpointManagerVerticle extends VerticleBase {
         return Future.succeededFuture(new JsonObject().put("content", ""));
       }
       return vertx.eventBus().<JsonObject>request(Addresses.supervisor(pick.nodeId()),
-          new JsonObject().put(Ops.OP, Ops.LOGS).put("instance", pick.id()).put("lines", lines)).map(Message::body);
+          new JsonObject().put(Ops.OP, Ops.LOGS).put("instance", pick.id()).put("lines", lines),
+          new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(10_000)).map(Message::body);
     });
   }
 
   private Future<List<InstanceInfo>> instances() {
-    return vertx.sharedData().<String, JsonObject>getClusterWideMap(Addresses.INSTANCES_MAP)
-        .compose(map -> map.values()).map(l -> l.stream().map(InstanceInfo::fromJson).toList());
+    return ClusterCalls.bounded(vertx.sharedData().<String, JsonObject>getClusterWideMap(Addresses.INSTANCES_MAP)
+        .compose(map -> map.values()), "the instance list").map(l -> l.stream().map(InstanceInfo::fromJson).toList());
   }
 
   private <T> Future<T> blocking(Callable<T> work) {
@@ -265,6 +267,9 @@ public final class EndpointManagerVerticle extends VerticleBase {
       return Future.failedFuture(Errors.badRequest("an endpoint name is required"));
     }
     return vertx.sharedData().getLockWithTimeout(Addresses.endpointLock(endpoint), 15_000)
+        .recover(err -> Future.failedFuture(new ReplyException(io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE,
+            503, "endpoint '" + endpoint + "' is being changed by another request (its lock was not free within "
+            + "15 s); retry")))
         .compose(lock -> blocking(work).andThen(ar -> lock.release()));
   }
 

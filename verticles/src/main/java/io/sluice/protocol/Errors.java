@@ -42,6 +42,7 @@ public final class Errors {
       case 404 -> "NotFound";
       case 409 -> "Conflict";
       case 413 -> "RequestEntityTooLarge";
+      case 503 -> "ServiceUnavailable";
       default -> "InternalServerError";
     };
   }

@@ -25,8 +25,8 @@ public final class Routers {
    * Those catch up on their periodic resync (every 2 s).
    */
   public static Future<List<String>> tellAll(Vertx vertx, JsonObject change) {
-    return vertx.sharedData().<String, JsonObject>getClusterWideMap(Addresses.NODES_MAP)
-        .compose(m -> m.values())
+    return ClusterCalls.bounded(vertx.sharedData().<String, JsonObject>getClusterWideMap(Addresses.NODES_MAP)
+            .compose(m -> m.values()), "the node list")
         .compose(nodes -> {
           List<Future<?>> acks = new ArrayList<>();
           List<String> names = new ArrayList<>();

@@ -2,6 +2,7 @@ package io.sluice.scoring;
 
 import io.sluice.node.NodeInfo;
 import io.sluice.protocol.Addresses;
+import io.sluice.protocol.ClusterCalls;
 import io.sluice.protocol.DeploymentDoc;
 import io.sluice.protocol.InstanceInfo;
 import io.sluice.protocol.RequestSettings;
@@ -56,6 +57,9 @@ public final class ScorerVerticle extends VerticleBase {
   private volatile InstanceState state = InstanceState.Provisioning;
   private long healthTimer = -1;
   private long reassert = -1;
+  private boolean reasserting;
+  /** False while the last state write failed (a cluster map that timed out): the re-assert then writes it again. */
+  private boolean stateWritten = true;
 
   public ScorerVerticle(NodeInfo node, ArtifactCache cache) {
     this.node = node;
@@ -90,8 +94,12 @@ public final class ScorerVerticle extends VerticleBase {
           // after a network split heals, the leader may have forgotten this instance: say again that it exists,
           // so that the leader sees it and stops what is surplus (no duplicate outlives a split)
           reassert = vertx.setPeriodic(2000, t -> {
-            if (drained == null) {
-              instances.putIfAbsent(instance.id(), instance.toJson());
+            if (drained == null && !reasserting) {
+              reasserting = true; // one at a time: a map that hangs must not collect a call every 2 s
+              InstanceInfo now = instance;
+              Future<?> write = stateWritten ? instances.putIfAbsent(now.id(), now.toJson())
+                  : instances.put(now.id(), now.toJson()).onSuccess(x -> stateWritten = now == instance);
+              ClusterCalls.bounded(write, "re-assert").onComplete(ar -> reasserting = false);
             }
           });
         });
@@ -220,7 +228,8 @@ public final class ScorerVerticle extends VerticleBase {
     }
     long guard = vertx.setTimer(deployment.requestSettings().timeoutMs() + 1000L, t -> drained.tryComplete());
     boolean wasReady = state == InstanceState.Ready || state == InstanceState.Restarting;
-    return setState(InstanceState.Draining, null)
+    // a state write that timed out does not stop the drain: the routers are told directly below
+    return setState(InstanceState.Draining, null).recover(err -> Future.succeededFuture())
         // once every router has acknowledged, nothing new is on its way here; then wait for what is in flight
         .compose(v -> wasReady ? Routers.tellAll(vertx, Events.instance(instance)).onSuccess(missed -> {
           if (!missed.isEmpty()) {
@@ -248,7 +257,7 @@ public final class ScorerVerticle extends VerticleBase {
         })
         .eventually(() -> {
           LocalInstances.unregister(instance.id());
-          return instances.remove(instance.id());
+          return ClusterCalls.bounded(instances.remove(instance.id()), "instance removal");
         })
         .onComplete(ar -> publish(instance.with(InstanceState.Gone, null)));
   }
@@ -257,7 +266,12 @@ public final class ScorerVerticle extends VerticleBase {
     state = next;
     instance = instance.with(next, reason);
     InstanceInfo now = instance;
-    return instances.put(now.id(), now.toJson()).onComplete(ar -> publish(now));
+    return ClusterCalls.bounded(instances.put(now.id(), now.toJson()), "instance state").onComplete(ar -> {
+      if (now == instance) { // a later state's own write supersedes this one
+        stateWritten = ar.succeeded();
+      }
+      publish(now);
+    });
   }
 
   private void publish(InstanceInfo inst) {

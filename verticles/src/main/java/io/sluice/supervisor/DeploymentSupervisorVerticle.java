@@ -2,6 +2,7 @@ package io.sluice.supervisor;
 
 import io.sluice.node.NodeInfo;
 import io.sluice.protocol.Addresses;
+import io.sluice.protocol.ClusterCalls;
 import io.sluice.protocol.DeploymentDoc;
 import io.sluice.protocol.NodeFacts;
 import io.sluice.protocol.Events;
@@ -119,9 +120,9 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
     Promise<Void> done = Promise.promise();
     context.runOnContext(x -> {
       JsonObject leavingFacts = node.facts().leavingNow().toJson();
-      nodes.put(node.nodeId(), leavingFacts)
+      ClusterCalls.bounded(nodes.put(node.nodeId(), leavingFacts), "leaving")
           .onComplete(ar -> vertx.eventBus().publish(Addresses.EVENTS, Events.node(leavingFacts)))
-          .compose(v -> nodes.values())
+          .compose(v -> ClusterCalls.bounded(nodes.values(), "the node list"))
           .onSuccess(all -> {
             boolean elsewhere = all.stream().map(NodeFacts::fromJson).anyMatch(n -> !node.nodeId().equals(n.nodeId())
                 && n.hosts());
@@ -154,7 +155,7 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
       stops.add(stopLocal(id));
     }
     return Future.join(stops).eventually(() -> nodes == null ? Future.succeededFuture()
-        : nodes.remove(node.nodeId()).mapEmpty());
+        : ClusterCalls.bounded(nodes.remove(node.nodeId()), "node removal").mapEmpty());
   }
 
   // ---- this node's instances -------------------------------------------------------------------------------
