@@ -80,6 +80,10 @@ public final class Store implements AutoCloseable {
     hc.setMinimumIdle(1);
     hc.setConnectionTimeout(15_000);
     hc.setValidationTimeout(2_000);
+    if (url.startsWith("jdbc:postgresql:")) {
+      // statement_timeout is enforced by the server: a server that stops answering is cut by the socket timeout
+      hc.addDataSourceProperty("socketTimeout", String.valueOf(settings.queryTimeoutMs() / 1000 + 10));
+    }
     hc.setConnectionInitSql(url.startsWith("jdbc:postgresql:") ? "SET statement_timeout = " + settings.queryTimeoutMs()
         : "SET QUERY_TIMEOUT " + settings.queryTimeoutMs());
     // the first connection may wait for another process to let go of the H2 file: fail later, not at once
