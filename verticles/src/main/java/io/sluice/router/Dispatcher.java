@@ -108,6 +108,9 @@ final class Dispatcher {
   Decision againstNow(Decision d, RoutingTable now) {
     RoutingTable.EndpointRoute ep = now.endpoints.get(d.ep().name);
     RoutingTable.DeploymentRoute route = ep == null ? null : ep.deployments.get(d.target());
+    if (ep == d.ep() && route == d.route()) {
+      return d; // the table did not change meanwhile (the common case): nothing to re-pick
+    }
     if (route == null || !route.serving()) {
       release(d);
       load.record(d.ep().name, d.target(), false, 503, 0);

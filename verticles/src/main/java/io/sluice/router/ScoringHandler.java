@@ -109,17 +109,27 @@ final class ScoringHandler {
         dispatcher.release(d);
       }
     };
-    Buffer body = Buffer.buffer();
+    // a one-chunk body (the usual case) is kept as it came (Vert.x hands over its own copy); more are appended
+    Buffer[] body = {null};
+    boolean[] owned = new boolean[1];
     req.handler(chunk -> {
       if (settled[0]) {
         return;
       }
-      if (body.length() + chunk.length() > maxBodyBytes) { // a body without a length, or longer than it said
+      int had = body[0] == null ? 0 : body[0].length();
+      if (had + chunk.length() > maxBodyBytes) { // a body without a length, or longer than it said
         release.run();
         refuse(req, tooLarge(), rid, clientId);
         return;
       }
-      body.appendBuffer(chunk);
+      if (body[0] == null) {
+        body[0] = chunk;
+      } else if (!owned[0]) { // a second chunk: from now on, one buffer of our own
+        owned[0] = true;
+        body[0] = Buffer.buffer(had + chunk.length()).appendBuffer(body[0]).appendBuffer(chunk);
+      } else {
+        body[0].appendBuffer(chunk);
+      }
     });
     req.exceptionHandler(err -> release.run());
     req.endHandler(v -> {
@@ -133,7 +143,7 @@ final class ScoringHandler {
         respond(req, now.refusal(), rid, clientId);
         return;
       }
-      dispatcher.send(now, rid, body, o -> respond(req, o, rid, clientId));
+      dispatcher.send(now, rid, body[0] == null ? Buffer.buffer() : body[0], o -> respond(req, o, rid, clientId));
     });
   }
 

@@ -308,6 +308,22 @@ class ClosedDoorsTest {
       assertThat(answer).isEqualTo("HTTP/1.1 413 Request Entity Too Large");
     }
     assertThat(new Scoring(node).withKey("door-ep", key, "{\"still\": \"serving\"}").statusCode()).isEqualTo(200);
+    // a body in several chunks under the limit arrives whole, in order
+    try (Socket s = new Socket("127.0.0.1", node.port)) {
+      s.setSoTimeout(20_000);
+      var out = s.getOutputStream();
+      out.write(("POST /endpoints/door-ep/score HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key
+          + "\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n").getBytes());
+      StringBuilder sent = new StringBuilder();
+      for (String part : List.of("{\"parts\": [", "\"a\", ", "\"" + "b".repeat(70_000) + "\", ", "\"c\"]}")) {
+        out.write((Integer.toHexString(part.length()) + "\r\n" + part + "\r\n").getBytes());
+        out.flush();
+        sent.append(part);
+      }
+      out.write("0\r\n\r\n".getBytes());
+      String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+      assertThat(answer).startsWith("HTTP/1.1 200").endsWith(sent.toString());
+    }
   }
 
   private static String statusLine(Socket s) throws Exception {
