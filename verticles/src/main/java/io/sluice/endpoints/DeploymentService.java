@@ -7,6 +7,7 @@ import io.sluice.protocol.InstanceInfo;
 import io.sluice.protocol.NodeFacts;
 import io.sluice.protocol.ProvisioningState;
 import io.sluice.protocol.RequestSettings;
+import io.sluice.protocol.ScaleSettings;
 import io.sluice.protocol.ValidationException;
 import io.sluice.store.Store;
 import io.sluice.store.Store.Write;
@@ -68,10 +69,20 @@ public final class DeploymentService {
   public JsonObject create(JsonObject spec, boolean allTraffic) throws Exception {
     String ep = spec.getString("endpoint_name");
     String name = spec.getString("name");
-    EndpointService.requireNotDeleting(endpoints.load(ep).state(), "endpoint '" + ep + "'");
+    EndpointDoc endpoint = endpoints.load(ep);
+    EndpointService.requireNotDeleting(endpoint.state(), "endpoint '" + ep + "'");
     if (store.get(Store.DEPLOYMENT, DeploymentDoc.key(ep, name)).isPresent()) {
       throw Errors.conflict("deployment '" + name + "' already exists in endpoint '" + ep
           + "'; use online-deployment update to change it");
+    }
+    kubernetes(spec, endpoint);
+    ScaleSettings scale = ScaleSettings.fromJson(spec.getJsonObject("scale_settings"));
+    if (scale.autoscaled()) {
+      if (spec.containsKey("instance_count")) {
+        throw new ValidationException("instance_count: not settable while scale_settings.type is target_utilization "
+            + "(the autoscaler runs between min_instances and max_instances)");
+      }
+      spec = spec.copy().put("instance_count", scale.minInstances());
     }
     DeploymentDoc d = doc(spec, assets.resolve(spec), ProvisioningState.Creating, 1, 1, allTraffic,
         Instant.now().toString());
@@ -86,6 +97,18 @@ public final class DeploymentService {
     DeploymentDoc current = load(ep, name);
     EndpointService.requireNotDeleting(current.state(), "deployment '" + name + "'");
     EndpointService.checkRevision(current.revision(), ifMatch, "deployment '" + name + "'");
+    kubernetes(spec, endpoints.load(ep));
+    ScaleSettings scale = ScaleSettings.fromJson(spec.getJsonObject("scale_settings"));
+    if (scale.autoscaled()) {
+      // the count shown by 'show' comes back with '--set': only a different one is an attempt to set it
+      Integer asked = spec.getInteger("instance_count");
+      if (asked != null && asked != current.instanceCount()) {
+        throw new ValidationException("instance_count: not settable while scale_settings.type is target_utilization "
+            + "(the autoscaler runs between min_instances and max_instances); set scale_settings.type=default to "
+            + "fix the count");
+      }
+      spec = spec.copy().put("instance_count", scale.minInstances());
+    }
     DeploymentDoc.Resolved resolved = assets.resolve(spec);
     JsonObject before = current.toJson();
     boolean newVersion = !resolved.equals(current.resolved());
@@ -96,6 +119,15 @@ public final class DeploymentService {
         current.revision() + 1, current.allTrafficPending(), current.createdAt());
     store.put(Store.DEPLOYMENT, next.key(), next.toJson());
     return next.toView();
+  }
+
+  /** Kubernetes-style deployments match their endpoint's kind, and their names the combined length rule. */
+  private static void kubernetes(JsonObject spec, EndpointDoc endpoint) {
+    boolean k8s = "kubernetes".equals(spec.getString("type"));
+    KubernetesRules.matches(k8s, endpoint.name(), endpoint.spec().getString("compute"));
+    if (k8s) {
+      KubernetesRules.names(endpoint.name(), spec.getString("name"));
+    }
   }
 
   private static DeploymentDoc doc(JsonObject spec, DeploymentDoc.Resolved resolved, ProvisioningState state,

@@ -1,5 +1,6 @@
 package io.sluice.endpoints;
 
+import io.sluice.protocol.ScaleSettings;
 import io.sluice.protocol.ValidationException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -23,11 +24,13 @@ public final class SpecValidator {
   public static final int MAX_INSTANCES = 1000;
 
   private static final Set<String> ENDPOINT_FIELDS = Set.of("$schema", "name", "description", "tags", "auth_mode",
-      "identity", "traffic", "mirror_traffic", "public_network_access", "kind", "properties", "mirror_comparison");
+      "identity", "traffic", "mirror_traffic", "public_network_access", "kind", "properties", "mirror_comparison",
+      "compute");
   private static final Set<String> DEPLOYMENT_FIELDS = Set.of("$schema", "name", "endpoint_name", "description",
       "tags", "model", "model_mount_path", "code_configuration", "environment_variables", "environment",
       "instance_type", "instance_count", "app_insights_enabled", "scale_settings", "request_settings",
-      "liveness_probe", "readiness_probe", "data_collector", "egress_public_network_access", "type", "properties");
+      "liveness_probe", "readiness_probe", "data_collector", "egress_public_network_access", "type", "properties",
+      "resources");
   private static final Set<String> REQUEST_SETTINGS = Set.of("request_timeout_ms",
       "max_concurrent_requests_per_instance", "max_queue_wait_ms");
   private static final Set<String> PROBE_FIELDS = Set.of("initial_delay", "period", "timeout", "success_threshold",
@@ -73,6 +76,10 @@ public final class SpecValidator {
     out.put("public_network_access", pna);
     if (spec.containsKey("mirror_comparison")) {
       out.put("mirror_comparison", io.sluice.mirror.ComparisonSettings.validate(spec.getValue("mirror_comparison")));
+    }
+    String compute = KubernetesRules.compute(spec.getValue("compute"));
+    if (compute != null) {
+      out.put("compute", compute);
     }
     return out;
   }
@@ -236,17 +243,29 @@ public final class SpecValidator {
     });
     out.put("environment_variables", envVars);
 
-    if (!(spec.getValue("instance_type") instanceof String it) || it.isBlank()) {
+    boolean kubernetes = KubernetesRules.type(spec.getValue("type"));
+    out.put("type", kubernetes ? "kubernetes" : "managed");
+    Object instanceType = spec.getValue("instance_type", kubernetes ? KubernetesRules.DEFAULT_INSTANCE_TYPE : null);
+    if (!(instanceType instanceof String it) || it.isBlank()) {
       throw new ValidationException("instance_type: required (a VM size such as Standard_DS3_v2, or a type your "
           + "nodes offer)");
     }
     out.put("instance_type", it);
-    out.put("instance_count", intField(spec, "instance_count", null, 1, MAX_INSTANCES));
+    ScaleSettings scale = ScaleSettings.validate(spec.getValue("scale_settings"), MAX_INSTANCES);
+    if (!scale.autoscaled()) {
+      out.put("instance_count", intField(spec, "instance_count", null, 1, MAX_INSTANCES));
+    } else if (spec.getValue("instance_count") != null) { // kept for the service to compare with the current count
+      out.put("instance_count", intField(spec, "instance_count", null, 1, MAX_INSTANCES));
+    }
+    if (kubernetes || spec.containsKey("resources")) {
+      out.put("resources", KubernetesRules.resources(spec.getValue("resources")));
+    }
 
     JsonObject rs = optObject(spec, "request_settings");
     unknownFields("request_settings.", rs, REQUEST_SETTINGS);
+    int maxTimeout = kubernetes ? KubernetesRules.MAX_TIMEOUT_MS : MAX_TIMEOUT_MS;
     out.put("request_settings", new JsonObject()
-        .put("request_timeout_ms", intField(rs, "request_timeout_ms", 5000, 1, MAX_TIMEOUT_MS, "request_settings."))
+        .put("request_timeout_ms", intField(rs, "request_timeout_ms", 5000, 1, maxTimeout, "request_settings."))
         .put("max_concurrent_requests_per_instance",
             intField(rs, "max_concurrent_requests_per_instance", 1, 1, 1000, "request_settings."))
         .put("max_queue_wait_ms", intField(rs, "max_queue_wait_ms", 500, 0, MAX_TIMEOUT_MS, "request_settings.")));
@@ -264,12 +283,7 @@ public final class SpecValidator {
     if (out.getJsonObject("liveness_probe").getInteger("success_threshold") != 1) {
       throw new ValidationException("liveness_probe.success_threshold: must be 1 for a liveness probe");
     }
-    JsonObject ss = optObject(spec, "scale_settings");
-    Object type = ss.getValue("type", "default");
-    if (!"default".equals(type)) {
-      throw new ValidationException("scale_settings.type: managed deployments support only 'default'; got " + type);
-    }
-    out.put("scale_settings", new JsonObject().put("type", "default"));
+    out.put("scale_settings", scale.toJson());
     Object ai = spec.getValue("app_insights_enabled", false);
     if (!(ai instanceof Boolean)) {
       throw new ValidationException("app_insights_enabled: must be true or false");

@@ -62,7 +62,7 @@ public record DeploymentDoc(String endpoint, String name, ProvisioningState stat
     JsonObject v = toJson();
     v.remove("resolved");
     v.remove("all_traffic_pending");
-    v.put("type", "managed");
+    v.put("type", spec.getString("type", "managed"));
     return v;
   }
 

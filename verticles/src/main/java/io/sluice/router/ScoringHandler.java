@@ -3,6 +3,7 @@ package io.sluice.router;
 import io.sluice.auth.Authenticator;
 import io.sluice.protocol.Headers;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpMethod;
@@ -102,49 +103,84 @@ final class ScoringHandler {
     if ("100-continue".equalsIgnoreCase(req.getHeader("expect"))) {
       req.response().writeContinue();
     }
-    boolean[] settled = new boolean[1];
-    Runnable release = () -> {
-      if (!settled[0]) {
-        settled[0] = true;
-        dispatcher.release(d);
-      }
-    };
-    // a one-chunk body (the usual case) is kept as it came (Vert.x hands over its own copy); more are appended
-    Buffer[] body = {null};
-    boolean[] owned = new boolean[1];
-    req.handler(chunk -> {
-      if (settled[0]) {
+    Inbound in = new Inbound(req, ep, d, rid, clientId);
+    req.handler(in.as());
+    req.exceptionHandler(in.as());
+    req.endHandler(in.as());
+  }
+
+  /**
+   * One admitted request while its body arrives: one object is the handler of its chunks, its end and its failure
+   * (the request path allocates as little as it can). A one-chunk body (the usual case) is kept as Vert.x handed it
+   * over (its own copy); more chunks go into one buffer of our own.
+   */
+  private final class Inbound implements Handler<Object> {
+    private final HttpServerRequest req;
+    private final RoutingTable.EndpointRoute ep;
+    private final Dispatcher.Decision decision;
+    private final String rid;
+    private final String clientId;
+    private Buffer body;
+    private boolean owned;
+    /** The admission slot was given back or handed to the dispatcher: nothing more to do. */
+    private boolean settled;
+
+    Inbound(HttpServerRequest req, RoutingTable.EndpointRoute ep, Dispatcher.Decision decision, String rid,
+            String clientId) {
+      this.req = req;
+      this.ep = ep;
+      this.decision = decision;
+      this.rid = rid;
+      this.clientId = clientId;
+    }
+
+    /** This one handler as the handler of chunks, of the end (a null event) and of a failure. */
+    @SuppressWarnings("unchecked")
+    <T> Handler<T> as() {
+      return (Handler<T>) (Handler<?>) this;
+    }
+
+    @Override
+    public void handle(Object event) {
+      if (settled) {
         return;
       }
-      int had = body[0] == null ? 0 : body[0].length();
-      if (had + chunk.length() > maxBodyBytes) { // a body without a length, or longer than it said
-        release.run();
-        refuse(req, tooLarge(), rid, clientId);
-        return;
-      }
-      if (body[0] == null) {
-        body[0] = chunk;
-      } else if (!owned[0]) { // a second chunk: from now on, one buffer of our own
-        owned[0] = true;
-        body[0] = Buffer.buffer(had + chunk.length()).appendBuffer(body[0]).appendBuffer(chunk);
+      if (event instanceof Buffer chunk) {
+        chunk(chunk);
+      } else if (event instanceof Throwable) { // the connection failed: the slot is free again
+        settled = true;
+        dispatcher.release(decision);
       } else {
-        body[0].appendBuffer(chunk);
+        end();
       }
-    });
-    req.exceptionHandler(err -> release.run());
-    req.endHandler(v -> {
-      if (settled[0]) {
-        return;
+    }
+
+    private void chunk(Buffer chunk) {
+      int had = body == null ? 0 : body.length();
+      if (had + chunk.length() > maxBodyBytes) { // a body without a length, or longer than it said
+        settled = true;
+        dispatcher.release(decision);
+        refuse(req, tooLarge(), rid, clientId);
+      } else if (body == null) {
+        body = chunk;
+      } else if (!owned) {
+        owned = true;
+        body = Buffer.buffer(had + chunk.length()).appendBuffer(body).appendBuffer(chunk);
+      } else {
+        body.appendBuffer(chunk);
       }
-      settled[0] = true;
-      Dispatcher.Decision now = dispatcher.againstNow(d, table.get());
+    }
+
+    private void end() {
+      settled = true;
+      Dispatcher.Decision now = dispatcher.againstNow(decision, table.get());
       if (now.refusal() != null) {
-        metrics.answered(ep.name, d.target(), now.refusal().status(), false, System.nanoTime());
+        metrics.answered(ep.name, decision.target(), now.refusal().status(), false, System.nanoTime());
         respond(req, now.refusal(), rid, clientId);
         return;
       }
-      dispatcher.send(now, rid, body[0] == null ? Buffer.buffer() : body[0], o -> respond(req, o, rid, clientId));
-    });
+      dispatcher.send(now, rid, body == null ? Buffer.buffer() : body, o -> respond(req, o, rid, clientId));
+    }
   }
 
   /** Content-Length, or -1 without one (chunked); an unreadable one counts as too large. */

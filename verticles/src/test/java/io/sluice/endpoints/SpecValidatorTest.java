@@ -72,7 +72,35 @@ class SpecValidatorTest {
     assertThatThrownBy(() -> SpecValidator.deployment(deployment().put("request_settings",
         new JsonObject().put("request_timeout_ms", 180_001)))).hasMessageStartingWith("request_settings.request_timeout_ms");
     assertThatThrownBy(() -> SpecValidator.deployment(deployment().put("scale_settings",
-        new JsonObject().put("type", "target_utilization")))).hasMessageStartingWith("scale_settings.type");
+        new JsonObject().put("type", "manual")))).hasMessageStartingWith("scale_settings.type");
+    assertThatThrownBy(() -> SpecValidator.deployment(deployment().put("type", "aks")))
+        .hasMessageStartingWith("type: must be 'managed' or 'kubernetes'");
+    assertThatThrownBy(() -> SpecValidator.deployment(deployment().put("type", "kubernetes").put("resources",
+        new JsonObject().put("limits", new JsonObject().put("memory", "lots")))))
+        .hasMessageStartingWith("resources.limits.memory: must be bytes or a quantity");
+    assertThatThrownBy(() -> SpecValidator.deployment(deployment().put("type", "kubernetes").put("resources",
+        new JsonObject().put("requests", new JsonObject().put("cpu", "-1")))))
+        .hasMessageStartingWith("resources.requests.cpu: must be a number of cores");
+    assertThatThrownBy(() -> SpecValidator.deployment(deployment().put("request_settings",
+        new JsonObject().put("request_timeout_ms", 200_000)))).hasMessageContaining("from 1 to 180000");
+    // a Kubernetes deployment: up to 300 s a request, and its instance type may be left out
+    JsonObject k8s = SpecValidator.deployment(deployment().put("type", "kubernetes").put("request_settings",
+        new JsonObject().put("request_timeout_ms", 300_000)));
+    assertThat(k8s.getString("type")).isEqualTo("kubernetes");
+    JsonObject noType = deployment().put("type", "kubernetes");
+    noType.remove("instance_type");
+    assertThat(SpecValidator.deployment(noType).getString("instance_type")).isEqualTo("defaultinstancetype");
+    // autoscaled: no instance_count needed
+    JsonObject auto = deployment().put("scale_settings", new JsonObject().put("type", "target_utilization")
+        .put("max_instances", 4));
+    auto.remove("instance_count");
+    assertThat(SpecValidator.deployment(auto).getJsonObject("scale_settings").getInteger("max_instances")).isEqualTo(4);
+    assertThat(KubernetesRules.memoryBytes("m", "0.1Gi")).isEqualTo(107374182L);
+    assertThat(KubernetesRules.memoryBytes("m", "200Mi")).isEqualTo(200L << 20);
+    assertThat(KubernetesRules.cpuMillis("c", "0.2")).isEqualTo(200);
+    assertThat(KubernetesRules.cpuMillis("c", "500m")).isEqualTo(500);
+    assertThatThrownBy(() -> SpecValidator.endpoint(new JsonObject().put("name", "k8s-ep").put("compute", "aks1")))
+        .hasMessageStartingWith("compute: must be 'azureml:<compute name>'");
     assertThatThrownBy(() -> SpecValidator.deployment(deployment().put("liveness_probe",
         new JsonObject().put("success_threshold", 2)))).hasMessageStartingWith("liveness_probe.success_threshold");
     assertThatThrownBy(() -> SpecValidator.deployment(deployment().put("model", "my-model")))
