@@ -16,10 +16,19 @@ import java.util.Map;
  * @param liveness       the liveness probe (restart a worker that stops answering)
  * @param readiness      the readiness probe (how long init() may take)
  * @param spareWorkers   Python: processes kept started (init() done) that replace a failed worker at once
+ * @param memoryLimit    Python: the resident memory one worker process may use, in bytes (0: no limit); a worker
+ *                       over it is killed and replaced (resources.limits.memory)
  */
 public record ScorerSpec(Path codeDir, String scoringScript, Path modelDir, String python, int workers,
                          Map<String, String> environment, LogSink logSink, Probe liveness, Probe readiness,
-                         int spareWorkers) {
+                         int spareWorkers, long memoryLimit) {
+
+  public ScorerSpec(Path codeDir, String scoringScript, Path modelDir, String python, int workers,
+                    Map<String, String> environment, LogSink logSink, Probe liveness, Probe readiness,
+                    int spareWorkers) {
+    this(codeDir, scoringScript, modelDir, python, workers, environment, logSink, liveness, readiness, spareWorkers,
+        0);
+  }
 
   public ScorerSpec(Path codeDir, String scoringScript, Path modelDir, String python, int workers,
                     Map<String, String> environment, LogSink logSink) {

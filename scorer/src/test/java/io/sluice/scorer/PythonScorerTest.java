@@ -130,6 +130,34 @@ class PythonScorerTest {
     }
   }
 
+  /** resources.limits.memory: a worker that grows past it is killed, its request gets 500, the log says why. */
+  @Test
+  void aWorkerOverItsMemoryLimitIsKilledAndReplaced() throws Exception {
+    List<String> logs = new CopyOnWriteArrayList<>();
+    Path code = Files.createDirectories(dir.resolve("mem"));
+    Files.writeString(code.resolve("score.py"), """
+        import time
+        held = []
+        def init():
+            pass
+        def run(raw_data):
+            if raw_data == "grow":
+                for _ in range(40):
+                    held.append(bytearray(16 << 20))  # 16 MiB at a time, touched
+                    time.sleep(0.05)
+            return raw_data
+        """);
+    try (Scorer s = Scorers.create(new ScorerSpec(code, "score.py", null, PYTHON, 1, Map.of(), logs::add,
+        Probe.DEFAULT, Probe.DEFAULT, 0, 150L << 20))) {
+      s.start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      ScoreResult grown = call(s, "grow", 30_000, 0);
+      assertThat(grown.status()).isEqualTo(500);
+      assertThat(grown.bodyText()).contains("resources.limits.memory (150 MiB)");
+      assertThat(logs).anyMatch(l -> l.contains("memory limit: resident memory") && l.contains("150 MiB"));
+      assertThat(call(s, "small", 30_000, 0).bodyText()).isEqualTo("\"small\"");
+    }
+  }
+
   private static void waitFor(java.util.function.BooleanSupplier cond, String what) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!cond.getAsBoolean()) {

@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
         DeploymentCommands.Update.class, DeploymentCommands.GetLogs.class, DeploymentCommands.Delete.class})
 final class DeploymentCommands {
   /** Fields the node computes; never sent back on update. */
-  static final Set<String> READ_ONLY = Set.of("provisioning_state", "spec_version", "type", "instances",
+  static final Set<String> READ_ONLY = Set.of("provisioning_state", "spec_version", "instances", "scale_status",
       "status_reason", "created_at", "id", "revision");
   static final int WAIT_SECONDS = 900;
 

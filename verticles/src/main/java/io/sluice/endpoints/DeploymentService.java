@@ -215,6 +215,24 @@ public final class DeploymentService {
 
   /** A deployment as show prints it, with its instances. */
   public static JsonObject view(DeploymentDoc d, Collection<InstanceInfo> all) {
+    return view(d, all, Map.of());
+  }
+
+  /**
+   * {@code autoscale}: the autoscaler's states by deployment key; an autoscaled deployment's view carries its
+   * {@code scale_status} (current and desired count, utilization, the reason of the last decision).
+   */
+  public static JsonObject view(DeploymentDoc d, Collection<InstanceInfo> all, Map<String, JsonObject> autoscale) {
+    JsonObject v = view(d, all, (JsonObject) null);
+    if (d.scaleSettings().autoscaled()) {
+      JsonObject st = autoscale.get(d.key());
+      v.put("scale_status", st == null ? new JsonObject().put("current_instances", d.instanceCount())
+          .put("reason", "not decided yet") : st.copy());
+    }
+    return v;
+  }
+
+  private static JsonObject view(DeploymentDoc d, Collection<InstanceInfo> all, JsonObject unused) {
     JsonArray out = new JsonArray();
     all.stream().filter(i -> i.of(d.endpoint(), d.name())).sorted(Comparator.comparing(InstanceInfo::id))
         .forEach(i -> out.add(new JsonObject().put("id", i.id()).put("node", i.node()).put("node_id", i.nodeId())

@@ -110,11 +110,12 @@ public final class EndpointManagerVerticle extends VerticleBase {
           () -> deployments.update(spec, m.getInteger("if_match"))));
     });
     ops.put(Ops.DEPLOYMENT_GET, m -> blocking(() -> deployments.load(m.getString("endpoint"), m.getString("name")))
-        .compose(d -> instances().map(all -> DeploymentService.view(d, all))));
+        .compose(d -> Future.all(instances(), autoscaling()).map(all -> DeploymentService.view(d, all.resultAt(0),
+            all.resultAt(1)))));
     ops.put(Ops.DEPLOYMENT_LIST, m -> blocking(() -> deployments.list(m.getString("endpoint")))
-        .compose(list -> instances().map(all -> {
+        .compose(list -> Future.all(instances(), autoscaling()).map(all -> {
           JsonArray out = new JsonArray();
-          list.forEach(d -> out.add(DeploymentService.view(d, all)));
+          list.forEach(d -> out.add(DeploymentService.view(d, all.resultAt(0), all.resultAt(1))));
           return new JsonObject().put("value", out);
         })));
     ops.put(Ops.DEPLOYMENT_DELETE, m -> changing(m, m.getString("endpoint"),
@@ -211,6 +212,12 @@ public final class EndpointManagerVerticle extends VerticleBase {
           new JsonObject().put(Ops.OP, Ops.LOGS).put("instance", pick.id()).put("lines", lines),
           new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(10_000)).map(Message::body);
     });
+  }
+
+  /** The autoscaler's states (what {@code show} says of autoscaled deployments). */
+  private Future<Map<String, JsonObject>> autoscaling() {
+    return ClusterCalls.bounded(vertx.sharedData().<String, JsonObject>getClusterWideMap(Addresses.AUTOSCALE_MAP)
+        .compose(map -> map.entries()), "the autoscaler's states");
   }
 
   private Future<List<InstanceInfo>> instances() {

@@ -1,5 +1,6 @@
 package io.sluice.endpoints;
 
+import io.sluice.protocol.Quantities;
 import io.sluice.protocol.ValidationException;
 import io.vertx.core.json.JsonObject;
 import java.util.Set;
@@ -17,8 +18,6 @@ public final class KubernetesRules {
   public static final String DEFAULT_INSTANCE_TYPE = "defaultinstancetype";
   public static final int MAX_TIMEOUT_MS = 300_000;
   private static final Pattern COMPUTE = Pattern.compile("azureml:([A-Za-z0-9][-A-Za-z0-9_]{1,31})");
-  private static final Pattern CPU = Pattern.compile("(\\d+(?:\\.\\d+)?)(m?)");
-  private static final Pattern MEMORY = Pattern.compile("(\\d+(?:\\.\\d+)?)(Ki|Mi|Gi|Ti|K|M|G|T|k)?");
 
   private KubernetesRules() {
   }
@@ -112,45 +111,11 @@ public final class KubernetesRules {
     return out;
   }
 
-  /** A cpu quantity ("0.5", "2", "500m") in thousandths of a core. */
   public static long cpuMillis(String field, Object value) {
-    Matcher m = CPU.matcher(String.valueOf(value).trim());
-    if (!m.matches()) {
-      throw new ValidationException(field + ": must be a number of cores ('0.5', '2') or millicores ('500m'); got "
-          + value);
-    }
-    double n = Double.parseDouble(m.group(1));
-    long millis = Math.round(m.group(2).isEmpty() ? n * 1000 : n);
-    if (millis < 1 || millis > 1_000_000) {
-      throw new ValidationException(field + ": must be from 1m to 1000 cores; got " + value);
-    }
-    return millis;
+    return Quantities.cpuMillis(field, value);
   }
 
-  /** A memory quantity ("200Mi", "0.1Gi", "1G", "1048576") in bytes. */
   public static long memoryBytes(String field, Object value) {
-    Matcher m = MEMORY.matcher(String.valueOf(value).trim());
-    if (!m.matches()) {
-      throw new ValidationException(field + ": must be bytes or a quantity such as '200Mi', '0.5Gi', '1G'; got "
-          + value);
-    }
-    double n = Double.parseDouble(m.group(1));
-    String unit = m.group(2) == null ? "" : m.group(2);
-    double factor = switch (unit) {
-      case "Ki" -> 1024.0;
-      case "Mi" -> 1024.0 * 1024;
-      case "Gi" -> 1024.0 * 1024 * 1024;
-      case "Ti" -> 1024.0 * 1024 * 1024 * 1024;
-      case "K", "k" -> 1e3;
-      case "M" -> 1e6;
-      case "G" -> 1e9;
-      case "T" -> 1e12;
-      default -> 1;
-    };
-    long bytes = Math.round(n * factor);
-    if (bytes < 1024 * 1024 || bytes > (1L << 50)) {
-      throw new ValidationException(field + ": must be from 1Mi to 1Pi; got " + value);
-    }
-    return bytes;
+    return Quantities.memoryBytes(field, value);
   }
 }

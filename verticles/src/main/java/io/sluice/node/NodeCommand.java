@@ -45,6 +45,9 @@ public final class NodeCommand implements Callable<Integer> {
   @Option(names = "--capacity", description = "most instances this node hosts") Integer capacity;
   @Option(names = "--instance-types", description = "comma-separated instance types offered (default *)")
   String instanceTypes;
+  @Option(names = "--computes", description = "comma-separated compute names offered to Kubernetes-style endpoints "
+      + "(compute: azureml:<name>; default *)")
+  String computes;
   @Option(names = "--roles", description = "comma-separated: control-plane, router, scorer-host (default all)")
   String roles;
 
@@ -66,6 +69,7 @@ public final class NodeCommand implements Callable<Integer> {
     flags.put("python.default", python);
     flags.put("node.capacity", capacity);
     flags.put("node.instance_types", instanceTypes);
+    flags.put("node.computes", computes);
     flags.put("node.roles", roles);
     Map<String, String> env = ((SluiceCli) spec.root().userObject()).env();
     JsonObject conf = NodeConfig.load(config, env, flags);

@@ -29,6 +29,7 @@ public final class NodeConfig {
       Map.entry("SLUICE_CAPACITY", "node.capacity"),
       Map.entry("SLUICE_ROLES", "node.roles"),
       Map.entry("SLUICE_INSTANCE_TYPES", "node.instance_types"),
+      Map.entry("SLUICE_COMPUTES", "node.computes"),
       Map.entry("SLUICE_CLUSTER_NAME", "cluster.name"),
       Map.entry("SLUICE_CLUSTER_CONFIG", "cluster.config"),
       Map.entry("SLUICE_CLUSTER_HOST", "cluster.host"),

@@ -23,7 +23,7 @@ import java.util.Map;
  */
 public record NodeInfo(String nodeId, String name, Path home, String publicUrl, List<String> roles,
                        List<String> instanceTypes, int capacity, String python, Map<String, String> pythonEnvs,
-                       long leaveTimeoutMs, int spareWorkers) {
+                       long leaveTimeoutMs, int spareWorkers, List<String> computes) {
 
   public boolean has(String role) {
     return roles.contains(role);
@@ -43,6 +43,6 @@ public record NodeInfo(String nodeId, String name, Path home, String publicUrl, 
   /** This node as the cluster sees it (its entry in the node map). */
   public NodeFacts facts() {
     return new NodeFacts(nodeId, name, publicUrl, roles, instanceTypes, has(NodeRoles.SCORER_HOST) ? capacity : 0,
-        false);
+        false, computes);
   }
 }

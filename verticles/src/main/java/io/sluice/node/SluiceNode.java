@@ -165,7 +165,8 @@ public final class SluiceNode {
     info = new NodeInfo(((VertxInternal) vertx).clusterManager().getNodeId(), nodeName(), home, publicUrl, roles,
         NodeConfig.list(conf, "node.instance_types", List.of("*")), NodeConfig.integer(conf, "node.capacity", 64),
         NodeConfig.str(conf, "python.default", "/usr/bin/python3"), envs,
-        NodeConfig.integer(conf, "node.leave_timeout_ms", 60_000), NodeConfig.integer(conf, "python.spare_workers", 1));
+        NodeConfig.integer(conf, "node.leave_timeout_ms", 60_000), NodeConfig.integer(conf, "python.spare_workers", 1),
+        NodeConfig.list(conf, "node.computes", List.of("*")));
   }
 
   /** The endpoint-manager (control-plane role), the supervisor and the load picture (every node). */
@@ -178,7 +179,8 @@ public final class SluiceNode {
     }
     RolloutRunner rollouts = new RolloutRunner(vertx, loadPicture);
     Janitor janitor = new Janitor(vertx, store, NodeConfig.number(conf, "limits.upload_grace_seconds", 3600));
-    supervisor = new DeploymentSupervisorVerticle(info, store, zipLimits(), List.of(rollouts::round, janitor::round));
+    supervisor = new DeploymentSupervisorVerticle(info, store, zipLimits(), loadPicture,
+        List.of(rollouts::round, janitor::round));
     deployments.add(vertx.deployVerticle(supervisor).await(60, TimeUnit.SECONDS));
   }
 

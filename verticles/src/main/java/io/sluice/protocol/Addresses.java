@@ -66,6 +66,12 @@ public final class Addresses {
   /** Cluster-wide map: Vert.x node id -> node facts (name, http url, instance types, capacity). */
   public static final String NODES_MAP = "sluice.nodes";
 
+  /**
+   * Cluster map: "endpoint/deployment" → the autoscaler's state of an autoscaled deployment (count, the figures and
+   * the reason of its last decision). Written by the supervisor leader; read by the next leader and by {@code show}.
+   */
+  public static final String AUTOSCALE_MAP = "sluice.autoscale";
+
   /** Cluster-wide lock that serialises control-plane changes to one endpoint. */
   public static String endpointLock(String endpoint) {
     return "sluice.lock.endpoint." + endpoint;

@@ -75,6 +75,23 @@ public record DeploymentDoc(String endpoint, String name, ProvisioningState stat
     return endpoint + "/" + deployment;
   }
 
+  /** The same deployment run at {@code count} instances (the autoscaler's count). */
+  public DeploymentDoc withInstanceCount(int count) {
+    return new DeploymentDoc(endpoint, name, state, specVersion, revision, count, instanceType, requestSettings,
+        resolved, allTrafficPending, statusReason, createdAt, spec);
+  }
+
+  /** {@code resources.limits.memory} in bytes; 0 when there is none. */
+  public long memoryLimitBytes() {
+    JsonObject limits = spec.getJsonObject("resources", new JsonObject()).getJsonObject("limits", new JsonObject());
+    return limits.getValue("memory") == null ? 0 : Quantities.memoryBytes("resources.limits.memory",
+        limits.getValue("memory"));
+  }
+
+  public ScaleSettings scaleSettings() {
+    return ScaleSettings.fromJson(spec.getJsonObject("scale_settings"));
+  }
+
   public DeploymentDoc withState(ProvisioningState next, String reason) {
     return new DeploymentDoc(endpoint, name, next, specVersion, revision, instanceCount, instanceType,
         requestSettings, resolved, allTrafficPending, reason, createdAt, spec);

@@ -11,12 +11,19 @@ import java.util.List;
  * instance_type offered?) and {@link Routers} (which nodes route). {@code capacity} is 0 without the scorer-host role.
  */
 public record NodeFacts(String nodeId, String name, String url, List<String> roles, List<String> instanceTypes,
-                        int capacity, boolean leaving) {
+                        int capacity, boolean leaving, List<String> computes) {
+
+  /** A node that offers every compute. */
+  public NodeFacts(String nodeId, String name, String url, List<String> roles, List<String> instanceTypes,
+                   int capacity, boolean leaving) {
+    this(nodeId, name, url, roles, instanceTypes, capacity, leaving, List.of("*"));
+  }
 
   public static NodeFacts fromJson(JsonObject j) {
+    List<String> computes = strings(j.getJsonArray("computes"));
     return new NodeFacts(j.getString("node_id"), j.getString("name"), j.getString("url"),
         strings(j.getJsonArray("roles")), strings(j.getJsonArray("instance_types")), j.getInteger("capacity", 0),
-        j.getBoolean("leaving", false));
+        j.getBoolean("leaving", false), computes.isEmpty() ? List.of("*") : computes);
   }
 
   private static List<String> strings(JsonArray a) {
@@ -29,7 +36,8 @@ public record NodeFacts(String nodeId, String name, String url, List<String> rol
 
   public JsonObject toJson() {
     return new JsonObject().put("node_id", nodeId).put("name", name).put("url", url).put("roles", new JsonArray(roles))
-        .put("instance_types", new JsonArray(instanceTypes)).put("capacity", capacity).put("leaving", leaving);
+        .put("instance_types", new JsonArray(instanceTypes)).put("capacity", capacity).put("leaving", leaving)
+        .put("computes", new JsonArray(computes));
   }
 
   /** Whether the node has a role (nodes that list none have all of them). */
@@ -43,6 +51,6 @@ public record NodeFacts(String nodeId, String name, String url, List<String> rol
   }
 
   public NodeFacts leavingNow() {
-    return new NodeFacts(nodeId, name, url, roles, instanceTypes, capacity, true);
+    return new NodeFacts(nodeId, name, url, roles, instanceTypes, capacity, true, computes);
   }
 }

@@ -114,7 +114,8 @@ public final class ScorerVerticle extends VerticleBase {
       Path model = resolved.modelFile() == null ? null : cache.materialize(resolved.modelFile());
       ScorerSpec spec = new ScorerSpec(code, deployment.scoringScript(), model, config().getString("python"),
           deployment.requestSettings().maxConcurrent(), deployment.environmentVariables(), log::line,
-          probe(deployment.livenessProbe()), probe(deployment.readinessProbe()), config().getInteger("spare_workers", 1));
+          probe(deployment.livenessProbe()), probe(deployment.readinessProbe()), config().getInteger("spare_workers", 1),
+          deployment.memoryLimitBytes());
       scorer = Scorers.create(spec);
       return scorer;
     }, false).compose(s -> Future.fromCompletionStage(s.start(), ctx)).onComplete(ar -> {

@@ -1,5 +1,6 @@
 package io.sluice.supervisor;
 
+import io.sluice.load.LoadPicture;
 import io.sluice.node.NodeInfo;
 import io.sluice.protocol.Addresses;
 import io.sluice.protocol.ClusterCalls;
@@ -47,6 +48,8 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
   private static final long RECONCILE_MS = 1000;
 
   private final NodeInfo node;
+  /** The routers' load, for the autoscaler. */
+  private final LoadPicture picture;
   private final List<Supplier<Future<Void>>> leaderTasks;
   private final ArtifactCache cache;
   /** instance id -> Vert.x deployment id of its ScorerVerticle, for the instances this node hosts. */
@@ -71,9 +74,10 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
   private long timer;
 
   /** {@code leaderTasks}: more work for the leader's rounds (the rollout runner), run beside the reconciler's. */
-  public DeploymentSupervisorVerticle(NodeInfo node, Store store, ZipLimits unpacked,
+  public DeploymentSupervisorVerticle(NodeInfo node, Store store, ZipLimits unpacked, LoadPicture picture,
                                       List<Supplier<Future<Void>>> leaderTasks) {
     this.node = node;
+    this.picture = picture;
     this.leaderTasks = List.copyOf(leaderTasks);
     this.cache = new ArtifactCache(store, node.nodeDir().resolve("files"), unpacked);
   }
@@ -87,7 +91,10 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
         })
         .compose(m -> {
           nodes = m;
-          reconciler = new Reconciler(vertx, instances, nodes);
+          return vertx.sharedData().<String, JsonObject>getClusterWideMap(Addresses.AUTOSCALE_MAP);
+        })
+        .compose(autoscale -> {
+          reconciler = new Reconciler(vertx, instances, nodes, autoscale, picture);
           return nodes.put(node.nodeId(), node.facts().toJson());
         })
         .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.supervisor(node.nodeId()), this::order)

@@ -31,20 +31,38 @@ public final class Placement {
    * A node that can host instances. {@code instanceTypes} containing "*" offers every type. A {@code leaving} node
    * (stopping with SIGTERM) takes no new instances, and its instances are replaced elsewhere before they stop.
    */
-  public record Node(String id, Set<String> instanceTypes, int capacity, boolean leaving) {
+  public record Node(String id, Set<String> instanceTypes, int capacity, boolean leaving, Set<String> computes) {
     public Node(String id, Set<String> instanceTypes, int capacity) {
       this(id, instanceTypes, capacity, false);
     }
 
-    boolean offers(String type) {
-      return instanceTypes.contains("*") || instanceTypes.stream().anyMatch(t -> t.equalsIgnoreCase(type));
+    public Node(String id, Set<String> instanceTypes, int capacity, boolean leaving) {
+      this(id, instanceTypes, capacity, leaving, Set.of("*"));
+    }
+
+    /** Offers the deployment's instance type and, for a Kubernetes-style endpoint, its compute. */
+    boolean offers(Desired d) {
+      return offersAny(instanceTypes, d.instanceType()) && (d.compute() == null || offersAny(computes, d.compute()));
+    }
+
+    private static boolean offersAny(Set<String> offered, String wanted) {
+      return offered.contains("*") || offered.stream().anyMatch(t -> t.equalsIgnoreCase(wanted));
     }
   }
 
   public record Instance(String id, String deployment, int version, String node, InstanceState state) {
   }
 
-  public record Desired(String deployment, int version, int count, String instanceType) {
+  /** {@code compute}: the compute name of a Kubernetes-style endpoint, null for a managed one (any node). */
+  public record Desired(String deployment, int version, int count, String instanceType, String compute) {
+    public Desired(String deployment, int version, int count, String instanceType) {
+      this(deployment, version, count, instanceType, null);
+    }
+
+    String where() {
+      return compute == null ? "instance_type " + instanceType : "compute " + compute + " with instance_type "
+          + instanceType;
+    }
   }
 
   public record Spawn(String deployment, int version, String node) {
@@ -113,18 +131,16 @@ public final class Placement {
       }
       for (int k = 0; k < toSpawn; k++) {
         Node target = nodes.stream()
-            .filter(n -> !n.leaving() && n.offers(d.instanceType()) && load.getOrDefault(n.id(), 0) < n.capacity())
+            .filter(n -> !n.leaving() && n.offers(d) && load.getOrDefault(n.id(), 0) < n.capacity())
             .min(Comparator.<Node>comparingInt(n -> perNode.getOrDefault(n.id(), 0))
                 .thenComparingInt(n -> load.getOrDefault(n.id(), 0))
                 .thenComparing(Node::id))
             .orElse(null);
         if (target == null) {
-          boolean anyOffers = nodes.stream().anyMatch(n -> !n.leaving() && n.capacity() > 0
-              && n.offers(d.instanceType()));
+          boolean anyOffers = nodes.stream().anyMatch(n -> !n.leaving() && n.capacity() > 0 && n.offers(d));
           unplaceable.put(d.deployment(), anyOffers
-              ? "no node offering instance_type " + d.instanceType() + " has free capacity for " + (toSpawn - k)
-                + " more instance(s)"
-              : "no node offers instance_type " + d.instanceType());
+              ? "no node offering " + d.where() + " has free capacity for " + (toSpawn - k) + " more instance(s)"
+              : "no node offers " + d.where());
           break;
         }
         spawns.add(new Spawn(d.deployment(), d.version(), target.id()));

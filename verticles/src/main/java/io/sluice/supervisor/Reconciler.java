@@ -1,5 +1,8 @@
 package io.sluice.supervisor;
 
+import io.sluice.autoscale.AutoscaleRunner;
+import io.sluice.endpoints.KubernetesRules;
+import io.sluice.load.LoadPicture;
 import io.sluice.protocol.Addresses;
 import io.sluice.protocol.ControlPlane;
 import io.sluice.protocol.DeploymentDoc;
@@ -40,6 +43,10 @@ final class Reconciler {
   private final Vertx vertx;
   private final AsyncMap<String, JsonObject> instances;
   private final AsyncMap<String, JsonObject> nodes;
+  private final AsyncMap<String, JsonObject> autoscaleMap;
+  private final AutoscaleRunner autoscaler;
+  /** Last round's placement failures: an autoscaled deployment's status says when a scale-up is blocked. */
+  private Map<String, String> blocked = Map.of();
   /** What was last reported per deployment, so each outcome is reported once. */
   private final Map<String, String> reported = new HashMap<>();
   /**
@@ -48,10 +55,13 @@ final class Reconciler {
    */
   private final Set<String> ordered = new HashSet<>();
 
-  Reconciler(Vertx vertx, AsyncMap<String, JsonObject> instances, AsyncMap<String, JsonObject> nodes) {
+  Reconciler(Vertx vertx, AsyncMap<String, JsonObject> instances, AsyncMap<String, JsonObject> nodes,
+             AsyncMap<String, JsonObject> autoscaleMap, LoadPicture picture) {
     this.vertx = vertx;
     this.instances = instances;
     this.nodes = nodes;
+    this.autoscaleMap = autoscaleMap;
+    this.autoscaler = new AutoscaleRunner(picture, autoscaleMap);
   }
 
   /**
@@ -59,7 +69,8 @@ final class Reconciler {
    * round has begun meanwhile (this one then gives no orders).
    */
   Future<Void> round(Set<String> members, BooleanSupplier current) {
-    return Future.all(ControlPlane.snapshot(vertx, ORDER_TIMEOUT_MS), instances.values(), nodes.values())
+    return Future.all(ControlPlane.snapshot(vertx, ORDER_TIMEOUT_MS), instances.values(), nodes.values(),
+            autoscaleMap.entries())
         .compose(all -> {
           if (!current.getAsBoolean()) {
             return Future.succeededFuture();
@@ -72,8 +83,15 @@ final class Reconciler {
           List<InstanceInfo> alive = forgetTheDeparted(members, observed, nodeFacts, work);
           Map<String, DeploymentDoc> deployments = snap.deployments().stream()
               .collect(Collectors.toMap(DeploymentDoc::key, d -> d, (a, b) -> a));
-          Inputs in = Inputs.of(deployments.values(), members, nodeFacts, alive);
+          // an autoscaled deployment runs at its scaler's count
+          Map<String, Integer> counts = autoscaler.counts(deployments.values(), all.resultAt(3), blocked,
+              System.currentTimeMillis(), work);
+          deployments.replaceAll((k, d) -> counts.containsKey(k) ? d.withInstanceCount(counts.get(k)) : d);
+          Map<String, String> computes = new HashMap<>();
+          snap.endpoints().forEach(e -> computes.put(e.name(), KubernetesRules.computeName(e.spec().getString("compute"))));
+          Inputs in = Inputs.of(deployments.values(), computes, members, nodeFacts, alive);
           Placement.Plan plan = Placement.plan(in.desired(), in.nodes(), in.current());
+          blocked = plan.unplaceable();
           if (!plan.spawns().isEmpty() || !plan.stops().isEmpty()) {
             LOG.info("placement: {} to spawn, {} to stop", plan.spawns().size(), plan.stops().size());
           }
@@ -116,16 +134,18 @@ final class Reconciler {
 
   /** The placement's inputs: what is desired, where it may go, what is there. */
   private record Inputs(List<Placement.Desired> desired, List<Placement.Node> nodes, List<Placement.Instance> current) {
-    static Inputs of(Iterable<DeploymentDoc> deployments, Set<String> members, List<NodeFacts> nodeFacts,
-                     List<InstanceInfo> alive) {
+    static Inputs of(Iterable<DeploymentDoc> deployments, Map<String, String> computes, Set<String> members,
+                     List<NodeFacts> nodeFacts, List<InstanceInfo> alive) {
       List<Placement.Desired> desired = new ArrayList<>();
       for (DeploymentDoc d : deployments) {
         if (d.state() != ProvisioningState.Deleting) {
-          desired.add(new Placement.Desired(d.key(), d.specVersion(), d.instanceCount(), d.instanceType()));
+          desired.add(new Placement.Desired(d.key(), d.specVersion(), d.instanceCount(), d.instanceType(),
+              computes.get(d.endpoint())));
         }
       }
       List<Placement.Node> placeNodes = nodeFacts.stream().filter(n -> members.contains(n.nodeId()))
-          .map(n -> new Placement.Node(n.nodeId(), Set.copyOf(n.instanceTypes()), n.capacity(), n.leaving()))
+          .map(n -> new Placement.Node(n.nodeId(), Set.copyOf(n.instanceTypes()), n.capacity(), n.leaving(),
+              Set.copyOf(n.computes())))
           .toList();
       List<Placement.Instance> current = alive.stream().map(i -> new Placement.Instance(i.id(), i.deploymentKey(),
           i.specVersion(), i.nodeId(), i.state())).toList();

@@ -61,6 +61,26 @@ class WalkthroughTest {
         Cli.JSON.readTree(Samples.AZURE_BLUE).toString()));
   }
 
+  /**
+   * The seed's other tab: the same walkthrough with Azure's Kubernetes online endpoint files, unchanged (mirroring
+   * included: Azure refuses it on Kubernetes endpoints, Sluice keeps it, an extension).
+   */
+  @Test
+  void walkthroughOnAzuresKubernetesFiles() throws Exception {
+    Path dir = Samples.azure(tmp.resolve("k8s"));
+    walkthrough(dir, "k8s-ep", KUBERNETES, blue -> assertThat(blue.toString()).isEqualTo(
+        Cli.JSON.readTree(Samples.AZURE_BLUE).toString()));
+  }
+
+  /** Where a walkthrough's three files are, below {@code endpoints/online}. */
+  record Files3(String endpoint, String blue, String green) {
+  }
+
+  static final Files3 MANAGED = new Files3("managed/sample/endpoint.yml", "managed/sample/blue-deployment.yml",
+      "managed/sample/green-deployment.yml");
+  static final Files3 KUBERNETES = new Files3("kubernetes/kubernetes-endpoint.yml",
+      "kubernetes/kubernetes-blue-deployment.yml", "kubernetes/kubernetes-green-deployment.yml");
+
   @Test
   void curatedEnvironmentReferenceVariant() throws Exception {
     Path dir = Samples.azure(tmp.resolve("curated"));
@@ -101,22 +121,28 @@ class WalkthroughTest {
         .isEqualTo(Cli.JSON.readTree(Samples.AZURE_BLUE));
     assertThat(cli.ok("online-endpoint", "invoke", "--name", e, "--deployment-name", "green", "--request-file", req))
         .isEqualTo(Samples.GREEN);
-    cli.ok("online-endpoint", "delete", "--name", e, "--yes");
+    cli.ok("online-endpoint", "delete", "--name", e, "--yes", "--no-wait");
+    waitUntilGone("online-endpoint", "show", "-n", e);
     assertThat(cli.okJson("online-endpoint", "list", "--query", "[].name").toString()).doesNotContain(e);
   }
 
   private void walkthrough(Path dir, String e, BlueCheck blueCheck) throws Exception {
-    String sample = dir.resolve("endpoints/online/managed/sample").toString();
+    walkthrough(dir, e, MANAGED, blueCheck);
+  }
+
+  private void walkthrough(Path dir, String e, Files3 files, BlueCheck blueCheck) throws Exception {
+    Path online = dir.resolve("endpoints/online");
     String req1 = dir.resolve("endpoints/online/model-1/sample-request.json").toString();
     String req2 = dir.resolve("endpoints/online/model-2/sample-request.json").toString();
 
-    JsonNode ep = cli.okJson("online-endpoint", "create", "--name", e, "-f", sample + "/endpoint.yml");
+    JsonNode ep = cli.okJson("online-endpoint", "create", "--name", e, "-f", online.resolve(files.endpoint())
+        .toString());
     assertThat(ep.path("name").asText()).isEqualTo(e);
     assertThat(ep.path("auth_mode").asText()).isEqualTo("key");
     assertThat(ep.path("provisioning_state").asText()).isEqualTo("Succeeded");
 
     JsonNode blue = cli.okJson("online-deployment", "create", "--name", "blue", "--endpoint-name", e, "-f",
-        sample + "/blue-deployment.yml", "--all-traffic");
+        online.resolve(files.blue()).toString(), "--all-traffic");
     assertThat(blue.path("provisioning_state").asText()).isEqualTo("Succeeded");
     assertThat(cli.okJson("online-endpoint", "show", "-n", e, "--query", "traffic").toString())
         .isEqualTo("{\"blue\":100}");
@@ -129,8 +155,19 @@ class WalkthroughTest {
     assertThat(scaled.path("instances").findValuesAsText("state")).containsExactly("Ready", "Ready");
 
     JsonNode green = cli.okJson("online-deployment", "create", "--name", "green", "--endpoint-name", e, "-f",
-        sample + "/green-deployment.yml");
+        online.resolve(files.green()).toString());
     assertThat(green.path("provisioning_state").asText()).isEqualTo("Succeeded");
+    if (files == KUBERNETES) {
+      assertThat(ep.path("compute").asText()).isEqualTo("azureml:inferencecompute");
+      assertThat(blue.path("type").asText()).isEqualTo("kubernetes");
+      assertThat(blue.path("resources").path("limits").path("memory").asText()).isEqualTo("200Mi");
+      // green scales itself between 1 and 3 instances; show says where it stands and why
+      assertThat(green.path("scale_settings").path("type").asText()).isEqualTo("target_utilization");
+      assertThat(green.path("scale_settings").path("max_instances").asInt()).isEqualTo(3);
+      assertThat(green.path("instance_type").asText()).isEqualTo("defaultinstancetype");
+      assertThat(cli.okJson("online-deployment", "show", "-n", "green", "-e", e, "--query",
+          "scale_status.current_instances").asInt()).isEqualTo(1);
+    }
     assertThat(cli.okJson("online-endpoint", "show", "-n", e, "--query", "traffic").toString())
         .isEqualTo("{\"blue\":100,\"green\":0}");
 
@@ -205,8 +242,15 @@ class WalkthroughTest {
   }
 
   private void waitUntilGone(String... show) throws Exception {
-    Cli.Result gone = Await.until(() -> cli.run(show), r -> r.code() != 0, Duration.ofSeconds(20),
-        "gone: " + String.join(" ", show));
+    Cli.Result gone;
+    try {
+      gone = Await.until(() -> cli.run(show), r -> r.code() != 0, Duration.ofSeconds(60),
+          "gone: " + String.join(" ", show));
+    } catch (AssertionError stuck) { // (once seen in a full run, not reproduced: the node's own account)
+      String log = node.log();
+      throw new AssertionError(stuck.getMessage() + "\n" + cli.run(show).out() + "\n--- node log ---\n"
+          + log.substring(Math.max(0, log.length() - 8000)), stuck);
+    }
     assertThat(gone.err()).contains("NotFound");
   }
 }

@@ -45,6 +45,8 @@ final class PythonWorker {
   private volatile boolean ready;
   private volatile boolean gaveUp;
   private volatile boolean killedByWatchdog;
+  /** The resident memory (bytes) the process had when it was killed for its memory limit; 0 otherwise. */
+  private volatile long killedForMemory;
   private long seq;
 
   PythonWorker(int index, ScorerSpec spec, PythonLauncher launcher, SparePool spares, BlockingQueue<Pending> queue,
@@ -131,6 +133,8 @@ final class PythonWorker {
     DataInputStream in = started.in();
     DataOutputStream out = started.out();
     Pending current = null;
+    killedForMemory = 0;
+    ScheduledFuture<?> memoryWatch = spec.memoryLimit() > 0 ? watchMemory(process) : null;
     try {
       ready = true;
       onChange.run();
@@ -142,7 +146,7 @@ final class PythonWorker {
         current = queue.poll(100, TimeUnit.MILLISECONDS);
         if (current == null) {
           if (!process.isAlive()) {
-            return "the Python process exited (code " + exitCode() + ")";
+            return killedForMemory > 0 ? memoryReason() : "the Python process exited (code " + exitCode() + ")";
           }
           if (System.nanoTime() >= nextPing) {
             nextPing = System.nanoTime() + TimeUnit.SECONDS.toNanos(liveness.period());
@@ -187,8 +191,42 @@ final class PythonWorker {
       Thread.currentThread().interrupt();
       return ended(current, "interrupted");
     } finally {
+      if (memoryWatch != null) {
+        memoryWatch.cancel(false);
+      }
       process.destroyForcibly();
     }
+  }
+
+  /** Every 200 ms: a process whose resident memory is over resources.limits.memory is killed (and replaced). */
+  private ScheduledFuture<?> watchMemory(Process p) {
+    return watchdog.scheduleWithFixedDelay(() -> {
+      long rss = residentBytes(p.pid());
+      if (rss > spec.memoryLimit() && killedForMemory == 0) {
+        killedForMemory = rss;
+        p.destroyForcibly();
+      }
+    }, 200, 200, TimeUnit.MILLISECONDS);
+  }
+
+  /** VmRSS of a process, from /proc (0 where there is none). */
+  static long residentBytes(long pid) {
+    try {
+      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc", String.valueOf(pid),
+          "status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      // gone already, or not Linux
+    }
+    return 0;
+  }
+
+  private String memoryReason() {
+    return "memory limit: resident memory " + (killedForMemory >> 20) + " MiB over resources.limits.memory "
+        + (spec.memoryLimit() >> 20) + " MiB; worker killed";
   }
 
   /**
@@ -214,6 +252,14 @@ final class PythonWorker {
 
   /** The process went away mid-conversation: tell the request in hand what happened, and say why. */
   private String ended(Pending current, String detail) {
+    if (killedForMemory > 0) {
+      if (current != null) {
+        current.result().complete(ScoreResult.runtime(500, "the scoring process was killed while running this "
+            + "request: it used " + (killedForMemory >> 20) + " MiB, over resources.limits.memory ("
+            + (spec.memoryLimit() >> 20) + " MiB); check the logs", 0));
+      }
+      return memoryReason();
+    }
     if (killedByWatchdog && current == null) {
       return "liveness probe failed: no answer within " + spec.liveness().timeout() * spec.liveness().failureThreshold()
           + " s (timeout x failure_threshold)";

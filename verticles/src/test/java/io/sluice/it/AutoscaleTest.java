@@ -1,0 +1,158 @@
+package io.sluice.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.loadtest.LoadGenerator;
+import io.vertx.core.buffer.Buffer;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Autoscaling on a real node: a Python score.py whose run() takes 20 ms, one request per instance at a time,
+ * {@code target_utilization} 70 % between 1 and 6 instances, a 10 s window before scaling down. Open-loop load in
+ * steps of 20, 150 and 20 requests a second: the count rises to cover the load, falls back after the window, stays
+ * within [min, max], and the scale-down fails no request.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AutoscaleTest {
+  @TempDir
+  static Path tmp;
+  NodeProcess node;
+  Cli cli;
+  String key;
+
+  @BeforeAll
+  void start() throws Exception {
+    Path conf = Files.writeString(tmp.resolve("node.yaml"), "python:\n  spare_workers: 0\n");
+    node = new NodeProcess(tmp.resolve("home"), "scale-" + UUID.randomUUID()).with("--config", conf.toString())
+        .start();
+    cli = new Cli(node.home);
+    Path dir = Files.createDirectories(tmp.resolve("d/code"));
+    Files.writeString(dir.resolve("score.py"), """
+        import time
+        def init():
+            pass
+        def run(raw_data):
+            time.sleep(0.02)
+            return raw_data
+        """);
+    Files.writeString(tmp.resolve("d/d.yml"), """
+        name: auto
+        endpoint_name: scale-ep
+        code_configuration: {code: code, scoring_script: score.py}
+        environment: {image: any}
+        instance_type: Standard_DS3_v2
+        request_settings: {max_concurrent_requests_per_instance: 1, max_queue_wait_ms: 3000}
+        scale_settings:
+          type: target_utilization
+          min_instances: 1
+          max_instances: 6
+          polling_interval: 1
+          target_utilization_percentage: 70
+          scale_down_delay: 10
+        """);
+    cli.ok("online-endpoint", "create", "-n", "scale-ep");
+    cli.ok("online-deployment", "create", "-f", tmp.resolve("d/d.yml").toString(), "--all-traffic");
+    key = cli.ok("online-endpoint", "get-credentials", "-n", "scale-ep", "-o", "tsv", "--query", "primaryKey");
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    node.stop();
+  }
+
+  private LoadGenerator.Report load(double rate, long ms) throws Exception {
+    return LoadGenerator.run(new LoadGenerator.Settings(URI.create(node.url() + "/endpoints/scale-ep/score"),
+        Map.of("Authorization", "Bearer " + key), Buffer.buffer("{\"x\": 1}"), 64, 1_000_000, ms, rate, null,
+        () -> 0));
+  }
+
+  private int ready() throws Exception {
+    JsonNode inst = cli.okJson("online-deployment", "show", "-n", "auto", "-e", "scale-ep", "--query", "instances");
+    return (int) inst.findValuesAsText("state").stream().filter("Ready"::equals).count();
+  }
+
+  @Test
+  @Order(1)
+  void theCountFollowsTheLoadWithinItsBoundsAndTheScaleDownFailsNothing() throws Exception {
+    AtomicInteger most = new AtomicInteger();
+    AtomicBoolean watching = new AtomicBoolean(true);
+    CompletableFuture<Void> watcher = CompletableFuture.runAsync(() -> {
+      while (watching.get()) {
+        try {
+          most.accumulateAndGet(ready(), Math::max);
+          Thread.sleep(300);
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    });
+    try {
+      // a cold instance's first answers are slow: a few 429s at the start, nothing worse
+      LoadGenerator.Report calm = load(20, 8_000);
+      assertThat(calm.byStatus().keySet()).as(calm.summary()).isSubsetOf(200, 429);
+      assertThat(ready()).isBetween(1, 2);
+
+      LoadGenerator.Report busy = load(150, 25_000);
+      // 150 a second x 20 ms = 3 in flight; at 70 % of one each, 5 instances (some 429s while they start)
+      int atPeak = ready();
+      JsonNode status = cli.okJson("online-deployment", "show", "-n", "auto", "-e", "scale-ep", "--query",
+          "scale_status");
+      String log = node.log();
+      assertThat(atPeak).as("Ready instances at 150 req/s (%s); %s; %s", busy.summary(), status,
+          log.substring(Math.max(0, log.length() - 4000))).isBetween(4, 6);
+      assertThat(status.path("current_instances").asInt()).isBetween(4, 6);
+      assertThat(status.path("reason").asText()).isNotEmpty();
+
+      // back to 20 a second: after the 10 s window, one instance at a time through the drain, nothing fails
+      LoadGenerator.Report after = load(20, 35_000);
+      assertThat(after.failed()).as("failed during the scale-down: %s", after.summary()).isZero();
+      Await.until(() -> ready() <= 2, Duration.ofSeconds(30), "scaled back down");
+    } finally {
+      watching.set(false);
+      watcher.get(30, TimeUnit.SECONDS);
+    }
+    assertThat(most.get()).as("never above max_instances").isLessThanOrEqualTo(6);
+    assertThat(cli.okJson("online-deployment", "show", "-n", "auto", "-e", "scale-ep", "--query",
+        "scale_status.current_instances").asInt()).isBetween(1, 2);
+  }
+
+  @Test
+  @Order(2)
+  void instanceCountIsNotSettableWhileAutoscalingAndTheTypeSwitchesBothWays() throws Exception {
+    String err = cli.fails("online-deployment", "update", "-n", "auto", "-e", "scale-ep", "--set",
+        "instance_count=3");
+    assertThat(err).contains("instance_count: not settable while scale_settings.type is target_utilization");
+    cli.ok("online-deployment", "update", "-n", "auto", "-e", "scale-ep", "--set", "scale_settings.type=default",
+        "instance_count=2");
+    JsonNode fixed = cli.okJson("online-deployment", "show", "-n", "auto", "-e", "scale-ep");
+    assertThat(fixed.path("scale_settings").toString()).isEqualTo("{\"type\":\"default\"}");
+    assertThat(fixed.path("instance_count").asInt()).isEqualTo(2);
+    assertThat(fixed.has("scale_status")).isFalse();
+    Await.until(() -> ready() == 2, Duration.ofSeconds(60), "two fixed instances");
+    cli.ok("online-deployment", "update", "-n", "auto", "-e", "scale-ep", "--set",
+        "scale_settings.type=target_utilization", "scale_settings.min_instances=1", "scale_settings.max_instances=6",
+        "scale_settings.scale_down_delay=10");
+    JsonNode auto = cli.okJson("online-deployment", "show", "-n", "auto", "-e", "scale-ep");
+    assertThat(auto.path("scale_settings").path("type").asText()).isEqualTo("target_utilization");
+    assertThat(auto.path("scale_status").path("current_instances").asInt()).isBetween(1, 6);
+  }
+}
