@@ -153,7 +153,9 @@ class PythonScorerTest {
       ScoreResult grown = call(s, "grow", 30_000, 0);
       assertThat(grown.status()).isEqualTo(500);
       assertThat(grown.bodyText()).contains("resources.limits.memory (150 MiB)");
-      assertThat(logs).anyMatch(l -> l.contains("memory limit: resident memory") && l.contains("150 MiB"));
+      // (the worker's note follows its request's answer)
+      waitFor(() -> logs.stream().anyMatch(l -> l.contains("memory limit: resident memory") && l.contains("150 MiB")),
+          "the memory limit in the log");
       assertThat(call(s, "small", 30_000, 0).bodyText()).isEqualTo("\"small\"");
     }
   }
