@@ -181,7 +181,8 @@ class PythonScorerTest {
       assertThat(call(s, "again", 5000, 0).bodyText()).isEqualTo("\"again\"");
       assertThat(s.healthy()).isTrue();
       assertThat(logs).anyMatch(l -> l.contains("exited (code 7)") && l.contains("restarting"));
-      assertThat(logs).contains("req-again,printed in run");
+      // prints travel on the process's own output, read apart from the answer: they may come just after it
+      waitFor(() -> logs.contains("req-again,printed in run"), "the print of run() in the log");
       assertThat(logs).anyMatch(l -> l.equals("00000000-0000-0000-0000-000000000000,init printed"));
     }
   }
@@ -260,7 +261,7 @@ class PythonScorerTest {
       assertThat(s.healthy()).isTrue();
     }
     assertThat(logs).anyMatch(l -> l.contains("init done hi"));
-    assertThat(logs).anyMatch(l -> l.contains("printed line"));
+    waitFor(() -> logs.stream().anyMatch(l -> l.contains("printed line")), "the print of run() in the log");
   }
 
   @Test
@@ -279,7 +280,7 @@ class PythonScorerTest {
       // the worker survives a failing run()
       assertThat(call(s, "{}").status()).isEqualTo(500);
     }
-    assertThat(logs).anyMatch(l -> l.contains("ValueError: bad row"));
+    waitFor(() -> logs.stream().anyMatch(l -> l.contains("ValueError: bad row")), "the traceback in the log");
   }
 
   @Test
@@ -294,7 +295,7 @@ class PythonScorerTest {
     assertThatThrownBy(() -> s.start().toCompletableFuture().get(20, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class).hasMessageContaining("no model here");
     s.close();
-    assertThat(logs).anyMatch(l -> l.contains("Traceback"));
+    waitFor(() -> logs.stream().anyMatch(l -> l.contains("Traceback")), "the traceback in the log");
   }
 
   @Test
