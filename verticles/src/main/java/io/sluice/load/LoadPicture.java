@@ -45,6 +45,8 @@ public final class LoadPicture {
     final long second;
     final long[] byKind = new long[LoadReport.Kind.values().length];
     final Map<String, Integer> inFlight = new HashMap<>(2);
+    /** Answers per router that second (admission shares). */
+    final Map<String, Long> byRouter = new HashMap<>(2);
     /** Mirror series: agreed, status, structure, value mismatches, not compared. */
     final long[] comparison = new long[5];
     final Histogram latency = new PackedHistogram(1, LoadRecorder.newHistogram().getHighestTrackableValue(), 2);
@@ -98,6 +100,7 @@ public final class LoadPicture {
       b.byKind[2] += d.throttled();
       b.byKind[3] += d.serverErrors();
       b.inFlight.put(r.router(), d.inFlight());
+      b.byRouter.merge(r.router(), d.ok() + d.clientErrors() + d.throttled() + d.serverErrors(), Long::sum);
       Histogram h = decode(d.latency());
       if (h != null) {
         b.latency.add(h);
@@ -223,6 +226,33 @@ public final class LoadPicture {
         }
       }
     }
+    return out;
+  }
+
+  /**
+   * Each live deployment's share of its answers that came through {@code router} over the window
+   * ("endpoint/deployment" → 0..1), for deployments with at least {@code minAnswers} answers in it.
+   */
+  public synchronized Map<String, Double> shares(String router, long fromSecond, long toSecond, long minAnswers) {
+    Map<String, Double> out = new HashMap<>();
+    series.forEach((key, buckets) -> {
+      if (key.mirror()) {
+        return;
+      }
+      long all = 0;
+      long mine = 0;
+      for (Bucket b : buckets) {
+        if (b.second >= fromSecond && b.second <= toSecond) {
+          for (long n : b.byRouter.values()) {
+            all += n;
+          }
+          mine += b.byRouter.getOrDefault(router, 0L);
+        }
+      }
+      if (all >= minAnswers) {
+        out.put(key.endpoint() + "/" + key.deployment(), (double) mine / all);
+      }
+    });
     return out;
   }
 

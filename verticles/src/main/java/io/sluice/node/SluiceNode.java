@@ -202,7 +202,7 @@ public final class SluiceNode {
             api.mount(r);
             new LoadRoutes(vertx, loadPicture, loadRetentionSeconds()).mount(r);
           }
-        }, info.has(NodeRoles.ROUTER), BackendRegistries.getNow(registryName()));
+        }, info.has(NodeRoles.ROUTER), BackendRegistries.getNow(registryName()), loadPicture);
     deployments.add(vertx.deployVerticle(router).await(60, TimeUnit.SECONDS));
   }
 

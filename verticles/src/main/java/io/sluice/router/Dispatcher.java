@@ -91,11 +91,12 @@ final class Dispatcher {
       metrics.inFlightGauge(endpoint, target, h);
       return h;
     });
-    if (flight[0] >= d.admissionLimit()) {
+    int limit = AdmissionShare.limit(d.admissionLimit(), shares.get(endpoint + "/" + target));
+    if (flight[0] >= limit) {
       load.record(endpoint, target, false, 429, 0);
       return Decision.refused(Outcome.error(429, "too many requests in flight for deployment '" + target
-          + "' (limit " + d.admissionLimit() + " = 2 x max_concurrent_requests_per_instance x instance_count)")
-          .with(Headers.MODEL_DEPLOYMENT, target));
+          + "' (this router's limit " + limit + ": its share of 2 x max_concurrent_requests_per_instance x "
+          + "instance_count = " + d.admissionLimit() + ")").with(Headers.MODEL_DEPLOYMENT, target));
     }
     flight[0]++;
     return new Decision(null, ep, target, mirror, d, flight);
@@ -207,6 +208,13 @@ final class Dispatcher {
         });
     return pair;
   }
+
+  /** This router's share of each deployment's recent traffic ("endpoint/deployment" → 0..1), from the load picture. */
+  void shares(Map<String, Double> now) {
+    shares = now;
+  }
+
+  private Map<String, Double> shares = Map.of();
 
   /** Forgets the counts of deployments not in {@code live} ("endpoint/deployment"); calls in flight keep theirs. */
   void retain(java.util.Set<String> live) {

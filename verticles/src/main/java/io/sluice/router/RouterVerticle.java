@@ -5,6 +5,7 @@ import io.sluice.auth.Authenticator;
 import io.sluice.auth.KeyHasher;
 import io.sluice.load.LoadRecorder;
 import io.sluice.protocol.Addresses;
+import io.sluice.load.LoadPicture;
 import io.sluice.protocol.LoadReport;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -26,6 +27,8 @@ import java.util.function.Consumer;
  */
 public final class RouterVerticle extends VerticleBase {
   private final String nodeId;
+  /** This node's load picture (every node keeps one): where the admission shares come from. */
+  private final LoadPicture picture;
   /** False on a node without the router role: it serves only health, metrics and the control plane. */
   private final boolean dataPlane;
   private final RouterMetrics metrics;
@@ -44,8 +47,9 @@ public final class RouterVerticle extends VerticleBase {
 
   /** {@code extraRoutes} mounts the other handlers this node serves on the same port (control plane, health). */
   public RouterVerticle(String nodeId, HttpServerOptions serverOptions, KeyHasher keyHasher, long maxBodyBytes,
-                        Consumer<Router> extraRoutes, boolean dataPlane, MeterRegistry registry) {
+                        Consumer<Router> extraRoutes, boolean dataPlane, MeterRegistry registry, LoadPicture picture) {
     this.nodeId = nodeId;
+    this.picture = picture;
     this.keyHasher = keyHasher;
     this.serverOptions = serverOptions;
     this.maxBodyBytes = maxBodyBytes;
@@ -91,15 +95,24 @@ public final class RouterVerticle extends VerticleBase {
     }
   }
 
-  /** Every second, what this router answered goes to every node's load picture (labelled with the second it ends). */
+  /**
+   * Every second, what this router answered goes to every node's load picture (labelled with the second it ends),
+   * and this router's admission shares are read back from it (its part of each deployment's last 3 s of answers).
+   */
   private void reportLoad(LoadRecorder load, Dispatcher dispatcher) {
     loadTimer = vertx.setPeriodic(1000, t -> {
-      LoadReport r = load.flush(System.currentTimeMillis() / 1000, dispatcher::inFlight);
+      long now = System.currentTimeMillis() / 1000;
+      LoadReport r = load.flush(now, dispatcher::inFlight);
       if (!r.deployments().isEmpty()) {
         vertx.eventBus().publish(Addresses.LOAD, r.toJson());
       }
+      dispatcher.shares(picture.shares(nodeId, now - SHARE_WINDOW_SECONDS, now - 1, SHARE_MIN_ANSWERS));
     });
   }
+
+  /** The window of the admission shares, and the answers it needs before a share is trusted over the whole limit. */
+  private static final int SHARE_WINDOW_SECONDS = 3;
+  private static final int SHARE_MIN_ANSWERS = 30;
 
   /** Event-bus applications score through {@code sluice.invoke}, with the same routing, auth and errors. */
   private void openEventBusDoor() {

@@ -165,6 +165,64 @@ class ClusterTest {
     assertThat(bad.body()).contains("seconds: a whole number from 1 to 900");
   }
 
+  /**
+   * Admission counted for the cluster: three routers under load on one deployment (2 instances x 4 at a time: a
+   * limit of 16 in flight) admit together about that limit, not three times it.
+   */
+  @Test
+  @Order(1)
+  void threeRoutersTogetherAdmitAboutTheDeploymentsLimit() throws Exception {
+    Path code = Files.createDirectories(tmp.resolve("slow/code"));
+    Files.writeString(code.resolve("score.py"), "import time\ndef init():\n  pass\ndef run(d):\n  time.sleep(0.2)\n"
+        + "  return d\n");
+    Path yml = Files.writeString(tmp.resolve("slow/d.yml"), """
+        name: slow
+        endpoint_name: spread-ep
+        code_configuration: {code: code, scoring_script: score.py}
+        environment: {image: any}
+        instance_type: Standard_DS3_v2
+        instance_count: 2
+        request_settings: {max_concurrent_requests_per_instance: 4}
+        """);
+    cli.ok("online-deployment", "create", "-f", yml.toString());
+    List<CompletableFuture<LoadGenerator.Report>> loads = new ArrayList<>();
+    for (NodeProcess n : nodes) {
+      loads.add(CompletableFuture.supplyAsync(() -> {
+        try {
+          return LoadGenerator.run(new LoadGenerator.Settings(URI.create(n.url() + "/endpoints/spread-ep/score"),
+              Map.of("Authorization", "Bearer " + key, "azureml-model-deployment", "slow"), Buffer.buffer("{}"), 8,
+              1_000_000, 14_000));
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }));
+    }
+    // once the load picture holds 5 seconds of it (the shares come from the last 3), sum what the three hold at once
+    String token = Files.readString(tmp.resolve("home/admin-token")).trim();
+    Await.until(() -> Cli.JSON.readTree(new Scoring(nodes.get(0)).admin(
+        "/api/endpoints/spread-ep/deployments/slow/load?seconds=30", token).body()).path("series").size() >= 5,
+        Duration.ofSeconds(30), "5 seconds of load on slow");
+    int most = 0;
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(6);
+    while (System.nanoTime() < until) {
+      int sum = 0;
+      for (NodeProcess n : nodes) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("sluice_requests_in_flight\\{deployment=\"slow\","
+            + "endpoint=\"spread-ep\"\\} ([0-9.]+)").matcher(new Scoring(n).get("/metrics").body());
+        sum += m.find() ? (int) Double.parseDouble(m.group(1)) : 0;
+      }
+      most = Math.max(most, sum);
+    }
+    List<LoadGenerator.Report> reports = new ArrayList<>();
+    for (CompletableFuture<LoadGenerator.Report> l : loads) {
+      reports.add(l.get(60, TimeUnit.SECONDS));
+    }
+    assertThat(most).as("in flight at the three routers together (limit 16): %s", reports.stream()
+        .map(LoadGenerator.Report::summary).toList()).isPositive().isLessThanOrEqualTo(20);
+    reports.forEach(r -> assertThat(r.byStatus().keySet()).as(r.summary()).isSubsetOf(200, 429));
+    cli.ok("online-deployment", "delete", "-n", "slow", "-e", "spread-ep", "--yes");
+  }
+
   @Test
   @Order(2)
   void scaleDownUnderLoadFailsNoRequest() throws Exception {

@@ -1,0 +1,24 @@
+package io.sluice.router;
+
+/**
+ * Admission counted for the cluster, in effect: Azure's limit (2 x max_concurrent_requests_per_instance x
+ * instances in flight) is the deployment's, but each router only sees its own requests. A router admits its share of
+ * the limit, the share being its part of the deployment's answers over the last seconds (from the load picture), so
+ * that N routers together admit about the limit rather than N times it. Never below {@link #FLOOR} of the limit (a
+ * router whose traffic grows must be able to take some at once, and its share then follows within seconds); the
+ * whole limit while there is no picture yet (one router, or too few answers to tell).
+ */
+final class AdmissionShare {
+  static final double FLOOR = 0.1;
+
+  private AdmissionShare() {
+  }
+
+  static int limit(int deploymentLimit, Double share) {
+    if (share == null) {
+      return deploymentLimit;
+    }
+    int floor = Math.max(1, (int) Math.ceil(deploymentLimit * FLOOR));
+    return Math.max(floor, (int) Math.ceil(deploymentLimit * share - 1e-9));
+  }
+}
