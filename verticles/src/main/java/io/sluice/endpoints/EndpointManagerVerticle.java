@@ -273,11 +273,22 @@ public final class EndpointManagerVerticle extends VerticleBase {
     if (endpoint == null) {
       return Future.failedFuture(Errors.badRequest("an endpoint name is required"));
     }
-    return vertx.sharedData().getLockWithTimeout(Addresses.endpointLock(endpoint), 15_000)
-        .recover(err -> Future.failedFuture(new ReplyException(io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE,
-            503, "endpoint '" + endpoint + "' is being changed by another request (its lock was not free within "
-            + "15 s); retry")))
-        .compose(lock -> blocking(work).andThen(ar -> lock.release()));
+    // The cluster lock is a Hazelcast map lock, owned by the worker thread that took it and re-entrant: a second
+    // request whose tryLock ran on that same (free again) worker thread would get it too. A local lock first (not
+    // owned by a thread) keeps two requests of this node apart; the cluster lock keeps nodes apart.
+    String name = Addresses.endpointLock(endpoint);
+    return busyAfter(vertx.sharedData().getLocalLockWithTimeout(name, 15_000), endpoint)
+        .compose(local -> busyAfter(vertx.sharedData().getLockWithTimeout(name, 15_000), endpoint)
+            .compose(cluster -> blocking(work).andThen(ar -> cluster.release()))
+            .andThen(ar -> local.release()));
+  }
+
+  /** A lock not free within its timeout: a 503 the client may retry. */
+  private static Future<io.vertx.core.shareddata.Lock> busyAfter(Future<io.vertx.core.shareddata.Lock> lock,
+                                                                 String endpoint) {
+    return lock.recover(err -> Future.failedFuture(new ReplyException(
+        io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE, 503, "endpoint '" + endpoint + "' is being changed by "
+        + "another request (its lock was not free within 15 s); retry")));
   }
 
   /**

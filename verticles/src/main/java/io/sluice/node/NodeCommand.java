@@ -48,6 +48,12 @@ public final class NodeCommand implements Callable<Integer> {
   @Option(names = "--computes", description = "comma-separated compute names offered to Kubernetes-style endpoints "
       + "(compute: azureml:<name>; default *)")
   String computes;
+  @Option(names = "--cpu", description = "cores resources.requests may take on this node, e.g. 4 or 3500m "
+      + "(default: this machine's)")
+  String cpu;
+  @Option(names = "--memory", description = "memory resources.requests may take on this node, e.g. 16Gi "
+      + "(default: this machine's)")
+  String memory;
   @Option(names = "--roles", description = "comma-separated: control-plane, router, scorer-host (default all)")
   String roles;
 
@@ -70,6 +76,8 @@ public final class NodeCommand implements Callable<Integer> {
     flags.put("node.capacity", capacity);
     flags.put("node.instance_types", instanceTypes);
     flags.put("node.computes", computes);
+    flags.put("node.cpu", cpu);
+    flags.put("node.memory", memory);
     flags.put("node.roles", roles);
     Map<String, String> env = ((SluiceCli) spec.root().userObject()).env();
     JsonObject conf = NodeConfig.load(config, env, flags);

@@ -23,7 +23,8 @@ import java.util.Map;
  */
 public record NodeInfo(String nodeId, String name, Path home, String publicUrl, List<String> roles,
                        List<String> instanceTypes, int capacity, String python, Map<String, String> pythonEnvs,
-                       long leaveTimeoutMs, int spareWorkers, List<String> computes) {
+                       long leaveTimeoutMs, int spareWorkers, List<String> computes, long cpuMillis,
+                       long memoryBytes) {
 
   public boolean has(String role) {
     return roles.contains(role);
@@ -43,6 +44,6 @@ public record NodeInfo(String nodeId, String name, Path home, String publicUrl, 
   /** This node as the cluster sees it (its entry in the node map). */
   public NodeFacts facts() {
     return new NodeFacts(nodeId, name, publicUrl, roles, instanceTypes, has(NodeRoles.SCORER_HOST) ? capacity : 0,
-        false, computes);
+        false, computes, cpuMillis, memoryBytes);
   }
 }

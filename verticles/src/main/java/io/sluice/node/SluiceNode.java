@@ -166,7 +166,7 @@ public final class SluiceNode {
         NodeConfig.list(conf, "node.instance_types", List.of("*")), NodeConfig.integer(conf, "node.capacity", 64),
         NodeConfig.str(conf, "python.default", "/usr/bin/python3"), envs,
         NodeConfig.integer(conf, "node.leave_timeout_ms", 60_000), NodeConfig.integer(conf, "python.spare_workers", 1),
-        NodeConfig.list(conf, "node.computes", List.of("*")));
+        NodeConfig.list(conf, "node.computes", List.of("*")), declaredCpu(), declaredMemory());
   }
 
   /** The endpoint-manager (control-plane role), the supervisor and the load picture (every node). */
@@ -204,6 +204,23 @@ public final class SluiceNode {
           }
         }, info.has(NodeRoles.ROUTER), BackendRegistries.getNow(registryName()), loadPicture);
     deployments.add(vertx.deployVerticle(router).await(60, TimeUnit.SECONDS));
+  }
+
+  /** node.cpu: the cores resources.requests may take here (a quantity, "4" or "3500m"); default this machine's. */
+  private long declaredCpu() {
+    String v = NodeConfig.str(conf, "node.cpu", "");
+    return v.isEmpty() ? Runtime.getRuntime().availableProcessors() * 1000L
+        : io.sluice.protocol.Quantities.cpuMillis("node.cpu", v);
+  }
+
+  /** node.memory: the memory resources.requests may take here ("16Gi"); default this machine's. */
+  private long declaredMemory() {
+    String v = NodeConfig.str(conf, "node.memory", "");
+    if (!v.isEmpty()) {
+      return io.sluice.protocol.Quantities.memoryBytes("node.memory", v);
+    }
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getTotalMemorySize();
   }
 
   /** bridge.host; empty (the default): the HTTP host. */

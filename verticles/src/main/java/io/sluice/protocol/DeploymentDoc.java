@@ -83,9 +83,24 @@ public record DeploymentDoc(String endpoint, String name, ProvisioningState stat
 
   /** {@code resources.limits.memory} in bytes; 0 when there is none. */
   public long memoryLimitBytes() {
-    JsonObject limits = spec.getJsonObject("resources", new JsonObject()).getJsonObject("limits", new JsonObject());
-    return limits.getValue("memory") == null ? 0 : Quantities.memoryBytes("resources.limits.memory",
-        limits.getValue("memory"));
+    Object v = resources("limits").getValue("memory");
+    return v == null ? 0 : Quantities.memoryBytes("resources.limits.memory", v);
+  }
+
+  /** {@code resources.requests.cpu} in thousandths of a core; 0 when there is none. */
+  public long cpuRequestMillis() {
+    Object v = resources("requests").getValue("cpu");
+    return v == null ? 0 : Quantities.cpuMillis("resources.requests.cpu", v);
+  }
+
+  /** {@code resources.requests.memory} in bytes; 0 when there is none. */
+  public long memoryRequestBytes() {
+    Object v = resources("requests").getValue("memory");
+    return v == null ? 0 : Quantities.memoryBytes("resources.requests.memory", v);
+  }
+
+  private JsonObject resources(String part) {
+    return spec.getJsonObject("resources", new JsonObject()).getJsonObject(part, new JsonObject());
   }
 
   public ScaleSettings scaleSettings() {

@@ -11,19 +11,20 @@ import java.util.List;
  * instance_type offered?) and {@link Routers} (which nodes route). {@code capacity} is 0 without the scorer-host role.
  */
 public record NodeFacts(String nodeId, String name, String url, List<String> roles, List<String> instanceTypes,
-                        int capacity, boolean leaving, List<String> computes) {
+                        int capacity, boolean leaving, List<String> computes, long cpuMillis, long memoryBytes) {
 
-  /** A node that offers every compute. */
+  /** A node that offers every compute and declares no cpu or memory (nothing is counted against them). */
   public NodeFacts(String nodeId, String name, String url, List<String> roles, List<String> instanceTypes,
                    int capacity, boolean leaving) {
-    this(nodeId, name, url, roles, instanceTypes, capacity, leaving, List.of("*"));
+    this(nodeId, name, url, roles, instanceTypes, capacity, leaving, List.of("*"), Long.MAX_VALUE, Long.MAX_VALUE);
   }
 
   public static NodeFacts fromJson(JsonObject j) {
     List<String> computes = strings(j.getJsonArray("computes"));
     return new NodeFacts(j.getString("node_id"), j.getString("name"), j.getString("url"),
         strings(j.getJsonArray("roles")), strings(j.getJsonArray("instance_types")), j.getInteger("capacity", 0),
-        j.getBoolean("leaving", false), computes.isEmpty() ? List.of("*") : computes);
+        j.getBoolean("leaving", false), computes.isEmpty() ? List.of("*") : computes,
+        j.getLong("cpu_millis", Long.MAX_VALUE), j.getLong("memory_bytes", Long.MAX_VALUE));
   }
 
   private static List<String> strings(JsonArray a) {
@@ -37,7 +38,7 @@ public record NodeFacts(String nodeId, String name, String url, List<String> rol
   public JsonObject toJson() {
     return new JsonObject().put("node_id", nodeId).put("name", name).put("url", url).put("roles", new JsonArray(roles))
         .put("instance_types", new JsonArray(instanceTypes)).put("capacity", capacity).put("leaving", leaving)
-        .put("computes", new JsonArray(computes));
+        .put("computes", new JsonArray(computes)).put("cpu_millis", cpuMillis).put("memory_bytes", memoryBytes);
   }
 
   /** Whether the node has a role (nodes that list none have all of them). */
@@ -51,6 +52,6 @@ public record NodeFacts(String nodeId, String name, String url, List<String> rol
   }
 
   public NodeFacts leavingNow() {
-    return new NodeFacts(nodeId, name, url, roles, instanceTypes, capacity, true, computes);
+    return new NodeFacts(nodeId, name, url, roles, instanceTypes, capacity, true, computes, cpuMillis, memoryBytes);
   }
 }

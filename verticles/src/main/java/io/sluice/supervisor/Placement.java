@@ -31,13 +31,14 @@ public final class Placement {
    * A node that can host instances. {@code instanceTypes} containing "*" offers every type. A {@code leaving} node
    * (stopping with SIGTERM) takes no new instances, and its instances are replaced elsewhere before they stop.
    */
-  public record Node(String id, Set<String> instanceTypes, int capacity, boolean leaving, Set<String> computes) {
+  public record Node(String id, Set<String> instanceTypes, int capacity, boolean leaving, Set<String> computes,
+                     Resources declared) {
     public Node(String id, Set<String> instanceTypes, int capacity) {
       this(id, instanceTypes, capacity, false);
     }
 
     public Node(String id, Set<String> instanceTypes, int capacity, boolean leaving) {
-      this(id, instanceTypes, capacity, leaving, Set.of("*"));
+      this(id, instanceTypes, capacity, leaving, Set.of("*"), Resources.UNLIMITED);
     }
 
     /** Offers the deployment's instance type and, for a Kubernetes-style endpoint, its compute. */
@@ -53,10 +54,20 @@ public final class Placement {
   public record Instance(String id, String deployment, int version, String node, InstanceState state) {
   }
 
-  /** {@code compute}: the compute name of a Kubernetes-style endpoint, null for a managed one (any node). */
-  public record Desired(String deployment, int version, int count, String instanceType, String compute) {
+  /** Cpu (thousandths of a core) and memory (bytes): what a node declares, or what an instance requests. */
+  public record Resources(long cpuMillis, long memoryBytes) {
+    public static final Resources NONE = new Resources(0, 0);
+    public static final Resources UNLIMITED = new Resources(Long.MAX_VALUE, Long.MAX_VALUE);
+  }
+
+  /**
+   * {@code compute}: the compute name of a Kubernetes-style endpoint, null for a managed one (any node);
+   * {@code requests}: what each instance needs of a node's declared cpu and memory (resources.requests).
+   */
+  public record Desired(String deployment, int version, int count, String instanceType, String compute,
+                        Resources requests) {
     public Desired(String deployment, int version, int count, String instanceType) {
-      this(deployment, version, count, instanceType, null);
+      this(deployment, version, count, instanceType, null, Resources.NONE);
     }
 
     String where() {
@@ -86,6 +97,17 @@ public final class Placement {
 
     Map<String, Desired> wanted = new LinkedHashMap<>();
     desired.stream().sorted(Comparator.comparing(Desired::deployment)).forEach(d -> wanted.put(d.deployment(), d));
+    // cpu and memory requested on each node by what runs there now
+    Map<String, long[]> used = new HashMap<>();
+    nodes.forEach(n -> used.put(n.id(), new long[2]));
+    for (Instance i : instances) {
+      Desired d = wanted.get(i.deployment());
+      long[] u = used.get(i.node());
+      if (d != null && u != null) {
+        u[0] += d.requests().cpuMillis();
+        u[1] += d.requests().memoryBytes();
+      }
+    }
     Map<String, List<Instance>> byDeployment = instances.stream()
         .collect(Collectors.groupingBy(Instance::deployment, TreeMap::new, Collectors.toList()));
 
@@ -131,19 +153,19 @@ public final class Placement {
       }
       for (int k = 0; k < toSpawn; k++) {
         Node target = nodes.stream()
-            .filter(n -> !n.leaving() && n.offers(d) && load.getOrDefault(n.id(), 0) < n.capacity())
+            .filter(n -> !n.leaving() && n.offers(d) && load.getOrDefault(n.id(), 0) < n.capacity()
+                && fits(n, used.get(n.id()), d.requests()) == null)
             .min(Comparator.<Node>comparingInt(n -> perNode.getOrDefault(n.id(), 0))
                 .thenComparingInt(n -> load.getOrDefault(n.id(), 0))
                 .thenComparing(Node::id))
             .orElse(null);
         if (target == null) {
-          boolean anyOffers = nodes.stream().anyMatch(n -> !n.leaving() && n.capacity() > 0 && n.offers(d));
-          unplaceable.put(d.deployment(), anyOffers
-              ? "no node offering " + d.where() + " has free capacity for " + (toSpawn - k) + " more instance(s)"
-              : "no node offers " + d.where());
+          unplaceable.put(d.deployment(), why(nodes, d, load, used, toSpawn - k));
           break;
         }
         spawns.add(new Spawn(d.deployment(), d.version(), target.id()));
+        used.get(target.id())[0] += d.requests().cpuMillis();
+        used.get(target.id())[1] += d.requests().memoryBytes();
         perNode.merge(target.id(), 1, Integer::sum);
         load.merge(target.id(), 1, Integer::sum);
       }
@@ -163,6 +185,35 @@ public final class Placement {
     return instances.stream().filter(i -> i.state() == InstanceState.Provisioning && !ordered.contains(i.id())
         && !plan.stops().contains(i.id()) && wanted.contains(i.deployment() + "@" + i.version()))
         .map(Instance::id).toList();
+  }
+
+  /** The resource a node lacks for one more instance ("cpu", "memory"), or null if it fits. */
+  private static String fits(Node n, long[] used, Resources want) {
+    if (want.cpuMillis() > 0 && used[0] + want.cpuMillis() > n.declared().cpuMillis()) {
+      return "cpu";
+    }
+    if (want.memoryBytes() > 0 && used[1] + want.memoryBytes() > n.declared().memoryBytes()) {
+      return "memory";
+    }
+    return null;
+  }
+
+  /** Why {@code missing} instances of {@code d} found no node: naming the instance type, compute or resource. */
+  private static String why(List<Node> nodes, Desired d, Map<String, Integer> load, Map<String, long[]> used,
+                            int missing) {
+    List<Node> offering = nodes.stream().filter(n -> !n.leaving() && n.capacity() > 0 && n.offers(d)).toList();
+    if (offering.isEmpty()) {
+      return "no node offers " + d.where();
+    }
+    List<Node> withRoom = offering.stream().filter(n -> load.getOrDefault(n.id(), 0) < n.capacity()).toList();
+    if (withRoom.isEmpty()) {
+      return "no node offering " + d.where() + " has free capacity for " + missing + " more instance(s)";
+    }
+    String lacking = fits(withRoom.get(0), used.get(withRoom.get(0).id()), d.requests());
+    String asked = "cpu".equals(lacking) ? d.requests().cpuMillis() + "m cpu"
+        : (d.requests().memoryBytes() >> 20) + " MiB memory";
+    return "resources.requests." + lacking + ": no node offering " + d.where() + " has " + asked + " free for "
+        + missing + " more instance(s) (nodes declare --cpu and --memory)";
   }
 
   /** Which instance to stop first: Failed, then not yet Ready, then from the busiest node, then by id. */

@@ -140,12 +140,12 @@ final class Reconciler {
       for (DeploymentDoc d : deployments) {
         if (d.state() != ProvisioningState.Deleting) {
           desired.add(new Placement.Desired(d.key(), d.specVersion(), d.instanceCount(), d.instanceType(),
-              computes.get(d.endpoint())));
+              computes.get(d.endpoint()), new Placement.Resources(d.cpuRequestMillis(), d.memoryRequestBytes())));
         }
       }
       List<Placement.Node> placeNodes = nodeFacts.stream().filter(n -> members.contains(n.nodeId()))
           .map(n -> new Placement.Node(n.nodeId(), Set.copyOf(n.instanceTypes()), n.capacity(), n.leaving(),
-              Set.copyOf(n.computes())))
+              Set.copyOf(n.computes()), new Placement.Resources(n.cpuMillis(), n.memoryBytes())))
           .toList();
       List<Placement.Instance> current = alive.stream().map(i -> new Placement.Instance(i.id(), i.deploymentKey(),
           i.specVersion(), i.nodeId(), i.state())).toList();

@@ -196,6 +196,18 @@ class ValidationTest {
     cli.ok("online-endpoint", "delete", "-n", "idem-ep", "--yes");
   }
 
+  /** resources.requests count against what nodes declare (here, this machine's cores): too much fails, named. */
+  @Test
+  void aDeploymentWhoseRequestsFitNoNodeFailsNamingTheResource() throws Exception {
+    String err = cli.fails("online-deployment", "create", "-n", "huge", "-e", "val-ep", "-f", sample
+        + "/blue-deployment.yml", "--set", "resources.requests.cpu=512");
+    assertThat(err).contains("resources.requests.cpu: no node offering instance_type Standard_DS3_v2 has 512000m "
+        + "cpu free for 1 more instance(s)");
+    assertThat(cli.ok("online-deployment", "show", "-n", "huge", "-e", "val-ep", "--query", "provisioning_state",
+        "-o", "tsv")).isEqualTo("Failed");
+    cli.ok("online-deployment", "delete", "-n", "huge", "-e", "val-ep", "--yes");
+  }
+
   @Test
   void uploadsNothingRefersToAreRemovedAfterTheGracePeriod() throws Exception {
     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();

@@ -139,4 +139,28 @@ class PlacementTest {
     assertThat(shrink.stops()).contains("orphan");
     assertThat(Placement.orphans(fewer, seen, shrink, Set.of())).doesNotContain("orphan");
   }
+
+  @Test
+  void requestsCountAgainstWhatNodesDeclareAndTheMissingResourceIsNamed() {
+    Placement.Resources twoCores = new Placement.Resources(2000, 8L << 30);
+    List<Node> nodes = List.of(new Node("a", Set.of("*"), 10, false, Set.of("*"), twoCores),
+        new Node("b", Set.of("*"), 10, false, Set.of("*"), twoCores));
+    Desired half = new Desired("e/blue", 1, 6, "x", null, new Placement.Resources(500, 1L << 30));
+    Plan p = Placement.plan(List.of(half), nodes, List.of());
+    // 4 x 0.5 cores per node: 8 fit, 6 asked
+    assertThat(perNode(p.spawns())).isEqualTo(Map.of("a", 3, "b", 3));
+    Desired big = new Desired("e/blue", 1, 10, "x", null, new Placement.Resources(500, 1L << 30));
+    Plan full = Placement.plan(List.of(big), nodes, List.of());
+    assertThat(full.spawns()).hasSize(8);
+    assertThat(full.unplaceable().get("e/blue")).startsWith("resources.requests.cpu: no node offering")
+        .contains("500m cpu free for 2 more instance(s)");
+    // what runs counts too; and memory is named when it is memory that lacks
+    List<Instance> running = List.of(new Instance("i1", "e/red", 1, "a", InstanceState.Ready));
+    Desired red = new Desired("e/red", 1, 1, "x", null, new Placement.Resources(0, 6L << 30));
+    Desired green = new Desired("e/green", 1, 2, "x", null, new Placement.Resources(100, 5L << 30));
+    Plan mem = Placement.plan(List.of(red, green), nodes, running);
+    assertThat(mem.spawns()).extracting(Spawn::node).containsExactly("b");
+    assertThat(mem.unplaceable().get("e/green")).startsWith("resources.requests.memory")
+        .contains("5120 MiB memory free for 1 more instance(s)");
+  }
 }
