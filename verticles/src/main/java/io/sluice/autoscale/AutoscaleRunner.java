@@ -62,7 +62,7 @@ public final class AutoscaleRunner {
         continue;
       }
       keys.add(d.key());
-      State st = states.computeIfAbsent(d.key(), k -> resume(stored.get(k), s, now));
+      State st = states.computeIfAbsent(d.key(), k -> resume(stored.get(k), s, d.instanceCount(), now));
       if (st.decidedAt < 0 || now - st.decidedAt >= s.pollingInterval()) {
         decide(d, s, st, now, blocked.get(d.key()), work);
       }
@@ -77,10 +77,13 @@ public final class AutoscaleRunner {
     return out;
   }
 
-  /** A new leader (or a newly autoscaled deployment) starts from the stored count and watches a full window. */
-  private static State resume(JsonObject stored, ScaleSettings s, long now) {
+  /**
+   * A new leader resumes from the stored count; a newly autoscaled deployment starts at its instance_count. Either
+   * watches a full window before it scales down.
+   */
+  private static State resume(JsonObject stored, ScaleSettings s, int start, long now) {
     State st = new State();
-    int count = stored == null ? s.minInstances() : stored.getInteger("current_instances", s.minInstances());
+    int count = stored == null ? start : stored.getInteger("current_instances", start);
     st.count = Math.max(s.minInstances(), Math.min(s.maxInstances(), count));
     st.watchedSince = now + 1;
     return st;

@@ -78,11 +78,14 @@ public final class DeploymentService {
     kubernetes(spec, endpoint);
     ScaleSettings scale = ScaleSettings.fromJson(spec.getJsonObject("scale_settings"));
     if (scale.autoscaled()) {
-      if (spec.containsKey("instance_count")) {
-        throw new ValidationException("instance_count: not settable while scale_settings.type is target_utilization "
-            + "(the autoscaler runs between min_instances and max_instances)");
+      // with a scaler, instance_count is where it starts (Azure's files may carry one), within its bounds
+      int start = spec.getInteger("instance_count", scale.minInstances());
+      if (start < scale.minInstances() || start > scale.maxInstances()) {
+        throw new ValidationException("instance_count: with scale_settings.type target_utilization it is the "
+            + "starting count and must be from min_instances (" + scale.minInstances() + ") to max_instances ("
+            + scale.maxInstances() + "); got " + start);
       }
-      spec = spec.copy().put("instance_count", scale.minInstances());
+      spec = spec.copy().put("instance_count", start);
     }
     DeploymentDoc d = doc(spec, assets.resolve(spec), ProvisioningState.Creating, 1, 1, allTraffic,
         Instant.now().toString());
@@ -107,7 +110,8 @@ public final class DeploymentService {
             + "(the autoscaler runs between min_instances and max_instances); set scale_settings.type=default to "
             + "fix the count");
       }
-      spec = spec.copy().put("instance_count", scale.minInstances());
+      spec = spec.copy().put("instance_count", Math.max(scale.minInstances(), Math.min(scale.maxInstances(),
+          current.instanceCount())));
     }
     DeploymentDoc.Resolved resolved = assets.resolve(spec);
     JsonObject before = current.toJson();

@@ -29,12 +29,15 @@ class ClusterRestartTest {
     cli.ok("online-endpoint", "create", "-n", "all-ep");
     cli.ok("online-deployment", "create", "-f", yaml.toString(), "-e", "all-ep", "-n", "blue", "--all-traffic",
         "--set", "instance_count=3");
+    // green scales itself (2 to 4 instances): its settings survive the restart, and it runs at least min_instances
     cli.ok("online-deployment", "create", "-f", yaml.toString(), "-e", "all-ep", "-n", "green", "--set",
-        "environment_variables.SLUICE_CONSTANT='\"green\"'");
+        "environment_variables.SLUICE_CONSTANT='\"green\"'", "scale_settings.type=target_utilization",
+        "scale_settings.min_instances=2", "scale_settings.max_instances=4", "instance_count=2");
     cli.ok("online-endpoint", "update", "-n", "all-ep", "--traffic", "blue=90 green=10");
     cli.ok("online-endpoint", "regenerate-keys", "-n", "all-ep", "--key-type", "primary");
     String key = cli.ok("online-endpoint", "get-credentials", "-n", "all-ep", "-o", "tsv", "--query", "primaryKey");
     JsonNode before = cli.okJson("online-endpoint", "show", "-n", "all-ep");
+    JsonNode greenBefore = cli.okJson("online-deployment", "show", "-n", "green", "-e", "all-ep");
     for (NodeProcess n : nodes) {
       n.stop();
     }
@@ -51,6 +54,11 @@ class ClusterRestartTest {
           "--query", "instances"), b -> b.size() == 3 && b.findValuesAsText("state").stream().allMatch("Ready"::equals),
           Duration.ofSeconds(60), "3 Ready instances of blue");
       assertThat(blue.findValuesAsText("state")).containsExactly("Ready", "Ready", "Ready");
+      JsonNode greenAfter = Await.until(() -> cli.okJson("online-deployment", "show", "-n", "green", "-e", "all-ep"),
+          g -> g.path("instances").findValuesAsText("state").stream().filter("Ready"::equals).count() == 2,
+          Duration.ofSeconds(60), "2 Ready instances of the autoscaled green");
+      assertThat(greenAfter.path("scale_settings")).isEqualTo(greenBefore.path("scale_settings"));
+      assertThat(greenAfter.path("scale_settings").path("max_instances").asInt()).isEqualTo(4);
       Path req = java.nio.file.Files.writeString(tmp.resolve("r.json"), "{}");
       assertThat(cli.ok("online-endpoint", "invoke", "-n", "all-ep", "--deployment-name", "green", "-r",
           req.toString())).isEqualTo("\"green\"");
