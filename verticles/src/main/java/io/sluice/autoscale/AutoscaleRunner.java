@@ -36,8 +36,8 @@ public final class AutoscaleRunner {
   private static final class State {
     int count;
     long watchedSince;
-    /** The second of the last decision; -1 before the first. */
-    long decidedAt = -1;
+    /** When the last decision was made (epoch ms); -1 before the first. */
+    long decidedAtMillis = -1;
     JsonObject status = new JsonObject();
   }
 
@@ -63,7 +63,9 @@ public final class AutoscaleRunner {
       }
       keys.add(d.key());
       State st = states.computeIfAbsent(d.key(), k -> resume(stored.get(k), s, d.instanceCount(), now));
-      if (st.decidedAt < 0 || now - st.decidedAt >= s.pollingInterval()) {
+      // rounds also run on events, several a second: decide once per polling_interval of elapsed time
+      if (st.decidedAtMillis < 0 || nowMillis - st.decidedAtMillis >= s.pollingInterval() * 1000L - 100) {
+        st.decidedAtMillis = nowMillis;
         decide(d, s, st, now, blocked.get(d.key()), work);
       }
       out.put(d.key(), st.count);
@@ -108,7 +110,6 @@ public final class AutoscaleRunner {
     }
     Autoscaler.Decision dec = Autoscaler.decide(s, st.count, d.requestSettings().maxConcurrent(), seconds, now,
         st.watchedSince);
-    st.decidedAt = now;
     if (dec.desired() != st.count) {
       LOG.info("autoscaling {}: {} -> {} ({})", d.key(), st.count, dec.desired(), dec.reason());
       if (dec.desired() > st.count) {
