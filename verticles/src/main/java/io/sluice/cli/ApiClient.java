@@ -136,8 +136,8 @@ public final class ApiClient {
     }
   }
 
-  /** How often a change is sent when its answer is lost (a dropped connection, a 5xx): the same id each time. */
-  private static final int WRITE_ATTEMPTS = 3;
+  /** How often a request is sent when its answer is lost (a dropped connection, a 5xx); a change keeps its id. */
+  private static final int ATTEMPTS = 3;
 
   private HttpResponse<String> exchange(HttpRequest req, int attempts) {
     for (int attempt = 1; ; attempt++) {
@@ -184,7 +184,8 @@ public final class ApiClient {
       // one id for the command and its retries: a change whose answer was lost is answered again, not re-applied
       builder.header("x-ms-client-request-id", java.util.UUID.randomUUID().toString());
     }
-    HttpResponse<String> resp = exchange(builder.build(), change ? WRITE_ATTEMPTS : 1);
+    // reads are safe to repeat; a change is repeated under its one client request id
+    HttpResponse<String> resp = exchange(builder.build(), ATTEMPTS);
     JsonNode body;
     try {
       body = resp.body() == null || resp.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(resp.body());

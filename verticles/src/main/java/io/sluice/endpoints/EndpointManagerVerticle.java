@@ -182,7 +182,7 @@ public final class EndpointManagerVerticle extends VerticleBase {
       if (status >= 500) {
         LOG.error("control-plane operation {} failed", op, err);
       }
-      msg.fail(status, status >= 500 ? "internal error: " + err.getMessage() : err.getMessage());
+      msg.fail(status, status == 500 ? "internal error: " + err.getMessage() : err.getMessage());
     });
   }
 
