@@ -19,6 +19,7 @@ final class AdmissionShare {
       return deploymentLimit;
     }
     int floor = Math.max(1, (int) Math.ceil(deploymentLimit * FLOOR));
-    return Math.max(floor, (int) Math.ceil(deploymentLimit * share - 1e-9));
+    // rounded down: shares move every second, and requests admitted under a larger share are still in flight
+    return Math.max(floor, (int) Math.floor(deploymentLimit * share + 1e-9));
   }
 }
