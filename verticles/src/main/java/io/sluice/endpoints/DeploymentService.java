@@ -227,7 +227,7 @@ public final class DeploymentService {
    * {@code scale_status} (current and desired count, utilization, the reason of the last decision).
    */
   public static JsonObject view(DeploymentDoc d, Collection<InstanceInfo> all, Map<String, JsonObject> autoscale) {
-    JsonObject v = view(d, all, (JsonObject) null);
+    JsonObject v = withInstances(d, all);
     if (d.scaleSettings().autoscaled()) {
       JsonObject st = autoscale.get(d.key());
       v.put("scale_status", st == null ? new JsonObject().put("current_instances", d.instanceCount())
@@ -236,7 +236,7 @@ public final class DeploymentService {
     return v;
   }
 
-  private static JsonObject view(DeploymentDoc d, Collection<InstanceInfo> all, JsonObject unused) {
+  private static JsonObject withInstances(DeploymentDoc d, Collection<InstanceInfo> all) {
     JsonArray out = new JsonArray();
     all.stream().filter(i -> i.of(d.endpoint(), d.name())).sorted(Comparator.comparing(InstanceInfo::id))
         .forEach(i -> out.add(new JsonObject().put("id", i.id()).put("node", i.node()).put("node_id", i.nodeId())
