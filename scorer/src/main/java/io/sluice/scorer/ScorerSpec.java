@@ -18,10 +18,19 @@ import java.util.Map;
  * @param spareWorkers   Python: processes kept started (init() done) that replace a failed worker at once
  * @param memoryLimit    Python: the resident memory one worker process may use, in bytes (0: no limit); a worker
  *                       over it is killed and replaced (resources.limits.memory)
+ * @param cpuLimitMillis Python: the cpu all the instance's worker processes may use together, in thousandths of a
+ *                       core (0: no limit), as a cgroup quota where the node can create one (resources.limits.cpu)
  */
 public record ScorerSpec(Path codeDir, String scoringScript, Path modelDir, String python, int workers,
                          Map<String, String> environment, LogSink logSink, Probe liveness, Probe readiness,
-                         int spareWorkers, long memoryLimit) {
+                         int spareWorkers, long memoryLimit, long cpuLimitMillis) {
+
+  public ScorerSpec(Path codeDir, String scoringScript, Path modelDir, String python, int workers,
+                    Map<String, String> environment, LogSink logSink, Probe liveness, Probe readiness,
+                    int spareWorkers, long memoryLimit) {
+    this(codeDir, scoringScript, modelDir, python, workers, environment, logSink, liveness, readiness, spareWorkers,
+        memoryLimit, 0);
+  }
 
   public ScorerSpec(Path codeDir, String scoringScript, Path modelDir, String python, int workers,
                     Map<String, String> environment, LogSink logSink, Probe liveness, Probe readiness,

@@ -200,6 +200,59 @@ class PythonScorerTest {
   }
 
   @Test
+  void closingGivesBackQueuedRequestsAsNeverRanAndRefusesNewOnes() throws Exception {
+    List<String> logs = new CopyOnWriteArrayList<>();
+    Scorer s = scorer("import time\ndef init():\n    pass\ndef run(d):\n    print('running ' + d, flush=True)\n"
+        + "    time.sleep(2)\n    return d\n", logs, 1);
+    s.start().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    var running = s.score(new ScoreRequest("a", "a".getBytes(), Map.of(), 5000, 5000)).toCompletableFuture();
+    waitFor(() -> logs.stream().anyMatch(l -> l.contains("running a")), "the first request running");
+    var queued = s.score(new ScoreRequest("b", "b".getBytes(), Map.of(), 5000, 5000)).toCompletableFuture();
+    s.close();
+    assertThatThrownBy(() -> queued.get(10, TimeUnit.SECONDS)).satisfies(e -> assertThat(NeverRan.is(e.getCause()))
+        .as("the queued request never ran: %s", e).isTrue());
+    // the running one did run: whatever it gets (the worker's death as an answer), it is not given back unrun
+    assertThat(running.handle((r, e) -> e == null || !NeverRan.is(e)).get(10, TimeUnit.SECONDS)).isTrue();
+    assertThatThrownBy(() -> s.score(new ScoreRequest("c", "c".getBytes(), Map.of(), 5000, 5000))
+        .toCompletableFuture().get(10, TimeUnit.SECONDS)).satisfies(e -> assertThat(NeverRan.is(e.getCause())).isTrue());
+  }
+
+  /**
+   * resources.limits.cpu: where the node can make a cgroup (root with a cpu controller, as on the CI machines), the
+   * workers run in one with the quota and a busy worker is throttled; elsewhere the log says it is not enforced.
+   */
+  @Test
+  void aCpuLimitPutsTheWorkersUnderACgroupQuota() throws Exception {
+    List<String> logs = new CopyOnWriteArrayList<>();
+    Path code = Files.createDirectories(dir.resolve("busy"));
+    Files.writeString(code.resolve("score.py"), "import os, time\ndef init():\n    pass\ndef run(d):\n"
+        + "    end = time.time() + 0.5\n    while time.time() < end:\n        pass\n    return os.getpid()\n");
+    Path cgroup;
+    String pid;
+    try (Scorer s = Scorers.create(new ScorerSpec(code, "score.py", null, PYTHON, 2, Map.of(), logs::add,
+        Probe.DEFAULT, Probe.DEFAULT, 0, 0, 200))) {
+      s.start().toCompletableFuture().get(20, TimeUnit.SECONDS);
+      String line = logs.stream().filter(l -> l.contains("cpu limit:")).findFirst().orElseThrow();
+      assertThat(line).contains("resources.limits.cpu 200m");
+      if (line.contains("is not enforced")) {
+        System.out.println("this machine cannot enforce a cpu limit: " + line);
+        return;
+      }
+      assertThat(line).containsPattern("quota of 20000 us per 100000 us");
+      cgroup = Path.of(line.substring(line.lastIndexOf('(') + 1, line.lastIndexOf(')')));
+      pid = call(s, "x", 10_000, 0).bodyText();
+      assertThat(Files.readString(cgroup.resolve("cgroup.procs"))).contains(pid);
+      // both workers busy at once on 0.2 of a core: the kernel must have throttled them
+      var a = s.score(new ScoreRequest("a", "a".getBytes(), Map.of(), 10_000, 0));
+      var b = s.score(new ScoreRequest("b", "b".getBytes(), Map.of(), 10_000, 0));
+      a.toCompletableFuture().get(30, TimeUnit.SECONDS);
+      b.toCompletableFuture().get(30, TimeUnit.SECONDS);
+      assertThat(Files.readString(cgroup.resolve("cpu.stat"))).containsPattern("nr_throttled [1-9]");
+    }
+    assertThat(cgroup).as("the instance's cgroup is removed with it").doesNotExist();
+  }
+
+  @Test
   void anInitThatNeverFinishesFailsWithinTheReadinessBudget() throws Exception {
     List<String> logs = new CopyOnWriteArrayList<>();
     Scorer s = scorer("import time\ndef init():\n    time.sleep(600)\ndef run(d):\n    return d\n", logs, 1,

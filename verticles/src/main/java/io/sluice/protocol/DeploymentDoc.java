@@ -87,6 +87,12 @@ public record DeploymentDoc(String endpoint, String name, ProvisioningState stat
     return v == null ? 0 : Quantities.memoryBytes("resources.limits.memory", v);
   }
 
+  /** {@code resources.limits.cpu} in thousandths of a core; 0 when there is none. */
+  public long cpuLimitMillis() {
+    Object v = resources("limits").getValue("cpu");
+    return v == null ? 0 : Quantities.cpuMillis("resources.limits.cpu", v);
+  }
+
   /** {@code resources.requests.cpu} in thousandths of a core; 0 when there is none. */
   public long cpuRequestMillis() {
     Object v = resources("requests").getValue("cpu");

@@ -1,6 +1,7 @@
 package io.sluice.router;
 
 import io.sluice.protocol.Headers;
+import io.sluice.scorer.NeverRan;
 import io.sluice.scorer.ScoreResult;
 import io.sluice.scoring.LocalInstances;
 import io.vertx.core.AsyncResult;
@@ -56,8 +57,9 @@ final class LocalTransport implements ScorerTransport {
     }
     Thread loop = Thread.currentThread();
     answer.whenComplete((r, err) -> {
-      AsyncResult<Reply> ar = err != null ? Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 500,
-          "the scorer failed: " + err.getMessage())) : Future.succeededFuture(Reply.of(r));
+      // 503 for a request the scorer gave back unrun (it stopped meanwhile): the router may send it elsewhere
+      AsyncResult<Reply> ar = err != null ? Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE,
+          NeverRan.is(err) ? 503 : 500, "the scorer failed: " + err.getMessage())) : Future.succeededFuture(Reply.of(r));
       if (Thread.currentThread() == loop) {
         once.handle(ar); // a non-blocking scorer answered on this very thread
       } else {

@@ -53,8 +53,8 @@ final class RouteFollower {
   private long timer = -1;
   private boolean refreshing;
   private boolean refreshAgain;
-  /** Counts applied changes, so a resync fetched before a change cannot overwrite it. */
-  private long applies;
+  /** Events that arrive while a resync is in flight are replayed on top of its answer. */
+  private final ResyncReplay<JsonObject> sinceResync = new ResyncReplay<>(10_000);
 
   /** {@code tokenPublicKey} gets the public half of the token-signing key; {@code instancesSeen} every new view of the instances. */
   RouteFollower(Vertx vertx, Context context, String nodeId, Consumer<String> tokenPublicKey,
@@ -139,6 +139,11 @@ final class RouteFollower {
   }
 
   private void event(JsonObject e) {
+    sinceResync.record(e);
+    applyEvent(e);
+  }
+
+  private void applyEvent(JsonObject e) {
     String type = e.getString(Events.TYPE);
     if (Events.INSTANCE.equals(type)) {
       InstanceInfo i = Events.instanceOf(e);
@@ -162,7 +167,6 @@ final class RouteFollower {
     if (snapshot == null) {
       return; // the first resync brings it
     }
-    applies++;
     snapshot = snapshot.with(change);
     rebuild();
   }
@@ -198,21 +202,24 @@ final class RouteFollower {
   }
 
   private Future<Void> refreshNow() {
-    long at = applies;
-    return Future.all(ControlPlane.snapshot(vertx, 10_000), instancesMap.values()).map(all -> {
-      if (applies != at) {
-        refreshAgain = true; // a newer change arrived while this snapshot was in flight
-        return null;
-      }
-      snapshot = all.resultAt(0);
-      tokenPublicKey.accept(snapshot.tokenPublicKey());
-      observed.clear();
-      for (JsonObject o : all.<List<JsonObject>>resultAt(1)) {
-        InstanceInfo i = InstanceInfo.fromJson(o);
-        observed.put(i.id(), i);
-      }
-      rebuild();
-      return null;
-    });
+    int ticket = sinceResync.begin();
+    return Future.all(ControlPlane.snapshot(vertx, 10_000), instancesMap.values()).onFailure(err ->
+        sinceResync.abandon(ticket)).map(all -> {
+          List<JsonObject> replay = sinceResync.finish(ticket);
+          if (replay == null) {
+            refreshAgain = true; // too much happened meanwhile to replay: read again
+            return null;
+          }
+          snapshot = all.resultAt(0);
+          tokenPublicKey.accept(snapshot.tokenPublicKey());
+          observed.clear();
+          for (JsonObject o : all.<List<JsonObject>>resultAt(1)) {
+            InstanceInfo i = InstanceInfo.fromJson(o);
+            observed.put(i.id(), i);
+          }
+          replay.forEach(this::applyEvent); // what arrived after the read (perhaps a little before: idempotent)
+          rebuild();
+          return null;
+        });
   }
 }

@@ -10,6 +10,7 @@ import io.sluice.protocol.Events;
 import io.sluice.protocol.Headers;
 import io.sluice.protocol.InstanceState;
 import io.sluice.protocol.Routers;
+import io.sluice.scorer.NeverRan;
 import io.sluice.scorer.Probe;
 import io.sluice.scorer.ScoreRequest;
 import io.sluice.scorer.ScoreResult;
@@ -115,7 +116,7 @@ public final class ScorerVerticle extends VerticleBase {
       ScorerSpec spec = new ScorerSpec(code, deployment.scoringScript(), model, config().getString("python"),
           deployment.requestSettings().maxConcurrent(), deployment.environmentVariables(), log::line,
           probe(deployment.livenessProbe()), probe(deployment.readinessProbe()), config().getInteger("spare_workers", 1),
-          deployment.memoryLimitBytes());
+          deployment.memoryLimitBytes(), deployment.cpuLimitMillis());
       scorer = Scorers.create(spec);
       return scorer;
     }, false).compose(s -> Future.fromCompletionStage(s.start(), ctx)).onComplete(ar -> {
@@ -168,7 +169,8 @@ public final class ScorerVerticle extends VerticleBase {
       score(msg.headers().get(Headers.REQUEST_ID), msg.body().getBytes(), headers,
           msg.headers().contains(Headers.REDIRECTABLE)).whenComplete((r, err) -> ctx.runOnContext(v -> {
             if (err != null) {
-              msg.fail(500, "the scorer failed: " + err.getMessage());
+              // 503 for a request the scorer gave back unrun: the router may send it elsewhere
+              msg.fail(NeverRan.is(err) ? 503 : 500, "the scorer failed: " + err.getMessage());
             } else {
               reply(msg, r);
             }
@@ -187,6 +189,11 @@ public final class ScorerVerticle extends VerticleBase {
                                              boolean redirectable) {
     Scorer s = scorer;
     InstanceState st = state;
+    Promise<Void> drain = drained;
+    if (drain != null && drain.future().isComplete()) {
+      // drained: every router acknowledged and nothing is in flight; a request now comes from a stale table
+      throw new LocalInstances.Refused("instance " + instance.id() + " has drained");
+    }
     if (s == null || !s.alive() || st == InstanceState.Failed || (redirectable && !s.healthy())) {
       throw new LocalInstances.Refused("instance " + instance.id() + " is " + st
           + (s != null && !s.healthy() ? " (no ready worker)" : ""));

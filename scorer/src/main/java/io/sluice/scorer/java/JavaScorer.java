@@ -1,5 +1,6 @@
 package io.sluice.scorer.java;
 
+import io.sluice.scorer.NeverRan;
 import io.sluice.scorer.ScoreRequest;
 import io.sluice.scorer.ScoreResult;
 import io.sluice.scorer.Scorer;
@@ -81,7 +82,7 @@ public final class JavaScorer implements Scorer {
   @Override
   public CompletionStage<ScoreResult> score(ScoreRequest request) {
     if (!running) {
-      return CompletableFuture.failedFuture(new IllegalStateException("scorer is not running"));
+      return CompletableFuture.failedFuture(new NeverRan("scorer is not running"));
     }
     if (inline) {
       return CompletableFuture.completedFuture(run(request));

@@ -1,5 +1,6 @@
 package io.sluice.scorer.java;
 
+import io.sluice.scorer.NeverRan;
 import io.sluice.scorer.ScoreRequest;
 import io.sluice.scorer.ScoreResult;
 import io.sluice.scorer.ScorerSpec;
@@ -57,7 +58,7 @@ final class JavaWorkers {
     queue.add(job);
     if (closed) {
       queue.remove(job);
-      job.result().completeExceptionally(new IllegalStateException("scorer stopped"));
+      job.result().completeExceptionally(new NeverRan("scorer stopped"));
     }
     return job.result();
   }
@@ -157,7 +158,7 @@ final class JavaWorkers {
     watchdog.shutdownNow();
     Job job;
     while ((job = queue.poll()) != null) {
-      job.result().completeExceptionally(new IllegalStateException("scorer stopped"));
+      job.result().completeExceptionally(new NeverRan("scorer stopped"));
     }
     threads.forEach(Thread::interrupt);
   }

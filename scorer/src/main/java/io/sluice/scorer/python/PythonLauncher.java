@@ -27,6 +27,7 @@ final class PythonLauncher {
   private final Path runner;
   private final Path script;
   private final ScheduledExecutorService watchdog;
+  private final CpuLimit cpu;
 
   /** A Python process whose init() succeeded, with its pipes. */
   record Started(Process process, DataInputStream in, DataOutputStream out) {
@@ -39,11 +40,12 @@ final class PythonLauncher {
     }
   }
 
-  PythonLauncher(ScorerSpec spec, Path runner, Path script, ScheduledExecutorService watchdog) {
+  PythonLauncher(ScorerSpec spec, Path runner, Path script, ScheduledExecutorService watchdog, CpuLimit cpu) {
     this.spec = spec;
     this.runner = runner;
     this.script = script;
     this.watchdog = watchdog;
+    this.cpu = cpu;
   }
 
   Started launch() throws InitFailed {
@@ -92,6 +94,7 @@ final class PythonLauncher {
     env.put("WORKER_COUNT", String.valueOf(spec.workers()));
     env.put("PYTHONUNBUFFERED", "1");
     Process p = pb.start();
+    cpu.join(p.pid()); // before init(): a model load counts against the limit too
     Thread logs = new Thread(() -> pumpLogs(p), "python-log-" + p.pid());
     logs.setDaemon(true);
     logs.start();

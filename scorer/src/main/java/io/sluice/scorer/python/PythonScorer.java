@@ -1,5 +1,6 @@
 package io.sluice.scorer.python;
 
+import io.sluice.scorer.NeverRan;
 import io.sluice.scorer.ScoreRequest;
 import io.sluice.scorer.ScoreResult;
 import io.sluice.scorer.Scorer;
@@ -37,6 +38,7 @@ public final class PythonScorer implements Scorer {
   });
   private volatile boolean closed;
   private volatile SparePool spares;
+  private volatile CpuLimit cpu = CpuLimit.NONE;
   private volatile Runnable healthListener = () -> { };
   private final UnreadyClock unready = new UnreadyClock();
 
@@ -51,7 +53,8 @@ public final class PythonScorer implements Scorer {
       return CompletableFuture.failedFuture(new IllegalArgumentException(
           "code_configuration.scoring_script: file '" + spec.scoringScript() + "' not found in the code folder"));
     }
-    PythonLauncher launcher = new PythonLauncher(spec, RUNNER, script, watchdog);
+    cpu = CpuLimit.open(spec.cpuLimitMillis(), spec.logSink());
+    PythonLauncher launcher = new PythonLauncher(spec, RUNNER, script, watchdog, cpu);
     spares = new SparePool(launcher, spec);
     List<CompletableFuture<Void>> ready = new ArrayList<>();
     for (int i = 0; i < spec.workers(); i++) {
@@ -71,7 +74,7 @@ public final class PythonScorer implements Scorer {
   @Override
   public CompletionStage<ScoreResult> score(ScoreRequest request) {
     if (closed || !alive()) {
-      return CompletableFuture.failedFuture(new IllegalStateException("scorer is not running"));
+      return CompletableFuture.failedFuture(new NeverRan("scorer is not running"));
     }
     long now = System.nanoTime();
     PythonWorker.Pending p = new PythonWorker.Pending(request, new CompletableFuture<>(), now, unready.read(now));
@@ -100,7 +103,8 @@ public final class PythonScorer implements Scorer {
     if (!alive()) {
       PythonWorker.Pending p;
       while ((p = queue.poll()) != null) {
-        p.result().completeExceptionally(new IllegalStateException("the scoring workers keep failing to start"));
+        p.result().completeExceptionally(new NeverRan(closed ? "scorer stopped"
+            : "the scoring workers keep failing to start"));
       }
     }
   }
@@ -113,9 +117,10 @@ public final class PythonScorer implements Scorer {
       spares.close();
     }
     watchdog.shutdownNow();
+    cpu.close(); // the workers were stopped above
     PythonWorker.Pending p;
     while ((p = queue.poll()) != null) {
-      p.result().completeExceptionally(new IllegalStateException("scorer stopped"));
+      p.result().completeExceptionally(new NeverRan("scorer stopped"));
     }
   }
 
