@@ -12,12 +12,8 @@ cd "$here"
 work="$(mktemp -d /tmp/sluice-asb.XXXX)"
 pid=""
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true' EXIT
-export SLUICE_HOME="$work/home" SLUICE_URL=http://127.0.0.1:18610
-java --add-modules java.se --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/java.nio=ALL-UNNAMED \
-  --add-opens java.base/sun.nio.ch=ALL-UNNAMED -Xmx1g -jar verticles/target/sluice.jar node --http-port 18610 \
-  --cluster-name "asb-$$" > "$work/node.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 240); do curl -sf "$SLUICE_URL/healthz" >/dev/null 2>&1 && break; sleep 0.25; done
+. loadtest/one-node.sh
+one_node 18610 "asb-$$"
 S() { bin/sluice "$@"; }
 mkdir -p "$work/d/code"
 printf 'import time\ndef init():\n    pass\ndef run(raw_data):\n    time.sleep(0.02)\n    return raw_data\n' \

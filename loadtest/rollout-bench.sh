@@ -12,12 +12,8 @@ command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteract
 work="$(mktemp -d /tmp/sluice-rb.XXXX)"
 pid=""
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true' EXIT
-export SLUICE_HOME="$work/home" SLUICE_URL=http://127.0.0.1:18510
-java --add-modules java.se --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/java.nio=ALL-UNNAMED \
-  --add-opens java.base/sun.nio.ch=ALL-UNNAMED -Xmx1g -jar verticles/target/sluice.jar node --http-port 18510 \
-  --cluster-name "rb-$$" > "$work/node.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 240); do curl -sf "$SLUICE_URL/healthz" >/dev/null 2>&1 && break; sleep 0.25; done
+. loadtest/one-node.sh
+one_node 18510 "rb-$$"
 S() { bin/sluice "$@"; }
 S online-endpoint create -n rb-ep -o none
 for d in blue green; do

@@ -4,7 +4,6 @@ import io.sluice.protocol.Quantities;
 import io.sluice.protocol.ValidationException;
 import io.vertx.core.json.JsonObject;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -32,15 +31,6 @@ public final class KubernetesRules {
           + "got " + value);
     }
     return s;
-  }
-
-  /** The compute name of {@code azureml:<name>} (null for null). */
-  public static String computeName(String compute) {
-    if (compute == null) {
-      return null;
-    }
-    Matcher m = COMPUTE.matcher(compute);
-    return m.matches() ? m.group(1) : compute;
   }
 
   /** {@code type}: managed (default) or kubernetes; true for kubernetes. */

@@ -2,6 +2,7 @@ package io.sluice.endpoints;
 
 import io.sluice.protocol.ScaleSettings;
 import io.sluice.protocol.ValidationException;
+import io.sluice.protocol.WholeNumbers;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
@@ -336,24 +337,6 @@ public final class SpecValidator {
   }
 
   static int intField(JsonObject o, String f, Integer dflt, int min, int max, String prefix) {
-    Object v = o.getValue(f);
-    if (v == null) {
-      if (dflt == null) {
-        throw new ValidationException(prefix + f + ": required (a whole number from " + min + " to " + max + ")");
-      }
-      return dflt;
-    }
-    long n;
-    if (v instanceof Integer || v instanceof Long || v instanceof Short) {
-      n = ((Number) v).longValue();
-    } else if (v instanceof String s && s.matches("-?\\d{1,10}")) {
-      n = Long.parseLong(s);
-    } else {
-      throw new ValidationException(prefix + f + ": must be a whole number; got " + v);
-    }
-    if (n < min || n > max) {
-      throw new ValidationException(prefix + f + ": must be from " + min + " to " + max + "; got " + n);
-    }
-    return (int) n;
+    return WholeNumbers.field(o, f, dflt, min, max, prefix);
   }
 }

@@ -21,6 +21,15 @@ public record EndpointDoc(String name, String uid, String authMode, String prima
   private static final List<String> TYPED = List.of("name", "uid", "auth_mode", "keys", "key_hashes", "traffic",
       "mirror_traffic", "provisioning_state", "revision");
 
+  /**
+   * The compute name of its {@code compute: azureml:<name>} (validated when the endpoint was written), or null:
+   * instances go only to nodes that offer it.
+   */
+  public String computeName() {
+    String c = spec.getString("compute");
+    return c == null || !c.startsWith("azureml:") ? c : c.substring("azureml:".length());
+  }
+
   public static EndpointDoc fromJson(JsonObject j) {
     JsonObject spec = j.copy();
     TYPED.forEach(spec::remove);

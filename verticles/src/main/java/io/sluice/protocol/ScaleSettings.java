@@ -75,21 +75,6 @@ public record ScaleSettings(String type, int minInstances, int maxInstances, int
   }
 
   private static int whole(JsonObject j, String field, int dflt, int min, int max) {
-    Object v = j.getValue(field);
-    if (v == null) {
-      return dflt;
-    }
-    long n;
-    if (v instanceof Integer || v instanceof Long || v instanceof Short) {
-      n = ((Number) v).longValue();
-    } else if (v instanceof String s && s.matches("-?\\d{1,10}")) {
-      n = Long.parseLong(s);
-    } else {
-      throw new ValidationException("scale_settings." + field + ": must be a whole number; got " + v);
-    }
-    if (n < min || n > max) {
-      throw new ValidationException("scale_settings." + field + ": must be from " + min + " to " + max + "; got " + n);
-    }
-    return (int) n;
+    return WholeNumbers.field(j, field, dflt, min, max, "scale_settings.");
   }
 }

@@ -1,7 +1,6 @@
 package io.sluice.supervisor;
 
 import io.sluice.autoscale.AutoscaleRunner;
-import io.sluice.endpoints.KubernetesRules;
 import io.sluice.load.LoadPicture;
 import io.sluice.protocol.Addresses;
 import io.sluice.protocol.ControlPlane;
@@ -88,7 +87,7 @@ final class Reconciler {
               System.currentTimeMillis(), work);
           deployments.replaceAll((k, d) -> counts.containsKey(k) ? d.withInstanceCount(counts.get(k)) : d);
           Map<String, String> computes = new HashMap<>();
-          snap.endpoints().forEach(e -> computes.put(e.name(), KubernetesRules.computeName(e.spec().getString("compute"))));
+          snap.endpoints().forEach(e -> computes.put(e.name(), e.computeName()));
           Inputs in = Inputs.of(deployments.values(), computes, members, nodeFacts, alive);
           Placement.Plan plan = Placement.plan(in.desired(), in.nodes(), in.current());
           blocked = plan.unplaceable();

@@ -158,4 +158,50 @@ class AutoscaleTest {
     assertThat(auto.path("scale_settings").path("type").asText()).isEqualTo("target_utilization");
     assertThat(auto.path("scale_status").path("current_instances").asInt()).isBetween(1, 6);
   }
+
+  private int scaledTo(String deployment) throws Exception {
+    return cli.okJson("online-deployment", "show", "-n", deployment, "-e", "scale-ep", "--query",
+        "scale_status.current_instances").asInt();
+  }
+
+  private int canaryShare() throws Exception {
+    return cli.okJson("online-endpoint", "show", "-n", "scale-ep", "--query", "traffic.canary").asInt();
+  }
+
+  /**
+   * A guarded rollout of an autoscaled canary under 150 req/s: while it has 10 % it stays at one instance and the
+   * live deployment keeps the count for its 90 %; at 100 % the canary scales up on its own load.
+   */
+  @Test
+  @Order(3)
+  void duringACanaryEachDeploymentScalesOnItsOwnLoad() throws Exception {
+    Files.writeString(tmp.resolve("d/canary.yml"), Files.readString(tmp.resolve("d/d.yml"))
+        .replace("name: auto", "name: canary"));
+    cli.ok("online-deployment", "create", "-f", tmp.resolve("d/canary.yml").toString());
+    CompletableFuture<LoadGenerator.Report> running = CompletableFuture.supplyAsync(() -> {
+      try {
+        return load(150, 40_000);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    cli.ok("online-endpoint", "rollout", "start", "-n", "scale-ep", "--deployment", "canary", "--steps", "10 100",
+        "--interval", "15s", "--min-requests", "20", "--max-p99-ratio", "100", "--no-wait");
+    int[] during = new int[2];
+    Await.until(() -> {
+      if (canaryShare() != 10) {
+        return false;
+      }
+      during[0] = scaledTo("auto");
+      during[1] = scaledTo("canary");
+      return during[0] >= 3 && canaryShare() == 10; // both counts read while the canary had 10 %
+    }, Duration.ofSeconds(25), "the live deployment scaled for its 90 % while the canary had 10 %");
+    assertThat(during[1]).as("the canary's count at 10 %% of 150 req/s").isEqualTo(1);
+    Await.until(() -> canaryShare() == 100 && scaledTo("canary") >= 3, Duration.ofSeconds(35),
+        "the canary scaled up on its own load at 100 %");
+    LoadGenerator.Report r = running.get(60, TimeUnit.SECONDS);
+    assertThat(r.byStatus().keySet()).as(r.summary()).isSubsetOf(200, 429);
+    Await.until(() -> cli.okJson("online-endpoint", "rollout", "show", "-n", "scale-ep", "--query", "status")
+        .asText(), "Succeeded"::equals, Duration.ofSeconds(30), "the rollout succeeded");
+  }
 }

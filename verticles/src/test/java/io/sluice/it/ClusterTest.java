@@ -17,6 +17,7 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.time.Duration;
@@ -102,9 +103,15 @@ class ClusterTest {
     });
   }
 
-  private static void allAnswered(LoadGenerator.Report r) {
-    assertThat(r.errors()).as(r.summary()).isZero();
-    assertThat(r.byStatus().keySet()).as(r.summary()).containsOnly(200);
+  /** Every request answered 200; otherwise the routers' own words on the failures (their WARN lines) are shown. */
+  private void allAnswered(LoadGenerator.Report r) throws IOException {
+    StringBuilder why = new StringBuilder(r.summary());
+    for (NodeProcess n : nodes) {
+      n.log().lines().filter(l -> l.contains("failed") || l.contains("WARN")).limit(20)
+          .forEach(l -> why.append("\n  ").append(l));
+    }
+    assertThat(r.errors()).as(why.toString()).isZero();
+    assertThat(r.byStatus().keySet()).as(why.toString()).containsOnly(200);
     assertThat(r.requests()).isPositive();
   }
 

@@ -49,6 +49,11 @@ class DataPlaneTest {
               os._exit(3)
           if raw_data == "raise":
               raise ValueError("boom")
+          if raw_data == "grow":
+              held = []
+              for _ in range(40):
+                  held.append(bytearray(16 << 20))  # 16 MiB at a time, touched
+                  time.sleep(0.05)
           print("printed by run")
           return raw_data
       """;
@@ -388,5 +393,27 @@ class DataPlaneTest {
     } finally {
       cli.ok("online-endpoint", "update", "-n", "dp-ep", "--mirror-traffic", "twin=0");
     }
+  }
+
+  /**
+   * resources.limits on a real node: the worker that grows past the memory limit is killed, its request gets 500,
+   * get-logs says "memory limit" with the figure, and the next request is answered by its replacement; the cpu
+   * limit's line says whether this machine enforces it.
+   */
+  @Test
+  void aWorkerOverItsMemoryLimitIsKilledAndGetLogsSaysWhy() throws Exception {
+    cli.ok("online-deployment", "create", "-f", yaml("capped", """
+        resources: {limits: {memory: 150Mi, cpu: 500m}}
+        """).toString());
+    HttpResponse<String> grown = score("capped", "grow");
+    assertThat(grown.statusCode()).as(grown.body()).isEqualTo(500);
+    assertThat(grown.body()).contains("resources.limits.memory (150 MiB)");
+    String logs = Await.until(() -> cli.ok("online-deployment", "get-logs", "-n", "capped", "-e", "dp-ep"),
+        l -> l.contains("memory limit: resident memory"), Duration.ofSeconds(10), "the memory limit in get-logs");
+    assertThat(logs).contains("over resources.limits.memory 150 MiB; worker killed")
+        .containsPattern("cpu limit: resources.limits.cpu 500m (enforced by a cgroup|is not enforced)");
+    assertThat(Await.until(() -> score("capped", "small"), r -> r.statusCode() == 200, Duration.ofSeconds(30),
+        "the replaced worker answers").body()).isEqualTo("\"small\"");
+    cli.ok("online-deployment", "delete", "-n", "capped", "-e", "dp-ep", "--yes");
   }
 }
