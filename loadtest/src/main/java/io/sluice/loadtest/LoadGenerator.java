@@ -39,8 +39,12 @@ public final class LoadGenerator {
     }
   }
 
-  /** One second of the run: answers, errors (non-2xx or no answer) and that second's latency. */
-  public record Second(int second, long answers, long errors, double p50Ms, double p99Ms) {
+  /**
+   * One second of the run: answers, errors (non-2xx or no answer), that second's latency, its answers by status
+   * ("no answer" for a request that got none) and the scenario step in force when it ended.
+   */
+  public record Second(int second, long answers, long errors, double p50Ms, double p99Ms, Map<String, Long> byStatus,
+                       int step) {
   }
 
   public record Report(long requests, long errors, double seconds, Histogram latencyMicros,
@@ -81,6 +85,9 @@ public final class LoadGenerator {
       List<Second> timeline = new ArrayList<>();
       Histogram[] thisSecond = {new Histogram(TimeUnit.MINUTES.toMicros(10), 2)};
       long[] secondErrors = {0};
+      var secondStatus = new Object() { // this second's answers by status (a holder the lambdas can refill)
+        Map<String, Long> counts = new TreeMap<>();
+      };
       long[] sent = {0};
       long[] done = {0};
       long[] errors = {0};
@@ -99,6 +106,7 @@ public final class LoadGenerator {
         int step = s.step().getAsInt();
         client.request(opts).compose(req -> req.send(s.body())).compose(resp -> {
           byStatus.merge(resp.statusCode(), 1L, Long::sum);
+          secondStatus.counts.merge(String.valueOf(resp.statusCode()), 1L, Long::sum);
           if (resp.statusCode() < 200 || resp.statusCode() > 299) {
             secondErrors[0]++;
             byStep.computeIfAbsent(step, k -> new long[2])[1]++;
@@ -114,6 +122,7 @@ public final class LoadGenerator {
           if (ar.failed()) {
             errors[0]++;
             secondErrors[0]++;
+            secondStatus.counts.merge("no answer", 1L, Long::sum);
             byStep.get(step)[1]++;
           }
           long micros = Math.max(1, TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - intended));
@@ -145,7 +154,8 @@ public final class LoadGenerator {
           lastDone[0] = done[0];
           Histogram h = thisSecond[0];
           timeline.add(new Second((int) elapsedSeconds[0], answers, secondErrors[0], h.getValueAtPercentile(50) / 1000.0,
-              h.getValueAtPercentile(99) / 1000.0));
+              h.getValueAtPercentile(99) / 1000.0, secondStatus.counts, s.step().getAsInt()));
+          secondStatus.counts = new TreeMap<>();
           if (s.progress() != null) {
             s.progress().printf("t=%ds sent=%d answered=%d %d req/s p99 %.2f ms failed %d%n", elapsedSeconds[0],
                 sent[0], done[0], answers, h.getValueAtPercentile(99) / 1000.0, secondErrors[0]);

@@ -3,15 +3,19 @@ package io.sluice.loadtest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.HdrHistogram.HistogramIterationValue;
 
-/** Writes a run as JSON and as one self-contained HTML page (inline SVG: latency by percentile, throughput by second). */
+/**
+ * Writes a run as JSON and as one self-contained HTML page: uPlot charts (the library inlined) of latency per second,
+ * answers per second by status with the scenario's steps marked, and latency by percentile.
+ */
 public final class ReportFiles {
   private ReportFiles() {
   }
@@ -28,7 +32,8 @@ public final class ReportFiles {
     r.byDeployment().forEach(deployments::put);
     JsonArray timeline = new JsonArray();
     r.timeline().forEach(s -> timeline.add(new JsonObject().put("second", s.second()).put("answers", s.answers())
-        .put("errors", s.errors()).put("p50_ms", s.p50Ms()).put("p99_ms", s.p99Ms())));
+        .put("errors", s.errors()).put("p50_ms", s.p50Ms()).put("p99_ms", s.p99Ms())
+        .put("by_status", new JsonObject(new java.util.LinkedHashMap<>(s.byStatus()))).put("step", s.step())));
     JsonArray perStep = new JsonArray();
     for (Map.Entry<Integer, long[]> e : r.byStep().entrySet()) {
       perStep.add(new JsonObject().put("step", e.getKey())
@@ -45,49 +50,39 @@ public final class ReportFiles {
     JsonObject j = json(r, steps);
     String base = file.toString().replaceFirst("\\.(json|html)$", "");
     Files.writeString(Path.of(base + ".json"), j.encodePrettily() + "\n");
-    Files.writeString(Path.of(base + ".html"), html(r, j));
+    Files.writeString(Path.of(base + ".html"), html(r, j, steps));
   }
 
-  static String html(LoadGenerator.Report r, JsonObject j) {
+  /** The chart library inlined into every report, so a report is one file that opens offline. */
+  static final String UPLOT = "META-INF/resources/webjars/uplot/1.6.30/dist/";
+
+  static String html(LoadGenerator.Report r, JsonObject j, List<String> steps) throws IOException {
     // latency by percentile: x = log10(1 / (1 - p)), y = latency in ms
-    List<double[]> pts = new ArrayList<>();
+    JsonArray curve = new JsonArray();
     for (HistogramIterationValue v : r.latencyMicros().percentiles(5)) {
       double p = Math.min(v.getPercentileLevelIteratedTo() / 100.0, 0.999999);
-      pts.add(new double[] {Math.log10(1 / (1 - p)), v.getValueIteratedTo() / 1000.0});
+      curve.add(new JsonArray().add(Math.log10(1 / (1 - p))).add(v.getValueIteratedTo() / 1000.0));
     }
-    List<double[]> tput = new ArrayList<>();
-    for (LoadGenerator.Second s : r.timeline()) {
-      tput.add(new double[] {s.second(), s.answers()});
-    }
-    return "<!doctype html><html><head><meta charset=utf-8><title>Sluice load test</title><style>"
-        + "body{font-family:sans-serif;margin:2em}td,th{padding:2px 10px;text-align:right}"
-        + "svg{border:1px solid #ccc;margin:1em 0}</style></head><body><h1>Sluice load test</h1><p>"
-        + esc(r.summary()) + "</p><h2>Latency by percentile</h2>"
-        + svg(pts, "percentile (50%, 90%, 99%, 99.9%, 99.99% at x = 0.3, 1, 2, 3, 4)", "ms")
-        + "<h2>Throughput over time</h2>" + svg(tput, "second", "answers per second")
-        + "<h2>Figures</h2><pre>" + esc(j.encodePrettily()) + "</pre></body></html>\n";
+    JsonObject data = new JsonObject().put("timeline", j.getJsonArray("timeline")).put("curve", curve)
+        .put("steps", new JsonArray(new ArrayList<>(steps)));
+    return "<!doctype html><html lang=en><head><meta charset=utf-8><title>Sluice load test</title>"
+        + "<meta name=viewport content='width=device-width, initial-scale=1'><style>" + resource(UPLOT + "uPlot.min.css")
+        + "body{font-family:system-ui,sans-serif;margin:1.5em;max-width:1000px}pre{overflow:auto}"
+        + ".chart{margin:1em 0}</style></head><body><h1>Sluice load test</h1><p>" + esc(r.summary()) + "</p>"
+        + "<div class=chart id=latency></div><div class=chart id=status></div><div class=chart id=percentiles></div>"
+        + "<h2>Figures</h2><pre>" + esc(j.encodePrettily()) + "</pre>"
+        + "<script>" + resource(UPLOT + "uPlot.iife.min.js") + "</script>"
+        + "<script>const DATA = " + data.encode().replace("</", "<\\/") + ";\n" + resource("io/sluice/loadtest/report.js")
+        + "</script></body></html>\n";
   }
 
-  private static String svg(List<double[]> pts, String xLabel, String yLabel) {
-    int w = 720;
-    int h = 300;
-    int m = 50;
-    double maxX = pts.stream().mapToDouble(p -> p[0]).max().orElse(1);
-    double maxY = pts.stream().mapToDouble(p -> p[1]).max().orElse(1);
-    maxX = maxX <= 0 ? 1 : maxX;
-    maxY = maxY <= 0 ? 1 : maxY;
-    StringBuilder path = new StringBuilder();
-    for (double[] p : pts) {
-      double x = m + (w - 2 * m) * p[0] / maxX;
-      double y = h - m - (h - 2 * m) * p[1] / maxY;
-      path.append(path.length() == 0 ? "M" : "L").append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
+  private static String resource(String name) throws IOException {
+    try (InputStream in = ReportFiles.class.getClassLoader().getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IOException("missing from the classpath: " + name);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
-    return String.format(Locale.ROOT, "<svg width=%d height=%d xmlns='http://www.w3.org/2000/svg'>"
-            + "<line x1=%d y1=%d x2=%d y2=%d stroke=black /><line x1=%d y1=%d x2=%d y2=%d stroke=black />"
-            + "<path d='%s' fill=none stroke=steelblue stroke-width=2 />"
-            + "<text x=%d y=%d font-size=12>%s (max %.1f)</text><text x=5 y=20 font-size=12>%s (max %.3f)</text></svg>",
-        w, h, m, h - m, w - m, h - m, m, m, m, h - m, path.toString().trim(), m, h - 15, esc(xLabel), maxX,
-        esc(yLabel), maxY);
   }
 
   private static String esc(String s) {

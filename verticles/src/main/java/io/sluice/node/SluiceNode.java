@@ -16,6 +16,7 @@ import io.sluice.router.RouterVerticle;
 import io.sluice.scoring.ZipLimits;
 import io.sluice.store.Store;
 import io.sluice.supervisor.DeploymentSupervisorVerticle;
+import io.sluice.ui.UiRoutes;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
@@ -198,9 +199,14 @@ public final class SluiceNode {
           r.get("/healthz").handler(ctx -> ctx.json(new JsonObject().put("status", "UP").put("node", info.name())
               .put("node_id", info.nodeId()).put("members", ((VertxInternal) vertx).clusterManager().getNodes().size())));
           r.get("/metrics").handler(PrometheusScrapingHandler.create(registryName()));
+          UiRoutes ui = new UiRoutes(vertx);
+          if (info.has(NodeRoles.ROUTER)) {
+            ui.mountPage(r);
+          }
           if (info.has(NodeRoles.CONTROL_PLANE)) {
             api.mount(r);
             new LoadRoutes(vertx, loadPicture, loadRetentionSeconds()).mount(r);
+            ui.mountApi(r);
           }
         }, info.has(NodeRoles.ROUTER), BackendRegistries.getNow(registryName()), loadPicture);
     deployments.add(vertx.deployVerticle(router).await(60, TimeUnit.SECONDS));

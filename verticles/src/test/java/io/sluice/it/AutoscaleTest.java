@@ -43,7 +43,7 @@ class AutoscaleTest {
   void start() throws Exception {
     Path conf = Files.writeString(tmp.resolve("node.yaml"), "python:\n  spare_workers: 0\n");
     node = new NodeProcess(tmp.resolve("home"), "scale-" + UUID.randomUUID()).with("--config", conf.toString())
-        .start();
+        .with("--cpu", "2").start(); // declared: the canary's requests (500m each) fit four times
     cli = new Cli(node.home);
     Path dir = Files.createDirectories(tmp.resolve("d/code"));
     Files.writeString(dir.resolve("score.py"), """
@@ -86,7 +86,12 @@ class AutoscaleTest {
   }
 
   private int ready() throws Exception {
-    JsonNode inst = cli.okJson("online-deployment", "show", "-n", "auto", "-e", "scale-ep", "--query", "instances");
+    return ready("auto");
+  }
+
+  private int ready(String deployment) throws Exception {
+    JsonNode inst = cli.okJson("online-deployment", "show", "-n", deployment, "-e", "scale-ep", "--query",
+        "instances");
     return (int) inst.findValuesAsText("state").stream().filter("Ready"::equals).count();
   }
 
@@ -170,17 +175,18 @@ class AutoscaleTest {
 
   /**
    * A guarded rollout of an autoscaled canary under 150 req/s: while it has 10 % it stays at one instance and the
-   * live deployment keeps the count for its 90 %; at 100 % the canary scales up on its own load.
+   * live deployment keeps the count for its 90 %; at 100 % the canary scales up on its own load, until the node's
+   * declared cpu stops it (four of its 500m requests fit in 2): the blocked scale-up is visible in show.
    */
   @Test
   @Order(3)
   void duringACanaryEachDeploymentScalesOnItsOwnLoad() throws Exception {
     Files.writeString(tmp.resolve("d/canary.yml"), Files.readString(tmp.resolve("d/d.yml"))
-        .replace("name: auto", "name: canary"));
+        .replace("name: auto", "name: canary") + "resources: {requests: {cpu: 500m}}\n");
     cli.ok("online-deployment", "create", "-f", tmp.resolve("d/canary.yml").toString());
     CompletableFuture<LoadGenerator.Report> running = CompletableFuture.supplyAsync(() -> {
       try {
-        return load(150, 40_000);
+        return load(150, 45_000);
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }
@@ -199,6 +205,11 @@ class AutoscaleTest {
     assertThat(during[1]).as("the canary's count at 10 %% of 150 req/s").isEqualTo(1);
     Await.until(() -> canaryShare() == 100 && scaledTo("canary") >= 3, Duration.ofSeconds(35),
         "the canary scaled up on its own load at 100 %");
+    String blocked = Await.until(() -> cli.okJson("online-deployment", "show", "-n", "canary", "-e", "scale-ep",
+        "--query", "scale_status.reason").asText(), r -> r.contains("blocked"), Duration.ofSeconds(20),
+        "the scale-up past the node's cpu shown as blocked");
+    assertThat(blocked).contains("resources.requests.cpu");
+    assertThat(ready("canary")).isLessThanOrEqualTo(4);
     LoadGenerator.Report r = running.get(60, TimeUnit.SECONDS);
     assertThat(r.byStatus().keySet()).as(r.summary()).isSubsetOf(200, 429);
     Await.until(() -> cli.okJson("online-endpoint", "rollout", "show", "-n", "scale-ep", "--query", "status")

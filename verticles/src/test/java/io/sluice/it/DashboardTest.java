@@ -1,0 +1,215 @@
+package io.sluice.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.loadtest.LoadGenerator;
+import io.sluice.loadtest.ReportFiles;
+import io.vertx.core.buffer.Buffer;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+
+/**
+ * The dashboard in a real headless Chromium against a real node: sign-in (form, wrong token, #token= link), the
+ * endpoint with both deployments and the split, a split changed through the page and seen by the REST API, bad
+ * input refused with the CLI's words and nothing changed, live charts drawing points while the load generator
+ * runs, the rollout paused from the page, the cluster page, a phone-width layout, and no console errors.
+ * Screenshots go to target/dashboard-screenshots/ (the best are in docs/images/).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DashboardTest {
+  @TempDir
+  static Path tmp;
+  NodeProcess node;
+  Cli cli;
+  String token;
+  String key;
+  Browser browser;
+
+  @BeforeAll
+  void start() throws Exception {
+    node = new NodeProcess(tmp.resolve("home"), "ui-" + UUID.randomUUID()).start();
+    cli = new Cli(node.home);
+    token = Files.readString(node.home.resolve("admin-token")).trim();
+    String echo = Samples.repo().resolve("examples/java-echo/echo-deployment.yml").toString();
+    cli.ok("online-endpoint", "create", "-n", "dash-ep");
+    cli.ok("online-deployment", "create", "-f", echo, "-e", "dash-ep", "-n", "blue", "--all-traffic");
+    cli.ok("online-deployment", "create", "-f", echo, "-e", "dash-ep", "-n", "green");
+    key = cli.ok("online-endpoint", "get-credentials", "-n", "dash-ep", "-o", "tsv", "--query", "primaryKey");
+    browser = new Browser(tmp.resolve("chromium"), Path.of("target/dashboard-screenshots"));
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    if (browser != null) {
+      browser.close();
+    }
+    node.stop();
+  }
+
+  private String traffic() throws Exception {
+    return cli.okJson("online-endpoint", "show", "-n", "dash-ep", "--query", "traffic").toString();
+  }
+
+  @Test
+  @Order(1)
+  void thePageHoldsNoDataAndItsApiDoorNeedsTheAdminToken() throws Exception {
+    Scoring http = new Scoring(node);
+    HttpResponse<String> page = http.get("/ui/");
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("<main id=\"main\">").doesNotContain("dash-ep");
+    assertThat(page.headers().firstValue("Content-Security-Policy").orElse("")).contains("script-src 'self'");
+    assertThat(http.get("/ui/lib/uplot/1.6.30/dist/uPlot.iife.min.js").statusCode()).isEqualTo(200);
+    assertThat(http.get("/ui/../admin-token").statusCode()).isNotEqualTo(200);
+    assertThat(http.admin("/api/cluster", null).statusCode()).isEqualTo(401);
+    assertThat(http.admin("/api/cluster", "not-the-token").statusCode()).isEqualTo(401);
+    HttpResponse<String> cluster = http.admin("/api/cluster", token);
+    assertThat(cluster.statusCode()).isEqualTo(200);
+    assertThat(cluster.body()).contains("\"instances\"").contains("dash-ep");
+  }
+
+  @Test
+  @Order(2)
+  void aWrongTokenIsRefusedAndTheRightOneShowsTheEndpoint() throws Exception {
+    browser.open(node.url() + "/ui/");
+    browser.find("#token").sendKeys("not-the-token");
+    browser.find("#signin button").click();
+    assertThat(browser.find("#signin-error").getText()).contains("not the admin token");
+    browser.consoleErrors(); // the refused sign-in's 401 is the one error a browser logs on purpose
+
+    browser.find("#token").sendKeys(token, Keys.ENTER); // the keyboard alone signs in
+    browser.find("a.endpoint-link").click();
+    browser.until(() -> browser.driver.getPageSource().contains("deployment-green"), "both deployments shown");
+    assertThat(browser.find("#deployment-blue").getText()).contains("Succeeded");
+    assertThat(browser.find("#traffic-blue").getAttribute("value")).isEqualTo("100");
+    assertThat(browser.find("#traffic-green").getAttribute("value")).isEqualTo("0");
+    browser.screenshot("endpoint");
+  }
+
+  private void setSplit(int blue, String green) {
+    for (String[] f : new String[][] {{"#traffic-blue", String.valueOf(blue)}, {"#traffic-green", green}}) {
+      WebElement in = browser.find(f[0]);
+      in.clear();
+      in.sendKeys(f[1]);
+    }
+    browser.find("#traffic-review").click();
+  }
+
+  @Test
+  @Order(3)
+  void theSplitChangesThroughThePageAfterAConfirmationAndBadInputChangesNothing() throws Exception {
+    setSplit(70, "130");
+    assertThat(browser.find(".traffic ~ .message").getText()).contains("the percent must be a whole number from 0 to 100");
+    setSplit(70, "20"); // the server's rule, in the server's words
+    browser.find("#traffic-apply").click();
+    assertThat(browser.until(() -> browser.find(".message.error").getText(), "the refusal")).contains("traffic");
+    assertThat(traffic()).isEqualTo("{\"blue\":100,\"green\":0}");
+
+    setSplit(70, "30");
+    assertThat(browser.find(".confirm").getText()).contains("blue=100 green=0 to blue=70 green=30");
+    browser.find("#traffic-apply").click();
+    assertThat(browser.find(".message.ok").getText()).contains("Applied: traffic blue=70 green=30");
+    assertThat(traffic()).isEqualTo("{\"blue\":70,\"green\":30}");
+  }
+
+  @Test
+  @Order(4)
+  void chartsDrawTheLoadWhileTheGeneratorRuns() throws Exception {
+    long t0 = System.nanoTime();
+    CompletableFuture<LoadGenerator.Report> running = CompletableFuture.supplyAsync(() -> {
+      try {
+        return LoadGenerator.run(new LoadGenerator.Settings(URI.create(node.url() + "/endpoints/dash-ep/score"),
+            Map.of("Authorization", "Bearer " + key), Buffer.buffer("{\"x\": 1}"), 8, 1_000_000, 12_000, 100.0, null,
+            () -> System.nanoTime() - t0 > 6_000_000_000L ? 1 : 0));
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    for (String d : new String[] {"blue", "green"}) {
+      browser.until(() -> ((Number) browser.js("const u = window.sluiceCharts[arguments[0] + ':rate'];"
+          + "return u ? u.data[1].filter(v => v > 0).length : 0;", d)).intValue() >= 3, d + "'s answers charted");
+      browser.until(() -> ((Number) browser.js("const u = window.sluiceCharts[arguments[0] + ':latency'];"
+          + "return u ? u.data[2].filter(v => v !== null).length : 0;", d)).intValue() >= 3, d + "'s p99 charted");
+    }
+    browser.find("#chart-blue").getRect(); // laid out
+    browser.screenshot("endpoint-under-load");
+    LoadGenerator.Report r = running.get(60, TimeUnit.SECONDS);
+    assertThat(r.byStatus().keySet()).containsOnly(200);
+
+    // the load generator's own report draws the same run with the same library, offline
+    Path report = Files.createDirectories(tmp.resolve("report")).resolve("run");
+    ReportFiles.write(report, r, List.of("a second step after 6 s"));
+    browser.open(tmp.resolve("report/run.html").toUri().toString());
+    browser.until(() -> ((Number) browser.js("const c = window.sluiceReportCharts;"
+        + "return c ? Object.keys(c).length : 0;")).intValue() == 3, "the report's three charts");
+    assertThat(((Number) browser.js("return sluiceReportCharts.status.data[1].filter(v => v > 0).length"))
+        .intValue()).as("answers per second by status").isGreaterThanOrEqualTo(3);
+    assertThat(((Number) browser.js("return sluiceReportCharts.percentiles.data[1].length")).intValue()).isPositive();
+    browser.screenshot("loadtest-report");
+    assertThat(browser.consoleErrors()).isEmpty();
+    browser.open(node.url() + "/ui/#/endpoint/dash-ep");
+  }
+
+  @Test
+  @Order(5)
+  void theRolloutIsShownAsATimelineAndPausedFromThePage() throws Exception {
+    cli.ok("online-endpoint", "update", "-n", "dash-ep", "--traffic", "blue=100 green=0");
+    cli.ok("online-endpoint", "rollout", "start", "-n", "dash-ep", "--deployment", "green", "--steps", "10 50 100",
+        "--interval", "60s", "--no-wait");
+    browser.until(() -> browser.find("#rollout-status").getText().equals("Running"), "the rollout shown");
+    assertThat(browser.find(".timeline").getText()).contains("10%").contains("50%").contains("100%");
+    browser.find(".buttons button").click(); // Pause
+    Await.until(() -> cli.okJson("online-endpoint", "rollout", "show", "-n", "dash-ep", "--query", "status").asText()
+        .equals("Paused"), Duration.ofSeconds(10), "paused through the page");
+    browser.until(() -> browser.find("#rollout-status").getText().equals("Paused"), "the page shows it paused");
+    browser.screenshot("rollout");
+    cli.ok("online-endpoint", "rollout", "abort", "-n", "dash-ep");
+  }
+
+  @Test
+  @Order(6)
+  void logsClusterPhoneWidthAndATokenLinkAllWorkWithoutConsoleErrors() throws Exception {
+    new org.openqa.selenium.support.ui.Select(browser.find("#logs-deployment")).selectByValue("blue");
+    browser.find("#logs-deployment + button").click();
+    browser.until(() -> !browser.find("pre.logs").getText().isEmpty(), "blue's log lines");
+
+    browser.open(node.url() + "/ui/#/cluster");
+    browser.until(() -> browser.driver.getPageSource().contains("Instances on"), "the cluster page");
+    assertThat(browser.find("table").getText()).contains("instances / capacity");
+    browser.screenshot("cluster");
+
+    browser.size(390, 844);
+    browser.open(node.url() + "/ui/#/endpoint/dash-ep");
+    browser.find("#deployment-blue");
+    browser.until(() -> browser.js("return window.sluiceCharts['blue:rate'] !== undefined") == Boolean.TRUE,
+        "the charts at phone width");
+    Number overflow = (Number) browser.js("return document.documentElement.scrollWidth - window.innerWidth");
+    assertThat(overflow.intValue()).as("no sideways scrolling at phone width").isLessThanOrEqualTo(1);
+    browser.screenshot("endpoint-phone");
+    browser.size(1280, 1000);
+
+    browser.js("sessionStorage.clear()");
+    browser.open(node.url() + "/ui/#token=" + token);
+    browser.find("a.endpoint-link");
+    assertThat(browser.driver.getCurrentUrl()).doesNotContain(token); // the fragment is dropped at once
+    assertThat(browser.consoleErrors()).isEmpty();
+  }
+}
