@@ -12,4 +12,9 @@ public enum InstanceState {
   public boolean live() {
     return this != Failed && this != Gone;
   }
+
+  /** Whether no later state but Gone can follow: a view that shows this must not go back to an older one. */
+  public boolean ending() {
+    return this == Draining || this == Failed || this == Gone;
+  }
 }

@@ -18,9 +18,7 @@ import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -47,7 +45,7 @@ final class RouteFollower {
   private Consumer<RoutingTable> tableBuilt = t -> { };
   private RoutingTable table = RoutingTable.EMPTY;
   private Snapshot snapshot;
-  private final Map<String, InstanceInfo> observed = new HashMap<>();
+  private final ObservedInstances observed = new ObservedInstances();
   private AsyncMap<String, JsonObject> instancesMap;
   private UUID membershipListener;
   private long timer = -1;
@@ -92,7 +90,7 @@ final class RouteFollower {
       public void memberRemoved(MembershipEvent e) {
         String gone = e.getMember().getAttribute("__vertx.nodeId");
         context.runOnContext(x -> {
-          observed.values().removeIf(i -> gone != null && gone.equals(i.nodeId()));
+          observed.nodeGone(gone);
           rebuild();
         });
       }
@@ -126,12 +124,7 @@ final class RouteFollower {
     }
     instancesMap.values().timeout(1, TimeUnit.SECONDS).onComplete(ar -> {
       if (ar.succeeded()) {
-        for (JsonObject o : ar.result()) {
-          InstanceInfo i = InstanceInfo.fromJson(o);
-          if (i.state() != InstanceState.Gone) {
-            observed.put(i.id(), i);
-          }
-        }
+        observed.merge(ar.result().stream().map(InstanceInfo::fromJson).toList());
       }
       event(e);
       m.reply(new JsonObject().put("applied", snapshot != null));
@@ -146,12 +139,7 @@ final class RouteFollower {
   private void applyEvent(JsonObject e) {
     String type = e.getString(Events.TYPE);
     if (Events.INSTANCE.equals(type)) {
-      InstanceInfo i = Events.instanceOf(e);
-      if (i.state() == InstanceState.Gone) {
-        observed.remove(i.id());
-      } else {
-        observed.put(i.id(), i);
-      }
+      observed.event(Events.instanceOf(e));
       rebuild();
     } else if (Events.DESIRED_CHANGED.equals(type)) {
       if (e.containsKey("document")) {
@@ -177,10 +165,10 @@ final class RouteFollower {
 
   private void rebuild() {
     if (snapshot != null) {
-      table = RoutingTable.build(snapshot, observed.values(), table);
+      table = RoutingTable.build(snapshot, observed.all(), table);
       tableBuilt.accept(table);
     }
-    instancesSeen.accept(observed.values());
+    instancesSeen.accept(observed.all());
   }
 
   private void refresh() {
@@ -212,11 +200,7 @@ final class RouteFollower {
           }
           snapshot = all.resultAt(0);
           tokenPublicKey.accept(snapshot.tokenPublicKey());
-          observed.clear();
-          for (JsonObject o : all.<List<JsonObject>>resultAt(1)) {
-            InstanceInfo i = InstanceInfo.fromJson(o);
-            observed.put(i.id(), i);
-          }
+          observed.replace(all.<List<JsonObject>>resultAt(1).stream().map(InstanceInfo::fromJson).toList());
           replay.forEach(this::applyEvent); // what arrived after the read (perhaps a little before: idempotent)
           rebuild();
           return null;

@@ -107,8 +107,7 @@ class ClusterTest {
   private void allAnswered(LoadGenerator.Report r) throws IOException {
     StringBuilder why = new StringBuilder(r.summary());
     for (NodeProcess n : nodes) {
-      n.log().lines().filter(l -> l.contains("failed") || l.contains("WARN")).limit(20)
-          .forEach(l -> why.append("\n  ").append(l));
+      why.append(n.warnings(20));
     }
     assertThat(r.errors()).as(why.toString()).isZero();
     assertThat(r.byStatus().keySet()).as(why.toString()).containsOnly(200);

@@ -133,6 +133,14 @@ public final class NodeProcess implements AutoCloseable {
     }
   }
 
+  /** Up to {@code max} of the node log's WARN and ERROR lines, one per line, indented: what a failed test shows. */
+  public String warnings(int max) throws IOException {
+    StringBuilder out = new StringBuilder();
+    log().lines().filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")).limit(max)
+        .forEach(l -> out.append("\n  ").append(l));
+    return out.toString();
+  }
+
   public String log() throws IOException {
     Path p = home.resolve("node-" + port + ".out");
     return Files.exists(p) ? Files.readString(p) : "";

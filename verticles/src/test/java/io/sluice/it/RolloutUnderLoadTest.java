@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.loadtest.LoadGenerator;
 import io.vertx.core.buffer.Buffer;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Map;
@@ -61,8 +62,9 @@ class RolloutUnderLoadTest {
     });
   }
 
-  private static void noneFailed(LoadGenerator.Report r) {
-    assertThat(r.failed()).as(r.summary()).isZero();
+  /** No request failed; otherwise the nodes' WARN lines (the routers say why a request failed) are shown. */
+  private void noneFailed(LoadGenerator.Report r) throws IOException {
+    assertThat(r.failed()).as("%s%s%s", r.summary(), a.warnings(20), b.warnings(20)).isZero();
     assertThat(r.requests()).as(r.summary()).isGreaterThan(100);
   }
 
