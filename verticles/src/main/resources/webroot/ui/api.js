@@ -61,3 +61,16 @@ export function table(caption, head, rows, empty) {
 export const pairs = m => Object.entries(m || {}).map(([k, v]) => `${k}=${v}`).join(' ') || '(none)';
 
 export const state = s => h('span', { class: 'state state-' + String(s).toLowerCase() }, s);
+
+/**
+ * Replaces {@code box}'s children with what {@code render} makes of {@code data}, only when the data changed since
+ * the last time: a page that polls every 2 s must not take the focus from a keyboard user or redraw for nothing.
+ */
+const rendered = new WeakMap();
+
+export function renderIfChanged(box, data, render) {
+  const json = JSON.stringify(data);
+  if (rendered.get(box) === json) return;
+  rendered.set(box, json);
+  box.replaceChildren(...[render(data)].flat());
+}

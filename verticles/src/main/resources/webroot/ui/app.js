@@ -41,9 +41,19 @@ async function signIn(ev) {
   show();
 }
 
+/** A link ending in #token=… signs in: the token is kept and the fragment leaves the address bar at once. */
+function tokenFromLink() {
+  const fragment = location.hash.match(/^#token=(.+)$/);
+  if (fragment) {
+    setToken(decodeURIComponent(fragment[1]));
+    history.replaceState(null, '', location.pathname + location.search + '#/endpoints');
+  }
+}
+
 function show() {
   clearTimeout(timer);
   page = null;
+  tokenFromLink();
   if (!token()) {
     signInForm();
     return;
@@ -73,11 +83,6 @@ async function poll(p) {
   if (p === page) timer = setTimeout(() => poll(p), POLL_MS);
 }
 
-const fragment = location.hash.match(/^#token=(.+)$/);
-if (fragment) {
-  setToken(decodeURIComponent(fragment[1]));
-  history.replaceState(null, '', location.pathname + location.search + '#/endpoints');
-}
 signout.addEventListener('click', () => {
   clearToken();
   show();

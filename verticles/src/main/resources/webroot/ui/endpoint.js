@@ -1,6 +1,6 @@
 // One endpoint: its traffic controls, deployments (state, instances, autoscale figures), live charts per
 // deployment, the rollout, the mirror report and the last lines of a deployment's log.
-import { api, h, table, state } from './api.js';
+import { api, h, renderIfChanged, table, state } from './api.js';
 import { deploymentCharts } from './charts.js';
 import { trafficControls } from './traffic.js';
 import { rolloutView, mirrorView } from './rollout.js';
@@ -63,10 +63,10 @@ export function endpointPage(name) {
         api('GET', `/endpoints/${enc(name)}/deployments`)]);
       const names = (list.value || []).map(d => d.name);
       const docs = await Promise.all(names.map(d => api('GET', `/endpoints/${enc(name)}/deployments/${enc(d)}`)));
-      summary.replaceChildren(state(ep.provisioning_state), ` auth ${ep.auth_mode} · scoring URI `,
-        h('code', {}, ep.scoring_uri || ''));
+      renderIfChanged(summary, [ep.provisioning_state, ep.auth_mode, ep.scoring_uri], ([st, auth, uri]) => [
+        state(st), ` auth ${auth} · scoring URI `, h('code', {}, uri || '')]);
       views.traffic.update(ep, names);
-      deployments.replaceChildren(...docs.map(deploymentCard));
+      renderIfChanged(deployments, docs, ds => ds.map(deploymentCard));
       views.logs.update(names);
       const loads = await Promise.all(names.map(d =>
         api('GET', `/endpoints/${enc(name)}/deployments/${enc(d)}/load?seconds=900`)));

@@ -2,7 +2,7 @@
 // "--traffic blue=90 green=10", then a confirmation step, then the same PATCH the CLI sends (with If-Match, so a
 // change made meanwhile by someone else is refused with 409 rather than overwritten). The server's own validation
 // message is shown as it is.
-import { api, h, pairs } from './api.js';
+import { api, h, pairs, renderIfChanged } from './api.js';
 
 /** A whole number of percent from 0 to 100, or an error in the CLI's words. */
 function percent(field, name, raw) {
@@ -74,19 +74,17 @@ export function trafficControls(endpoint, onApplied) {
     update(ep, deployments) {
       current = ep;
       if (editing) return;
-      const rows = deployments.map(d => h('tr', {},
-        h('th', { scope: 'row' }, d),
-        ['traffic', 'mirror'].map(map => h('td', {}, h('input', {
-          type: 'text', inputmode: 'numeric', size: 4, 'data-map': map, 'data-deployment': d,
-          id: `${map}-${d}`, 'aria-label': `${map} percent for ${d}`,
-          value: String((map === 'traffic' ? ep.traffic : ep.mirror_traffic)[d] || 0),
-        }), ' %')),
-      ));
-      form.replaceChildren(
+      renderIfChanged(form, [ep.traffic, ep.mirror_traffic, deployments], () => [
         h('div', { class: 'scroll' }, h('table', {}, h('caption', {}, 'Percent of requests per deployment'),
           h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'deployment'), h('th', { scope: 'col' }, 'live traffic'),
-            h('th', { scope: 'col' }, 'mirrored'))), h('tbody', {}, rows))),
-        h('button', { type: 'submit', id: 'traffic-review' }, 'Review change'));
+            h('th', { scope: 'col' }, 'mirrored'))),
+          h('tbody', {}, deployments.map(d => h('tr', {}, h('th', { scope: 'row' }, d),
+            ['traffic', 'mirror'].map(map => h('td', {}, h('input', {
+              type: 'text', inputmode: 'numeric', size: 4, 'data-map': map, 'data-deployment': d,
+              id: `${map}-${d}`, 'aria-label': `${map} percent for ${d}`,
+              value: String((map === 'traffic' ? ep.traffic : ep.mirror_traffic)[d] || 0),
+            }), ' %'))))))),
+        h('button', { type: 'submit', id: 'traffic-review' }, 'Review change')]);
     },
   };
 }

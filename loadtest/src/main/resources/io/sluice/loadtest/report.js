@@ -6,6 +6,7 @@
   const width = () => Math.max(300, Math.min(980, document.body.clientWidth - 10));
   const el = id => document.getElementById(id);
   const charts = (window.sluiceReportCharts = {});
+  const fromZero = (u, min, max) => [0, Math.max(1, Math.ceil(max * 1.1))];
 
   // a dashed line and the step's command where the scenario moved to another step
   const stepMarks = () => ({ hooks: { draw: [u => {
@@ -28,7 +29,8 @@
   }] } });
 
   charts.latency = new uPlot({
-    title: 'Latency per second (ms)', width: width(), height: 260, scales: { x: { time: false } },
+    title: 'Latency per second (ms)', width: width(), height: 260,
+    scales: { x: { time: false }, y: { range: fromZero } },
     series: [{ label: 'second' }, { label: 'p50 ms', stroke: '#16a34a', width: 2 },
       { label: 'p99 ms', stroke: '#9333ea', width: 2 }],
     axes: [{ label: 'second of the run' }, { label: 'ms' }], plugins: [stepMarks()],
@@ -37,7 +39,8 @@
   const colors = { 2: '#16a34a', 4: '#d97706', 5: '#dc2626' };
   const statuses = [...new Set(t.flatMap(s => Object.keys(s.by_status)))].sort();
   charts.status = new uPlot({
-    title: 'Answers per second by status', width: width(), height: 260, scales: { x: { time: false } },
+    title: 'Answers per second by status', width: width(), height: 260,
+    scales: { x: { time: false }, y: { range: fromZero } },
     series: [{ label: 'second' }, ...statuses.map((st, i) => ({
       label: st, width: 2, stroke: colors[st[0]] || ['#2563eb', '#0891b2', '#4b5563'][i % 3],
     }))],

@@ -73,6 +73,15 @@ public final class ControlPlaneRoutes {
     router.post("/api/endpoints/:e/rollout").handler(ctx -> call(ctx, 201,
         () -> named(ctx, Ops.ROLLOUT_START).put("spec", body(ctx)), x -> x));
     router.get("/api/endpoints/:e/rollout").handler(ctx -> call(ctx, 200, () -> named(ctx, Ops.ROLLOUT_GET), x -> x));
+    // the same as a list, empty when there was none: a page that polls it gets no 404 to log each time
+    router.get("/api/endpoints/:e/rollouts").handler(ctx -> ControlPlane.request(vertx, named(ctx, Ops.ROLLOUT_GET),
+        30_000).onSuccess(r -> json(ctx, 200, new JsonObject().put("value", new JsonArray().add(r)))).onFailure(err -> {
+          if (Errors.httpStatus(err) == 404) {
+            json(ctx, 200, new JsonObject().put("value", new JsonArray()));
+          } else {
+            error(ctx, Errors.httpStatus(err), err.getMessage());
+          }
+        }));
     Map.of("pause", Ops.ROLLOUT_PAUSE, "resume", Ops.ROLLOUT_RESUME, "abort", Ops.ROLLOUT_ABORT).forEach((verb, op) ->
         router.post("/api/endpoints/:e/rollout/" + verb).handler(ctx -> call(ctx, 200, () -> named(ctx, op), x -> x)));
     router.get("/api/endpoints/:e/deployments").handler(ctx -> call(ctx, 200,

@@ -36,7 +36,13 @@ public final class UiRoutes {
 
   /** The page (router role); {@link #mountApi} adds its data door where the control plane is. */
   public void mountPage(Router router) {
-    router.get("/ui").handler(ctx -> ctx.redirect("/ui/"));
+    router.get("/ui").handler(ctx -> { // (vert.x matches "/ui/" here too: only the bare path is sent on)
+      if (ctx.request().path().equals("/ui")) {
+        ctx.redirect("/ui/");
+      } else {
+        ctx.next();
+      }
+    });
     router.route("/ui/*").handler(ctx -> {
       ctx.response().putHeader("Content-Security-Policy", CSP).putHeader("X-Content-Type-Options", "nosniff")
           .putHeader("Referrer-Policy", "no-referrer").putHeader("X-Frame-Options", "DENY");

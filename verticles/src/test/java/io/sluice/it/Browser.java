@@ -10,6 +10,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -64,10 +65,19 @@ final class Browser implements AutoCloseable {
 
   /** Waits (the page polls every 2 s) for a non-null, non-false value. */
   <T> T until(java.util.function.Supplier<T> value, String what) {
-    return new WebDriverWait(driver, Duration.ofSeconds(20)).withMessage(what).until(d -> {
+    // the page re-renders what changed every 2 s: an element found a moment ago may be gone, so look again
+    return new WebDriverWait(driver, Duration.ofSeconds(20)).withMessage(what)
+        .ignoring(StaleElementReferenceException.class).until(d -> {
       T v = value.get();
       return Boolean.FALSE.equals(v) ? null : v;
     });
+  }
+
+  void click(String css) {
+    until(() -> {
+      find(css).click();
+      return true;
+    }, "a click on " + css);
   }
 
   Object js(String script, Object... args) {

@@ -91,12 +91,12 @@ class DashboardTest {
   void aWrongTokenIsRefusedAndTheRightOneShowsTheEndpoint() throws Exception {
     browser.open(node.url() + "/ui/");
     browser.find("#token").sendKeys("not-the-token");
-    browser.find("#signin button").click();
+    browser.click("#signin button");
     assertThat(browser.find("#signin-error").getText()).contains("not the admin token");
     browser.consoleErrors(); // the refused sign-in's 401 is the one error a browser logs on purpose
 
     browser.find("#token").sendKeys(token, Keys.ENTER); // the keyboard alone signs in
-    browser.find("a.endpoint-link").click();
+    browser.click("a.endpoint-link");
     browser.until(() -> browser.driver.getPageSource().contains("deployment-green"), "both deployments shown");
     assertThat(browser.find("#deployment-blue").getText()).contains("Succeeded");
     assertThat(browser.find("#traffic-blue").getAttribute("value")).isEqualTo("100");
@@ -110,7 +110,7 @@ class DashboardTest {
       in.clear();
       in.sendKeys(f[1]);
     }
-    browser.find("#traffic-review").click();
+    browser.click("#traffic-review");
   }
 
   @Test
@@ -119,13 +119,14 @@ class DashboardTest {
     setSplit(70, "130");
     assertThat(browser.find(".traffic ~ .message").getText()).contains("the percent must be a whole number from 0 to 100");
     setSplit(70, "20"); // the server's rule, in the server's words
-    browser.find("#traffic-apply").click();
+    browser.click("#traffic-apply");
     assertThat(browser.until(() -> browser.find(".message.error").getText(), "the refusal")).contains("traffic");
     assertThat(traffic()).isEqualTo("{\"blue\":100,\"green\":0}");
+    browser.consoleErrors(); // the browser logs the refused PATCH's 400, asked for on purpose
 
     setSplit(70, "30");
     assertThat(browser.find(".confirm").getText()).contains("blue=100 green=0 to blue=70 green=30");
-    browser.find("#traffic-apply").click();
+    browser.click("#traffic-apply");
     assertThat(browser.find(".message.ok").getText()).contains("Applied: traffic blue=70 green=30");
     assertThat(traffic()).isEqualTo("{\"blue\":70,\"green\":30}");
   }
@@ -144,19 +145,22 @@ class DashboardTest {
       }
     });
     for (String d : new String[] {"blue", "green"}) {
-      browser.until(() -> ((Number) browser.js("const u = window.sluiceCharts[arguments[0] + ':rate'];"
+      browser.until(() -> ((Number) browser.js("const u = (window.sluiceCharts || {})[arguments[0] + ':rate'];"
           + "return u ? u.data[1].filter(v => v > 0).length : 0;", d)).intValue() >= 3, d + "'s answers charted");
-      browser.until(() -> ((Number) browser.js("const u = window.sluiceCharts[arguments[0] + ':latency'];"
+      browser.until(() -> ((Number) browser.js("const u = (window.sluiceCharts || {})[arguments[0] + ':latency'];"
           + "return u ? u.data[2].filter(v => v !== null).length : 0;", d)).intValue() >= 3, d + "'s p99 charted");
     }
-    browser.find("#chart-blue").getRect(); // laid out
+    browser.size(1280, 2600); // the whole page, charts included
     browser.screenshot("endpoint-under-load");
+    browser.size(1280, 1000);
     LoadGenerator.Report r = running.get(60, TimeUnit.SECONDS);
     assertThat(r.byStatus().keySet()).containsOnly(200);
 
     // the load generator's own report draws the same run with the same library, offline
     Path report = Files.createDirectories(tmp.resolve("report")).resolve("run");
     ReportFiles.write(report, r, List.of("a second step after 6 s"));
+    String dashboard = browser.driver.getWindowHandle();
+    browser.driver.switchTo().newWindow(org.openqa.selenium.WindowType.TAB); // the dashboard's tab stays signed in
     browser.open(tmp.resolve("report/run.html").toUri().toString());
     browser.until(() -> ((Number) browser.js("const c = window.sluiceReportCharts;"
         + "return c ? Object.keys(c).length : 0;")).intValue() == 3, "the report's three charts");
@@ -165,7 +169,8 @@ class DashboardTest {
     assertThat(((Number) browser.js("return sluiceReportCharts.percentiles.data[1].length")).intValue()).isPositive();
     browser.screenshot("loadtest-report");
     assertThat(browser.consoleErrors()).isEmpty();
-    browser.open(node.url() + "/ui/#/endpoint/dash-ep");
+    browser.driver.close();
+    browser.driver.switchTo().window(dashboard);
   }
 
   @Test
@@ -176,7 +181,7 @@ class DashboardTest {
         "--interval", "60s", "--no-wait");
     browser.until(() -> browser.find("#rollout-status").getText().equals("Running"), "the rollout shown");
     assertThat(browser.find(".timeline").getText()).contains("10%").contains("50%").contains("100%");
-    browser.find(".buttons button").click(); // Pause
+    browser.click("#rollout-pause");
     Await.until(() -> cli.okJson("online-endpoint", "rollout", "show", "-n", "dash-ep", "--query", "status").asText()
         .equals("Paused"), Duration.ofSeconds(10), "paused through the page");
     browser.until(() -> browser.find("#rollout-status").getText().equals("Paused"), "the page shows it paused");
@@ -188,7 +193,7 @@ class DashboardTest {
   @Order(6)
   void logsClusterPhoneWidthAndATokenLinkAllWorkWithoutConsoleErrors() throws Exception {
     new org.openqa.selenium.support.ui.Select(browser.find("#logs-deployment")).selectByValue("blue");
-    browser.find("#logs-deployment + button").click();
+    browser.click("#logs-deployment + button");
     browser.until(() -> !browser.find("pre.logs").getText().isEmpty(), "blue's log lines");
 
     browser.open(node.url() + "/ui/#/cluster");
@@ -199,7 +204,7 @@ class DashboardTest {
     browser.size(390, 844);
     browser.open(node.url() + "/ui/#/endpoint/dash-ep");
     browser.find("#deployment-blue");
-    browser.until(() -> browser.js("return window.sluiceCharts['blue:rate'] !== undefined") == Boolean.TRUE,
+    browser.until(() -> browser.js("return (window.sluiceCharts || {})['blue:rate'] !== undefined") == Boolean.TRUE,
         "the charts at phone width");
     Number overflow = (Number) browser.js("return document.documentElement.scrollWidth - window.innerWidth");
     assertThat(overflow.intValue()).as("no sideways scrolling at phone width").isLessThanOrEqualTo(1);

@@ -310,8 +310,13 @@ class RolloutTest {
     assertThat(cli.fails("online-endpoint", "update", "-n", "cmp-ep", "--set",
         "mirror_comparison.ignore_paths=[\"not a path\"]")).contains("mirror_comparison.ignore_paths: 'not a path'");
     cli.ok("online-endpoint", "update", "-n", "cmp-ep", "--set", "mirror_comparison.ignore_paths=[\"$[1]\"]");
-    long before = green.path("compared").asLong();
-    long agreedBefore = green.path("agreed").asLong();
+    // copies are not awaited by their clients: take the counts once the first batch's last comparisons are in
+    long[] last = {-1};
+    JsonNode settled = Await.until(() -> mirrorOf(cli.okJson("online-endpoint", "mirror-report", "-n", "cmp-ep"),
+        "green"), m -> last[0] == (last[0] = m.path("compared").asLong()), Duration.ofSeconds(15),
+        "the first batch's comparisons all counted");
+    long before = settled.path("compared").asLong();
+    long agreedBefore = settled.path("agreed").asLong();
     for (int i = 0; i < 100; i++) {
       scoring.score("cmp-ep", "Bearer " + k, null, "{\"x\": " + i + "}");
     }
