@@ -54,6 +54,10 @@ public final class ScorerVerticle extends VerticleBase {
   /** Requests taken and not answered; counted from any thread (local routers call in directly). */
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile Promise<Void> drained;
+  /** Set when stopping, once every router acknowledged the drain: from then on an empty instance is drained. */
+  private volatile boolean acknowledged;
+  /** Set once drained, before the runtime stops: anything that still arrives came from a stale view (503). */
+  private volatile boolean closing;
   /** The instance state, readable from any thread. */
   private volatile InstanceState state = InstanceState.Provisioning;
   private long healthTimer = -1;
@@ -189,9 +193,8 @@ public final class ScorerVerticle extends VerticleBase {
                                              boolean redirectable) {
     Scorer s = scorer;
     InstanceState st = state;
-    Promise<Void> drain = drained;
-    if (drain != null && drain.future().isComplete()) {
-      // drained: every router acknowledged and nothing is in flight; a request now comes from a stale table
+    if (closing) {
+      // drained: every router acknowledged and nothing is in flight; a request now comes from a stale view
       throw new LocalInstances.Refused("instance " + instance.id() + " has drained");
     }
     if (s == null || !s.alive() || st == InstanceState.Failed || (redirectable && !s.healthy())) {
@@ -201,7 +204,7 @@ public final class ScorerVerticle extends VerticleBase {
     inFlight.incrementAndGet();
     RequestSettings rs = deployment.requestSettings();
     return s.score(new ScoreRequest(requestId, body, headers, rs.timeoutMs(), rs.queueWaitMs())).whenComplete((r, err) -> {
-      if (inFlight.decrementAndGet() == 0 && drained != null) {
+      if (inFlight.decrementAndGet() == 0 && acknowledged) {
         drained.tryComplete();
       }
     });
@@ -231,10 +234,6 @@ public final class ScorerVerticle extends VerticleBase {
     }
     vertx.cancelTimer(reassert);
     drained = Promise.promise();
-    if (inFlight.get() == 0) {
-      drained.tryComplete();
-    }
-    long guard = vertx.setTimer(deployment.requestSettings().timeoutMs() + 1000L, t -> drained.tryComplete());
     boolean wasReady = state == InstanceState.Ready || state == InstanceState.Restarting;
     // a state write that timed out does not stop the drain: the routers are told directly below
     return setState(InstanceState.Draining, null).recover(err -> Future.succeededFuture())
@@ -245,13 +244,18 @@ public final class ScorerVerticle extends VerticleBase {
           }
         }).mapEmpty() : Future.succeededFuture())
         .compose(v -> {
+          // only now: until every router acknowledged, requests may still come, even with none in flight
+          acknowledged = true;
+          // what is in flight has its queue wait and request timeout (the runtime answers 408 by then), and 1 s more
+          RequestSettings rs = deployment.requestSettings();
+          long guard = vertx.setTimer(rs.timeoutMs() + rs.queueWaitMs() + 1000L, t -> drained.tryComplete());
           if (inFlight.get() == 0) {
             drained.tryComplete();
           }
-          return drained.future();
+          return drained.future().onComplete(x -> vertx.cancelTimer(guard));
         })
         .eventually(() -> {
-          vertx.cancelTimer(guard);
+          closing = true;
           return vertx.executeBlocking(() -> {
             if (scorer != null) {
               scorer.close();

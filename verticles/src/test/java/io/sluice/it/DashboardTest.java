@@ -81,6 +81,8 @@ class DashboardTest {
     assertThat(http.get("/ui/../admin-token").statusCode()).isNotEqualTo(200);
     assertThat(http.admin("/api/cluster", null).statusCode()).isEqualTo(401);
     assertThat(http.admin("/api/cluster", "not-the-token").statusCode()).isEqualTo(401);
+    assertThat(http.admin("/api/endpoints/dash-ep/rollouts", null).statusCode()).isEqualTo(401);
+    assertThat(http.admin("/api/endpoints/dash-ep/rollouts", token).body()).contains("\"value\" : [ ]");
     HttpResponse<String> cluster = http.admin("/api/cluster", token);
     assertThat(cluster.statusCode()).isEqualTo(200);
     assertThat(cluster.body()).contains("\"instances\"").contains("dash-ep");

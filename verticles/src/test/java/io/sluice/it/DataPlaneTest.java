@@ -3,6 +3,7 @@ package io.sluice.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.loadtest.LoadGenerator;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -415,5 +416,31 @@ class DataPlaneTest {
     assertThat(Await.until(() -> score("capped", "small"), r -> r.statusCode() == 200, Duration.ofSeconds(30),
         "the replaced worker answers").body()).isEqualTo("\"small\"");
     cli.ok("online-deployment", "delete", "-n", "capped", "-e", "dp-ep", "--yes");
+  }
+
+  /**
+   * A Python deployment scaled 3 -> 1 while requests that take 200 ms keep coming (pinned to it): the drained
+   * instances stop their workers only after every router acknowledged and their last request answered, so none fails.
+   */
+  @Test
+  void aScaleDownOfSlowPythonRequestsFailsNone() throws Exception {
+    cli.ok("online-deployment", "create", "-f", yaml("drain", "").toString(), "--set", "instance_count=3");
+    LoadGenerator.Settings settings = new LoadGenerator.Settings(URI.create(node.url() + "/endpoints/dp-ep/score"),
+        java.util.Map.of("Authorization", "Bearer " + key, "azureml-model-deployment", "drain"),
+        io.vertx.core.buffer.Buffer.buffer("sleep0.2"), 2, 1_000_000, 6_000);
+    CompletableFuture<LoadGenerator.Report> running = CompletableFuture.supplyAsync(() -> {
+      try {
+        return LoadGenerator.run(settings);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    Await.until(() -> inFlight("drain") > 0, Duration.ofSeconds(10), "requests in flight");
+    cli.ok("online-deployment", "update", "-n", "drain", "-e", "dp-ep", "--set", "instance_count=1");
+    LoadGenerator.Report r = running.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(r.failed()).as("%s%s", r.summary(), node.warnings(20)).isZero();
+    Await.until(() -> cli.okJson("online-deployment", "show", "-n", "drain", "-e", "dp-ep", "--query",
+        "instances").size() == 1, Duration.ofSeconds(30), "one instance left");
+    cli.ok("online-deployment", "delete", "-n", "drain", "-e", "dp-ep", "--yes");
   }
 }
