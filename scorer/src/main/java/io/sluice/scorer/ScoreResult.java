@@ -1,14 +1,26 @@
 package io.sluice.scorer;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /**
  * An answer. {@code fromRuntime} false: the scoring script's own answer (200, or its error status: 500 when run()
  * raised, 400 when the body was not UTF-8), which the router maps to Azure's 424 when not 200. {@code fromRuntime}
  * true: Sluice's runtime answered instead (408 run timeout, 429 queue wait, 500 the worker died), passed on as is.
+ * {@code made} true: the script made the whole answer itself (an AMLResponse: its status, {@code headers} and
+ * bytes), which also reaches the client as it is.
  */
 public record ScoreResult(int status, byte[] body, String contentType, double runMillis, double queueMillis,
-                          boolean fromRuntime) {
+                          boolean fromRuntime, Map<String, String> headers, boolean made) {
+
+  public ScoreResult {
+    headers = headers == null ? Map.of() : Map.copyOf(headers);
+  }
+
+  public ScoreResult(int status, byte[] body, String contentType, double runMillis, double queueMillis,
+                     boolean fromRuntime) {
+    this(status, body, contentType, runMillis, queueMillis, fromRuntime, Map.of(), false);
+  }
 
   public ScoreResult(int status, byte[] body, String contentType, double runMillis) {
     this(status, body, contentType, runMillis, 0, false);

@@ -19,6 +19,11 @@ import java.util.Map;
  * SLUICE_ADMIN_TOKEN, else from what the local node wrote into SLUICE_HOME (node.json, admin-token).
  */
 public final class ApiClient {
+  /** A name as one URL path segment or query value: any characters reach the node, which names the rule they break. */
+  static String segment(String name) {
+    return java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
   static final ObjectMapper JSON = new ObjectMapper();
 
   private final HttpClient http;

@@ -85,8 +85,8 @@ final class AssetCommands {
     @Override
     public Integer call() {
       c.checkQuery();
-      String v = version == null || "latest".equals(label) ? "" : "?version=" + version;
-      c.print(c.api().get("/api/" + kind(c) + "/" + name + v));
+      String v = version == null || "latest".equals(label) ? "" : "?version=" + ApiClient.segment(version);
+      c.print(c.api().get("/api/" + kind(c) + "/" + ApiClient.segment(name) + v));
       return 0;
     }
   }
@@ -99,7 +99,7 @@ final class AssetCommands {
     @Override
     public Integer call() {
       c.checkQuery();
-      c.print(c.api().get("/api/" + kind(c) + (name == null ? "" : "?name=" + name)).path("value"));
+      c.print(c.api().get("/api/" + kind(c) + (name == null ? "" : "?name=" + ApiClient.segment(name))).path("value"));
       return 0;
     }
   }

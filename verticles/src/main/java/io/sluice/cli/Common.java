@@ -22,6 +22,9 @@ public final class Common {
   @Option(names = {"-o", "--output"}, description = "json (default), jsonc, tsv, table, yaml, none")
   String output = "json";
 
+  @Option(names = "--debug", description = "print the Java stack trace with an error")
+  boolean debug;
+
   @Option(names = "--url", description = "a node's base URL (default: SLUICE_URL, or the local node in SLUICE_HOME)")
   String url;
 

@@ -23,7 +23,7 @@ final class DeploymentCommands {
   static final int WAIT_SECONDS = 900;
 
   static String path(String endpoint, String name) {
-    return EndpointCommands.path(endpoint) + "/deployments/" + name;
+    return EndpointCommands.path(endpoint) + "/deployments/" + ApiClient.segment(name);
   }
 
   /** Waits until a create/update settles; Failed is an error that carries the node's reason. */
@@ -62,12 +62,12 @@ final class DeploymentCommands {
     public Integer call() {
       c.checkQuery();
       ObjectNode spec = SpecFiles.read(file);
+      SpecFiles.set(spec, set); // as az: every --set applies to the document first (endpoint_name included)
       if (name != null) {
         spec.put("name", name);
       }
       String ep = endpointOf(endpoint, spec);
       spec.put("endpoint_name", ep);
-      SpecFiles.set(spec, set);
       String n = spec.path("name").asText(null);
       if (n == null) {
         throw new CliException("--name: a deployment name is required (the YAML has none)");
@@ -123,11 +123,13 @@ final class DeploymentCommands {
     public Integer call() {
       c.checkQuery();
       ObjectNode fromFile = file != null ? SpecFiles.read(file) : ApiClient.JSON.createObjectNode();
-      String n = name != null ? name : fromFile.path("name").asText(null);
+      ObjectNode named = fromFile.deepCopy();
+      SpecFiles.set(named, set); // which deployment: --set name/endpoint_name count as az counts them
+      String n = name != null ? name : named.path("name").asText(null);
       if (n == null) {
         throw new CliException("--name: the deployment to update is required");
       }
-      String ep = endpointOf(endpoint, fromFile);
+      String ep = endpointOf(endpoint, named);
       ObjectNode spec = (ObjectNode) c.api().get(path(ep, n));
       JsonNode revision = spec.get("revision");
       READ_ONLY.forEach(spec::remove);

@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 final class EndpointCommands {
 
   static String path(String name) {
-    return "/api/endpoints/" + name;
+    return "/api/endpoints/" + ApiClient.segment(name);
   }
 
   @Command(name = "create", description = "Create an endpoint.")

@@ -30,10 +30,9 @@ public final class SluiceCli {
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler((ex, line, parsed) -> {
-      if (ex instanceof CliException) {
-        line.getErr().println("ERROR: " + ex.getMessage());
-      } else {
-        line.getErr().println("ERROR: " + ex);
+      // user input never gets a stack trace: the message names the field and the rule; --debug adds the trace
+      line.getErr().println("ERROR: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+      if (parsed.originalArgs().contains("--debug")) {
         ex.printStackTrace(line.getErr());
       }
       line.getErr().flush();

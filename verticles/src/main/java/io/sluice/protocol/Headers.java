@@ -25,4 +25,17 @@ public final class Headers {
   public static final String REDIRECTABLE = "sluice-redirectable";
   /** Event-bus request header: this copy is a mirror; its answer is discarded. */
   public static final String MIRROR = "sluice-mirror";
+  /** Event-bus request headers: the HTTP method and query string, when not a plain POST. */
+  public static final String METHOD = "sluice-method";
+  public static final String QUERY = "sluice-query";
+  /** Event-bus request headers: each of the client's headers the script may read (never Authorization). */
+  public static final String FORWARDED_PREFIX = "sluice-h-";
+  /** Event-bus reply headers: the answer's content type; "true" when the script made the whole answer itself. */
+  public static final String CONTENT_TYPE = "sluice-content-type";
+  public static final String MADE = "sluice-made";
+  /** Event-bus reply headers: each header of an answer the script made itself. */
+  public static final String ANSWER_PREFIX = "sluice-a-";
+  /** Azure's answer headers: whether run() raised, and the request id echoed. */
+  public static final String RUN_FUNCTION_FAILED = "x-ms-run-function-failed";
+  public static final String MS_REQUEST_ID = "x-ms-request-id";
 }

@@ -31,11 +31,18 @@ final class Answers {
     if (reply != null) {
       int status = reply.status();
       Map<String, String> h = new LinkedHashMap<>();
-      h.put("content-type", "application/json");
+      if (reply.made()) { // the script's own answer: its status, headers and bytes
+        reply.headers().forEach((k, v) -> h.put(k.toLowerCase(java.util.Locale.ROOT), v));
+      }
+      h.put("content-type", reply.contentType());
       h.put(Headers.RUN_FN_EXEC_MS, reply.runMs());
-      if (status == 200 || reply.runtime()) {
+      if (status == 200 || reply.runtime() || reply.made()) {
+        if (!reply.runtime()) {
+          h.put(Headers.RUN_FUNCTION_FAILED, "False");
+        }
         return new Outcome(status, h, reply.body());
       }
+      h.put(Headers.RUN_FUNCTION_FAILED, "True");
       h.put(Headers.MODEL_ERROR_STATUS, String.valueOf(status));
       h.put(Headers.MODEL_ERROR_REASON, "model_error");
       return new Outcome(424, h, reply.body());

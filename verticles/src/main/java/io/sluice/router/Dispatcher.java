@@ -47,7 +47,7 @@ final class Dispatcher {
     if (d.refusal() != null) {
       return d.refusal();
     }
-    send(d, requestId, body, done);
+    send(d, requestId, ScorerTransport.Http.POST, body, done);
     return null;
   }
 
@@ -129,15 +129,15 @@ final class Dispatcher {
   }
 
   /** Sends an admitted request; {@code done} gets the answer. */
-  void send(Decision decision, String requestId, Buffer body, Consumer<Outcome> done) {
+  void send(Decision decision, String requestId, ScorerTransport.Http http, Buffer body, Consumer<Outcome> done) {
     RoutingTable.EndpointRoute ep = decision.ep();
     String endpoint = ep.name;
     String target = decision.target();
     RoutingTable.DeploymentRoute d = decision.route();
     int[] flight = decision.flight();
-    MirrorPair pair = decision.mirror() ? mirror(ep, requestId, body) : null;
+    MirrorPair pair = decision.mirror() ? mirror(ep, requestId, http, body) : null;
     long t0 = System.nanoTime();
-    send(d, requestId, body, 1, null, ar -> {
+    send(d, requestId, http, body, 1, null, ar -> {
       flight[0]--;
       Outcome out = Answers.of(ar.succeeded() ? ar.result() : null, ar.cause(), target, d.settings.timeoutMs())
           .with(Headers.MODEL_DEPLOYMENT, target);
@@ -154,8 +154,8 @@ final class Dispatcher {
   }
 
   /** Sends to one instance; a call that provably never ran is tried once more on another instance. */
-  private void send(RoutingTable.DeploymentRoute d, String requestId, Buffer body, int retries, String avoid,
-                    Handler<AsyncResult<Reply>> done) {
+  private void send(RoutingTable.DeploymentRoute d, String requestId, ScorerTransport.Http http, Buffer body,
+                    int retries, String avoid, Handler<AsyncResult<Reply>> done) {
     String instance = d.pickInstance(instanceFlight, avoid);
     if (instance == null) {
       done.handle(Future.failedFuture(new ReplyException(ReplyFailure.NO_HANDLERS, "deployment '" + d.name
@@ -165,13 +165,13 @@ final class Dispatcher {
     int[] perInstance = instanceFlight.computeIfAbsent(instance, k -> new int[1]);
     perInstance[0]++;
     boolean redirectable = retries > 0 && d.choices() > 1;
-    transportFor(instance).call(new ScorerTransport.Call(instance, requestId, body, d.settings.routerTimeoutMs(),
+    transportFor(instance).call(new ScorerTransport.Call(instance, requestId, http, body, d.settings.routerTimeoutMs(),
         redirectable, false), ar -> {
           if (--perInstance[0] == 0) {
             instanceFlight.remove(instance);
           }
           if (ar.failed() && retries > 0 && Answers.neverRan(ar.cause())) {
-            send(d, requestId, body, retries - 1, instance, done);
+            send(d, requestId, http, body, retries - 1, instance, done);
           } else {
             done.handle(ar);
           }
@@ -183,7 +183,7 @@ final class Dispatcher {
    * ({@link MirrorPair}). Copies beyond the shadow deployment's admission limit are dropped (null), so a slow shadow
    * cannot make the router hold unbounded memory.
    */
-  private MirrorPair mirror(RoutingTable.EndpointRoute ep, String requestId, Buffer body) {
+  private MirrorPair mirror(RoutingTable.EndpointRoute ep, String requestId, ScorerTransport.Http http, Buffer body) {
     RoutingTable.DeploymentRoute shadow = ep.deployments.get(ep.mirrorTo);
     String instance = shadow == null ? null : shadow.pickInstance(instanceFlight, null);
     int[] flight = inFlight.computeIfAbsent(ep.name + "/" + ep.mirrorTo + MIRROR_SUFFIX, k -> new int[1]);
@@ -193,7 +193,8 @@ final class Dispatcher {
     flight[0]++;
     long t0 = System.nanoTime();
     MirrorPair pair = new MirrorPair(ep.name, ep.mirrorTo, requestId, ep.tolerance, load, metrics);
-    transportFor(instance).call(new ScorerTransport.Call(instance, requestId, body, shadow.settings.routerTimeoutMs(),
+    transportFor(instance).call(new ScorerTransport.Call(instance, requestId, http, body,
+        shadow.settings.routerTimeoutMs(),
         false, true), ar -> {
           flight[0]--;
           Outcome copy = Answers.quiet(ar.succeeded() ? ar.result() : null, ar.cause(), ep.mirrorTo,

@@ -31,6 +31,10 @@ final class EventBusTransport implements ScorerTransport {
     if (c.mirror()) {
       opts.addHeader(Headers.MIRROR, "true");
     }
+    if (!c.http().plainPost()) {
+      opts.addHeader(Headers.METHOD, c.http().method()).addHeader(Headers.QUERY, c.http().query());
+    }
+    c.http().headers().forEach((k, v) -> opts.addHeader(Headers.FORWARDED_PREFIX + k, v));
     vertx.eventBus().<Buffer>request(Addresses.scorer(c.instance()), c.body(), opts).map(Reply::of).onComplete(done);
   }
 }

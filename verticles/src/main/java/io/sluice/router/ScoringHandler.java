@@ -37,10 +37,14 @@ final class ScoringHandler {
     this.maxBodyBytes = maxBodyBytes;
   }
 
-  /** The endpoint of {@code POST /endpoints/<name>/score}, or null for any other request. */
+  /**
+   * The endpoint of {@code POST /endpoints/<name>/score} (or GET, OPTIONS: Azure's server passes them to run() too),
+   * or null for any other request.
+   */
   static String scoringEndpoint(HttpServerRequest req) {
     String path = req.path();
-    if (req.method() != HttpMethod.POST || path == null || !path.startsWith("/endpoints/") || !path.endsWith("/score")
+    HttpMethod m = req.method();
+    if ((m != HttpMethod.POST && m != HttpMethod.GET && m != HttpMethod.OPTIONS) || path == null || !path.startsWith("/endpoints/") || !path.endsWith("/score")
         || path.length() <= "/endpoints//score".length()) {
       return null;
     }
@@ -179,8 +183,26 @@ final class ScoringHandler {
         respond(req, now.refusal(), rid, clientId);
         return;
       }
-      dispatcher.send(now, rid, body == null ? Buffer.buffer() : body, o -> respond(req, o, rid, clientId));
+      dispatcher.send(now, rid, http(req), body == null ? Buffer.buffer() : body, o -> respond(req, o, rid,
+          clientId));
     }
+  }
+
+  /** Headers that describe the connection or the caller's key, not the request: a script never sees them. */
+  private static final java.util.Set<String> NOT_FORWARDED = java.util.Set.of("authorization", "connection",
+      "keep-alive", "transfer-encoding", "expect", "content-length", "upgrade", "te", "trailer",
+      "proxy-authorization", "host");
+
+  /** What of the request the script may see beside its body: method, query, headers (not Authorization). */
+  private static ScorerTransport.Http http(HttpServerRequest req) {
+    java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
+    for (java.util.Map.Entry<String, String> h : req.headers()) {
+      if (!NOT_FORWARDED.contains(h.getKey().toLowerCase(java.util.Locale.ROOT))) {
+        headers.merge(h.getKey(), h.getValue(), (a, b) -> a + ", " + b);
+      }
+    }
+    String query = req.query();
+    return new ScorerTransport.Http(req.method().name(), query == null ? "" : query, headers);
   }
 
   /** Content-Length, or -1 without one (chunked); an unreadable one counts as too large. */
@@ -226,7 +248,7 @@ final class ScoringHandler {
     resp.setStatusCode(o.status());
     o.headers().forEach(resp::putHeader);
     if (requestId != null) {
-      resp.putHeader(Headers.REQUEST_ID, requestId);
+      resp.putHeader(Headers.REQUEST_ID, requestId).putHeader(Headers.MS_REQUEST_ID, requestId);
     }
     if (clientId != null) {
       resp.putHeader(Headers.CLIENT_REQUEST_ID, clientId);

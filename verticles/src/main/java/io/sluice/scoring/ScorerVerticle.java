@@ -167,11 +167,18 @@ public final class ScorerVerticle extends VerticleBase {
 
   private void score(Message<Buffer> msg) {
     Map<String, String> headers = new HashMap<>();
-    msg.headers().forEach(e -> headers.put(e.getKey(), e.getValue()));
+    msg.headers().forEach(e -> {
+      if (e.getKey().startsWith(Headers.FORWARDED_PREFIX)) {
+        headers.put(e.getKey().substring(Headers.FORWARDED_PREFIX.length()), e.getValue());
+      }
+    });
+    String requestId = msg.headers().get(Headers.REQUEST_ID);
+    headers.put(Headers.REQUEST_ID, requestId);
     Context ctx = vertx.getOrCreateContext();
     try {
-      score(msg.headers().get(Headers.REQUEST_ID), msg.body().getBytes(), headers,
-          msg.headers().contains(Headers.REDIRECTABLE)).whenComplete((r, err) -> ctx.runOnContext(v -> {
+      score(requestId, msg.body().getBytes(), headers, msg.headers().get(Headers.METHOD),
+          msg.headers().get(Headers.QUERY), msg.headers().contains(Headers.REDIRECTABLE))
+          .whenComplete((r, err) -> ctx.runOnContext(v -> {
             if (err != null) {
               // 503 for a request the scorer gave back unrun: the router may send it elsewhere
               msg.fail(NeverRan.is(err) ? 503 : 500, "the scorer failed: " + err.getMessage());
@@ -190,7 +197,7 @@ public final class ScorerVerticle extends VerticleBase {
    * holds it until a worker is free, within max_queue_wait_ms.
    */
   private CompletionStage<ScoreResult> score(String requestId, byte[] body, Map<String, String> headers,
-                                             boolean redirectable) {
+                                             String method, String query, boolean redirectable) {
     Scorer s = scorer;
     InstanceState st = state;
     if (closing) {
@@ -203,7 +210,8 @@ public final class ScorerVerticle extends VerticleBase {
     }
     inFlight.incrementAndGet();
     RequestSettings rs = deployment.requestSettings();
-    return s.score(new ScoreRequest(requestId, body, headers, rs.timeoutMs(), rs.queueWaitMs())).whenComplete((r, err) -> {
+    return s.score(new ScoreRequest(requestId, body, headers, rs.timeoutMs(), rs.queueWaitMs(), method, query))
+        .whenComplete((r, err) -> {
       if (inFlight.decrementAndGet() == 0 && acknowledged) {
         drained.tryComplete();
       }
@@ -218,6 +226,13 @@ public final class ScorerVerticle extends VerticleBase {
         .addHeader(Headers.QUEUE_MS, millis(r.queueMillis()));
     if (r.fromRuntime()) {
       o.addHeader(Headers.STATUS_ORIGIN, "runtime");
+    }
+    if (!"application/json".equals(r.contentType())) {
+      o.addHeader(Headers.CONTENT_TYPE, r.contentType());
+    }
+    if (r.made()) {
+      o.addHeader(Headers.MADE, "true");
+      r.headers().forEach((k, v) -> o.addHeader(Headers.ANSWER_PREFIX + k, v));
     }
     msg.reply(Buffer.buffer(r.body()), o);
   }

@@ -443,4 +443,105 @@ class DataPlaneTest {
         "instances").size() == 1, Duration.ofSeconds(30), "one instance left");
     cli.ok("online-deployment", "delete", "-n", "drain", "-e", "dp-ep", "--yes");
   }
+
+  static final String RAW_SCRIPT = """
+      import io
+      from azureml.contrib.services.aml_request import AMLRequest, rawhttp
+      from azureml.contrib.services.aml_response import AMLResponse
+      from PIL import Image
+      def init():
+          pass
+      @rawhttp
+      def run(request):
+          if request.method == "GET":
+              return AMLResponse({"args": request.args.to_dict()}, 200, json_str=True)
+          if "image" in request.files:
+              img = Image.open(request.files["image"].stream).convert("RGB").resize((128, 128))
+              out = io.BytesIO()
+              img.save(out, format="JPEG")
+              return AMLResponse(out.getvalue(), 200, {"Content-Type": "image/jpeg"})
+          if request.headers.get("Content-Type", "").startswith("multipart/"):
+              return AMLResponse({"error": "no file named image"}, 422, json_str=True)
+          return AMLResponse(request.get_data(), 200, {"Content-Type": "application/octet-stream"})
+      """;
+
+  private HttpResponse<byte[]> raw(String method, String query, String type, byte[] body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(node.url() + "/endpoints/dp-ep/score" + query))
+        .header("Authorization", "Bearer " + key).header("azureml-model-deployment", "raw")
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+    if (type != null) {
+      b.header("Content-Type", type);
+    }
+    return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  private static byte[] multipart(String boundary, String field, String filename, byte[] content) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    String head = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + field + "\""
+        + (filename == null ? "" : "; filename=\"" + filename + "\"\r\nContent-Type: image/jpeg") + "\r\n\r\n";
+    out.writeBytes(head.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    out.writeBytes(content);
+    out.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return out.toByteArray();
+  }
+
+  /**
+   * Azure's raw-HTTP scripts (@rawhttp, AMLRequest, AMLResponse) on a real node: a multipart JPEG upload resized by
+   * Pillow comes back as a 128x128 JPEG; no file gets the script's own 422; all 256 byte values go through
+   * unchanged; GET reaches run() with its query; an undecorated run() gets a GET's query as JSON; every answer
+   * carries x-ms-request-id and x-ms-run-function-failed.
+   */
+  @Test
+  void rawHttpScriptsGetTheWholeRequestAndAnswerAsTheyLike() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("d-raw/code"));
+    Files.writeString(dir.resolve("score.py"), RAW_SCRIPT);
+    Files.writeString(tmp.resolve("d-raw/d.yml"), """
+        name: raw
+        endpoint_name: dp-ep
+        code_configuration: {code: code, scoring_script: score.py}
+        environment: {image: any}
+        instance_type: Standard_DS3_v2
+        instance_count: 1
+        """);
+    cli.ok("online-deployment", "create", "-f", tmp.resolve("d-raw/d.yml").toString());
+
+    java.awt.image.BufferedImage picture = new java.awt.image.BufferedImage(300, 200,
+        java.awt.image.BufferedImage.TYPE_INT_RGB);
+    java.io.ByteArrayOutputStream jpeg = new java.io.ByteArrayOutputStream();
+    javax.imageio.ImageIO.write(picture, "jpg", jpeg);
+    HttpResponse<byte[]> resized = raw("POST", "", "multipart/form-data; boundary=XyZ",
+        multipart("XyZ", "image", "in.jpg", jpeg.toByteArray()));
+    assertThat(resized.statusCode()).as(new String(resized.body())).isEqualTo(200);
+    assertThat(resized.headers().firstValue("content-type")).hasValue("image/jpeg");
+    assertThat(resized.headers().firstValue("x-ms-run-function-failed")).hasValue("False");
+    assertThat(resized.headers().firstValue("x-ms-request-id")).isPresent();
+    java.awt.image.BufferedImage back = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(resized.body()));
+    assertThat(back.getWidth()).isEqualTo(128);
+    assertThat(back.getHeight()).isEqualTo(128);
+
+    HttpResponse<byte[]> noFile = raw("POST", "", "multipart/form-data; boundary=XyZ",
+        multipart("XyZ", "note", null, "hello".getBytes()));
+    assertThat(noFile.statusCode()).isEqualTo(422);
+    assertThat(new String(noFile.body())).contains("no file named image");
+
+    byte[] all = new byte[256];
+    for (int i = 0; i < 256; i++) {
+      all[i] = (byte) i;
+    }
+    HttpResponse<byte[]> same = raw("POST", "", "application/octet-stream", all);
+    assertThat(same.statusCode()).isEqualTo(200);
+    assertThat(same.body()).isEqualTo(all);
+
+    HttpResponse<byte[]> get = raw("GET", "?a=1&b=x", null, null);
+    assertThat(get.statusCode()).isEqualTo(200);
+    assertThat(new String(get.body())).contains("\"a\": \"1\"").contains("\"b\": \"x\"");
+    HttpResponse<String> plain = scoring.score("dp-ep", "Bearer " + key, "twin", "{}", "x-request-id", "plain-get");
+    assertThat(plain.headers().firstValue("x-ms-request-id")).hasValue("plain-get");
+    HttpResponse<String> undecorated = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(node.url()
+        + "/endpoints/dp-ep/score?q=42")).header("Authorization", "Bearer " + key)
+        .header("azureml-model-deployment", "twin").GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(undecorated.statusCode()).isEqualTo(200);
+    assertThat(undecorated.body()).contains("q").contains("42");
+    cli.ok("online-deployment", "delete", "-n", "raw", "-e", "dp-ep", "--yes");
+  }
 }

@@ -64,6 +64,37 @@ class ValidationTest {
     assertThat(state()).isEqualTo(before);
   }
 
+  /**
+   * az applies every --set to the document first: a file written for another endpoint (Azure's placeholder) is
+   * created where --set says, with the name --set gives. No input ever gets a Java stack trace (--debug adds it).
+   */
+  @Test
+  void setAppliesBeforeAnythingAndNoInputGetsAStackTrace() throws Exception {
+    Path placeholder = Files.writeString(Path.of(sample, "placeholder.yml"), Files.readString(Path.of(sample,
+        "blue-deployment.yml")).replace("endpoint_name: my-endpoint", "endpoint_name: <my-endpoint-name>")
+        .replace("code: ../../model-1/onlinescoring/", "code: nowhere/"));
+    JsonNode made = cli.okJson("online-deployment", "create", "-f", placeholder.toString(), "--set",
+        "endpoint_name=val-ep", "--set", "name=from-set", "code_configuration.code=../../model-1/onlinescoring/",
+        "--no-wait");
+    assertThat(made.path("name").asText()).isEqualTo("from-set");
+    assertThat(made.path("endpoint_name").asText()).isEqualTo("val-ep");
+    cli.ok("online-deployment", "delete", "-n", "from-set", "-e", "val-ep", "--yes");
+
+    for (String[] args : new String[][] {
+        {"online-deployment", "create", "-f", placeholder.toString()},
+        {"online-endpoint", "show", "-n", "a b/c?d#e%"},
+        {"online-deployment", "show", "-n", "<x>", "-e", "val-ep"},
+        {"model", "show", "-n", "no such/model"},
+        {"online-deployment", "create", "-f", placeholder.toString(), "--set", "endpoint_name=val-ep",
+            "code_configuration.code=nowhere/"}}) {
+      String err = cli.fails(args);
+      assertThat(err).as(String.join(" ", args)).startsWith("ERROR: ").doesNotContain("\tat ")
+          .doesNotContain("Exception");
+    }
+    assertThat(cli.fails("online-endpoint", "show", "-n", "a b/c?d#e%")).contains("not found");
+    assertThat(cli.fails("online-endpoint", "show", "-n", "<x>", "--debug")).contains("io.sluice.cli.CliException");
+  }
+
   @Test
   void endpointNamesAndFields() throws Exception {
     refused("at least 3 and at most 32", "online-endpoint", "create", "-n", "ab");

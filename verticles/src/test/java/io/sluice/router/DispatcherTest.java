@@ -152,8 +152,17 @@ class DispatcherTest {
     Outcome scriptError = dispatch(t, null);
     assertThat(scriptError.status()).isEqualTo(424);
     assertThat(scriptError.headers()).containsEntry(Headers.MODEL_ERROR_STATUS, "400");
+    assertThat(scriptError.headers()).containsEntry(Headers.RUN_FUNCTION_FAILED, "True");
     transport.answer = id -> Future.succeededFuture(new Reply(408, true, "1.0", "0", Buffer.buffer("late")));
     assertThat(dispatch(t, null).status()).isEqualTo(408);
+    // an answer the script made itself (an AMLResponse) passes as it is: status, headers, content type, bytes
+    transport.answer = id -> Future.succeededFuture(new Reply(422, false, "1.0", "0", Buffer.buffer(new byte[] {0,
+        (byte) 255}), "image/jpeg", true, Map.of("X-Size", "2")));
+    Outcome made = dispatch(t, null);
+    assertThat(made.status()).isEqualTo(422);
+    assertThat(made.headers()).containsEntry("content-type", "image/jpeg").containsEntry("x-size", "2")
+        .containsEntry(Headers.RUN_FUNCTION_FAILED, "False");
+    assertThat(made.body().getBytes()).containsExactly(0, 255);
     transport.answer = id -> Future.failedFuture(new ReplyException(ReplyFailure.TIMEOUT, "no answer"));
     assertThat(dispatch(t, null).status()).isEqualTo(408);
     transport.answer = id -> Future.failedFuture(new RuntimeException("boom"));

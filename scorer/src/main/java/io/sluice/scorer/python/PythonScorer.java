@@ -124,14 +124,19 @@ public final class PythonScorer implements Scorer {
     }
   }
 
+  /** The runner and its Azure raw-HTTP module (sluice_aml.py), side by side in one temporary folder. */
   private static Path extractRunner() {
-    try (InputStream in = PythonScorer.class.getResourceAsStream("sluice_runner.py")) {
+    try {
       Path dir = Files.createTempDirectory("sluice-runner");
-      Path file = dir.resolve("sluice_runner.py");
-      Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-      file.toFile().deleteOnExit();
       dir.toFile().deleteOnExit();
-      return file;
+      for (String name : new String[] {"sluice_aml.py", "sluice_runner.py"}) {
+        try (InputStream in = PythonScorer.class.getResourceAsStream(name)) {
+          Path file = dir.resolve(name);
+          Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+          file.toFile().deleteOnExit();
+        }
+      }
+      return dir.resolve("sluice_runner.py");
     } catch (IOException e) {
       throw new IllegalStateException("cannot extract the Python runner", e);
     }

@@ -167,6 +167,7 @@ final class PythonWorker {
         double waited = (System.nanoTime() - current.enqueuedNanos()) / 1e6;
         ObjectNode header = JSON.createObjectNode().put("seq", ++seq).put("id", current.request().requestId());
         header.set("headers", JSON.valueToTree(current.request().headers()));
+        header.put("method", current.request().method()).put("path", "/score").put("query", current.request().query());
         long budget = current.request().runTimeoutMillis();
         ScheduledFuture<?> guard = budget > 0 ? killAfter(budget) : null;
         writeFrame(out, JSON.writeValueAsBytes(header));
@@ -177,8 +178,7 @@ final class PythonWorker {
         if (guard != null) {
           guard.cancel(false);
         }
-        current.result().complete(new ScoreResult(reply.path("status").asInt(500), body, "application/json",
-            reply.path("ms").asDouble(), waited, false));
+        current.result().complete(answer(reply, body, waited));
         current = null;
         nextPing = System.nanoTime() + TimeUnit.SECONDS.toNanos(liveness.period());
       }
@@ -233,6 +233,22 @@ final class PythonWorker {
    * A request that waited too long: 429 past max_queue_wait_ms of waiting for busy workers; 408 past
    * request_timeout_ms in all (the time no worker was ready counts only against the latter).
    */
+  /** The runner's reply: the script's status, headers (its Content-Type among them) and bytes. */
+  private static ScoreResult answer(JsonNode reply, byte[] body, double waited) {
+    java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
+    String type = "application/json";
+    for (var it = reply.path("headers").fields(); it.hasNext(); ) {
+      var h = it.next();
+      if (h.getKey().equalsIgnoreCase("content-type")) {
+        type = h.getValue().asText();
+      } else {
+        headers.put(h.getKey(), h.getValue().asText());
+      }
+    }
+    return new ScoreResult(reply.path("status").asInt(500), body, type, reply.path("ms").asDouble(), waited, false,
+        headers, reply.path("raw").asBoolean(false));
+  }
+
   private ScoreResult tooLate(Pending p) {
     long now = System.nanoTime();
     double waited = (now - p.enqueuedNanos()) / 1e6;

@@ -5,9 +5,14 @@ points at the folder that contains the model folder; run() gets the request body
 and its return value is serialised with json.dumps. An optional run() parameter named request_headers
 gets the request headers as a dict.
 
+A run() decorated with @rawhttp (azureml.contrib.services.aml_request; sluice_aml.py provides it when Azure's
+package is absent) gets the whole request as an AMLRequest and may answer with an AMLResponse (status, headers,
+bytes), which reaches the client as it is. An undecorated run() gets a GET's query arguments as a JSON object.
+
 Frames on the protocol pipe (the process's original stdout; print() goes to stderr, i.e. the logs):
   u32 header length, JSON header, u32 body length, body bytes   (both directions)
-Requests carry {"seq": n, "id": request-id, "headers": {...}}; replies {"seq": n, "status": code}.
+Requests carry {"seq": n, "id": request-id, "headers": {...}, "method": "POST", "path": "/score", "query": "a=1"};
+replies {"seq": n, "status": code, "ms": run time, "headers": {...}, "raw": true when the script made the answer}.
 Liveness pings {"ping": n} are answered {"pong": n}.
 The first frame this process writes is {"event": "ready"} after init(), or {"event": "init_failed"}.
 Lines the script prints start with the current request id, as Azure's inference server does.
@@ -21,6 +26,8 @@ import struct
 import sys
 import time
 import traceback
+import types
+from urllib.parse import parse_qsl
 
 # Keep the real stdout for frames; everything the script prints goes to stderr (the instance log).
 _proto_out = os.fdopen(os.dup(1), "wb", buffering=0)
@@ -94,6 +101,65 @@ def _write_frame(header, body=b""):
     _proto_out.write(struct.pack(">I", len(h)) + h + struct.pack(">I", len(body)) + body)
 
 
+_SHIM_NAMES = ("azureml.contrib.services.aml_request", "azureml.contrib.services.aml_response",
+               "azureml_inference_server_http.api.aml_request", "azureml_inference_server_http.api.aml_response")
+
+
+def _provide_azureml_shim():
+    """Registers sluice_aml under Azure's module names that this interpreter cannot import itself."""
+    try:
+        import werkzeug  # noqa: F401  (without it a script importing these fails with Python's own message)
+    except ImportError:
+        return
+    for name in _SHIM_NAMES:
+        try:
+            importlib.import_module(name)
+            continue
+        except ImportError:
+            pass
+        import sluice_aml
+        parent = None
+        parts = name.split(".")
+        for i in range(1, len(parts) + 1):
+            full = ".".join(parts[:i])
+            mod = sys.modules.get(full)
+            if mod is None:
+                mod = sluice_aml if i == len(parts) else types.ModuleType(full)
+                if i < len(parts):
+                    mod.__path__ = []
+                sys.modules[full] = mod
+            if parent is not None:
+                setattr(parent, parts[i - 1], mod)
+            parent = mod
+
+
+def _raw_requested(run):
+    if getattr(run, "__sluice_rawhttp__", False):
+        return True
+    for name in ("azureml.contrib.services.aml_request", "azureml_inference_server_http.api.aml_request"):
+        if getattr(sys.modules.get(name), "_rawHttpRequested", False):
+            return True
+    return False
+
+
+def _answer(result):
+    """(status, headers, bytes, raw) of what run() returned: its own response as it is, anything else as JSON."""
+    if hasattr(result, "status_code") and hasattr(result, "get_data") and hasattr(result, "headers"):
+        headers = {k: v for k, v in result.headers.items() if k.lower() != "content-length"}
+        return result.status_code, headers, result.get_data(), True
+    return 200, {"Content-Type": "application/json"}, json.dumps(result).encode("utf-8"), False
+
+
+def _request(header, body):
+    from werkzeug.test import EnvironBuilder
+    import sluice_aml
+    cls = getattr(sys.modules.get("azureml.contrib.services.aml_request"), "AMLRequest", sluice_aml.AMLRequest)
+    env = EnvironBuilder(method=header.get("method", "POST"), path=header.get("path", "/score"),
+                         query_string=header.get("query", ""), headers=list(header.get("headers", {}).items()),
+                         data=body).get_environ()
+    return cls(env)
+
+
 def _load(script):
     spec = importlib.util.spec_from_file_location("score", script)
     module = importlib.util.module_from_spec(spec)
@@ -105,22 +171,53 @@ def _load(script):
     return module
 
 
+def _score(module, header, body, raw, wants_headers):
+    """One request through run(): (status, headers, body bytes, whether the script made the answer itself)."""
+    method = header.get("method", "POST")
+    try:
+        if raw:
+            arg = _request(header, body)
+        elif method == "GET":
+            arg = json.dumps(dict(parse_qsl(header.get("query", ""), keep_blank_values=True)))
+        else:
+            try:
+                arg = body.decode("utf-8")
+            except UnicodeDecodeError as e:
+                return 400, {"Content-Type": "application/json"}, json.dumps(
+                    {"message": "Input cannot be decoded as UTF-8: %s" % e}).encode(), False
+        result = module.run(arg, request_headers=header.get("headers", {})) if wants_headers else module.run(arg)
+        return _answer(result)
+    except Exception:
+        log.error("Encountered Exception: %s", traceback.format_exc())
+        return 500, {"Content-Type": "application/json"}, json.dumps(
+            {"message": "An unexpected error occurred in scoring script. Check the logs for more info."}).encode(), \
+            False
+
+
 def main():
     global _current_request
     script = sys.argv[1]
     sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
+    sys.path.append(os.path.dirname(os.path.abspath(__file__)))  # sluice_aml, after the script's own modules
+    _provide_azureml_shim()
     try:
         module = _load(script)
         log.info("Invoking user's init function")
         module.init()
         log.info("Users's init has completed successfully")
-    except BaseException:
+    except BaseException as e:
         err = traceback.format_exc()
         log.error("User's init function failed\n%s", err)
-        _write_frame({"event": "init_failed", "error": err.strip().splitlines()[-1]})
+        reason = err.strip().splitlines()[-1]
+        if isinstance(e, ModuleNotFoundError) and (e.name or "").split(".")[0] == "inference_schema":
+            reason = ("the script needs the inference-schema package (module %s), which this node's Python does not "
+                      "have and Sluice does not provide: install it for that interpreter, or score without its "
+                      "decorators" % e.name)
+        _write_frame({"event": "init_failed", "error": reason})
         sys.exit(3)
     params = inspect.signature(module.run).parameters
     wants_headers = "request_headers" in params
+    raw = _raw_requested(module.run)
     _write_frame({"event": "ready"})
     while True:
         header, body = _read_frame()
@@ -131,23 +228,10 @@ def main():
             continue
         _current_request = header.get("id") or _current_request
         started = time.perf_counter()
-        status, out = 200, b""
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError as e:
-            status, out = 400, json.dumps({"message": "Input cannot be decoded as UTF-8: %s" % e}).encode()
-        if status == 200:
-            try:
-                result = module.run(text, request_headers=header.get("headers", {})) if wants_headers \
-                    else module.run(text)
-                out = json.dumps(result).encode("utf-8")
-            except Exception:
-                log.error("Encountered Exception: %s", traceback.format_exc())
-                status = 500
-                out = json.dumps({"message": "An unexpected error occurred in scoring script. "
-                                             "Check the logs for more info."}).encode("utf-8")
+        status, headers, out, made = _score(module, header, body, raw, wants_headers)
         elapsed = (time.perf_counter() - started) * 1000.0
-        _write_frame({"seq": header["seq"], "status": status, "ms": round(elapsed, 3)}, out)
+        _write_frame({"seq": header["seq"], "status": status, "ms": round(elapsed, 3), "headers": headers,
+                      "raw": made}, out)
         _current_request = _NO_REQUEST
 
 
