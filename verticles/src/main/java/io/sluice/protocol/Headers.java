@@ -27,6 +27,7 @@ public final class Headers {
   public static final String MIRROR = "sluice-mirror";
   /** Event-bus request headers: the HTTP method and query string, when not a plain POST. */
   public static final String METHOD = "sluice-method";
+  public static final String PATH = "sluice-path";
   public static final String QUERY = "sluice-query";
   /** Event-bus request headers: each of the client's headers the script may read (never Authorization). */
   public static final String FORWARDED_PREFIX = "sluice-h-";

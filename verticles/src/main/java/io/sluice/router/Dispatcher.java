@@ -2,6 +2,7 @@ package io.sluice.router;
 
 import io.sluice.load.LoadRecorder;
 import io.sluice.protocol.Headers;
+import io.sluice.protocol.HttpParts;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -47,7 +48,7 @@ final class Dispatcher {
     if (d.refusal() != null) {
       return d.refusal();
     }
-    send(d, requestId, ScorerTransport.Http.POST, body, done);
+    send(d, requestId, HttpParts.POST, body, done);
     return null;
   }
 
@@ -129,13 +130,13 @@ final class Dispatcher {
   }
 
   /** Sends an admitted request; {@code done} gets the answer. */
-  void send(Decision decision, String requestId, ScorerTransport.Http http, Buffer body, Consumer<Outcome> done) {
+  void send(Decision decision, String requestId, HttpParts http, Buffer body, Consumer<Outcome> done) {
     RoutingTable.EndpointRoute ep = decision.ep();
     String endpoint = ep.name;
     String target = decision.target();
     RoutingTable.DeploymentRoute d = decision.route();
     int[] flight = decision.flight();
-    MirrorPair pair = decision.mirror() ? mirror(ep, requestId, http, body) : null;
+    MirrorPair pair = decision.mirror() && !http.swagger() ? mirror(ep, requestId, http, body) : null;
     long t0 = System.nanoTime();
     send(d, requestId, http, body, 1, null, ar -> {
       flight[0]--;
@@ -154,7 +155,7 @@ final class Dispatcher {
   }
 
   /** Sends to one instance; a call that provably never ran is tried once more on another instance. */
-  private void send(RoutingTable.DeploymentRoute d, String requestId, ScorerTransport.Http http, Buffer body,
+  private void send(RoutingTable.DeploymentRoute d, String requestId, HttpParts http, Buffer body,
                     int retries, String avoid, Handler<AsyncResult<Reply>> done) {
     String instance = d.pickInstance(instanceFlight, avoid);
     if (instance == null) {
@@ -183,7 +184,7 @@ final class Dispatcher {
    * ({@link MirrorPair}). Copies beyond the shadow deployment's admission limit are dropped (null), so a slow shadow
    * cannot make the router hold unbounded memory.
    */
-  private MirrorPair mirror(RoutingTable.EndpointRoute ep, String requestId, ScorerTransport.Http http, Buffer body) {
+  private MirrorPair mirror(RoutingTable.EndpointRoute ep, String requestId, HttpParts http, Buffer body) {
     RoutingTable.DeploymentRoute shadow = ep.deployments.get(ep.mirrorTo);
     String instance = shadow == null ? null : shadow.pickInstance(instanceFlight, null);
     int[] flight = inFlight.computeIfAbsent(ep.name + "/" + ep.mirrorTo + MIRROR_SUFFIX, k -> new int[1]);

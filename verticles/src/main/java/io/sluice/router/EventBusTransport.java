@@ -32,7 +32,8 @@ final class EventBusTransport implements ScorerTransport {
       opts.addHeader(Headers.MIRROR, "true");
     }
     if (!c.http().plainPost()) {
-      opts.addHeader(Headers.METHOD, c.http().method()).addHeader(Headers.QUERY, c.http().query());
+      opts.addHeader(Headers.METHOD, c.http().method()).addHeader(Headers.PATH, c.http().path())
+          .addHeader(Headers.QUERY, c.http().query());
     }
     c.http().headers().forEach((k, v) -> opts.addHeader(Headers.FORWARDED_PREFIX + k, v));
     vertx.eventBus().<Buffer>request(Addresses.scorer(c.instance()), c.body(), opts).map(Reply::of).onComplete(done);

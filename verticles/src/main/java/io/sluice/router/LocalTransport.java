@@ -43,10 +43,7 @@ final class LocalTransport implements ScorerTransport {
     }
     CompletionStage<ScoreResult> answer;
     try {
-      Map<String, String> headers = new java.util.HashMap<>(c.http().headers());
-      headers.put(Headers.REQUEST_ID, c.requestId());
-      answer = local.score(c.requestId(), c.body().getBytes(), headers, c.http().method(), c.http().query(),
-          c.redirectable());
+      answer = local.score(c.requestId(), c.body().getBytes(), c.http(), c.redirectable());
     } catch (LocalInstances.Refused e) {
       done.handle(Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 503, e.getMessage())));
       return;

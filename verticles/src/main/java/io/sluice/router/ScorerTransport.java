@@ -14,21 +14,8 @@ import io.vertx.core.buffer.Buffer;
 interface ScorerTransport {
 
   /** One request to one instance. {@code deadlineMs}: the router's deadline, the same for either transport. */
-  record Call(String instance, String requestId, Http http, Buffer body, long deadlineMs, boolean redirectable,
+  record Call(String instance, String requestId, io.sluice.protocol.HttpParts http, Buffer body, long deadlineMs, boolean redirectable,
               boolean mirror) {
-  }
-
-  /**
-   * What of the client's HTTP request a script may see beside the body: the method, the query string and the
-   * headers (never Authorization).
-   */
-  record Http(String method, String query, java.util.Map<String, String> headers) {
-    /** A plain POST without headers to pass: what the event-bus door sends. */
-    static final Http POST = new Http("POST", "", java.util.Map.of());
-
-    boolean plainPost() {
-      return "POST".equals(method) && query.isEmpty();
-    }
   }
 
   /** Whether this transport can reach the instance (the event bus reaches every instance). */

@@ -2,6 +2,7 @@ package io.sluice.router;
 
 import io.sluice.auth.Authenticator;
 import io.sluice.protocol.Headers;
+import io.sluice.protocol.HttpParts;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -44,11 +45,17 @@ final class ScoringHandler {
   static String scoringEndpoint(HttpServerRequest req) {
     String path = req.path();
     HttpMethod m = req.method();
-    if ((m != HttpMethod.POST && m != HttpMethod.GET && m != HttpMethod.OPTIONS) || path == null || !path.startsWith("/endpoints/") || !path.endsWith("/score")
-        || path.length() <= "/endpoints//score".length()) {
+    if ((m != HttpMethod.POST && m != HttpMethod.GET && m != HttpMethod.OPTIONS) || path == null
+        || !path.startsWith("/endpoints/")) {
       return null;
     }
-    String name = path.substring("/endpoints/".length(), path.length() - "/score".length());
+    // the deployment's API document travels like a scoring request (the key, the split, the pin)
+    String tail = path.endsWith(HttpParts.SCORE) ? HttpParts.SCORE
+        : m == HttpMethod.GET && path.endsWith(HttpParts.SWAGGER) ? HttpParts.SWAGGER : null;
+    if (tail == null || path.length() <= "/endpoints/".length() + tail.length()) {
+      return null;
+    }
+    String name = path.substring("/endpoints/".length(), path.length() - tail.length());
     return name.indexOf('/') < 0 ? name : null;
   }
 
@@ -188,21 +195,12 @@ final class ScoringHandler {
     }
   }
 
-  /** Headers that describe the connection or the caller's key, not the request: a script never sees them. */
-  private static final java.util.Set<String> NOT_FORWARDED = java.util.Set.of("authorization", "connection",
-      "keep-alive", "transfer-encoding", "expect", "content-length", "upgrade", "te", "trailer",
-      "proxy-authorization", "host");
-
   /** What of the request the script may see beside its body: method, query, headers (not Authorization). */
-  private static ScorerTransport.Http http(HttpServerRequest req) {
-    java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
-    for (java.util.Map.Entry<String, String> h : req.headers()) {
-      if (!NOT_FORWARDED.contains(h.getKey().toLowerCase(java.util.Locale.ROOT))) {
-        headers.merge(h.getKey(), h.getValue(), (a, b) -> a + ", " + b);
-      }
-    }
+  private static HttpParts http(HttpServerRequest req) {
     String query = req.query();
-    return new ScorerTransport.Http(req.method().name(), query == null ? "" : query, headers);
+    String path = req.path();
+    return new HttpParts(req.method().name(), path.endsWith(HttpParts.SWAGGER) ? HttpParts.SWAGGER : HttpParts.SCORE,
+        query, new ForwardedHeaders(req.headers()));
   }
 
   /** Content-Length, or -1 without one (chunked); an unreadable one counts as too large. */

@@ -1,5 +1,6 @@
 package io.sluice.scoring;
 
+import io.sluice.protocol.HttpParts;
 import io.sluice.scorer.ScoreResult;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -21,8 +22,7 @@ public final class LocalInstances {
      * Scores, or fails with {@link Refused} (the instance is not serving: the request never ran, try another).
      * {@code redirectable}: the caller has another instance, so refuse rather than queue while no worker is ready.
      */
-    CompletionStage<ScoreResult> score(String requestId, byte[] body, Map<String, String> headers, String method,
-                                       String query, boolean redirectable);
+    CompletionStage<ScoreResult> score(String requestId, byte[] body, HttpParts http, boolean redirectable);
   }
 
   /** The instance did not take the request (Azure-wise a 503 from it; the router may retry elsewhere). */

@@ -8,6 +8,7 @@ import io.sluice.protocol.InstanceInfo;
 import io.sluice.protocol.RequestSettings;
 import io.sluice.protocol.Events;
 import io.sluice.protocol.Headers;
+import io.sluice.protocol.HttpParts;
 import io.sluice.protocol.InstanceState;
 import io.sluice.protocol.Routers;
 import io.sluice.scorer.NeverRan;
@@ -30,6 +31,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -49,6 +51,8 @@ public final class ScorerVerticle extends VerticleBase {
   private volatile InstanceInfo instance;
   private DeploymentDoc deployment;
   private volatile Scorer scorer;
+  /** GET swagger.json: the code folder's own document once it is unpacked, the generated one until then. */
+  private volatile SwaggerDocument swagger;
   private InstanceLog log;
   private AsyncMap<String, JsonObject> instances;
   /** Requests taken and not answered; counted from any thread (local routers call in directly). */
@@ -79,6 +83,7 @@ public final class ScorerVerticle extends VerticleBase {
   public Future<?> start() {
     instance = InstanceInfo.fromJson(config().getJsonObject("instance"));
     deployment = DeploymentDoc.fromJson(config().getJsonObject("deployment"));
+    swagger = SwaggerDocument.generatedFor(deployment.endpoint(), deployment.name());
     String id = instance.id();
     return vertx.sharedData().<String, JsonObject>getClusterWideMap(Addresses.INSTANCES_MAP)
         .compose(m -> {
@@ -116,6 +121,7 @@ public final class ScorerVerticle extends VerticleBase {
     vertx.executeBlocking(() -> {
       DeploymentDoc.Resolved resolved = deployment.resolved();
       Path code = cache.materialize(resolved.codeFile());
+      swagger = SwaggerDocument.of(code, deployment.endpoint(), deployment.name());
       Path model = resolved.modelFile() == null ? null : cache.materialize(resolved.modelFile());
       ScorerSpec spec = new ScorerSpec(code, deployment.scoringScript(), model, config().getString("python"),
           deployment.requestSettings().maxConcurrent(), deployment.environmentVariables(), log::line,
@@ -172,12 +178,12 @@ public final class ScorerVerticle extends VerticleBase {
         headers.put(e.getKey().substring(Headers.FORWARDED_PREFIX.length()), e.getValue());
       }
     });
-    String requestId = msg.headers().get(Headers.REQUEST_ID);
-    headers.put(Headers.REQUEST_ID, requestId);
+    HttpParts http = new HttpParts(msg.headers().get(Headers.METHOD), msg.headers().get(Headers.PATH),
+        msg.headers().get(Headers.QUERY), headers);
     Context ctx = vertx.getOrCreateContext();
     try {
-      score(requestId, msg.body().getBytes(), headers, msg.headers().get(Headers.METHOD),
-          msg.headers().get(Headers.QUERY), msg.headers().contains(Headers.REDIRECTABLE))
+      score(msg.headers().get(Headers.REQUEST_ID), msg.body().getBytes(), http,
+          msg.headers().contains(Headers.REDIRECTABLE))
           .whenComplete((r, err) -> ctx.runOnContext(v -> {
             if (err != null) {
               // 503 for a request the scorer gave back unrun: the router may send it elsewhere
@@ -196,8 +202,7 @@ public final class ScorerVerticle extends VerticleBase {
    * Draining or restarting instances still take what routers sent before they learnt of it: the runtime's queue
    * holds it until a worker is free, within max_queue_wait_ms.
    */
-  private CompletionStage<ScoreResult> score(String requestId, byte[] body, Map<String, String> headers,
-                                             String method, String query, boolean redirectable) {
+  private CompletionStage<ScoreResult> score(String requestId, byte[] body, HttpParts http, boolean redirectable) {
     Scorer s = scorer;
     InstanceState st = state;
     if (closing) {
@@ -208,9 +213,13 @@ public final class ScorerVerticle extends VerticleBase {
       throw new LocalInstances.Refused("instance " + instance.id() + " is " + st
           + (s != null && !s.healthy() ? " (no ready worker)" : ""));
     }
+    if (http.swagger()) {
+      return CompletableFuture.completedFuture(swagger.answer(http.query()));
+    }
     inFlight.incrementAndGet();
     RequestSettings rs = deployment.requestSettings();
-    return s.score(new ScoreRequest(requestId, body, headers, rs.timeoutMs(), rs.queueWaitMs(), method, query))
+    return s.score(new ScoreRequest(requestId, body, http.headers(), rs.timeoutMs(), rs.queueWaitMs(), http.method(),
+        http.query()))
         .whenComplete((r, err) -> {
       if (inFlight.decrementAndGet() == 0 && acknowledged) {
         drained.tryComplete();

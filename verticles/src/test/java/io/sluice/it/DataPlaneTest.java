@@ -466,7 +466,12 @@ class DataPlaneTest {
       """;
 
   private HttpResponse<byte[]> raw(String method, String query, String type, byte[] body) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(node.url() + "/endpoints/dp-ep/score" + query))
+    return raw(method, query, type, body, node.url() + "/endpoints/dp-ep/score");
+  }
+
+  private HttpResponse<byte[]> raw(String method, String query, String type, byte[] body, String url)
+      throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + query))
         .header("Authorization", "Bearer " + key).header("azureml-model-deployment", "raw")
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
     if (type != null) {
@@ -495,6 +500,8 @@ class DataPlaneTest {
   void rawHttpScriptsGetTheWholeRequestAndAnswerAsTheyLike() throws Exception {
     Path dir = Files.createDirectories(tmp.resolve("d-raw/code"));
     Files.writeString(dir.resolve("score.py"), RAW_SCRIPT);
+    Files.writeString(dir.resolve("swagger2.json"), "{\"swagger\": \"2.0\", \"info\": {\"title\": \"raw's own\"}}");
+    Files.writeString(dir.resolve("swagger3.json"), "{\"openapi\": \"3.0.1\", \"info\": {\"title\": \"raw's own\"}}");
     Files.writeString(tmp.resolve("d-raw/d.yml"), """
         name: raw
         endpoint_name: dp-ep
@@ -542,6 +549,21 @@ class DataPlaneTest {
         .header("azureml-model-deployment", "twin").GET().build(), HttpResponse.BodyHandlers.ofString());
     assertThat(undecorated.statusCode()).isEqualTo(200);
     assertThat(undecorated.body()).contains("q").contains("42");
+
+    // the API document: the deployment's own files (pinned by the header), generated otherwise, behind the key
+    String openapi = cli.okJson("online-endpoint", "show", "-n", "dp-ep", "--query", "openapi_uri").asText();
+    assertThat(openapi).endsWith("/endpoints/dp-ep/swagger.json");
+    HttpResponse<byte[]> own = raw("GET", "", null, null, openapi);
+    assertThat(own.statusCode()).isEqualTo(200);
+    assertThat(new String(own.body())).contains("\"swagger\": \"2.0\"").contains("raw's own");
+    assertThat(new String(raw("GET", "", null, null, openapi + "?version=3").body())).contains("3.0.1");
+    HttpResponse<String> generated = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(openapi))
+        .header("Authorization", "Bearer " + key).header("azureml-model-deployment", "twin").GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(generated.statusCode()).isEqualTo(200);
+    assertThat(generated.body()).contains("RunMLService").contains("dp-ep/twin");
+    assertThat(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(openapi)).GET().build(),
+        HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
     cli.ok("online-deployment", "delete", "-n", "raw", "-e", "dp-ep", "--yes");
   }
 }

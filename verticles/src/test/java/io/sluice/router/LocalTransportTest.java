@@ -31,13 +31,13 @@ class LocalTransportTest {
     CompletableFuture<AsyncResult<Reply>> got = new CompletableFuture<>();
     Context ctx = vertx.getOrCreateContext();
     ctx.runOnContext(v -> new LocalTransport(vertx, ctx).call(new ScorerTransport.Call(instance, "rid",
-        ScorerTransport.Http.POST, Buffer.buffer("x"), deadlineMs, false, false), got::complete));
+        io.sluice.protocol.HttpParts.POST, Buffer.buffer("x"), deadlineMs, false, false), got::complete));
     return got.get(10, TimeUnit.SECONDS);
   }
 
   @Test
   void aScorerThatNeverAnswersTimesOutAtTheDeadline() throws Exception {
-    LocalInstances.register("hung-1", (rid, body, headers, method, query, redirectable) -> new CompletableFuture<>());
+    LocalInstances.register("hung-1", (rid, body, http, redirectable) -> new CompletableFuture<>());
     AsyncResult<Reply> r = call("hung-1", 200);
     assertThat(r.failed()).isTrue();
     assertThat(r.cause()).isInstanceOfSatisfying(ReplyException.class,
@@ -46,12 +46,12 @@ class LocalTransportTest {
 
   @Test
   void anAnswerBeforeTheDeadlineWinsAndARefusalNeverRan() throws Exception {
-    LocalInstances.register("quick-1", (rid, body, headers, method, query, redirectable) -> CompletableFuture.supplyAsync(
+    LocalInstances.register("quick-1", (rid, body, http, redirectable) -> CompletableFuture.supplyAsync(
         () -> ScoreResult.json(200, "\"ok\"", 1.0)));
     AsyncResult<Reply> r = call("quick-1", 5000);
     assertThat(r.succeeded()).isTrue();
     assertThat(r.result().body().toString()).isEqualTo("\"ok\"");
-    LocalInstances.register("refusing-1", (rid, body, headers, method, query, redirectable) -> {
+    LocalInstances.register("refusing-1", (rid, body, http, redirectable) -> {
       throw new LocalInstances.Refused("draining");
     });
     assertThat(Answers.neverRan(call("refusing-1", 5000).cause())).isTrue();

@@ -166,7 +166,9 @@ final class PythonWorker {
         }
         double waited = (System.nanoTime() - current.enqueuedNanos()) / 1e6;
         ObjectNode header = JSON.createObjectNode().put("seq", ++seq).put("id", current.request().requestId());
-        header.set("headers", JSON.valueToTree(current.request().headers()));
+        ObjectNode headers = JSON.valueToTree(current.request().headers());
+        headers.put("x-request-id", current.request().requestId());
+        header.set("headers", headers);
         header.put("method", current.request().method()).put("path", "/score").put("query", current.request().query());
         long budget = current.request().runTimeoutMillis();
         ScheduledFuture<?> guard = budget > 0 ? killAfter(budget) : null;
