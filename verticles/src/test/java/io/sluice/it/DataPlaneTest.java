@@ -454,7 +454,8 @@ class DataPlaneTest {
       @rawhttp
       def run(request):
           if request.method == "GET":
-              return AMLResponse({"args": request.args.to_dict()}, 200, json_str=True)
+              return AMLResponse({"args": request.args.to_dict(), "auth": request.headers.get("Authorization")},
+                                 200, json_str=True)
           if "image" in request.files:
               img = Image.open(request.files["image"].stream).convert("RGB").resize((128, 128))
               out = io.BytesIO()
@@ -539,9 +540,10 @@ class DataPlaneTest {
     assertThat(same.statusCode()).isEqualTo(200);
     assertThat(same.body()).isEqualTo(all);
 
-    HttpResponse<byte[]> get = raw("GET", "?a=1&b=x", null, null);
+    HttpResponse<byte[]> get = raw("GET", "?a=1&b=x", "text/plain", null);
     assertThat(get.statusCode()).isEqualTo(200);
-    assertThat(new String(get.body())).contains("\"a\": \"1\"").contains("\"b\": \"x\"");
+    assertThat(new String(get.body())).contains("\"a\": \"1\"").contains("\"b\": \"x\"")
+        .contains("\"auth\": null"); // the caller's key never reaches a script
     HttpResponse<String> plain = scoring.score("dp-ep", "Bearer " + key, "twin", "{}", "x-request-id", "plain-get");
     assertThat(plain.headers().firstValue("x-ms-request-id")).hasValue("plain-get");
     HttpResponse<String> undecorated = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(node.url()
