@@ -145,28 +145,29 @@ public final class LoadGenerator {
         fire.accept(System.nanoTime());
       };
 
-      vertx.runOnContext(v -> {
-        long[] elapsedSeconds = {0};
-        long[] lastDone = {0};
-        vertx.setPeriodic(1000, t -> {
-          elapsedSeconds[0]++;
-          long answers = done[0] - lastDone[0];
-          lastDone[0] = done[0];
-          Histogram h = thisSecond[0];
-          timeline.add(new Second((int) elapsedSeconds[0], answers, secondErrors[0], h.getValueAtPercentile(50) / 1000.0,
-              h.getValueAtPercentile(99) / 1000.0, secondStatus.counts, s.step().getAsInt()));
-          secondStatus.counts = new TreeMap<>();
-          if (s.progress() != null) {
-            s.progress().printf("t=%ds sent=%d answered=%d %d req/s p99 %.2f ms failed %d%n", elapsedSeconds[0],
-                sent[0], done[0], answers, h.getValueAtPercentile(99) / 1000.0, secondErrors[0]);
-            s.progress().flush();
-          }
-          thisSecond[0] = new Histogram(TimeUnit.MINUTES.toMicros(10), 2);
-          secondErrors[0] = 0;
-          if (finished.future().isComplete()) {
-            vertx.cancelTimer(t);
-          }
-        });
+      long[] elapsedSeconds = {0};
+      long[] lastDone = {0};
+      // one second of the timeline; the run's last (partial) second is recorded when the run ends
+      Runnable tick = () -> {
+        elapsedSeconds[0]++;
+        long answers = done[0] - lastDone[0];
+        lastDone[0] = done[0];
+        Histogram h = thisSecond[0];
+        timeline.add(new Second((int) elapsedSeconds[0], answers, secondErrors[0], h.getValueAtPercentile(50) / 1000.0,
+            h.getValueAtPercentile(99) / 1000.0, secondStatus.counts, s.step().getAsInt()));
+        secondStatus.counts = new TreeMap<>();
+        if (s.progress() != null) {
+          s.progress().printf("t=%ds sent=%d answered=%d %d req/s p99 %.2f ms failed %d%n", elapsedSeconds[0],
+              sent[0], done[0], answers, h.getValueAtPercentile(99) / 1000.0, secondErrors[0]);
+          s.progress().flush();
+        }
+        thisSecond[0] = new Histogram(TimeUnit.MINUTES.toMicros(10), 2);
+        secondErrors[0] = 0;
+      };
+      io.vertx.core.Context context = vertx.getOrCreateContext();
+      long[] ticker = {-1};
+      context.runOnContext(v -> {
+        ticker[0] = vertx.setPeriodic(1000, t -> tick.run());
         if (!open) {
           for (int i = 0; i < s.concurrency(); i++) {
             closedNext[0].run();
@@ -197,6 +198,15 @@ public final class LoadGenerator {
       });
       finished.future().await(s.durationMs() + 200_000, TimeUnit.MILLISECONDS);
       double seconds = (System.nanoTime() - start) / 1e9;
+      Promise<Void> tail = Promise.promise();
+      context.runOnContext(v -> { // on the run's own event loop: its counters are plain fields
+        vertx.cancelTimer(ticker[0]);
+        if (done[0] > lastDone[0]) {
+          tick.run();
+        }
+        tail.complete();
+      });
+      tail.future().await(10, TimeUnit.SECONDS);
       return new Report(done[0], errors[0], seconds, hist, byStatus, byDeployment, timeline, byStep,
           open ? "open loop at " + s.rate() + " req/s" : "closed loop, " + s.concurrency() + " in flight");
     } finally {
