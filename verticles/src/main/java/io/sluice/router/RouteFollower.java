@@ -165,7 +165,7 @@ final class RouteFollower {
 
   private void rebuild() {
     if (snapshot != null) {
-      table = RoutingTable.build(snapshot, observed.all(), table);
+      table = RoutingTable.build(snapshot, observed.all(), table, nodeId);
       tableBuilt.accept(table);
     }
     instancesSeen.accept(observed.all());

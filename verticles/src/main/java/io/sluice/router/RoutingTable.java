@@ -34,15 +34,18 @@ final class RoutingTable {
     final List<String> ready;
     /** Restarting instances: used only when none is Ready (their runtime queues the request). */
     final List<String> fallback;
+    /** The ready instances in this router's own JVM: chosen first while they have room (no event-bus hop). */
+    final Set<String> local;
     /** The round-robin cursor of {@link #pickInstance}: router-local, owned by the router's event loop. */
     private int next;
 
-    DeploymentRoute(DeploymentDoc d, List<String> ready, List<String> fallback, int next) {
+    DeploymentRoute(DeploymentDoc d, List<String> ready, List<String> fallback, Set<String> local, int next) {
       this.name = d.name();
       this.settings = d.requestSettings();
       this.instanceCount = d.instanceCount();
       this.ready = List.copyOf(ready);
       this.fallback = List.copyOf(fallback);
+      this.local = Set.copyOf(local);
       this.next = next;
     }
 
@@ -61,8 +64,11 @@ final class RoutingTable {
     }
 
     /**
-     * The ready instance with the fewest requests in flight from this router, never {@code avoid} (an instance
-     * that just refused); ties go round robin, so equal instances share evenly and a slow one gets less.
+     * Local first: the least busy instance in this JVM while it has room (fewer of this router's requests in flight
+     * than max_concurrent_requests_per_instance), so nothing crosses the event bus that this node can serve at once;
+     * otherwise the ready instance with the fewest requests in flight from this router, so remote instances take
+     * the overflow and none starves. Never {@code avoid} (an instance that just refused); ties go round robin, so
+     * equal instances share evenly and a slow one gets less.
      */
     String pickInstance(Map<String, int[]> inFlight, String avoid) {
       List<String> from = ready.isEmpty() ? fallback : ready;
@@ -71,17 +77,26 @@ final class RoutingTable {
       }
       next = (next + 1) % from.size();
       String best = null;
+      String bestLocal = null;
       int least = Integer.MAX_VALUE;
+      int leastLocal = Integer.MAX_VALUE;
       for (int k = 0; k < from.size(); k++) {
         String id = from.get((next + k) % from.size());
+        if (id.equals(avoid)) {
+          continue;
+        }
         int[] f = inFlight.get(id);
         int n = f == null ? 0 : f[0];
-        if (n < least && !id.equals(avoid)) {
+        if (n < least) {
           least = n;
           best = id;
         }
+        if (n < leastLocal && local.contains(id)) {
+          leastLocal = n;
+          bestLocal = id;
+        }
       }
-      return best;
+      return bestLocal != null && leastLocal < settings.maxConcurrent() ? bestLocal : best;
     }
   }
 
@@ -129,13 +144,26 @@ final class RoutingTable {
     this.endpoints = Map.copyOf(endpoints);
   }
 
-  /** Builds a table from a snapshot and the observed instances, keeping the choosers of {@code previous}. */
+  /** A table for a router with no instance in its own JVM (tests, and routers that host nothing). */
   static RoutingTable build(Snapshot snapshot, Iterable<InstanceInfo> instances, RoutingTable previous) {
+    return build(snapshot, instances, previous, null);
+  }
+
+  /**
+   * Builds a table from a snapshot and the observed instances, keeping the choosers of {@code previous};
+   * {@code localNode}: this router's node id, whose instances are chosen first.
+   */
+  static RoutingTable build(Snapshot snapshot, Iterable<InstanceInfo> instances, RoutingTable previous,
+                            String localNode) {
     Map<String, List<String>> ready = new HashMap<>();
     Map<String, List<String>> fallback = new HashMap<>();
+    Set<String> local = new HashSet<>();
     for (InstanceInfo i : instances) {
       if (i.state() == InstanceState.Ready) {
         ready.computeIfAbsent(i.deploymentKey(), k -> new ArrayList<>()).add(i.id());
+        if (localNode != null && localNode.equals(i.nodeId())) {
+          local.add(i.id());
+        }
       } else if (i.state() == InstanceState.Restarting) {
         fallback.computeIfAbsent(i.deploymentKey(), k -> new ArrayList<>()).add(i.id());
       }
@@ -150,7 +178,7 @@ final class RoutingTable {
       List<String> r = sorted(ready.get(d.key()));
       List<String> f = sorted(fallback.get(d.key()));
       byEndpoint.computeIfAbsent(d.endpoint(), k -> new HashMap<>())
-          .put(d.name(), new DeploymentRoute(d, r, f, prev == null ? 0 : prev.next));
+          .put(d.name(), new DeploymentRoute(d, r, f, local, prev == null ? 0 : prev.next));
     }
     Map<String, EndpointRoute> endpoints = new HashMap<>();
     for (EndpointDoc e : snapshot.endpoints()) {
