@@ -40,26 +40,25 @@ ready() { S online-deployment show -n auto -e asb-ep -o json | python3 -c \
   'import json,sys; print(sum(1 for i in json.load(sys.stdin)["instances"] if i["state"] == "Ready"))'; }
 field() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
 
+# runs one load step in the background; prints the seconds until the Ready count first met the test (empty: never)
+step_until() { # RATE SECONDS NAME TEST...
+  local rate=$1 secs=$2 name=$3 start at=""
+  shift 3
+  start=$(date +%s.%N)
+  load "$rate" "$secs" "$name" &
+  local pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    if [ -z "$at" ] && [ "$(ready)" "$@" ]; then at=$(python3 -c "print(round($(date +%s.%N) - $start, 1))"); fi
+    sleep 0.5
+  done
+  wait "$pid"
+  echo "$at"
+}
+
 load 20 15 calm
-start=$(date +%s.%N)
-load 150 40 busy &
-busy=$!
-up=""
-while kill -0 "$busy" 2>/dev/null; do
-  if [ -z "$up" ] && [ "$(ready)" -ge 5 ]; then up=$(python3 -c "print(round($(date +%s.%N) - $start, 1))"); fi
-  sleep 0.5
-done
-wait "$busy"
+up=$(step_until 150 40 busy -ge 5)
 peak=$(ready)
-start=$(date +%s.%N)
-load 20 70 after &
-after=$!
-down=""
-while kill -0 "$after" 2>/dev/null; do
-  if [ -z "$down" ] && [ "$(ready)" -le 2 ]; then down=$(python3 -c "print(round($(date +%s.%N) - $start, 1))"); fi
-  sleep 0.5
-done
-wait "$after"
+down=$(step_until 20 70 after -le 2)
 echo "| step | result |"
 echo "|---|---|"
 echo "| 20 req/s, 15 s | $(field "$work/calm.json" 'r["status"]') |"

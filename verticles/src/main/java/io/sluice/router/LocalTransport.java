@@ -1,6 +1,5 @@
 package io.sluice.router;
 
-import io.sluice.protocol.Headers;
 import io.sluice.scorer.NeverRan;
 import io.sluice.scorer.ScoreResult;
 import io.sluice.scoring.LocalInstances;
@@ -11,7 +10,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 

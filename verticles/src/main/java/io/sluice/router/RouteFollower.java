@@ -133,30 +133,34 @@ final class RouteFollower {
 
   private void event(JsonObject e) {
     sinceResync.record(e);
-    applyEvent(e);
+    if (applyEvent(e)) {
+      rebuild();
+    }
   }
 
-  private void applyEvent(JsonObject e) {
+  /** Applies one event to the view; true when the table must be rebuilt (a resync's replay rebuilds once). */
+  private boolean applyEvent(JsonObject e) {
     String type = e.getString(Events.TYPE);
     if (Events.INSTANCE.equals(type)) {
       observed.event(Events.instanceOf(e));
-      rebuild();
-    } else if (Events.DESIRED_CHANGED.equals(type)) {
-      if (e.containsKey("document")) {
-        apply(DesiredChange.fromJson(e));
-      } else {
-        refresh();
-      }
+      return true;
     }
+    if (Events.DESIRED_CHANGED.equals(type)) {
+      if (e.containsKey("document")) {
+        return apply(DesiredChange.fromJson(e));
+      }
+      refresh();
+    }
+    return false;
   }
 
   /** Applies one endpoint's new desired state (sent by the endpoint-manager before it answers its caller). */
-  private void apply(DesiredChange change) {
+  private boolean apply(DesiredChange change) {
     if (snapshot == null) {
-      return; // the first resync brings it
+      return false; // the first resync brings it
     }
     snapshot = snapshot.with(change);
-    rebuild();
+    return true;
   }
 
   void onTable(Consumer<RoutingTable> listener) {
@@ -202,7 +206,7 @@ final class RouteFollower {
           tokenPublicKey.accept(snapshot.tokenPublicKey());
           observed.replace(all.<List<JsonObject>>resultAt(1).stream().map(InstanceInfo::fromJson).toList());
           replay.forEach(this::applyEvent); // what arrived after the read (perhaps a little before: idempotent)
-          rebuild();
+          rebuild(); // once, however many events were replayed
           return null;
         });
   }

@@ -218,9 +218,9 @@ public final class ScorerVerticle extends VerticleBase {
     }
     inFlight.incrementAndGet();
     RequestSettings rs = deployment.requestSettings();
-    return s.score(new ScoreRequest(requestId, body, http.headers(), rs.timeoutMs(), rs.queueWaitMs(), http.method(),
-        http.query()))
-        .whenComplete((r, err) -> {
+    ScoreRequest request = new ScoreRequest(requestId, body, http.headers(), rs.timeoutMs(), rs.queueWaitMs(),
+        http.method(), http.query());
+    return s.score(request).whenComplete((r, err) -> {
       if (inFlight.decrementAndGet() == 0 && acknowledged) {
         drained.tryComplete();
       }
