@@ -4,10 +4,7 @@ import io.sluice.protocol.LoadReport;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToIntBiFunction;
 import io.vertx.core.json.JsonObject;
@@ -43,7 +40,8 @@ public final class LoadRecorder {
   }
 
   private final String router;
-  private final Map<String, Entry> entries = new HashMap<>();
+  private final PerDeployment<Entry> live = new PerDeployment<>();
+  private final PerDeployment<Entry> mirrors = new PerDeployment<>();
 
   public LoadRecorder(String router) {
     this.router = router;
@@ -66,8 +64,7 @@ public final class LoadRecorder {
   }
 
   private Entry entry(String endpoint, String deployment, boolean mirror) {
-    return entries.computeIfAbsent(mirror ? endpoint + '\u0000' + deployment + "\u0000m"
-        : endpoint + '\u0000' + deployment, k -> new Entry(endpoint, deployment, mirror));
+    return (mirror ? mirrors : live).computeIfAbsent(endpoint, deployment, (e, d) -> new Entry(e, d, mirror));
   }
 
   /** One answer (or refusal) of {@code deployment}; {@code latencyNanos} 0 when it was refused before any call. */
@@ -86,24 +83,25 @@ public final class LoadRecorder {
    */
   public LoadReport flush(long second, ToIntBiFunction<String, String> inFlight) {
     List<LoadReport.DeploymentLoad> out = new ArrayList<>();
-    for (Iterator<Entry> it = entries.values().iterator(); it.hasNext(); ) {
-      Entry e = it.next();
-      int flying = e.mirror ? 0 : inFlight.applyAsInt(e.endpoint, e.deployment);
-      if (!e.touched && flying == 0) {
-        it.remove();
-        continue;
-      }
-      long[] k = e.byKind;
-      long[] c = e.comparison;
-      LoadReport.Comparison comparison = !e.mirror ? null
-          : new LoadReport.Comparison(c[0], c[1], c[2], c[3], c[4], List.copyOf(e.samples));
-      out.add(new LoadReport.DeploymentLoad(e.endpoint, e.deployment, e.mirror, k[0], k[1], k[2], k[3], flying,
-          encode(e.latency), comparison));
-      java.util.Arrays.fill(k, 0);
-      java.util.Arrays.fill(c, 0);
-      e.samples.clear();
-      e.latency.reset();
-      e.touched = false;
+    for (PerDeployment<Entry> entries : List.of(live, mirrors)) {
+      entries.removeValues(e -> {
+        int flying = e.mirror ? 0 : inFlight.applyAsInt(e.endpoint, e.deployment);
+        if (!e.touched && flying == 0) {
+          return true;
+        }
+        long[] k = e.byKind;
+        long[] c = e.comparison;
+        LoadReport.Comparison comparison = !e.mirror ? null
+            : new LoadReport.Comparison(c[0], c[1], c[2], c[3], c[4], List.copyOf(e.samples));
+        out.add(new LoadReport.DeploymentLoad(e.endpoint, e.deployment, e.mirror, k[0], k[1], k[2], k[3], flying,
+            encode(e.latency), comparison));
+        java.util.Arrays.fill(k, 0);
+        java.util.Arrays.fill(c, 0);
+        e.samples.clear();
+        e.latency.reset();
+        e.touched = false;
+        return false;
+      });
     }
     return new LoadReport(router, second, out);
   }

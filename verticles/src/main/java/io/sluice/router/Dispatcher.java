@@ -1,6 +1,7 @@
 package io.sluice.router;
 
 import io.sluice.load.LoadRecorder;
+import io.sluice.load.PerDeployment;
 import io.sluice.protocol.Headers;
 import io.sluice.protocol.HttpParts;
 import io.vertx.core.AsyncResult;
@@ -27,7 +28,8 @@ final class Dispatcher {
   private final ScorerTransport local;
   private final ScorerTransport remote;
   /** Requests in flight from this router, per deployment ("endpoint/deployment") and per instance id. */
-  private final Map<String, int[]> inFlight = new HashMap<>();
+  private final PerDeployment<int[]> inFlight = new PerDeployment<>();
+  private final PerDeployment<int[]> mirrorFlight = new PerDeployment<>();
   private final Map<String, int[]> instanceFlight = new HashMap<>();
 
   /** {@code local} is asked first whether it reaches an instance; {@code remote} reaches every instance. */
@@ -87,12 +89,12 @@ final class Dispatcher {
       return Decision.refused(Outcome.error(503, "deployment '" + target + "' has no ready instance")
           .with(Headers.MODEL_DEPLOYMENT, target));
     }
-    int[] flight = inFlight.computeIfAbsent(endpoint + "/" + target, k -> {
+    int[] flight = inFlight.computeIfAbsent(endpoint, target, (e, t) -> {
       int[] h = new int[1];
-      metrics.inFlightGauge(endpoint, target, h);
+      metrics.inFlightGauge(e, t, h);
       return h;
     });
-    int limit = AdmissionShare.limit(d.admissionLimit(), shares.get(endpoint + "/" + target));
+    int limit = AdmissionShare.limit(d.admissionLimit(), shares.get(endpoint, target));
     if (flight[0] >= limit) {
       load.record(endpoint, target, false, 429, 0);
       return Decision.refused(Outcome.error(429, "too many requests in flight for deployment '" + target
@@ -187,7 +189,7 @@ final class Dispatcher {
   private MirrorPair mirror(RoutingTable.EndpointRoute ep, String requestId, HttpParts http, Buffer body) {
     RoutingTable.DeploymentRoute shadow = ep.deployments.get(ep.mirrorTo);
     String instance = shadow == null ? null : shadow.pickInstance(instanceFlight, null);
-    int[] flight = inFlight.computeIfAbsent(ep.name + "/" + ep.mirrorTo + MIRROR_SUFFIX, k -> new int[1]);
+    int[] flight = mirrorFlight.computeIfAbsent(ep.name, ep.mirrorTo, (e, t) -> new int[1]);
     if (instance == null || flight[0] >= shadow.admissionLimit()) {
       return null;
     }
@@ -213,22 +215,25 @@ final class Dispatcher {
 
   /** This router's share of each deployment's recent traffic ("endpoint/deployment" → 0..1), from the load picture. */
   void shares(Map<String, Double> now) {
-    shares = now;
+    PerDeployment<Double> byName = new PerDeployment<>();
+    now.forEach((k, v) -> {
+      int slash = k.indexOf('/');
+      byName.put(k.substring(0, slash), k.substring(slash + 1), v);
+    });
+    shares = byName;
   }
 
-  private Map<String, Double> shares = Map.of();
+  private PerDeployment<Double> shares = new PerDeployment<>();
 
   /** Forgets the counts of deployments not in {@code live} ("endpoint/deployment"); calls in flight keep theirs. */
   void retain(java.util.Set<String> live) {
-    inFlight.keySet().removeIf(k -> !live.contains(k.endsWith(MIRROR_SUFFIX) ? k.substring(0, k.length()
-        - MIRROR_SUFFIX.length()) : k));
+    inFlight.removeIf((e, d) -> !live.contains(e + "/" + d));
+    mirrorFlight.removeIf((e, d) -> !live.contains(e + "/" + d));
   }
-
-  private static final String MIRROR_SUFFIX = "#mirror";
 
   /** Requests to {@code deployment} in flight from this router now. */
   int inFlight(String endpoint, String deployment) {
-    int[] f = inFlight.get(endpoint + "/" + deployment);
+    int[] f = inFlight.get(endpoint, deployment);
     return f == null ? 0 : f[0];
   }
 

@@ -5,10 +5,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.sluice.load.PerDeployment;
 import io.sluice.protocol.InstanceInfo;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,13 +25,74 @@ final class RouterMetrics {
   static final String UNKNOWN_ENDPOINT = "(unknown)";
 
   private final MeterRegistry registry;
-  private final Map<String, Counter> counters = new HashMap<>();
-  private final Map<String, Timer> latency = new HashMap<>();
-  private final Map<String, Timer> queueWait = new HashMap<>();
+  /** Looked up by the two names per request: no key string is built on the request path. */
+  private final PerDeployment<Meters> meters = new PerDeployment<>();
   private final Map<String, int[]> instanceGauges = new ConcurrentHashMap<>();
 
   RouterMetrics(MeterRegistry registry) {
     this.registry = registry;
+  }
+
+  private static final String[] COMPARED = {"agreed", "status", "structure", "value", "not_compared"};
+
+  /** One deployment's meters, each made when first needed. Statuses are 100–599. */
+  private final class Meters {
+    final String endpoint;
+    final String deployment;
+    final Counter[] live = new Counter[600];
+    final Counter[] mirror = new Counter[600];
+    final Counter[] compared = new Counter[COMPARED.length];
+    Timer latency;
+    Timer queueWait;
+
+    Meters(String endpoint, String deployment) {
+      this.endpoint = endpoint;
+      this.deployment = deployment;
+    }
+
+    Counter answers(int status, boolean mirrored) {
+      Counter[] by = mirrored ? mirror : live;
+      int i = status >= 100 && status < 600 ? status : 500;
+      if (by[i] == null) {
+        by[i] = Counter.builder("sluice.requests").tag("endpoint", endpoint).tag("deployment", deployment)
+            .tag("status", String.valueOf(i)).tag("mirror", String.valueOf(mirrored))
+            .description("scoring requests by answer").register(registry);
+      }
+      return by[i];
+    }
+
+    Timer latency() {
+      if (latency == null) {
+        latency = Timer.builder("sluice.request.duration").tag("endpoint", endpoint).tag("deployment", deployment)
+            .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000))
+            .maximumExpectedValue(Duration.ofMinutes(3)).description("time from request to answer at the router")
+            .register(registry);
+      }
+      return latency;
+    }
+
+    Timer queueWait() {
+      if (queueWait == null) {
+        queueWait = Timer.builder("sluice.queue.wait").tag("endpoint", endpoint).tag("deployment", deployment)
+            .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(10_000))
+            .maximumExpectedValue(Duration.ofMinutes(3))
+            .description("time a request waited for a free worker in its instance").register(registry);
+      }
+      return queueWait;
+    }
+
+    Counter compared(int outcome) {
+      if (compared[outcome] == null) {
+        compared[outcome] = Counter.builder("sluice.mirror.comparisons").tag("endpoint", endpoint)
+            .tag("deployment", deployment).tag("result", COMPARED[outcome])
+            .description("mirrored answers compared with the live answers").register(registry);
+      }
+      return compared[outcome];
+    }
+  }
+
+  private Meters meters(String endpoint, String deployment) {
+    return meters.computeIfAbsent(endpoint, deployment == null ? "" : deployment, Meters::new);
   }
 
   void inFlightGauge(String endpoint, String deployment, int[] holder) {
@@ -46,43 +106,24 @@ final class RouterMetrics {
     if (registry == null) {
       return;
     }
-    String key = endpoint + "\u0000" + deployment + "\u0000" + status + "\u0000" + mirror;
-    counters.computeIfAbsent(key, k -> Counter.builder("sluice.requests").tag("endpoint", endpoint)
-        .tag("deployment", deployment == null ? "" : deployment).tag("status", String.valueOf(status))
-        .tag("mirror", String.valueOf(mirror)).description("scoring requests by answer").register(registry))
-        .increment();
-    if (!mirror && deployment != null && !deployment.isEmpty()) {
-      latency.computeIfAbsent(endpoint + "\u0000" + deployment, k -> Timer.builder("sluice.request.duration")
-              .tag("endpoint", endpoint).tag("deployment", deployment).publishPercentileHistogram()
-              .minimumExpectedValue(Duration.ofNanos(100_000)).maximumExpectedValue(Duration.ofMinutes(3))
-              .description("time from request to answer at the router").register(registry))
-          .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+    Meters m = meters(endpoint, deployment);
+    m.answers(status, mirror).increment();
+    if (!mirror && !m.deployment.isEmpty()) {
+      m.latency().record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
     }
   }
-
-  private static final String[] COMPARED = {"agreed", "status", "structure", "value", "not_compared"};
-  private final Map<String, Counter> comparisons = new HashMap<>();
 
   /** {@code sluice_mirror_comparisons_total{endpoint, deployment, result}}: how mirrored answers compared. */
   void compared(String endpoint, String deployment, int outcome) {
-    if (registry == null) {
-      return;
+    if (registry != null) {
+      meters(endpoint, deployment).compared(outcome).increment();
     }
-    comparisons.computeIfAbsent(endpoint + "\u0000" + deployment + "\u0000" + outcome, k -> Counter
-        .builder("sluice.mirror.comparisons").tag("endpoint", endpoint).tag("deployment", deployment)
-        .tag("result", COMPARED[outcome]).description("mirrored answers compared with the live answers")
-        .register(registry)).increment();
   }
 
   void queueWait(String endpoint, String deployment, double millis) {
-    if (registry == null) {
-      return;
+    if (registry != null) {
+      meters(endpoint, deployment).queueWait().record((long) (millis * 1_000_000), TimeUnit.NANOSECONDS);
     }
-    queueWait.computeIfAbsent(endpoint + "\u0000" + deployment, k -> Timer.builder("sluice.queue.wait")
-            .tag("endpoint", endpoint).tag("deployment", deployment).publishPercentileHistogram()
-            .minimumExpectedValue(Duration.ofNanos(10_000)).maximumExpectedValue(Duration.ofMinutes(3))
-            .description("time a request waited for a free worker in its instance").register(registry))
-        .record((long) (millis * 1_000_000), TimeUnit.NANOSECONDS);
   }
 
   /**
@@ -101,12 +142,11 @@ final class RouterMetrics {
         registry.remove(m);
       }
     }
-    for (Map<String, ?> cache : List.of(counters, latency, queueWait, comparisons, instanceGauges)) {
-      cache.keySet().removeIf(k -> {
-        String[] parts = k.split("\u0000", -1);
-        return gone(parts[0], parts.length > 1 ? parts[1] : null, endpoints, deployments);
-      });
-    }
+    meters.removeIf((e, d) -> gone(e, d, endpoints, deployments));
+    instanceGauges.keySet().removeIf(k -> {
+      String[] parts = k.split("\u0000", -1);
+      return gone(parts[0], parts[1], endpoints, deployments);
+    });
   }
 
   private static boolean gone(String endpoint, String deployment, Set<String> endpoints, Set<String> deployments) {
