@@ -8,7 +8,7 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.parsetools.RecordParser;
+import io.sluice.protocol.LengthPrefixed;
 
 /**
  * One application's connection to the bridge. Only {@code send} to {@code sluice.invoke} with a reply address goes
@@ -20,17 +20,15 @@ final class BridgeConnection {
   private final Vertx vertx;
   private final NetSocket socket;
   private final BridgeSettings settings;
-  private final RecordParser parser;
   private int inFlight;
-  private boolean readingLength = true;
   private boolean closing;
 
   BridgeConnection(Vertx vertx, NetSocket socket, BridgeSettings settings) {
     this.vertx = vertx;
     this.socket = socket;
     this.settings = settings;
-    this.parser = RecordParser.newFixed(4, this::record);
-    socket.handler(parser);
+    new LengthPrefixed(socket, 2, settings::maxFrameBytes, this::record, length -> refuseAndClose("frame of "
+        + length + " bytes; the limit is " + settings.maxFrameBytes()));
     socket.exceptionHandler(err -> socket.close());
     socket.shutdownHandler(v -> { // the node is stopping: read nothing new, answer what is open, then close
       closing = true;
@@ -46,18 +44,6 @@ final class BridgeConnection {
   }
 
   private void record(Buffer b) {
-    if (readingLength) {
-      int length = b.getInt(0);
-      if (length < 2 || length > settings.maxFrameBytes()) {
-        refuseAndClose("frame of " + length + " bytes; the limit is " + settings.maxFrameBytes());
-        return;
-      }
-      readingLength = false;
-      parser.fixedSizeMode(length);
-      return;
-    }
-    readingLength = true;
-    parser.fixedSizeMode(4);
     JsonObject frame;
     try {
       frame = new JsonObject(b);

@@ -4,6 +4,8 @@ import io.sluice.auth.ControlGuard;
 import io.sluice.auth.KeyHasher;
 import io.sluice.bridge.BridgeSettings;
 import io.sluice.bridge.BridgeVerticle;
+import io.sluice.channel.ChannelHandshake;
+import io.sluice.channel.ChannelVerticle;
 import io.sluice.endpoints.ControlPlaneRoutes;
 import io.sluice.endpoints.EndpointManagerVerticle;
 import io.sluice.load.LoadPicture;
@@ -21,6 +23,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
@@ -60,6 +63,7 @@ public final class SluiceNode {
   /** The cluster's load, as this node hears it from every router. */
   private LoadPicture loadPicture;
   private BridgeVerticle bridge;
+  private ChannelVerticle channel;
 
   public SluiceNode(JsonObject conf, List<String> join) {
     this.conf = conf;
@@ -86,6 +90,7 @@ public final class SluiceNode {
     openStore(home);
     loadPicture = new LoadPicture(loadRetentionSeconds(), NodeConfig.integer(conf, "load.max_series", 1000));
     joinCluster();
+    openChannel();
     describeNode(home);
     deployActors();
     mountHttp();
@@ -132,6 +137,23 @@ public final class SluiceNode {
     ControlGuard.install(vertx, secrets.adminToken());
   }
 
+  /**
+   * The scoring channel (scorer hosts): routers on other nodes send scoring requests here over kept-open TCP
+   * connections. channel.port: 0 (the default) any free port on the cluster host; -1 none (the event bus carries
+   * them). Nodes only: the handshake proves the admin token's channel key; the cluster's mutual TLS when it is on.
+   */
+  private void openChannel() throws Exception {
+    int port = NodeConfig.integer(conf, "channel.port", 0);
+    if (port < 0 || !NodeConfig.list(conf, "node.roles", NodeRoles.ALL).contains(NodeRoles.SCORER_HOST)) {
+      return;
+    }
+    channel = new ChannelVerticle(new ChannelVerticle.Settings(Tls.channelServer(conf, new NetServerOptions()
+        .setHost(clusterHost()).setPort(port)), NodeConfig.number(conf, "limits.max_body_bytes", 100L << 20)
+        + (1 << 20), NodeConfig.integer(conf, "channel.max_connections", 256),
+        NodeConfig.integer(conf, "channel.handshake_timeout_ms", 5000)), new ChannelHandshake(secrets.adminToken()));
+    deployments.add(vertx.deployVerticle(channel).await(60, TimeUnit.SECONDS));
+  }
+
   /** node-<port> on one machine; node-<address>-<port> when nodes sit on different hosts. */
   private String nodeName() {
     int port = NodeConfig.integer(conf, "http.port", 8080);
@@ -167,7 +189,8 @@ public final class SluiceNode {
         NodeConfig.list(conf, "node.instance_types", List.of("*")), NodeConfig.integer(conf, "node.capacity", 64),
         NodeConfig.str(conf, "python.default", "/usr/bin/python3"), envs,
         NodeConfig.integer(conf, "node.leave_timeout_ms", 60_000), NodeConfig.integer(conf, "python.spare_workers", 1),
-        NodeConfig.list(conf, "node.computes", List.of("*")), declaredCpu(), declaredMemory());
+        NodeConfig.list(conf, "node.computes", List.of("*")), declaredCpu(), declaredMemory(),
+        channel == null ? "" : clusterHost() + ":" + channel.actualPort());
   }
 
   /** The endpoint-manager (control-plane role), the supervisor and the load picture (every node). */
@@ -208,7 +231,9 @@ public final class SluiceNode {
             new LoadRoutes(vertx, loadPicture, loadRetentionSeconds()).mount(r);
             ui.mountApi(r);
           }
-        }, info.has(NodeRoles.ROUTER), BackendRegistries.getNow(registryName()), loadPicture);
+        }, info.has(NodeRoles.ROUTER), BackendRegistries.getNow(registryName()), loadPicture,
+        new ChannelHandshake(secrets.adminToken()), Tls.channelClient(conf, new NetClientOptions()
+            .setConnectTimeout(2000)));
     deployments.add(vertx.deployVerticle(router).await(60, TimeUnit.SECONDS));
   }
 

@@ -4,6 +4,7 @@ import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
@@ -58,10 +59,45 @@ public final class Tls {
 
   /** Mutual TLS between nodes: from tls.cluster_dir when given, else from the tls.event_bus files. */
   public static EventBusOptions eventBus(JsonObject conf, EventBusOptions o) {
+    String[] f = clusterFiles(conf);
+    if (f == null) {
+      return o;
+    }
+    return o.setSsl(true).setClientAuth(ClientAuth.REQUIRED).setKeyCertOptions(keyCert(f)).setTrustOptions(trust(f));
+  }
+
+  /** The scoring channel's server: the same mutual TLS as the event bus (nodes only), when that is on. */
+  public static NetServerOptions channelServer(JsonObject conf, NetServerOptions o) {
+    String[] f = clusterFiles(conf);
+    if (f == null) {
+      return o;
+    }
+    return o.setSsl(true).setClientAuth(ClientAuth.REQUIRED).setKeyCertOptions(keyCert(f)).setTrustOptions(trust(f));
+  }
+
+  /**
+   * The scoring channel's client. Peers are authenticated by the cluster CA (and by the channel's handshake), as on
+   * the event bus: no host-name check, since node certificates need not name the addresses nodes listen on.
+   */
+  public static NetClientOptions channelClient(JsonObject conf, NetClientOptions o) {
+    String[] f = clusterFiles(conf);
+    if (f == null) {
+      return o;
+    }
+    return o.setSsl(true).setHostnameVerificationAlgorithm("").setKeyCertOptions(keyCert(f)).setTrustOptions(trust(f));
+  }
+
+  private static PemKeyCertOptions keyCert(String[] f) {
+    return new PemKeyCertOptions().setCertPath(f[0]).setKeyPath(f[1]);
+  }
+
+  private static PemTrustOptions trust(String[] f) {
+    return new PemTrustOptions().addCertPath(f[2]);
+  }
+
+  /** cert, key and CA of mutual TLS between nodes, or null when it is off. */
+  private static String[] clusterFiles(JsonObject conf) {
     String dir = NodeConfig.str(conf, "tls.cluster_dir", "");
-    String cert;
-    String key;
-    String trust;
     if (!dir.isEmpty()) {
       Path d = Path.of(dir);
       for (String f : new String[] {"ca.pem", "node.pem", "node-key.pem"}) {
@@ -70,19 +106,14 @@ public final class Tls {
               + "(scripts/cluster-ca.sh makes ca.pem, node.pem and node-key.pem)");
         }
       }
-      cert = d.resolve("node.pem").toString();
-      key = d.resolve("node-key.pem").toString();
-      trust = d.resolve("ca.pem").toString();
-    } else {
-      cert = NodeConfig.str(conf, "tls.event_bus.cert", "");
-      key = NodeConfig.str(conf, "tls.event_bus.key", "");
-      trust = NodeConfig.str(conf, "tls.event_bus.trust", cert);
+      return new String[] {d.resolve("node.pem").toString(), d.resolve("node-key.pem").toString(),
+          d.resolve("ca.pem").toString()};
     }
+    String cert = NodeConfig.str(conf, "tls.event_bus.cert", "");
     if (cert.isEmpty()) {
-      return o;
+      return null;
     }
-    return o.setSsl(true).setClientAuth(ClientAuth.REQUIRED)
-        .setKeyCertOptions(new PemKeyCertOptions().setCertPath(cert).setKeyPath(key))
-        .setTrustOptions(new PemTrustOptions().addCertPath(trust));
+    return new String[] {cert, NodeConfig.str(conf, "tls.event_bus.key", ""),
+        NodeConfig.str(conf, "tls.event_bus.trust", cert)};
   }
 }

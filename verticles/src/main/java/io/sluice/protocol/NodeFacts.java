@@ -8,15 +8,18 @@ import java.util.List;
 /**
  * One node as the cluster sees it: the value of {@link Addresses#NODES_MAP}, written by the node's own supervisor
  * (and marked {@code leaving} on SIGTERM); read by the leader (placement), the endpoint-manager (is an
- * instance_type offered?) and {@link Routers} (which nodes route). {@code capacity} is 0 without the scorer-host role.
+ * instance_type offered?), {@link Routers} (which nodes route) and routers (where each node's scoring channel is:
+ * {@code channel}, "host:port", empty when it has none). {@code capacity} is 0 without the scorer-host role.
  */
 public record NodeFacts(String nodeId, String name, String url, List<String> roles, List<String> instanceTypes,
-                        int capacity, boolean leaving, List<String> computes, long cpuMillis, long memoryBytes) {
+                        int capacity, boolean leaving, List<String> computes, long cpuMillis, long memoryBytes,
+                        String channel) {
 
   /** A node that offers every compute and declares no cpu or memory (nothing is counted against them). */
   public NodeFacts(String nodeId, String name, String url, List<String> roles, List<String> instanceTypes,
                    int capacity, boolean leaving) {
-    this(nodeId, name, url, roles, instanceTypes, capacity, leaving, List.of("*"), Long.MAX_VALUE, Long.MAX_VALUE);
+    this(nodeId, name, url, roles, instanceTypes, capacity, leaving, List.of("*"), Long.MAX_VALUE, Long.MAX_VALUE,
+        "");
   }
 
   public static NodeFacts fromJson(JsonObject j) {
@@ -24,7 +27,7 @@ public record NodeFacts(String nodeId, String name, String url, List<String> rol
     return new NodeFacts(j.getString("node_id"), j.getString("name"), j.getString("url"),
         strings(j.getJsonArray("roles")), strings(j.getJsonArray("instance_types")), j.getInteger("capacity", 0),
         j.getBoolean("leaving", false), computes.isEmpty() ? List.of("*") : computes,
-        j.getLong("cpu_millis", Long.MAX_VALUE), j.getLong("memory_bytes", Long.MAX_VALUE));
+        j.getLong("cpu_millis", Long.MAX_VALUE), j.getLong("memory_bytes", Long.MAX_VALUE), j.getString("channel", ""));
   }
 
   private static List<String> strings(JsonArray a) {
@@ -38,7 +41,8 @@ public record NodeFacts(String nodeId, String name, String url, List<String> rol
   public JsonObject toJson() {
     return new JsonObject().put("node_id", nodeId).put("name", name).put("url", url).put("roles", new JsonArray(roles))
         .put("instance_types", new JsonArray(instanceTypes)).put("capacity", capacity).put("leaving", leaving)
-        .put("computes", new JsonArray(computes)).put("cpu_millis", cpuMillis).put("memory_bytes", memoryBytes);
+        .put("computes", new JsonArray(computes)).put("cpu_millis", cpuMillis).put("memory_bytes", memoryBytes)
+        .put("channel", channel);
   }
 
   /** Whether the node has a role (nodes that list none have all of them). */
@@ -52,6 +56,7 @@ public record NodeFacts(String nodeId, String name, String url, List<String> rol
   }
 
   public NodeFacts leavingNow() {
-    return new NodeFacts(nodeId, name, url, roles, instanceTypes, capacity, true, computes, cpuMillis, memoryBytes);
+    return new NodeFacts(nodeId, name, url, roles, instanceTypes, capacity, true, computes, cpuMillis, memoryBytes,
+        channel);
   }
 }

@@ -25,19 +25,18 @@ final class Dispatcher {
 
   private final RouterMetrics metrics;
   private final LoadRecorder load;
-  private final ScorerTransport local;
-  private final ScorerTransport remote;
+  /** In order of preference: the first that reaches an instance takes the call; the last reaches every instance. */
+  private final ScorerTransport[] transports;
   /** Requests in flight from this router, per deployment ("endpoint/deployment") and per instance id. */
   private final PerDeployment<int[]> inFlight = new PerDeployment<>();
   private final PerDeployment<int[]> mirrorFlight = new PerDeployment<>();
   private final Map<String, int[]> instanceFlight = new HashMap<>();
 
-  /** {@code local} is asked first whether it reaches an instance; {@code remote} reaches every instance. */
-  Dispatcher(RouterMetrics metrics, LoadRecorder load, ScorerTransport local, ScorerTransport remote) {
+  /** {@code transports} are asked in order whether they reach an instance; the last must reach every instance. */
+  Dispatcher(RouterMetrics metrics, LoadRecorder load, ScorerTransport... transports) {
     this.metrics = metrics;
     this.load = load;
-    this.local = local;
-    this.remote = remote;
+    this.transports = transports;
   }
 
   /**
@@ -168,8 +167,9 @@ final class Dispatcher {
     int[] perInstance = instanceFlight.computeIfAbsent(instance, k -> new int[1]);
     perInstance[0]++;
     boolean redirectable = retries > 0 && d.choices() > 1;
-    transportFor(instance).call(new ScorerTransport.Call(instance, requestId, http, body, d.settings.routerTimeoutMs(),
-        redirectable, false), ar -> {
+    ScorerTransport.Call call = new ScorerTransport.Call(instance, d.nodeOf(instance), requestId, http, body,
+        d.settings.routerTimeoutMs(), redirectable, false);
+    transportFor(call).call(call, ar -> {
           if (--perInstance[0] == 0) {
             instanceFlight.remove(instance);
           }
@@ -196,9 +196,9 @@ final class Dispatcher {
     flight[0]++;
     long t0 = System.nanoTime();
     MirrorPair pair = new MirrorPair(ep.name, ep.mirrorTo, requestId, ep.tolerance, load, metrics);
-    transportFor(instance).call(new ScorerTransport.Call(instance, requestId, http, body,
-        shadow.settings.routerTimeoutMs(),
-        false, true), ar -> {
+    ScorerTransport.Call call = new ScorerTransport.Call(instance, shadow.nodeOf(instance), requestId, http, body,
+        shadow.settings.routerTimeoutMs(), false, true);
+    transportFor(call).call(call, ar -> {
           flight[0]--;
           Outcome copy = Answers.quiet(ar.succeeded() ? ar.result() : null, ar.cause(), ep.mirrorTo,
               shadow.settings.timeoutMs());
@@ -237,7 +237,12 @@ final class Dispatcher {
     return f == null ? 0 : f[0];
   }
 
-  private ScorerTransport transportFor(String instance) {
-    return local.reaches(instance) ? local : remote;
+  private ScorerTransport transportFor(ScorerTransport.Call call) {
+    for (int i = 0; i < transports.length - 1; i++) {
+      if (transports[i].reaches(call)) {
+        return transports[i];
+      }
+    }
+    return transports[transports.length - 1];
   }
 }

@@ -17,7 +17,7 @@ final class EventBusTransport implements ScorerTransport {
   }
 
   @Override
-  public boolean reaches(String instance) {
+  public boolean reaches(Call c) {
     return true;
   }
 

@@ -27,8 +27,8 @@ final class LocalTransport implements ScorerTransport {
   }
 
   @Override
-  public boolean reaches(String instance) {
-    return LocalInstances.get(instance) != null;
+  public boolean reaches(Call c) {
+    return LocalInstances.get(c.instance()) != null;
   }
 
   @Override

@@ -95,6 +95,14 @@ final class RouterMetrics {
     return meters.computeIfAbsent(endpoint, deployment == null ? "" : deployment, Meters::new);
   }
 
+  /** {@code sluice_channels}: this router's ready connections to other nodes' scoring channels. */
+  void channels(java.util.function.IntSupplier ready) {
+    if (registry != null) {
+      Gauge.builder("sluice.channels", ready, s -> s.getAsInt())
+          .description("ready connections from this router to other nodes' scoring channels").register(registry);
+    }
+  }
+
   void inFlightGauge(String endpoint, String deployment, int[] holder) {
     if (registry != null) {
       Gauge.builder("sluice.requests.in.flight", holder, h -> h[0]).tag("endpoint", endpoint)

@@ -3,8 +3,10 @@ package io.sluice.router;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.auth.Authenticator;
 import io.sluice.auth.KeyHasher;
+import io.sluice.channel.ChannelHandshake;
 import io.sluice.load.LoadRecorder;
 import io.sluice.protocol.Addresses;
+import io.sluice.protocol.ClusterCalls;
 import io.sluice.load.LoadPicture;
 import io.sluice.protocol.LoadReport;
 import io.vertx.core.Future;
@@ -12,6 +14,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.ext.web.Router;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -20,7 +23,8 @@ import java.util.function.Consumer;
  * The node's HTTP server and the data plane's wiring. A request reads top to bottom through this package:
  * {@link ScoringHandler} (HTTP or {@code sluice.invoke} in, an {@link Outcome} out) asks the {@link Authenticator},
  * then the {@link Dispatcher} (split, mirror, admission, instance), which calls the instance through a
- * {@link ScorerTransport} ({@link LocalTransport} in this JVM, {@link EventBusTransport} elsewhere);
+ * {@link ScorerTransport} ({@link LocalTransport} in this JVM, {@link ChannelTransport} to other nodes' scoring
+ * channels, {@link EventBusTransport} where there is none yet);
  * {@link Answers} maps the reply to Azure's statuses. {@link RouteFollower} keeps the {@link RoutingTable} true;
  * the request path never reads the store or a distributed map. Each second the router publishes what it answered
  * ({@link LoadRecorder}) for every node's load picture.
@@ -42,12 +46,19 @@ public final class RouterVerticle extends VerticleBase {
   private RouteFollower follower;
   private ScoringHandler scoring;
   private long loadTimer = -1;
+  /** How this router proves itself to other nodes' scoring channels, and its client's options (TLS). */
+  private final ChannelHandshake channelHandshake;
+  private final NetClientOptions channelClient;
+  private ChannelTransport channels;
   /** The deployments ("endpoint/deployment") of the last table, to notice when one goes. */
   private Set<String> routed = Set.of();
 
   /** {@code extraRoutes} mounts the other handlers this node serves on the same port (control plane, health). */
   public RouterVerticle(String nodeId, HttpServerOptions serverOptions, KeyHasher keyHasher, long maxBodyBytes,
-                        Consumer<Router> extraRoutes, boolean dataPlane, MeterRegistry registry, LoadPicture picture) {
+                        Consumer<Router> extraRoutes, boolean dataPlane, MeterRegistry registry, LoadPicture picture,
+                        ChannelHandshake channelHandshake, NetClientOptions channelClient) {
+    this.channelHandshake = channelHandshake;
+    this.channelClient = channelClient;
     this.nodeId = nodeId;
     this.picture = picture;
     this.keyHasher = keyHasher;
@@ -77,7 +88,12 @@ public final class RouterVerticle extends VerticleBase {
     Authenticator auth = new Authenticator(vertx, keyHasher);
     follower = new RouteFollower(vertx, context, nodeId, auth::useTokenPublicKey, metrics::instances);
     LoadRecorder load = new LoadRecorder(nodeId);
-    Dispatcher dispatcher = new Dispatcher(metrics, load, new LocalTransport(vertx, context),
+    channels = new ChannelTransport(vertx, channelHandshake, channelClient, () -> ClusterCalls.bounded(vertx
+        .sharedData().<String, JsonObject>getClusterWideMap(Addresses.NODES_MAP).compose(m -> m.values()),
+        "the node list").map(java.util.List::copyOf));
+    channels.start();
+    metrics.channels(channels::ready);
+    Dispatcher dispatcher = new Dispatcher(metrics, load, new LocalTransport(vertx, context), channels,
         new EventBusTransport(vertx));
     scoring = new ScoringHandler(follower::table, auth, dispatcher, metrics, maxBodyBytes);
     follower.onTable(t -> forgetGone(t, dispatcher));
@@ -137,6 +153,9 @@ public final class RouterVerticle extends VerticleBase {
       follower.stop();
     }
     vertx.cancelTimer(loadTimer);
+    if (channels != null) {
+      channels.stop();
+    }
     return server == null ? Future.succeededFuture() : server.close();
   }
 }

@@ -36,10 +36,14 @@ final class RoutingTable {
     final List<String> fallback;
     /** The ready instances in this router's own JVM: chosen first while they have room (no event-bus hop). */
     final Set<String> local;
+    /** The node of each instance (ready or fallback): which channel reaches it. */
+    private final Map<String, String> nodes;
     /** The round-robin cursor of {@link #pickInstance}: router-local, owned by the router's event loop. */
     private int next;
 
-    DeploymentRoute(DeploymentDoc d, List<String> ready, List<String> fallback, Set<String> local, int next) {
+    DeploymentRoute(DeploymentDoc d, List<String> ready, List<String> fallback, Set<String> local,
+                    Map<String, String> nodes, int next) {
+      this.nodes = nodes;
       this.name = d.name();
       this.settings = d.requestSettings();
       this.instanceCount = d.instanceCount();
@@ -52,6 +56,10 @@ final class RoutingTable {
     /** Azure's admission limit: 2 x max_concurrent_requests_per_instance x instance_count in flight. */
     int admissionLimit() {
       return 2 * settings.maxConcurrent() * Math.max(instanceCount, ready.size());
+    }
+
+    String nodeOf(String instance) {
+      return nodes.get(instance);
     }
 
     boolean serving() {
@@ -158,7 +166,11 @@ final class RoutingTable {
     Map<String, List<String>> ready = new HashMap<>();
     Map<String, List<String>> fallback = new HashMap<>();
     Set<String> local = new HashSet<>();
+    Map<String, String> nodes = new HashMap<>();
     for (InstanceInfo i : instances) {
+      if (i.state() == InstanceState.Ready || i.state() == InstanceState.Restarting) {
+        nodes.put(i.id(), i.nodeId());
+      }
       if (i.state() == InstanceState.Ready) {
         ready.computeIfAbsent(i.deploymentKey(), k -> new ArrayList<>()).add(i.id());
         if (localNode != null && localNode.equals(i.nodeId())) {
@@ -168,6 +180,7 @@ final class RoutingTable {
         fallback.computeIfAbsent(i.deploymentKey(), k -> new ArrayList<>()).add(i.id());
       }
     }
+    Map<String, String> nodeOf = Map.copyOf(nodes);
     Map<String, Map<String, DeploymentRoute>> byEndpoint = new HashMap<>();
     for (DeploymentDoc d : snapshot.deployments()) {
       if (d.state() == ProvisioningState.Deleting) {
@@ -178,7 +191,7 @@ final class RoutingTable {
       List<String> r = sorted(ready.get(d.key()));
       List<String> f = sorted(fallback.get(d.key()));
       byEndpoint.computeIfAbsent(d.endpoint(), k -> new HashMap<>())
-          .put(d.name(), new DeploymentRoute(d, r, f, local, prev == null ? 0 : prev.next));
+          .put(d.name(), new DeploymentRoute(d, r, f, local, nodeOf, prev == null ? 0 : prev.next));
     }
     Map<String, EndpointRoute> endpoints = new HashMap<>();
     for (EndpointDoc e : snapshot.endpoints()) {

@@ -35,7 +35,7 @@ class DispatcherTest {
     boolean hold;
 
     @Override
-    public boolean reaches(String instance) {
+    public boolean reaches(Call call) {
       return true;
     }
 
@@ -57,7 +57,7 @@ class DispatcherTest {
   final FakeTransport transport = new FakeTransport();
   final ScorerTransport unreachable = new ScorerTransport() {
     @Override
-    public boolean reaches(String instance) {
+    public boolean reaches(Call call) {
       return false;
     }
 

@@ -30,7 +30,7 @@ class LocalTransportTest {
   AsyncResult<Reply> call(String instance, long deadlineMs) throws Exception {
     CompletableFuture<AsyncResult<Reply>> got = new CompletableFuture<>();
     Context ctx = vertx.getOrCreateContext();
-    ctx.runOnContext(v -> new LocalTransport(vertx, ctx).call(new ScorerTransport.Call(instance, "rid",
+    ctx.runOnContext(v -> new LocalTransport(vertx, ctx).call(new ScorerTransport.Call(instance, "node-x", "rid",
         io.sluice.protocol.HttpParts.POST, Buffer.buffer("x"), deadlineMs, false, false), got::complete));
     return got.get(10, TimeUnit.SECONDS);
   }

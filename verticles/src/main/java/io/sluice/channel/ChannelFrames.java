@@ -1,0 +1,206 @@
+package io.sluice.channel;
+
+import io.sluice.protocol.HttpParts;
+import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The scoring channel's frames: a 4-byte length (of what follows), a 1-byte type, the payload. Strings are a 4-byte
+ * length (-1: null) and UTF-8; a body is whatever follows the last field. Pure: encodes to and decodes from buffers.
+ * <pre>
+ * HELLO  server→client  nonce(32)
+ * PROOF  client→server  nonce(32) mac(32)          mac = HMAC(channel key, "client", server nonce, client nonce)
+ * READY  server→client  mac(32)                    mac = HMAC(channel key, "server", server nonce, client nonce)
+ * CALL   client→server  id(8) flags(1) instance requestId method path query headers(n, k, v...) body
+ * ANSWER server→client  id(8) status(4) flags(1) runMs queueMs contentType headers(n, k, v...) body
+ * FAILED server→client  id(8) code(4) message       code 404: no such instance here; 503: refused, never ran
+ * </pre>
+ */
+public final class ChannelFrames {
+  public static final byte HELLO = 1;
+  public static final byte PROOF = 2;
+  public static final byte READY = 3;
+  public static final byte CALL = 4;
+  public static final byte ANSWER = 5;
+  public static final byte FAILED = 6;
+
+  static final int REDIRECTABLE = 1;
+  static final int MIRROR = 2;
+  static final int RUNTIME = 1;
+  static final int MADE = 2;
+
+  private ChannelFrames() {
+  }
+
+  /** A request to an instance on the channel's node. */
+  public record Call(long id, String instance, String requestId, HttpParts http, boolean redirectable,
+                     boolean mirror, Buffer body) {
+  }
+
+  /** An instance's answer: the fields of a scorer's result, as the router needs them. */
+  public record Answer(long id, int status, boolean runtime, boolean made, String runMs, String queueMs,
+                       String contentType, Map<String, String> headers, Buffer body) {
+  }
+
+  /** A call that got no answer from a scorer: {@code code} 404 (no such instance), 503 (never ran) or 500. */
+  public record Failed(long id, int code, String message) {
+  }
+
+  public static Buffer hello(byte[] nonce) {
+    return end(frame(HELLO).appendBytes(nonce));
+  }
+
+  public static Buffer proof(byte[] nonce, byte[] mac) {
+    return end(frame(PROOF).appendBytes(nonce).appendBytes(mac));
+  }
+
+  public static Buffer ready(byte[] mac) {
+    return end(frame(READY).appendBytes(mac));
+  }
+
+  public static Buffer call(Call c) {
+    return call(c, Buffer.buffer(256));
+  }
+
+  /** Appends a CALL frame to {@code b} (several calls may share one write). */
+  public static Buffer call(Call c, Buffer b) {
+    int start = b.length();
+    b.appendInt(0).appendByte(CALL).appendLong(c.id())
+        .appendByte((byte) ((c.redirectable() ? REDIRECTABLE : 0) | (c.mirror() ? MIRROR : 0)));
+    str(b, c.instance());
+    str(b, c.requestId());
+    str(b, c.http().method());
+    str(b, c.http().path());
+    str(b, c.http().query());
+    headers(b, c.http().headers());
+    b.appendBuffer(c.body());
+    return b.setInt(start, b.length() - start - 4);
+  }
+
+  public static Buffer answer(Answer a) {
+    Buffer b = frame(ANSWER).appendLong(a.id()).appendInt(a.status())
+        .appendByte((byte) ((a.runtime() ? RUNTIME : 0) | (a.made() ? MADE : 0)));
+    str(b, a.runMs());
+    str(b, a.queueMs());
+    str(b, a.contentType());
+    headers(b, a.headers());
+    return end(b.appendBuffer(a.body()));
+  }
+
+  public static Buffer failed(Failed f) {
+    Buffer b = frame(FAILED).appendLong(f.id()).appendInt(f.code());
+    str(b, f.message());
+    return end(b);
+  }
+
+  /** Decodes a CALL payload (the frame without its length and type). */
+  public static Call call(Buffer p) {
+    Reader r = new Reader(p);
+    long id = r.lng();
+    int flags = r.bite();
+    String instance = r.str();
+    String requestId = r.str();
+    HttpParts http = new HttpParts(r.str(), r.str(), r.str(), r.headers());
+    return new Call(id, instance, requestId, http, (flags & REDIRECTABLE) != 0, (flags & MIRROR) != 0, r.rest());
+  }
+
+  public static Answer answer(Buffer p) {
+    Reader r = new Reader(p);
+    long id = r.lng();
+    int status = r.integer();
+    int flags = r.bite();
+    return new Answer(id, status, (flags & RUNTIME) != 0, (flags & MADE) != 0, r.str(), r.str(), r.str(), r.headers(),
+        r.rest());
+  }
+
+  public static Failed failed(Buffer p) {
+    Reader r = new Reader(p);
+    return new Failed(r.lng(), r.integer(), r.str());
+  }
+
+  private static Buffer frame(byte type) {
+    return Buffer.buffer(256).appendInt(0).appendByte(type);
+  }
+
+  private static Buffer end(Buffer b) {
+    return b.setInt(0, b.length() - 4);
+  }
+
+  private static void str(Buffer b, String s) {
+    if (s == null) {
+      b.appendInt(-1);
+      return;
+    }
+    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+    b.appendInt(bytes.length).appendBytes(bytes);
+  }
+
+  private static void headers(Buffer b, Map<String, String> headers) {
+    int at = b.length();
+    b.appendInt(0);
+    int n = 0;
+    for (Map.Entry<String, String> h : headers.entrySet()) {
+      str(b, h.getKey());
+      str(b, h.getValue());
+      n++;
+    }
+    b.setInt(at, n);
+  }
+
+  /** Reads fields in order; a field running past the payload is a malformed frame (IndexOutOfBoundsException). */
+  private static final class Reader {
+    private final Buffer b;
+    private int at;
+
+    Reader(Buffer b) {
+      this.b = b;
+    }
+
+    long lng() {
+      long v = b.getLong(at);
+      at += 8;
+      return v;
+    }
+
+    int integer() {
+      int v = b.getInt(at);
+      at += 4;
+      return v;
+    }
+
+    int bite() {
+      return b.getByte(at++);
+    }
+
+    String str() {
+      int n = integer();
+      if (n < 0) {
+        return null;
+      }
+      if (n > b.length() - at) {
+        throw new IndexOutOfBoundsException("a string runs past the frame");
+      }
+      String s = b.getString(at, at + n, "UTF-8");
+      at += n;
+      return s;
+    }
+
+    Map<String, String> headers() {
+      int n = integer();
+      if (n < 0 || n > (b.length() - at) / 8) {
+        throw new IndexOutOfBoundsException("header count " + n + " does not fit the frame");
+      }
+      Map<String, String> out = n == 0 ? Map.of() : new LinkedHashMap<>();
+      for (int i = 0; i < n; i++) {
+        out.put(str(), str());
+      }
+      return out;
+    }
+
+    Buffer rest() {
+      return b.slice(at, b.length());
+    }
+  }
+}

@@ -1,0 +1,120 @@
+package io.sluice.channel;
+
+import io.sluice.scorer.NeverRan;
+import io.sluice.scorer.ScoreResult;
+import io.sluice.scoring.LocalInstances;
+import io.sluice.scoring.ScorerVerticle;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+import io.sluice.protocol.LengthPrefixed;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One router's connection to this node's scoring channel. Until the router has proved it is a node, only the
+ * handshake's small frames are read (a stranger can make it hold 128 bytes, for at most the handshake timeout);
+ * then each CALL goes to its instance and its answer is written back whenever it comes, in any order.
+ */
+final class ChannelSession {
+  private static final Logger LOG = LoggerFactory.getLogger(ChannelSession.class);
+  /** The largest frame before the handshake: a PROOF is 65 bytes. */
+  static final int HANDSHAKE_FRAME_BYTES = 128;
+
+  private final Vertx vertx;
+  private final NetSocket socket;
+  private final ChannelHandshake handshake;
+  private final ChannelVerticle.Settings settings;
+  private final byte[] serverNonce = ChannelHandshake.nonce();
+  private boolean proved;
+
+  ChannelSession(Vertx vertx, NetSocket socket, ChannelHandshake handshake, ChannelVerticle.Settings settings) {
+    this.vertx = vertx;
+    this.socket = socket;
+    this.handshake = handshake;
+    this.settings = settings;
+  }
+
+  void start() {
+    new LengthPrefixed(socket, 1, () -> proved ? settings.maxFrameBytes() : HANDSHAKE_FRAME_BYTES, this::record,
+        length -> {
+          LOG.warn("scoring channel: a frame of {} bytes from {} (proved: {}); closed", length,
+              socket.remoteAddress(), proved);
+          socket.close();
+        }).exceptionHandler(err -> socket.close());
+    socket.write(ChannelFrames.hello(serverNonce));
+    vertx.setTimer(settings.handshakeTimeoutMs(), t -> {
+      if (!proved) {
+        LOG.warn("scoring channel: {} did not prove itself a node within {} ms; closed", socket.remoteAddress(),
+            settings.handshakeTimeoutMs());
+        socket.close();
+      }
+    });
+  }
+
+  private void record(Buffer b) {
+    byte type = b.getByte(0);
+    Buffer payload = b.slice(1, b.length());
+    if (!proved) {
+      prove(type, payload);
+    } else if (type == ChannelFrames.CALL) {
+      ChannelFrames.Call c;
+      try {
+        c = ChannelFrames.call(payload);
+      } catch (RuntimeException e) {
+        LOG.warn("scoring channel: a malformed call from {}; closed", socket.remoteAddress());
+        socket.close();
+        return;
+      }
+      serve(c);
+    } else {
+      socket.close();
+    }
+  }
+
+  private void prove(byte type, Buffer p) {
+    int n = ChannelHandshake.NONCE_BYTES;
+    if (type != ChannelFrames.PROOF || p.length() != 2 * n) {
+      socket.close();
+      return;
+    }
+    byte[] clientNonce = p.getBytes(0, n);
+    if (!ChannelHandshake.same(handshake.clientProof(serverNonce, clientNonce), p.getBytes(n, 2 * n))) {
+      LOG.warn("scoring channel: {} failed the handshake (not a node of this cluster); closed",
+          socket.remoteAddress());
+      socket.close();
+      return;
+    }
+    proved = true;
+    socket.write(ChannelFrames.ready(handshake.serverProof(serverNonce, clientNonce)));
+  }
+
+  /** Answers are written from whichever thread the scorer completes on: a socket write is safe from any thread. */
+  private void serve(ChannelFrames.Call c) {
+    LocalInstances.Instance instance = LocalInstances.get(c.instance());
+    if (instance == null) {
+      fail(c.id(), 404, "instance " + c.instance() + " is not on this node");
+      return;
+    }
+    try {
+      instance.score(c.requestId(), c.body().getBytes(), c.http(), c.redirectable()).whenComplete((r, err) -> {
+        if (err != null) {
+          fail(c.id(), NeverRan.is(err) ? 503 : 500, "the scorer failed: " + err.getMessage());
+        } else {
+          socket.write(ChannelFrames.answer(answer(c.id(), r)));
+        }
+      });
+    } catch (LocalInstances.Refused e) {
+      fail(c.id(), 503, e.getMessage());
+    }
+  }
+
+  static ChannelFrames.Answer answer(long id, ScoreResult r) {
+    return new ChannelFrames.Answer(id, r.status(), r.fromRuntime(), r.made(), ScorerVerticle.millis(r.runMillis()),
+        ScorerVerticle.millis(r.queueMillis()), r.contentType(), r.headers(), Buffer.buffer(r.body()));
+  }
+
+  private void fail(long id, int code, String message) {
+    socket.write(ChannelFrames.failed(new ChannelFrames.Failed(id, code, message)));
+  }
+}

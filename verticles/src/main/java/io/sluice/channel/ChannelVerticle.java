@@ -1,0 +1,62 @@
+package io.sluice.channel;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The scoring channel's server, on every node that hosts scorers: routers on other nodes send scoring requests to
+ * this node's instances over one kept-open TCP connection each, many requests in flight at once, instead of through
+ * the clustered event bus (which copies each request into a message, registers a reply address and hands it across
+ * four event loops). Requests reach the instances through {@link io.sluice.scoring.LocalInstances}, the door a
+ * router in this JVM uses: the same admission, drain and refusal. Control traffic stays on the event bus.
+ * Who may connect: nodes only ({@link ChannelHandshake}; and the cluster's mutual TLS when it is on).
+ */
+public final class ChannelVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(ChannelVerticle.class);
+
+  /** The limits of one server: frames, connections, and how long a connection may take to prove itself. */
+  public record Settings(NetServerOptions server, long maxFrameBytes, int maxConnections, long handshakeTimeoutMs) {
+  }
+
+  private final Settings settings;
+  private final ChannelHandshake handshake;
+  private NetServer server;
+  private int connections;
+
+  public ChannelVerticle(Settings settings, ChannelHandshake handshake) {
+    this.settings = settings;
+    this.handshake = handshake;
+  }
+
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  @Override
+  public Future<?> start() {
+    return vertx.createNetServer(settings.server()).connectHandler(this::accept).listen()
+        .onSuccess(s -> server = s);
+  }
+
+  private void accept(NetSocket socket) {
+    if (connections >= settings.maxConnections()) {
+      LOG.warn("scoring channel: {} connections already; refusing one from {}", connections,
+          socket.remoteAddress());
+      socket.close();
+      return;
+    }
+    connections++;
+    socket.closeHandler(v -> connections--);
+    new ChannelSession(vertx, socket, handshake, settings).start();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+}

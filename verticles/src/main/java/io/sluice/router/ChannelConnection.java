@@ -1,0 +1,214 @@
+package io.sluice.router;
+
+import io.sluice.channel.ChannelFrames;
+import io.sluice.channel.ChannelHandshake;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetSocket;
+import io.sluice.protocol.LengthPrefixed;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This router's connection to one node's scoring channel ({@link io.sluice.channel.ChannelVerticle}). Made on the
+ * router's event loop, so its reads, its calls and their deadlines all run there: nothing is handed across threads.
+ * Usable once both sides proved they are nodes; each call has an id, a deadline timer, and answers come back in
+ * any order. A call on a connection that is not ready was never sent (the dispatcher may try another instance);
+ * calls sent when the connection drops get a 500 at once (they may have run).
+ */
+final class ChannelConnection {
+  private static final Logger LOG = LoggerFactory.getLogger(ChannelConnection.class);
+
+  private enum State { CONNECTING, READY, CLOSED }
+
+  private final Vertx vertx;
+  final String node;
+  final String address;
+  private final ChannelHandshake handshake;
+  private final Map<Long, Pending> pending = new HashMap<>();
+  private final byte[] clientNonce = ChannelHandshake.nonce();
+  private State state = State.CONNECTING;
+  private NetSocket socket;
+  private byte[] serverNonce;
+  private long nextId;
+  private Handler<ChannelConnection> onChange = c -> { };
+
+  ChannelConnection(Vertx vertx, String node, String address, ChannelHandshake handshake) {
+    this.vertx = vertx;
+    this.node = node;
+    this.address = address;
+    this.handshake = handshake;
+  }
+
+  /** Connects and shakes hands; {@code changed} is told when the connection is ready, and once when it ends. */
+  void open(NetClient client, Handler<ChannelConnection> changed) {
+    onChange = changed;
+    int colon = address.lastIndexOf(':');
+    client.connect(Integer.parseInt(address.substring(colon + 1)), address.substring(0, colon)).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.debug("scoring channel to node {} at {}: {}", node, address, ar.cause().toString());
+        lost();
+        return;
+      }
+      socket = ar.result();
+      if (state == State.CLOSED) {
+        socket.close();
+        return;
+      }
+      new LengthPrefixed(socket, 1, () -> state == State.READY ? Integer.MAX_VALUE : 128, this::record,
+          length -> socket.close()).exceptionHandler(err -> socket.close());
+      socket.closeHandler(v -> lost());
+    });
+  }
+
+  boolean ready() {
+    return state == State.READY;
+  }
+
+  boolean closed() {
+    return state == State.CLOSED;
+  }
+
+  void call(ScorerTransport.Call c, Handler<AsyncResult<Reply>> done) {
+    if (state != State.READY) {
+      done.handle(Future.failedFuture(new ReplyException(ReplyFailure.NO_HANDLERS, "no channel to node " + node)));
+      return;
+    }
+    long id = ++nextId;
+    Pending p = new Pending(done);
+    pending.put(id, p);
+    p.timer = vertx.setTimer(c.deadlineMs(), t -> {
+      if (pending.remove(id) != null) {
+        done.handle(Future.failedFuture(new ReplyException(ReplyFailure.TIMEOUT, "no answer from instance "
+            + c.instance() + " within " + c.deadlineMs() + " ms")));
+      }
+    });
+    if (outgoing == null) {
+      outgoing = Buffer.buffer(4096);
+      vertx.getOrCreateContext().runOnContext(v -> flush());
+    }
+    ChannelFrames.call(new ChannelFrames.Call(id, c.instance(), c.requestId(), c.http(), c.redirectable(),
+        c.mirror(), c.body()), outgoing);
+  }
+
+  /**
+   * Calls made in one turn of the event loop (the requests of every HTTP connection that was readable) leave in one
+   * write, after the turn: one system call for many requests instead of one each.
+   */
+  private void flush() {
+    Buffer out = outgoing;
+    outgoing = null;
+    if (state == State.READY) {
+      sentUpTo = nextId;
+      socket.write(out);
+    }
+  }
+
+  private Buffer outgoing;
+  /** Calls with a greater id were never written: lost with the connection, they provably never ran. */
+  private long sentUpTo;
+
+  void close() {
+    if (socket != null) {
+      socket.close();
+    }
+    lost();
+  }
+
+  private void record(Buffer b) {
+    try {
+      frame(b.getByte(0), b.slice(1, b.length()));
+    } catch (RuntimeException e) {
+      LOG.warn("scoring channel to node {}: a malformed frame ({}); closed", node, e.toString());
+      socket.close();
+    }
+  }
+
+  private void frame(byte type, Buffer p) {
+    switch (type) {
+      case ChannelFrames.ANSWER -> {
+        ChannelFrames.Answer a = ChannelFrames.answer(p);
+        Pending w = take(a.id());
+        if (w != null) {
+          w.done.handle(Future.succeededFuture(new Reply(a.status(), a.runtime(), a.runMs(), a.queueMs(), a.body(),
+              a.contentType() == null ? "application/json" : a.contentType(), a.made(), a.headers())));
+        }
+      }
+      case ChannelFrames.FAILED -> {
+        ChannelFrames.Failed f = ChannelFrames.failed(p);
+        Pending w = take(f.id());
+        if (w != null) {
+          w.done.handle(Future.failedFuture(f.code() == 404 ? new ReplyException(ReplyFailure.NO_HANDLERS, f.message())
+              : new ReplyException(ReplyFailure.RECIPIENT_FAILURE, f.code(), f.message())));
+        }
+      }
+      case ChannelFrames.HELLO -> hello(p);
+      case ChannelFrames.READY -> ready(p);
+      default -> socket.close();
+    }
+  }
+
+  private void hello(Buffer p) {
+    if (serverNonce != null || p.length() != ChannelHandshake.NONCE_BYTES) {
+      socket.close();
+      return;
+    }
+    serverNonce = p.getBytes();
+    socket.write(ChannelFrames.proof(clientNonce, handshake.clientProof(serverNonce, clientNonce)));
+  }
+
+  private void ready(Buffer p) {
+    if (serverNonce == null || state != State.CONNECTING
+        || !ChannelHandshake.same(handshake.serverProof(serverNonce, clientNonce), p.getBytes())) {
+      LOG.warn("scoring channel to node {} at {}: the listener did not prove itself a node; closed", node, address);
+      socket.close();
+      return;
+    }
+    state = State.READY;
+    onChange.handle(this);
+  }
+
+  private Pending take(long id) {
+    Pending w = pending.remove(id);
+    if (w != null) {
+      vertx.cancelTimer(w.timer);
+    }
+    return w;
+  }
+
+  private void lost() {
+    if (state == State.CLOSED) {
+      return;
+    }
+    state = State.CLOSED;
+    List<Map.Entry<Long, Pending>> lost = new ArrayList<>(pending.entrySet());
+    pending.clear();
+    for (Map.Entry<Long, Pending> w : lost) {
+      vertx.cancelTimer(w.getValue().timer);
+      w.getValue().done.handle(Future.failedFuture(w.getKey() > sentUpTo
+          ? new ReplyException(ReplyFailure.NO_HANDLERS, "the scoring channel to node " + node + " closed")
+          : new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 500, "lost the scoring channel to node " + node
+              + " while the request was out")));
+    }
+    onChange.handle(this);
+  }
+
+  private static final class Pending {
+    final Handler<AsyncResult<Reply>> done;
+    long timer;
+
+    Pending(Handler<AsyncResult<Reply>> done) {
+      this.done = done;
+    }
+  }
+}

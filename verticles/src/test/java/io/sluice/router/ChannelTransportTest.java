@@ -1,0 +1,279 @@
+package io.sluice.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.channel.ChannelFrames;
+import io.sluice.channel.ChannelHandshake;
+import io.sluice.channel.ChannelVerticle;
+import io.sluice.it.Await;
+import io.sluice.protocol.HttpParts;
+import io.sluice.protocol.NodeFacts;
+import io.sluice.scorer.NeverRan;
+import io.sluice.scorer.ScoreResult;
+import io.sluice.scoring.LocalInstances;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The scoring channel on real sockets: a {@link ChannelVerticle} serving this JVM's {@link LocalInstances}, a
+ * router's {@link ChannelTransport} on its own event loop, and strangers that are not nodes.
+ */
+class ChannelTransportTest {
+  static final String TOKEN = "the-admin-token";
+  static Vertx vertx;
+  static ChannelVerticle server;
+  static String deploymentId;
+  static final AtomicInteger calls = new AtomicInteger();
+  static final List<Object[]> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  @BeforeAll
+  static void start() throws Exception {
+    vertx = Vertx.vertx();
+    server = new ChannelVerticle(new ChannelVerticle.Settings(new NetServerOptions().setHost("127.0.0.1").setPort(0),
+        1 << 20, 16, 500), new ChannelHandshake(TOKEN));
+    deploymentId = vertx.deployVerticle(server).await(20, TimeUnit.SECONDS);
+    LocalInstances.register("ch-echo", (rid, body, http, redirectable) -> {
+      calls.incrementAndGet();
+      seen.add(new Object[] {rid, http, redirectable});
+      return CompletableFuture.completedFuture(new ScoreResult(200, body, "text/plain", 1.25, 0.5, false,
+          Map.of("x-from", "script"), true));
+    });
+    LocalInstances.register("ch-refuses", (rid, body, http, redirectable) -> {
+      throw new LocalInstances.Refused("instance ch-refuses has drained");
+    });
+    LocalInstances.register("ch-gives-back", (rid, body, http, redirectable) ->
+        CompletableFuture.failedFuture(new NeverRan("stopping")));
+    LocalInstances.register("ch-breaks", (rid, body, http, redirectable) ->
+        CompletableFuture.failedFuture(new IllegalStateException("boom")));
+    LocalInstances.register("ch-hangs", (rid, body, http, redirectable) -> new CompletableFuture<>());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    for (String id : List.of("ch-echo", "ch-refuses", "ch-gives-back", "ch-breaks", "ch-hangs")) {
+      LocalInstances.unregister(id);
+    }
+    vertx.close().await(20, TimeUnit.SECONDS);
+  }
+
+  /** A router's transport on its own event loop, told that node "n1" has its channel at {@code port}. */
+  static final class Router {
+    final Context ctx = vertx.getOrCreateContext();
+    final ChannelTransport transport;
+
+    Router(String token, int port) throws Exception {
+      JsonObject facts = new NodeFacts("n1", "node-1", "http://x", List.of(), List.of("*"), 4, false, List.of("*"),
+          1000, 1000, "127.0.0.1:" + port).toJson();
+      CompletableFuture<ChannelTransport> made = new CompletableFuture<>();
+      ctx.runOnContext(v -> {
+        ChannelTransport t = new ChannelTransport(vertx, new ChannelHandshake(token), new NetClientOptions(),
+            () -> Future.succeededFuture(List.of(facts)));
+        t.start();
+        made.complete(t);
+      });
+      transport = made.get(10, TimeUnit.SECONDS);
+    }
+
+    boolean reaches(String instance) throws Exception {
+      CompletableFuture<Boolean> r = new CompletableFuture<>();
+      ctx.runOnContext(v -> r.complete(transport.reaches(request(instance, 1000))));
+      return r.get(10, TimeUnit.SECONDS);
+    }
+
+    AsyncResult<Reply> call(String instance, long deadlineMs) throws Exception {
+      CompletableFuture<AsyncResult<Reply>> got = new CompletableFuture<>();
+      ctx.runOnContext(v -> transport.call(request(instance, deadlineMs), got::complete));
+      return got.get(20, TimeUnit.SECONDS);
+    }
+
+    void close() {
+      ctx.runOnContext(v -> transport.stop());
+    }
+
+    static ScorerTransport.Call request(String instance, long deadlineMs) {
+      return new ScorerTransport.Call(instance, "n1", "rid-" + instance, new HttpParts("PUT", "/score", "q=1",
+          Map.of("x-client", "yes")), Buffer.buffer("payload"), deadlineMs, true, false);
+    }
+  }
+
+  static ReplyException failure(AsyncResult<Reply> ar) {
+    assertThat(ar.failed()).as("a failure").isTrue();
+    return (ReplyException) ar.cause();
+  }
+
+  @Test
+  void aCallGoesOverTheChannelOnceBothSidesProvedThemselvesAndFailuresKeepTheirMeaning() throws Exception {
+    Router r = new Router(TOKEN, server.actualPort());
+    try {
+      assertThat(r.reaches("ch-echo")).as("the first call starts the connection and takes the event bus").isFalse();
+      Await.until(() -> r.reaches("ch-echo"), Duration.ofSeconds(10), "the channel ready");
+      AsyncResult<Reply> ar = r.call("ch-echo", 5000);
+      assertThat(ar.succeeded()).isTrue();
+      Reply reply = ar.result();
+      assertThat(reply.status()).isEqualTo(200);
+      assertThat(reply.body().toString()).isEqualTo("payload");
+      assertThat(reply.contentType()).isEqualTo("text/plain");
+      assertThat(reply.runMs()).isEqualTo("1.25");
+      assertThat(reply.queueMs()).isEqualTo("0.5");
+      assertThat(reply.made()).isTrue();
+      assertThat(reply.headers()).isEqualTo(Map.of("x-from", "script"));
+      Object[] got = seen.get(seen.size() - 1);
+      assertThat(got[0]).isEqualTo("rid-ch-echo");
+      assertThat(got[1]).isEqualTo(new HttpParts("PUT", "/score", "q=1", Map.of("x-client", "yes")));
+      assertThat(got[2]).isEqualTo(true);
+
+      assertThat(failure(r.call("ch-nowhere", 5000)).failureType()).isEqualTo(ReplyFailure.NO_HANDLERS);
+      ReplyException refused = failure(r.call("ch-refuses", 5000));
+      assertThat(refused.failureCode()).isEqualTo(503);
+      assertThat(Answers.neverRan(refused)).isTrue();
+      assertThat(Answers.neverRan(failure(r.call("ch-gives-back", 5000)))).isTrue();
+      ReplyException broke = failure(r.call("ch-breaks", 5000));
+      assertThat(broke.failureCode()).isEqualTo(500);
+      assertThat(Answers.neverRan(broke)).isFalse();
+      long t0 = System.nanoTime();
+      assertThat(failure(r.call("ch-hangs", 300)).failureType()).isEqualTo(ReplyFailure.TIMEOUT);
+      assertThat((System.nanoTime() - t0) / 1_000_000).isGreaterThanOrEqualTo(300);
+      assertThat(r.call("ch-echo", 5000).succeeded()).as("the connection outlives failures").isTrue();
+    } finally {
+      r.close();
+    }
+  }
+
+  @Test
+  void aRouterSendsNothingToAListenerThatCannotProveItIsANode() throws Exception {
+    ChannelVerticle impostor = new ChannelVerticle(new ChannelVerticle.Settings(new NetServerOptions()
+        .setHost("127.0.0.1").setPort(0), 1 << 20, 4, 500), new ChannelHandshake("another-cluster"));
+    String id = vertx.deployVerticle(impostor).await(20, TimeUnit.SECONDS);
+    Router r = new Router(TOKEN, impostor.actualPort());
+    try {
+      int before = calls.get();
+      assertThat(r.reaches("ch-echo")).isFalse();
+      // each attempt is refused (the router's proof fails there, and the listener could not prove itself either)
+      for (int i = 0; i < 5; i++) {
+        assertThat(r.reaches("ch-echo")).isFalse();
+        assertThat(failure(r.call("ch-echo", 1000)).failureType()).isEqualTo(ReplyFailure.NO_HANDLERS);
+        Thread.sleep(100); // a few looks over half a second; the outcome does not depend on the timing
+      }
+      assertThat(calls.get()).isEqualTo(before);
+    } finally {
+      r.close();
+      vertx.undeploy(id).await(20, TimeUnit.SECONDS);
+    }
+  }
+
+  /** A raw connection to the channel: what it was sent, and whether the server closed it. */
+  static final class Stranger {
+    final Buffer received = Buffer.buffer();
+    final AtomicBoolean closed = new AtomicBoolean();
+    final NetSocket socket;
+
+    Stranger() throws Exception {
+      this(server.actualPort());
+    }
+
+    Stranger(int port) throws Exception {
+      // the handlers are set on the connection's event loop as it opens, before its first bytes are read
+      socket = vertx.createNetClient().connect(port, "127.0.0.1").map(s -> {
+        s.handler(b -> {
+          synchronized (received) {
+            received.appendBuffer(b);
+          }
+        });
+        s.closeHandler(v -> closed.set(true));
+        return s;
+      }).await(10, TimeUnit.SECONDS);
+    }
+
+    void send(Buffer b) throws Exception {
+      socket.write(b).await(10, TimeUnit.SECONDS);
+    }
+
+    void awaitClosed(String why) {
+      Await.until(closed::get, Duration.ofSeconds(10), why);
+    }
+
+    byte[] serverNonce() {
+      Await.until(() -> length() >= 4 + 1 + ChannelHandshake.NONCE_BYTES, Duration.ofSeconds(10), "HELLO");
+      synchronized (received) {
+        return received.getBytes(5, 5 + ChannelHandshake.NONCE_BYTES);
+      }
+    }
+
+    int length() {
+      synchronized (received) {
+        return received.length();
+      }
+    }
+  }
+
+  @Test
+  void strangersAreClosedBeforeAnythingReachesAnInstance() throws Exception {
+    int before = calls.get();
+    Buffer call = ChannelFrames.call(new ChannelFrames.Call(1, "ch-echo", "r", HttpParts.POST, false, false,
+        Buffer.buffer("x")));
+
+    Stranger callsAtOnce = new Stranger();
+    callsAtOnce.send(call);
+    callsAtOnce.awaitClosed("a call before the handshake closes the connection");
+
+    Stranger wrongKey = new Stranger();
+    byte[] nonce = ChannelHandshake.nonce();
+    wrongKey.send(ChannelFrames.proof(nonce, new ChannelHandshake("guessed").clientProof(wrongKey.serverNonce(),
+        nonce)));
+    wrongKey.send(call);
+    wrongKey.awaitClosed("a wrong proof closes the connection");
+    assertThat(wrongKey.length()).as("nothing but the HELLO was sent").isEqualTo(5
+        + ChannelHandshake.NONCE_BYTES);
+
+    Stranger replays = new Stranger();
+    byte[] other = new Stranger().serverNonce();
+    replays.send(ChannelFrames.proof(nonce, new ChannelHandshake(TOKEN).clientProof(other, nonce)));
+    replays.awaitClosed("a proof made for another connection's nonce closes this one");
+
+    Stranger huge = new Stranger();
+    huge.send(Buffer.buffer().appendInt(100_000_000));
+    huge.awaitClosed("a large frame before the handshake closes the connection");
+
+    Stranger silent = new Stranger();
+    silent.awaitClosed("a connection that proves nothing is closed at the handshake timeout");
+
+    assertThat(calls.get()).as("no stranger's call reached an instance").isEqualTo(before);
+  }
+
+  @Test
+  void connectionsBeyondTheLimitAreClosedAtOnce() throws Exception {
+    ChannelVerticle small = new ChannelVerticle(new ChannelVerticle.Settings(new NetServerOptions()
+        .setHost("127.0.0.1").setPort(0), 1 << 20, 2, 10_000), new ChannelHandshake(TOKEN));
+    String id = vertx.deployVerticle(small).await(20, TimeUnit.SECONDS);
+    try {
+      List<Stranger> held = List.of(new Stranger(small.actualPort()), new Stranger(small.actualPort()));
+      for (Stranger s : held) {
+        s.serverNonce(); // both are being served
+      }
+      Stranger third = new Stranger(small.actualPort());
+      third.awaitClosed("the third connection is refused");
+      assertThat(third.length()).isZero();
+    } finally {
+      vertx.undeploy(id).await(20, TimeUnit.SECONDS);
+    }
+  }
+}
