@@ -10,9 +10,9 @@ import java.util.Map;
  * The scoring channel's frames: a 4-byte length (of what follows), a 1-byte type, the payload. Strings are a 4-byte
  * length (-1: null) and UTF-8; a body is whatever follows the last field. Pure: encodes to and decodes from buffers.
  * <pre>
- * HELLO  server→client  nonce(32)
- * PROOF  client→server  nonce(32) mac(32)          mac = HMAC(channel key, "client", server nonce, client nonce)
- * READY  server→client  mac(32)                    mac = HMAC(channel key, "server", server nonce, client nonce)
+ * HELLO  client→server  nonce(32)                  the client speaks first: it has its handlers in place
+ * READY  server→client  nonce(32) mac(32)          mac = HMAC(channel key, "server", server nonce, client nonce)
+ * PROOF  client→server  mac(32)                    mac = HMAC(channel key, "client", server nonce, client nonce)
  * CALL   client→server  id(8) flags(1) instance requestId method path query headers(n, k, v...) body
  * ANSWER server→client  id(8) status(4) flags(1) runMs queueMs contentType headers(n, k, v...) body
  * FAILED server→client  id(8) code(4) message       code 404: no such instance here; 503: refused, never ran
@@ -52,12 +52,12 @@ public final class ChannelFrames {
     return end(frame(HELLO).appendBytes(nonce));
   }
 
-  public static Buffer proof(byte[] nonce, byte[] mac) {
-    return end(frame(PROOF).appendBytes(nonce).appendBytes(mac));
+  public static Buffer ready(byte[] nonce, byte[] mac) {
+    return end(frame(READY).appendBytes(nonce).appendBytes(mac));
   }
 
-  public static Buffer ready(byte[] mac) {
-    return end(frame(READY).appendBytes(mac));
+  public static Buffer proof(byte[] mac) {
+    return end(frame(PROOF).appendBytes(mac));
   }
 
   public static Buffer call(Call c) {

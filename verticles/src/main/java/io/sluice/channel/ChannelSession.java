@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One router's connection to this node's scoring channel. Until the router has proved it is a node, only the
- * handshake's small frames are read (a stranger can make it hold 128 bytes, for at most the handshake timeout);
+ * handshake's small frames are read (the router speaks first: HELLO, READY, PROOF) (a stranger can make it hold 128 bytes, for at most the handshake timeout);
  * then each CALL goes to its instance and its answer is written back whenever it comes, in any order.
  */
 final class ChannelSession {
@@ -26,6 +26,7 @@ final class ChannelSession {
   private final ChannelHandshake handshake;
   private final ChannelVerticle.Settings settings;
   private final byte[] serverNonce = ChannelHandshake.nonce();
+  private byte[] clientNonce;
   private boolean proved;
 
   ChannelSession(Vertx vertx, NetSocket socket, ChannelHandshake handshake, ChannelVerticle.Settings settings) {
@@ -42,7 +43,6 @@ final class ChannelSession {
               socket.remoteAddress(), proved);
           socket.close();
         }).exceptionHandler(err -> socket.close());
-    socket.write(ChannelFrames.hello(serverNonce));
     vertx.setTimer(settings.handshakeTimeoutMs(), t -> {
       if (!proved) {
         LOG.warn("scoring channel: {} did not prove itself a node within {} ms; closed", socket.remoteAddress(),
@@ -72,21 +72,25 @@ final class ChannelSession {
     }
   }
 
+  /** HELLO (the client's nonce), answered with this side's nonce and proof; then the client's PROOF. */
   private void prove(byte type, Buffer p) {
     int n = ChannelHandshake.NONCE_BYTES;
-    if (type != ChannelFrames.PROOF || p.length() != 2 * n) {
+    if (clientNonce == null && type == ChannelFrames.HELLO && p.length() == n) {
+      clientNonce = p.getBytes();
+      socket.write(ChannelFrames.ready(serverNonce, handshake.serverProof(serverNonce, clientNonce)));
+      return;
+    }
+    if (clientNonce == null || type != ChannelFrames.PROOF || p.length() != n) {
       socket.close();
       return;
     }
-    byte[] clientNonce = p.getBytes(0, n);
-    if (!ChannelHandshake.same(handshake.clientProof(serverNonce, clientNonce), p.getBytes(n, 2 * n))) {
+    if (!ChannelHandshake.same(handshake.clientProof(serverNonce, clientNonce), p.getBytes())) {
       LOG.warn("scoring channel: {} failed the handshake (not a node of this cluster); closed",
           socket.remoteAddress());
       socket.close();
       return;
     }
     proved = true;
-    socket.write(ChannelFrames.ready(handshake.serverProof(serverNonce, clientNonce)));
   }
 
   /** Answers are written from whichever thread the scorer completes on: a socket write is safe from any thread. */

@@ -39,7 +39,6 @@ final class ChannelConnection {
   private final byte[] clientNonce = ChannelHandshake.nonce();
   private State state = State.CONNECTING;
   private NetSocket socket;
-  private byte[] serverNonce;
   private long nextId;
   private Handler<ChannelConnection> onChange = c -> { };
 
@@ -68,6 +67,7 @@ final class ChannelConnection {
       new LengthPrefixed(socket, 1, () -> state == State.READY ? Integer.MAX_VALUE : 128, this::record,
           length -> socket.close()).exceptionHandler(err -> socket.close());
       socket.closeHandler(v -> lost());
+      socket.write(ChannelFrames.hello(clientNonce)); // with the handlers in place: the answer cannot be missed
     });
   }
 
@@ -152,28 +152,21 @@ final class ChannelConnection {
               : new ReplyException(ReplyFailure.RECIPIENT_FAILURE, f.code(), f.message())));
         }
       }
-      case ChannelFrames.HELLO -> hello(p);
       case ChannelFrames.READY -> ready(p);
       default -> socket.close();
     }
   }
 
-  private void hello(Buffer p) {
-    if (serverNonce != null || p.length() != ChannelHandshake.NONCE_BYTES) {
-      socket.close();
-      return;
-    }
-    serverNonce = p.getBytes();
-    socket.write(ChannelFrames.proof(clientNonce, handshake.clientProof(serverNonce, clientNonce)));
-  }
-
+  /** The server's nonce and proof: checked, then this side's proof, after which calls may follow at once. */
   private void ready(Buffer p) {
-    if (serverNonce == null || state != State.CONNECTING
-        || !ChannelHandshake.same(handshake.serverProof(serverNonce, clientNonce), p.getBytes())) {
+    int n = ChannelHandshake.NONCE_BYTES;
+    if (state != State.CONNECTING || p.length() != 2 * n
+        || !ChannelHandshake.same(handshake.serverProof(p.getBytes(0, n), clientNonce), p.getBytes(n, 2 * n))) {
       LOG.warn("scoring channel to node {} at {}: the listener did not prove itself a node; closed", node, address);
       socket.close();
       return;
     }
+    socket.write(ChannelFrames.proof(handshake.clientProof(p.getBytes(0, n), clientNonce)));
     state = State.READY;
     onChange.handle(this);
   }

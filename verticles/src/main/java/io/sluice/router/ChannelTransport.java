@@ -74,8 +74,16 @@ final class ChannelTransport implements ScorerTransport {
           io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS, "no channel to node " + call.node())));
       return;
     }
+    calls++;
     c.call(call, done);
   }
+
+  /** Calls sent so far (a plain field of the event loop; the metrics scrape reads a value at most a moment old). */
+  long calls() {
+    return calls;
+  }
+
+  private long calls;
 
   private void connect(String node, String address) {
     ChannelConnection c = new ChannelConnection(vertx, node, address, handshake);

@@ -95,13 +95,23 @@ final class RouterMetrics {
     return meters.computeIfAbsent(endpoint, deployment == null ? "" : deployment, Meters::new);
   }
 
-  /** {@code sluice_channels}: this router's ready connections to other nodes' scoring channels. */
-  void channels(java.util.function.IntSupplier ready) {
+  /**
+   * {@code sluice_channels}: this router's ready connections to other nodes' scoring channels;
+   * {@code sluice_channel_calls_total}: the calls (requests and mirror copies) it sent through them.
+   */
+  void channels(java.util.function.IntSupplier ready, java.util.function.LongSupplier calls) {
+    channelCalls = calls;
     if (registry != null) {
-      Gauge.builder("sluice.channels", ready, s -> s.getAsInt())
+      // strong references: the suppliers are method references nobody else holds (Micrometer keeps weak ones)
+      Gauge.builder("sluice.channels", ready, s -> s.getAsInt()).strongReference(true)
           .description("ready connections from this router to other nodes' scoring channels").register(registry);
+      io.micrometer.core.instrument.FunctionCounter.builder("sluice.channel.calls", calls, s -> s.getAsLong())
+          .description("calls sent through the scoring channels").register(registry);
     }
   }
+
+  /** Held here: Micrometer keeps only a weak reference to a function counter's state. */
+  private java.util.function.LongSupplier channelCalls;
 
   void inFlightGauge(String endpoint, String deployment, int[] holder) {
     if (registry != null) {

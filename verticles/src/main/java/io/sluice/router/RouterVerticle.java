@@ -92,7 +92,7 @@ public final class RouterVerticle extends VerticleBase {
         .sharedData().<String, JsonObject>getClusterWideMap(Addresses.NODES_MAP).compose(m -> m.values()),
         "the node list").map(java.util.List::copyOf));
     channels.start();
-    metrics.channels(channels::ready);
+    metrics.channels(channels::ready, channels::calls);
     Dispatcher dispatcher = new Dispatcher(metrics, load, new LocalTransport(vertx, context), channels,
         new EventBusTransport(vertx));
     scoring = new ScoringHandler(follower::table, auth, dispatcher, metrics, maxBodyBytes);

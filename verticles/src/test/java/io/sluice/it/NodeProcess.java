@@ -81,6 +81,14 @@ public final class NodeProcess implements AutoCloseable {
   }
 
   private HttpClient healthClient = HttpClient.newHttpClient();
+
+  /** The value of one series of this node's /metrics (the first line named so); -1 when there is none. */
+  public double metric(String name) throws Exception {
+    String text = healthClient.send(HttpRequest.newBuilder(URI.create(url().replaceFirst("^http:", scheme + ":")
+        + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+    return text.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{")).mapToDouble(l ->
+        Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(-1);
+  }
   private String scheme = "http";
 
 

@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,6 +51,19 @@ class RolesTest {
       HttpResponse<String> scored = new Scoring(routerOnly).withKey("roles-ep", key, "[1]");
       assertThat(scored.statusCode()).isEqualTo(200);
       assertThat(scored.body()).isEqualTo("[1]");
+      // the router-only node's requests cross to the host: over its scoring channel once it is up
+      HttpResponse<String> nodes = http.send(HttpRequest.newBuilder(URI.create(host.url() + "/api/cluster"))
+          .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(nodes.body()).contains("\"channel\" : \"127.0.0.1:").contains("\"channel\" : \"\"");
+      Await.until(() -> new Scoring(routerOnly).withKey("roles-ep", key, "[2]").statusCode() == 200
+          && routerOnly.metric("sluice_channels") == 1, Duration.ofSeconds(30), "a ready scoring channel");
+      double before = routerOnly.metric("sluice_channel_calls_total");
+      for (int i = 0; i < 20; i++) {
+        HttpResponse<String> r = new Scoring(routerOnly).withKey("roles-ep", key, "[" + i + "]");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("[" + i + "]");
+      }
+      assertThat(routerOnly.metric("sluice_channel_calls_total") - before).isEqualTo(20);
     } finally {
       routerOnly.stop();
       host.stop();

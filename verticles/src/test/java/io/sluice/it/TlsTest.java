@@ -79,6 +79,25 @@ class TlsTest {
       Path req = Files.writeString(tmp.resolve("req.json"), "{\"over\": \"tls\"}");
       assertThat(run(env, "online-endpoint", "invoke", "-n", "tls-ep", "-r", req.toString()))
           .isEqualTo("{\"over\": \"tls\"}");
+      // the router's requests to the other node take its scoring channel, under the cluster's mutual TLS
+      Await.until(() -> run(env, "online-endpoint", "invoke", "-n", "tls-ep", "-r", req.toString())
+          .equals("{\"over\": \"tls\"}") && router.metric("sluice_channels") == 1, Duration.ofSeconds(30),
+          "a scoring channel over mutual TLS");
+      double sent = router.metric("sluice_channel_calls_total");
+      assertThat(run(env, "online-endpoint", "invoke", "-n", "tls-ep", "-r", req.toString()))
+          .isEqualTo("{\"over\": \"tls\"}");
+      assertThat(router.metric("sluice_channel_calls_total")).isEqualTo(sent + 1);
+      // a client without a certificate of the cluster's CA gets no TLS session there, let alone an answer
+      String token = Files.readString(tmp.resolve("home/admin-token")).trim();
+      String nodes = java.net.http.HttpClient.newBuilder().sslContext(io.sluice.cli.ApiClient.trusting(cert)).build()
+          .send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("https://127.0.0.1:" + router.port
+              + "/api/cluster")).header("Authorization", "Bearer " + token).build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      String channel = new JsonObject(nodes).getJsonArray("nodes").stream()
+          .map(o -> ((JsonObject) o).getString("channel")).filter(c -> c != null && !c.isEmpty()).findFirst()
+          .orElseThrow();
+      assertThat(channelHello(channel, null)).as("no client certificate").isFalse();
+      assertThat(channelHello(channel, tmp.resolve("other-ca"))).as("a certificate of another CA").isFalse();
       String endpointKey = run(env, "online-endpoint", "get-credentials", "-n", "tls-ep", "-o", "tsv", "--query",
           "primaryKey");
       // without the certificate the CLI refuses to talk to the node
@@ -133,6 +152,33 @@ class TlsTest {
     } finally {
       scorer.stop();
       router.stop();
+    }
+  }
+
+  /**
+   * Whether a TLS client (with the intruder's certificate from {@code otherCa}, or none) that says HELLO to the
+   * scoring channel is answered.
+   */
+  private static boolean channelHello(String hostPort, Path otherCa) throws Exception {
+    Vertx v = Vertx.vertx();
+    try {
+      io.vertx.core.net.NetClientOptions o = new io.vertx.core.net.NetClientOptions().setSsl(true).setTrustAll(true)
+          .setHostnameVerificationAlgorithm("");
+      if (otherCa != null) {
+        o.setKeyCertOptions(new PemKeyCertOptions().setCertPath(otherCa.resolve("intruder.pem").toString())
+            .setKeyPath(otherCa.resolve("intruder-key.pem").toString()));
+      }
+      int colon = hostPort.lastIndexOf(':');
+      CompletableFuture<Boolean> hello = new CompletableFuture<>();
+      v.createNetClient(o).connect(Integer.parseInt(hostPort.substring(colon + 1)), hostPort.substring(0, colon))
+          .onFailure(err -> hello.complete(false)).onSuccess(s -> {
+            s.handler(b -> hello.complete(true));
+            s.closeHandler(x -> hello.complete(false));
+            s.write(io.sluice.channel.ChannelFrames.hello(io.sluice.channel.ChannelHandshake.nonce()));
+          });
+      return hello.get(30, TimeUnit.SECONDS);
+    } finally {
+      v.close().await(20, TimeUnit.SECONDS);
     }
   }
 

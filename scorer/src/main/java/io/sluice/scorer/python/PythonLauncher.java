@@ -62,8 +62,8 @@ final class PythonLauncher {
     }, spec.readiness().budgetSeconds() * 1000L, TimeUnit.MILLISECONDS);
     DataInputStream in = new DataInputStream(p.getInputStream());
     try {
-      JsonNode hello = JSON.readTree(PythonWorker.readFrame(in));
-      PythonWorker.readFrame(in);
+      JsonNode hello = JSON.readTree(RunnerFrames.read(in));
+      RunnerFrames.read(in);
       guard.cancel(false);
       if (!"ready".equals(hello.path("event").asText())) {
         p.destroyForcibly();
@@ -77,7 +77,7 @@ final class PythonLauncher {
         throw new InitFailed("init() did not finish within " + spec.readiness().budgetSeconds() + " s (readiness_probe: "
             + "initial_delay + period x failure_threshold)");
       }
-      throw new InitFailed("init() failed: the Python process exited (code " + PythonWorker.exitCode(p) + ")");
+      throw new InitFailed("init() failed: the Python process exited (code " + RunnerFrames.exitCode(p) + ")");
     }
   }
 

@@ -58,7 +58,10 @@ public final class PythonScorer implements Scorer {
     spares = new SparePool(launcher, spec);
     List<CompletableFuture<Void>> ready = new ArrayList<>();
     for (int i = 0; i < spec.workers(); i++) {
-      PythonWorker w = new PythonWorker(i, spec, launcher, spares, queue, watchdog, unready, this::workersChanged);
+      // one worker: its next request waits in its pipe (depth 2); several: a second request must not wait behind a
+      // busy worker while another is idle, so each takes one at a time
+      PythonWorker w = new PythonWorker(i, spec, launcher, spares, queue, watchdog, unready, this::workersChanged,
+          spec.workers() == 1 ? 2 : 1);
       workers.add(w);
       ready.add(w.start());
     }

@@ -11,6 +11,7 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
@@ -24,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * process (init() runs again). It gives up after repeated failed starts.
  */
 final class PythonWorker {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = RunnerFrames.JSON;
   static final int MAX_FAILED_RESTARTS = 3;
 
   /** {@code unreadyAtEnqueue}: the scorer's {@link UnreadyClock} when the request arrived. */
@@ -48,10 +49,15 @@ final class PythonWorker {
   /** The resident memory (bytes) the process had when it was killed for its memory limit; 0 otherwise. */
   private volatile long killedForMemory;
   private long seq;
+  /** Requests that were waiting in a process's pipe when it ended: they never ran; the next process takes them. */
+  private final java.util.Deque<Pending> carried = new java.util.concurrent.ConcurrentLinkedDeque<>();
+  /** Requests out to one process at once: 2 lets the next wait in the pipe (one worker per instance only). */
+  private final int depth;
 
   PythonWorker(int index, ScorerSpec spec, PythonLauncher launcher, SparePool spares, BlockingQueue<Pending> queue,
-               ScheduledExecutorService watchdog, UnreadyClock unready, Runnable onChange) {
+               ScheduledExecutorService watchdog, UnreadyClock unready, Runnable onChange, int depth) {
     this.index = index;
+    this.depth = depth;
     this.spec = spec;
     this.launcher = launcher;
     this.spares = spares;
@@ -83,6 +89,17 @@ final class PythonWorker {
   }
 
   private void run(CompletableFuture<Void> first) {
+    try {
+      slot(first);
+    } finally {
+      Pending p;
+      while ((p = carried.poll()) != null) { // the slot is over: what it carried never ran
+        p.result().completeExceptionally(new io.sluice.scorer.NeverRan("worker " + index + " stopped"));
+      }
+    }
+  }
+
+  private void slot(CompletableFuture<Void> first) {
     int failedStarts = 0;
     while (!closing) {
       String outcome = lifetime(first);
@@ -115,95 +132,176 @@ final class PythonWorker {
     }
   }
 
-  /** One process, from start to exit. Returns why it ended. */
+  /**
+   * One process, from start to exit. Returns why it ended. This thread writes requests; a second one reads the
+   * answers ({@link #readAnswers}); with {@code depth} 2 the next request waits framed in the pipe while Python runs
+   * the current one.
+   */
   private String lifetime(CompletableFuture<Void> first) {
     killedByWatchdog = false;
-    PythonLauncher.Started started = spares.take();
-    if (started == null) {
+    PythonLauncher.Started spare = spares.take();
+    if (spare == null) {
       try {
-        started = launcher.launch();
+        spare = launcher.launch();
       } catch (PythonLauncher.InitFailed e) {
         return e.getMessage();
       }
-      note("started, pid " + started.process().pid());
+      note("started, pid " + spare.process().pid());
     } else {
-      note("took a started spare, pid " + started.process().pid());
+      note("took a started spare, pid " + spare.process().pid());
     }
+    PythonLauncher.Started started = spare;
     process = started.process();
-    DataInputStream in = started.in();
     DataOutputStream out = started.out();
-    Pending current = null;
+    Pipe pipe = new Pipe(depth);
+    Thread reader = new Thread(() -> readAnswers(started.in(), pipe), "python-answers-" + index);
+    reader.setDaemon(true);
     killedForMemory = 0;
     ScheduledFuture<?> memoryWatch = spec.memoryLimit() > 0 ? watchMemory(process) : null;
     try {
       ready = true;
       onChange.run();
       first.complete(null);
+      reader.start();
       Probe liveness = spec.liveness();
       long nextPing = System.nanoTime() + TimeUnit.SECONDS.toNanos(liveness.initialDelay());
-      int missed = 0;
-      while (!closing) {
-        current = queue.poll(100, TimeUnit.MILLISECONDS);
-        if (current == null) {
-          if (!process.isAlive()) {
-            return killedForMemory > 0 ? memoryReason() : "the Python process exited (code " + exitCode() + ")";
-          }
-          if (System.nanoTime() >= nextPing) {
+      while (!closing && pipe.ended() == null) {
+        if (!pipe.awaitRoom(100)) {
+          continue;
+        }
+        Pending next = carried.poll();
+        if (next == null) {
+          next = queue.poll(100, TimeUnit.MILLISECONDS);
+        }
+        if (next == null) {
+          if (pipe.idle() && System.nanoTime() >= nextPing && process.isAlive()) {
             nextPing = System.nanoTime() + TimeUnit.SECONDS.toNanos(liveness.period());
-            missed = ping(in, out, liveness) ? 0 : missed + 1;
-            if (missed >= liveness.failureThreshold()) {
-              process.destroyForcibly();
-              return "liveness probe failed " + missed + " times in a row";
+            long n = ++seq;
+            // an unanswered ping means a hung interpreter: the watchdog ends the wait (and the process)
+            if (!pipe.sent(new Sent(null, n, liveness.timeout() * 1000L * liveness.failureThreshold()))) {
+              break;
             }
+            RunnerFrames.write(out, JSON.writeValueAsBytes(JSON.createObjectNode().put("ping", n)));
+            RunnerFrames.write(out, new byte[0]);
+            out.flush();
           }
           continue;
         }
-        ScoreResult refused = tooLate(current);
+        ScoreResult refused = tooLate(next);
         if (refused != null) {
-          current.result().complete(refused);
-          current = null;
+          next.result().complete(refused);
           continue;
         }
-        double waited = (System.nanoTime() - current.enqueuedNanos()) / 1e6;
-        ObjectNode header = JSON.createObjectNode().put("seq", ++seq).put("id", current.request().requestId());
-        ObjectNode headers = JSON.valueToTree(current.request().headers());
-        headers.put("x-request-id", current.request().requestId());
-        header.set("headers", headers);
-        header.put("method", current.request().method()).put("path", "/score").put("query", current.request().query());
-        long budget = current.request().runTimeoutMillis();
-        ScheduledFuture<?> guard = budget > 0 ? killAfter(budget) : null;
-        writeFrame(out, JSON.writeValueAsBytes(header));
-        writeFrame(out, current.request().body());
-        out.flush();
-        JsonNode reply = JSON.readTree(readFrame(in));
-        byte[] body = readFrame(in);
-        if (guard != null) {
-          guard.cancel(false);
+        ObjectNode header = RunnerFrames.request(++seq, next.request());
+        long queueLimit = next.request().queueTimeoutMillis();
+        if (queueLimit > 0 && !pipe.idle()) {
+          // it waits in the pipe behind a running request: past max_queue_wait_ms the runner refuses it unrun
+          double busy = busyMillis(next, System.nanoTime());
+          header.put("not_after", (System.currentTimeMillis() + (queueLimit - busy)) / 1000.0);
         }
-        current.result().complete(answer(reply, body, waited));
-        current = null;
+        if (!pipe.sent(new Sent(next, 0, next.request().runTimeoutMillis()))) {
+          carried.add(next); // the process ended meanwhile: this one never left
+          break;
+        }
+        RunnerFrames.write(out, JSON.writeValueAsBytes(header));
+        RunnerFrames.write(out, next.request().body());
+        out.flush();
         nextPing = System.nanoTime() + TimeUnit.SECONDS.toNanos(liveness.period());
       }
-      return "stopped";
-    } catch (EOFException | com.fasterxml.jackson.core.JsonProcessingException e) {
-      return ended(current, null);
     } catch (IOException e) {
-      return ended(current, e.getMessage());
+      // the process is gone mid-write: the reader tells what was out and why
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return ended(current, "interrupted");
     } finally {
       if (memoryWatch != null) {
         memoryWatch.cancel(false);
       }
       process.destroyForcibly();
     }
+    try {
+      reader.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    String why = pipe.ended();
+    return closing || why == null ? "stopped" : why;
+  }
+
+  /** A request (or, with a null {@code pending}, a liveness ping) in the process's pipe. */
+  private final class Sent implements Pipe.Entry {
+    final Pending pending;
+    final long ping;
+    final long budgetMs;
+    double waited;
+    ScheduledFuture<?> guard;
+
+    Sent(Pending pending, long ping, long budgetMs) {
+      this.pending = pending;
+      this.ping = ping;
+      this.budgetMs = budgetMs;
+    }
+
+    @Override
+    public void started() {
+      if (pending != null) {
+        waited = (System.nanoTime() - pending.enqueuedNanos()) / 1e6;
+      }
+      guard = budgetMs > 0 ? killAfter(budgetMs) : null;
+    }
+
+    @Override
+    public void finished() {
+      if (guard != null) {
+        guard.cancel(false);
+      }
+    }
+  }
+
+  /**
+   * The answers, in the order the requests were sent, until the process ends. Then: the running request is told
+   * what happened, a request still waiting in the pipe never reached Python and goes to the next process.
+   */
+  private void readAnswers(DataInputStream in, Pipe pipe) {
+    String detail = null;
+    try {
+      while (true) {
+        JsonNode reply = JSON.readTree(RunnerFrames.read(in));
+        byte[] body = RunnerFrames.read(in);
+        Sent done = (Sent) pipe.answered();
+        if (done == null) {
+          detail = "an answer to nothing";
+          break;
+        }
+        if (done.pending != null && reply.path("late").asBoolean(false)) {
+          ScoreResult late = tooLate(done.pending);
+          done.pending.result().complete(late != null ? late : ScoreResult.runtime(429, "the request waited longer "
+              + "than max_queue_wait_ms=" + done.pending.request().queueTimeoutMillis() + " for a free worker",
+              done.waited));
+        } else if (done.pending != null) {
+          done.pending.result().complete(RunnerFrames.answer(reply, body, done.waited));
+        }
+      }
+    } catch (EOFException | com.fasterxml.jackson.core.JsonProcessingException e) {
+      // the process exited (or was killed)
+    } catch (IOException e) {
+      detail = e.getMessage();
+    }
+    process.destroyForcibly();
+    List<Pipe.Entry> left = pipe.end("ending");
+    Sent running = left.isEmpty() ? null : (Sent) left.get(0);
+    for (Pipe.Entry e : left.subList(Math.min(1, left.size()), left.size())) {
+      Sent waiting = (Sent) e;
+      if (waiting.pending != null) {
+        carried.add(waiting.pending);
+      }
+    }
+    pipe.end(ended(running == null ? null : running.pending, running != null && running.pending == null, detail));
   }
 
   /** Every 200 ms: a process whose resident memory is over resources.limits.memory is killed (and replaced). */
   private ScheduledFuture<?> watchMemory(Process p) {
     return watchdog.scheduleWithFixedDelay(() -> {
-      long rss = residentBytes(p.pid());
+      long rss = RunnerFrames.residentBytes(p.pid());
       if (rss > spec.memoryLimit() && killedForMemory == 0) {
         killedForMemory = rss;
         p.destroyForcibly();
@@ -211,50 +309,24 @@ final class PythonWorker {
     }, 200, 200, TimeUnit.MILLISECONDS);
   }
 
-  /** VmRSS of a process, from /proc (0 where there is none). */
-  static long residentBytes(long pid) {
-    try {
-      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc", String.valueOf(pid),
-          "status"))) {
-        if (line.startsWith("VmRSS:")) {
-          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-        }
-      }
-    } catch (IOException | NumberFormatException e) {
-      // gone already, or not Linux
-    }
-    return 0;
-  }
-
   private String memoryReason() {
     return "memory limit: resident memory " + (killedForMemory >> 20) + " MiB over resources.limits.memory "
         + (spec.memoryLimit() >> 20) + " MiB; worker killed";
+  }
+
+  /** How long a request has waited for busy workers (the time no worker was ready does not count). */
+  private double busyMillis(Pending p, long now) {
+    return (now - p.enqueuedNanos()) / 1e6 - (unready.read(now) - p.unreadyAtEnqueue()) / 1e6;
   }
 
   /**
    * A request that waited too long: 429 past max_queue_wait_ms of waiting for busy workers; 408 past
    * request_timeout_ms in all (the time no worker was ready counts only against the latter).
    */
-  /** The runner's reply: the script's status, headers (its Content-Type among them) and bytes. */
-  private static ScoreResult answer(JsonNode reply, byte[] body, double waited) {
-    java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
-    String type = "application/json";
-    for (var it = reply.path("headers").fields(); it.hasNext(); ) {
-      var h = it.next();
-      if (h.getKey().equalsIgnoreCase("content-type")) {
-        type = h.getValue().asText();
-      } else {
-        headers.put(h.getKey(), h.getValue().asText());
-      }
-    }
-    return new ScoreResult(reply.path("status").asInt(500), body, type, reply.path("ms").asDouble(), waited, false,
-        headers, reply.path("raw").asBoolean(false));
-  }
-
   private ScoreResult tooLate(Pending p) {
     long now = System.nanoTime();
     double waited = (now - p.enqueuedNanos()) / 1e6;
-    double busy = waited - (unready.read(now) - p.unreadyAtEnqueue()) / 1e6;
+    double busy = busyMillis(p, now);
     long queueLimit = p.request().queueTimeoutMillis();
     long runLimit = p.request().runTimeoutMillis();
     if (queueLimit > 0 && busy > queueLimit) {
@@ -268,8 +340,11 @@ final class PythonWorker {
     return null;
   }
 
-  /** The process went away mid-conversation: tell the request in hand what happened, and say why. */
-  private String ended(Pending current, String detail) {
+  /**
+   * The process went away mid-conversation: tell the request in hand what happened, and say why. {@code pinging}:
+   * a liveness ping was the one out.
+   */
+  private String ended(Pending current, boolean pinging, String detail) {
     if (killedForMemory > 0) {
       if (current != null) {
         current.result().complete(ScoreResult.runtime(500, "the scoring process was killed while running this "
@@ -278,7 +353,7 @@ final class PythonWorker {
       }
       return memoryReason();
     }
-    if (killedByWatchdog && current == null) {
+    if (killedByWatchdog && (current == null || pinging)) {
       return "liveness probe failed: no answer within " + spec.liveness().timeout() * spec.liveness().failureThreshold()
           + " s (timeout x failure_threshold)";
     }
@@ -295,19 +370,6 @@ final class PythonWorker {
     return why;
   }
 
-  private boolean ping(DataInputStream in, DataOutputStream out, Probe liveness) throws IOException {
-    long n = ++seq;
-    // an unanswered ping means a hung interpreter: the watchdog ends the wait (and the process)
-    ScheduledFuture<?> guard = killAfter(liveness.timeout() * 1000L * liveness.failureThreshold());
-    writeFrame(out, JSON.writeValueAsBytes(JSON.createObjectNode().put("ping", n)));
-    writeFrame(out, new byte[0]);
-    out.flush();
-    JsonNode pong = JSON.readTree(readFrame(in));
-    readFrame(in);
-    guard.cancel(false);
-    return pong.path("pong").asLong() == n;
-  }
-
   private ScheduledFuture<?> killAfter(long millis) {
     Process p = process;
     return watchdog.schedule(() -> {
@@ -317,28 +379,7 @@ final class PythonWorker {
   }
 
   private String exitCode() {
-    return exitCode(process);
-  }
-
-  static String exitCode(Process process) {
-    try {
-      return process.waitFor(2, TimeUnit.SECONDS) ? String.valueOf(process.exitValue()) : "still running";
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "unknown";
-    }
-  }
-
-  static byte[] readFrame(DataInputStream in) throws IOException {
-    int n = in.readInt();
-    byte[] b = new byte[n];
-    in.readFully(b);
-    return b;
-  }
-
-  private static void writeFrame(DataOutputStream out, byte[] b) throws IOException {
-    out.writeInt(b.length);
-    out.write(b);
+    return RunnerFrames.exitCode(process);
   }
 
   private static void sleep(long ms) {

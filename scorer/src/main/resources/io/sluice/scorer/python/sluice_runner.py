@@ -13,7 +13,9 @@ Frames on the protocol pipe (the process's original stdout; print() goes to stde
   u32 header length, JSON header, u32 body length, body bytes   (both directions)
 Requests carry {"seq": n, "id": request-id, "headers": {...}, "method": "POST", "path": "/score", "query": "a=1"};
 replies {"seq": n, "status": code, "ms": run time, "headers": {...}, "raw": true when the script made the answer}.
-Liveness pings {"ping": n} are answered {"pong": n}.
+Liveness pings {"ping": n} are answered {"pong": n}. A request may wait in the pipe behind the running one; if it
+carries "not_after" (epoch seconds: its max_queue_wait_ms) and that has passed, it is answered {"seq": n, "late": true}
+without running.
 The first frame this process writes is {"event": "ready"} after init(), or {"event": "init_failed"}.
 Lines the script prints start with the current request id, as Azure's inference server does.
 """
@@ -32,7 +34,7 @@ from urllib.parse import parse_qsl
 # Keep the real stdout for frames; everything the script prints goes to stderr (the instance log).
 _proto_out = os.fdopen(os.dup(1), "wb", buffering=0)
 os.dup2(2, 1)
-_proto_in = os.fdopen(os.dup(0), "rb", buffering=0)
+_proto_in = os.fdopen(os.dup(0), "rb")  # buffered: a request waiting behind the running one is read in one go
 
 _NO_REQUEST = "00000000-0000-0000-0000-000000000000"
 _current_request = _NO_REQUEST
@@ -225,6 +227,10 @@ def main():
             return
         if "ping" in header:
             _write_frame({"pong": header["ping"]})
+            continue
+        if "not_after" in header and time.time() > header["not_after"]:
+            # it waited in the pipe behind another request past max_queue_wait_ms: refused without running
+            _write_frame({"seq": header["seq"], "late": True})
             continue
         _current_request = header.get("id") or _current_request
         started = time.perf_counter()

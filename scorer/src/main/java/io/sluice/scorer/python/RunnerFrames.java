@@ -1,0 +1,83 @@
+package io.sluice.scorer.python;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.scorer.ScoreRequest;
+import io.sluice.scorer.ScoreResult;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What Java and sluice_runner.py say to each other: frames of a 4-byte length and bytes, a JSON header frame then
+ * a body frame each way (see sluice_runner.py); and what a worker reads of its process from the outside.
+ */
+final class RunnerFrames {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  private RunnerFrames() {
+  }
+
+  static byte[] read(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    byte[] b = new byte[n];
+    in.readFully(b);
+    return b;
+  }
+
+  static void write(DataOutputStream out, byte[] b) throws IOException {
+    out.writeInt(b.length);
+    out.write(b);
+  }
+
+  /** A request's header: sequence, request id, headers (x-request-id among them), method, path and query. */
+  static ObjectNode request(long seq, ScoreRequest r) {
+    ObjectNode header = JSON.createObjectNode().put("seq", seq).put("id", r.requestId());
+    ObjectNode headers = JSON.valueToTree(r.headers());
+    headers.put("x-request-id", r.requestId());
+    header.set("headers", headers);
+    return header.put("method", r.method()).put("path", "/score").put("query", r.query());
+  }
+
+  /** The runner's reply: the script's status, headers (its Content-Type among them) and bytes. */
+  static ScoreResult answer(JsonNode reply, byte[] body, double waited) {
+    java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
+    String type = "application/json";
+    for (var it = reply.path("headers").fields(); it.hasNext(); ) {
+      var h = it.next();
+      if (h.getKey().equalsIgnoreCase("content-type")) {
+        type = h.getValue().asText();
+      } else {
+        headers.put(h.getKey(), h.getValue().asText());
+      }
+    }
+    return new ScoreResult(reply.path("status").asInt(500), body, type, reply.path("ms").asDouble(), waited, false,
+        headers, reply.path("raw").asBoolean(false));
+  }
+
+  /** VmRSS of a process, from /proc (0 where there is none). */
+  static long residentBytes(long pid) {
+    try {
+      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc", String.valueOf(pid),
+          "status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      // gone already, or not Linux
+    }
+    return 0;
+  }
+
+  static String exitCode(Process process) {
+    try {
+      return process.waitFor(2, TimeUnit.SECONDS) ? String.valueOf(process.exitValue()) : "still running";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "unknown";
+    }
+  }
+}
