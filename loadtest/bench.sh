@@ -10,8 +10,10 @@ DUR="${BENCH_DURATION:-8}"       # seconds per wrk run
 REPS="${BENCH_REPS:-3}"          # repetitions; the median is reported
 CONC="${BENCH_CONCURRENCY:-64}"  # connections (closed loop)
 sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
-if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
-  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wrk nginx-light >&2
+if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null || ! command -v gunicorn >/dev/null \
+    || ! /usr/bin/python3 -c 'import flask' 2>/dev/null; then
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wrk nginx-light gunicorn \
+    python3-flask >&2
 fi
 scripts/setup.sh
 [ -f verticles/target/sluice.jar ] || mvn -B -q -DskipTests package
@@ -42,8 +44,8 @@ start_node() { # port name extra...
   pids+=($!); echo $! > "$work/node-$port.pid"
   wait_http "http://127.0.0.1:$port/healthz"
 }
-baseline() { # port name
-  java -cp "$JAR" io.sluice.loadtest.BaselineServer "$1" "$2" > "$work/base-$1.log" 2>&1 &
+baseline() { # port name [event loops]
+  java -cp "$JAR" io.sluice.loadtest.BaselineServer "$1" "$2" "${3:-1}" > "$work/base-$1.log" 2>&1 &
   pids+=($!)
   wait_http "http://127.0.0.1:$1/" || true
 }
@@ -72,9 +74,9 @@ print(" ".join("%.3f" % statistics.median(c) for c in zip(*rows)))'
 }
 
 log "starting nodes"
-start_node 18110 --instance-types local
-start_node 18120 --instance-types remote
-start_node 18140 --instance-types remote
+start_node 18110 --instance-types local,spread
+start_node 18120 --instance-types remote,spread
+start_node 18140 --instance-types remote,spread
 S online-endpoint create -n bench -o none --url http://127.0.0.1:18110
 export SLUICE_URL=http://127.0.0.1:18110
 ECHO=examples/java-echo/echo-deployment.yml
@@ -94,6 +96,10 @@ baseline 18100 baseline
 lua "$work/plain.lua" ""
 R[base]=$(wrk_median http://127.0.0.1:18100/ "$work/plain.lua" "$CONC")
 log "    ${R[base]}"
+log "(1b) baseline: the same server on 2 event loops"
+baseline 18105 baseline 2
+R[base2]=$(wrk_median http://127.0.0.1:18105/ "$work/plain.lua" "$CONC")
+log "    ${R[base2]}"
 ours() { # url key deployment connections -> "rps p50 p99" from the load generator (median of REPS)
   local extra=(); [ -n "$2" ] && extra+=(--key "$2"); [ -n "$3" ] && extra+=(--header "azureml-model-deployment:$3")
   for _ in $(seq 1 "$REPS"); do
@@ -118,6 +124,18 @@ log "(3) Sluice, router on one node, scorer on another (event-bus hop)"
 lua "$work/cross.lua" "$KEY" remote
 R[cross]=$(wrk_median "$URI" "$work/cross.lua" "$CONC")
 log "    ${R[cross]}"
+
+log "(3b) a deployment spread over the 3 nodes, against the same deployment all on the router's node (32 conns)"
+echo_dep spread spread 3 bench
+echo_dep spreadlocal local 3 bench
+S online-deployment show -n spread -e bench --query "instances[].node" -o tsv | tr '\n' ' ' >&2; echo >&2
+lua "$work/spread.lua" "$KEY" spread
+lua "$work/spreadlocal.lua" "$KEY" spreadlocal
+R[spread]=$(wrk_median "$URI" "$work/spread.lua" 32)
+R[spreadlocal]=$(wrk_median "$URI" "$work/spreadlocal.lua" 32)
+log "    spread ${R[spread]}; local ${R[spreadlocal]}"
+S online-deployment delete -n spread -e bench -o none --yes >/dev/null 2>&1 || true
+S online-deployment delete -n spreadlocal -e bench -o none --yes >/dev/null 2>&1 || true
 
 log "(4) nginx split_clients 90/10 + 10% mirror, against Sluice with the same split and mirror"
 baseline 18101 blue; baseline 18102 green; baseline 18103 shadow
@@ -198,6 +216,16 @@ while time.perf_counter() - t0 < float(sys.argv[2]):
     m.run(body); n += 1
 print("%.3f" % (n / (time.perf_counter() - t0)))' "$BODY" "$DUR")
 log "    in-process run() loop ${R[pyloop]} req/s"
+log "    the same score.py in Flask behind gunicorn, 1 worker (how Azure's inference server serves it), 2 connections"
+(cd examples/cli/endpoints/online/model-1 && SCORE_PY="$PWD/onlinescoring/score.py" AZUREML_MODEL_DIR="$PWD" \
+  gunicorn -w 1 -b 127.0.0.1:18150 --chdir "$here/loadtest/anchor" gunicorn_app:app > "$work/gunicorn.log" 2>&1 &
+  echo $! > "$work/gunicorn.pid")
+pids+=("$(cat "$work/gunicorn.pid")")
+for _ in $(seq 1 120); do curl -sf -X POST -H 'Content-Type: application/json' -d "$BODY" \
+  http://127.0.0.1:18150/score >/dev/null 2>&1 && break; sleep 0.25; done
+lua "$work/gunicorn.lua" ""
+R[gunicorn]=$(wrk_median http://127.0.0.1:18150/score "$work/gunicorn.lua" 2)
+log "    gunicorn ${R[gunicorn]}"
 
 log "(6) scale-out 1 -> 8 (Java scorers), and failover after kill -9"
 echo_dep scale local 1 bench
