@@ -3,6 +3,8 @@
 # revision, both clusters up at once and their wrk runs alternated, so machine noise hits both alike.
 #   loadtest/ab.sh REV        (AB_DURATION, AB_REPS, AB_CONCURRENCY, AB_WARMUP to change the runs)
 #   AB_MIRROR=50 loadtest/ab.sh REV   the same node's path with P % mirrored to a second local deployment instead
+#   AB_PYTHON=1 loadtest/ab.sh REV    the sample sklearn model through Python (1 worker, 2 connections) instead of
+#                                     the cross-node path
 # Every load targets 127.0.0.1 only, and every run is bounded in time.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -52,24 +54,32 @@ for AB in A B; do
     S online-deployment create -f examples/java-echo/echo-deployment.yml -e ab-ep -n "$1" \
       --set instance_type="$2" instance_count=1 request_settings.max_concurrent_requests_per_instance=64 -o none
   done
+  if [ -n "${AB_PYTHON:-}" ]; then
+    S online-deployment create -f examples/cli/endpoints/online/managed/sample/blue-deployment.yml -e ab-ep -n py \
+      --set instance_type=local -o none
+  fi
   if [ -n "${AB_MIRROR:-}" ]; then
     S online-endpoint update -n ab-ep --traffic "echo=100" --mirror-traffic "remote=$AB_MIRROR" -o none
   fi
   KEY[$AB]=$(S online-endpoint get-credentials -n ab-ep -o tsv --query primaryKey)
 done
-for AB in A B; do for d in echo remote; do
+second=remote; [ -n "${AB_PYTHON:-}" ] && second=py
+conns() { [ "$1" = py ] && echo 2 || echo "$CONC"; } # Azure's admission limit for one worker is 2 in flight
+for AB in A B; do for d in echo $second; do
   printf 'wrk.method = "POST"\nwrk.body = "{\\"data\\": [[1,2,3]]}"\nwrk.headers["Authorization"] = "Bearer %s"\n' \
     "${KEY[$AB]}" > "$work/$AB-$d.lua"
   # a pinned request is never mirrored: in mirror mode the "echo" runs go unpinned, through the split and mirror
   [ -n "${AB_MIRROR:-}" ] && [ "$d" = echo ] || printf 'wrk.headers["azureml-model-deployment"] = "%s"\n' "$d" \
     >> "$work/$AB-$d.lua"
-  wrk -t1 -c"$CONC" -d"${WARM}s" -s "$work/$AB-$d.lua" "http://127.0.0.1:${PORT[$AB]}/endpoints/ab-ep/score" > /dev/null
+  [ "$d" = py ] && printf 'wrk.body = "{\\"data\\": [[1,2,3,4,5,6,7,8,9,10], [10,9,8,7,6,5,4,3,2,1]]}"\n' >> "$work/$AB-$d.lua"
+  wrk -t1 -c"$(conns "$d")" -d"${WARM}s" -s "$work/$AB-$d.lua" "http://127.0.0.1:${PORT[$AB]}/endpoints/ab-ep/score" \
+    > /dev/null
 done; done
-rps() { wrk -t1 -c"$CONC" -d"${DUR}s" --latency -s "$work/$1-$2.lua" "http://127.0.0.1:${PORT[$1]}/endpoints/ab-ep/score" \
+rps() { wrk -t1 -c"$(conns "$2")" -d"${DUR}s" --latency -s "$work/$1-$2.lua" "http://127.0.0.1:${PORT[$1]}/endpoints/ab-ep/score" \
   | awk 'function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
          /Requests\/sec/ { r=$2 } $1=="50%" { p=ms($2) } $1=="99%" { q=ms($2) } END { printf "%s %s %s\n", r, p, q }'; }
 for i in $(seq 1 "$REPS"); do
-  for d in echo remote; do for AB in A B; do
+  for d in echo $second; do for AB in A B; do
     echo "$AB $d $(rps $AB $d)" | tee -a "$work/runs" >&2
   done; done
 done
@@ -82,7 +92,8 @@ print("| path | %s req/s | working tree req/s | ratio | %s p50 ms | working tree
 print("|---|---:|---:|---:|---:|---:|---:|---:|")
 import os
 names = (("echo", "same node, %s%% mirrored" % os.environ["AB_MIRROR"]), ("remote", "pinned to the shadow")) \
-    if os.environ.get("AB_MIRROR") else (("echo", "same node"), ("remote", "cross node"))
+    if os.environ.get("AB_MIRROR") else (("echo", "same node"), ("py", "Python, 1 worker, 2 connections")) \
+    if os.environ.get("AB_PYTHON") else (("echo", "same node"), ("remote", "cross node"))
 for d, name in names:
     a, b = med("A", d, 2), med("B", d, 2)
     print("| %s | %.0f | %.0f | %.3f | %.3f | %.3f | %.3f | %.3f |" % (name, a, b, b / a, med("A", d, 3),

@@ -22,6 +22,7 @@ final class ChannelSession {
   static final int HANDSHAKE_FRAME_BYTES = 128;
 
   private final Vertx vertx;
+  private final io.vertx.core.Context context;
   private final NetSocket socket;
   private final ChannelHandshake handshake;
   private final ChannelVerticle.Settings settings;
@@ -31,6 +32,7 @@ final class ChannelSession {
 
   ChannelSession(Vertx vertx, NetSocket socket, ChannelHandshake handshake, ChannelVerticle.Settings settings) {
     this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
     this.socket = socket;
     this.handshake = handshake;
     this.settings = settings;
@@ -93,7 +95,10 @@ final class ChannelSession {
     proved = true;
   }
 
-  /** Answers are written from whichever thread the scorer completes on: a socket write is safe from any thread. */
+  /**
+   * Answers that complete on this event loop (built-in scorers answer inline) are written at once, others (Python,
+   * Java workers) are handed to it: the socket is only ever written from its own loop.
+   */
   private void serve(ChannelFrames.Call c) {
     LocalInstances.Instance instance = LocalInstances.get(c.instance());
     if (instance == null) {
@@ -101,11 +106,14 @@ final class ChannelSession {
       return;
     }
     try {
+      Thread loop = Thread.currentThread();
       instance.score(c.requestId(), c.body().getBytes(), c.http(), c.redirectable()).whenComplete((r, err) -> {
-        if (err != null) {
-          fail(c.id(), NeverRan.is(err) ? 503 : 500, "the scorer failed: " + err.getMessage());
+        Buffer frame = err != null ? ChannelFrames.failed(new ChannelFrames.Failed(c.id(), NeverRan.is(err) ? 503
+            : 500, "the scorer failed: " + err.getMessage())) : ChannelFrames.answer(answer(c.id(), r));
+        if (Thread.currentThread() == loop) {
+          socket.write(frame);
         } else {
-          socket.write(ChannelFrames.answer(answer(c.id(), r)));
+          context.runOnContext(v -> socket.write(frame));
         }
       });
     } catch (LocalInstances.Refused e) {

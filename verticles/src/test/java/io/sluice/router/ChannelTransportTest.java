@@ -65,11 +65,15 @@ class ChannelTransportTest {
     LocalInstances.register("ch-breaks", (rid, body, http, redirectable) ->
         CompletableFuture.failedFuture(new IllegalStateException("boom")));
     LocalInstances.register("ch-hangs", (rid, body, http, redirectable) -> new CompletableFuture<>());
+    // answers on another thread, as Python and Java workers do
+    LocalInstances.register("ch-later", (rid, body, http, redirectable) -> CompletableFuture.supplyAsync(() ->
+        new ScoreResult(200, body, "application/json", 2, 0, false, Map.of(), false),
+        CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS)));
   }
 
   @AfterAll
   static void stop() throws Exception {
-    for (String id : List.of("ch-echo", "ch-refuses", "ch-gives-back", "ch-breaks", "ch-hangs")) {
+    for (String id : List.of("ch-echo", "ch-refuses", "ch-gives-back", "ch-breaks", "ch-hangs", "ch-later")) {
       LocalInstances.unregister(id);
     }
     vertx.close().await(20, TimeUnit.SECONDS);
@@ -153,6 +157,21 @@ class ChannelTransportTest {
       assertThat(failure(r.call("ch-hangs", 300)).failureType()).isEqualTo(ReplyFailure.TIMEOUT);
       assertThat((System.nanoTime() - t0) / 1_000_000).isGreaterThanOrEqualTo(300);
       assertThat(r.call("ch-echo", 5000).succeeded()).as("the connection outlives failures").isTrue();
+      List<CompletableFuture<AsyncResult<Reply>>> later = new java.util.ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        later.add(CompletableFuture.supplyAsync(() -> {
+          try {
+            return r.call("ch-later", 5000);
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        }));
+      }
+      for (CompletableFuture<AsyncResult<Reply>> f : later) {
+        AsyncResult<Reply> a = f.get(20, TimeUnit.SECONDS);
+        assertThat(a.succeeded()).as("an answer completed off the channel's event loop: %s", a.cause()).isTrue();
+        assertThat(a.result().body().toString()).isEqualTo("payload");
+      }
     } finally {
       r.close();
     }
