@@ -55,7 +55,7 @@ for AB in A B; do
       --set instance_type="$2" instance_count=1 request_settings.max_concurrent_requests_per_instance=64 -o none
   done
   if [ -n "${AB_PYTHON:-}" ]; then
-    S online-deployment create -f examples/cli/endpoints/online/managed/sample/blue-deployment.yml -e ab-ep -n py \
+    S online-deployment create -f examples/cli/endpoints/online/managed/sample/blue-deployment.yml -e ab-ep -n pyblue \
       --set instance_type=local -o none
   fi
   if [ -n "${AB_MIRROR:-}" ]; then
@@ -63,15 +63,15 @@ for AB in A B; do
   fi
   KEY[$AB]=$(S online-endpoint get-credentials -n ab-ep -o tsv --query primaryKey)
 done
-second=remote; [ -n "${AB_PYTHON:-}" ] && second=py
-conns() { [ "$1" = py ] && echo 2 || echo "$CONC"; } # Azure's admission limit for one worker is 2 in flight
+second=remote; [ -n "${AB_PYTHON:-}" ] && second=pyblue
+conns() { [ "$1" = pyblue ] && echo 2 || echo "$CONC"; } # Azure's admission limit for one worker is 2 in flight
 for AB in A B; do for d in echo $second; do
   printf 'wrk.method = "POST"\nwrk.body = "{\\"data\\": [[1,2,3]]}"\nwrk.headers["Authorization"] = "Bearer %s"\n' \
     "${KEY[$AB]}" > "$work/$AB-$d.lua"
   # a pinned request is never mirrored: in mirror mode the "echo" runs go unpinned, through the split and mirror
   [ -n "${AB_MIRROR:-}" ] && [ "$d" = echo ] || printf 'wrk.headers["azureml-model-deployment"] = "%s"\n' "$d" \
     >> "$work/$AB-$d.lua"
-  [ "$d" = py ] && printf 'wrk.body = "{\\"data\\": [[1,2,3,4,5,6,7,8,9,10], [10,9,8,7,6,5,4,3,2,1]]}"\n' >> "$work/$AB-$d.lua"
+  [ "$d" = pyblue ] && printf 'wrk.body = "{\\"data\\": [[1,2,3,4,5,6,7,8,9,10], [10,9,8,7,6,5,4,3,2,1]]}"\n' >> "$work/$AB-$d.lua"
   wrk -t1 -c"$(conns "$d")" -d"${WARM}s" -s "$work/$AB-$d.lua" "http://127.0.0.1:${PORT[$AB]}/endpoints/ab-ep/score" \
     > /dev/null
 done; done
@@ -92,7 +92,7 @@ print("| path | %s req/s | working tree req/s | ratio | %s p50 ms | working tree
 print("|---|---:|---:|---:|---:|---:|---:|---:|")
 import os
 names = (("echo", "same node, %s%% mirrored" % os.environ["AB_MIRROR"]), ("remote", "pinned to the shadow")) \
-    if os.environ.get("AB_MIRROR") else (("echo", "same node"), ("py", "Python, 1 worker, 2 connections")) \
+    if os.environ.get("AB_MIRROR") else (("echo", "same node"), ("pyblue", "Python, 1 worker, 2 connections")) \
     if os.environ.get("AB_PYTHON") else (("echo", "same node"), ("remote", "cross node"))
 for d, name in names:
     a, b = med("A", d, 2), med("B", d, 2)

@@ -120,7 +120,7 @@ lua "$work/same.lua" "$KEY" echo
 R[same]=$(wrk_median "$URI" "$work/same.lua" "$CONC")
 log "    ${R[same]}"
 
-log "(3) Sluice, router on one node, scorer on another (event-bus hop)"
+log "(3) Sluice, router on one node, scorer on another (the scoring channel)"
 lua "$work/cross.lua" "$KEY" remote
 R[cross]=$(wrk_median "$URI" "$work/cross.lua" "$CONC")
 log "    ${R[cross]}"
@@ -204,9 +204,15 @@ lua "$work/nap.lua" "$KEY" napping
 R[nap]=$(wrk_median "$URI" "$work/nap.lua" 8)
 R[ours]=$(ours "$URI" "$KEY" napping 8)
 log "    wrk ${R[nap]}; load generator ${R[ours]}"
-R[pyloop]=$(cd examples/cli/endpoints/online/model-1 && AZUREML_MODEL_DIR="$PWD" /usr/bin/python3 -c '
-import sys, time, importlib.util, logging
-logging.disable(logging.CRITICAL)
+pyloop() { # logging: off (the script's log lines dropped) or on (formatted as the instance log's, to /dev/null)
+  (cd examples/cli/endpoints/online/model-1 && AZUREML_MODEL_DIR="$PWD" /usr/bin/python3 -c '
+import sys, time, importlib.util, logging, os
+if sys.argv[3] == "off":
+    logging.disable(logging.CRITICAL)
+else:
+    h = logging.StreamHandler(open(os.devnull, "w"))
+    h.setFormatter(logging.Formatter("%(asctime)s %(levelname).1s [%(process)d] %(name)s - %(message)s"))
+    logging.basicConfig(level="INFO", handlers=[h], force=True)
 spec = importlib.util.spec_from_file_location("score", "onlinescoring/score.py"); m = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(m); m.init()
 body = sys.argv[1]
@@ -214,8 +220,11 @@ for _ in range(200): m.run(body)
 n, t0 = 0, time.perf_counter()
 while time.perf_counter() - t0 < float(sys.argv[2]):
     m.run(body); n += 1
-print("%.3f" % (n / (time.perf_counter() - t0)))' "$BODY" "$DUR")
-log "    in-process run() loop ${R[pyloop]} req/s"
+print("%.3f" % (n / (time.perf_counter() - t0)))' "$BODY" "$DUR" "$1")
+}
+R[pyloop]=$(pyloop off)
+R[pyloop_logged]=$(pyloop on)
+log "    in-process run() loop ${R[pyloop]} req/s; with its two log lines per call formatted ${R[pyloop_logged]}"
 log "    the same score.py in Flask behind gunicorn, 1 worker (how Azure's inference server serves it), 2 connections"
 (cd examples/cli/endpoints/online/model-1 && SCORE_PY="$PWD/onlinescoring/score.py" AZUREML_MODEL_DIR="$PWD" \
   gunicorn -w 1 -b 127.0.0.1:18150 --chdir "$here/loadtest/anchor" gunicorn_app:app > "$work/gunicorn.log" 2>&1 &

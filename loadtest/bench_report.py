@@ -107,7 +107,10 @@ rows = [
 table = ["| scenario | req/s | p50 ms | p99 ms |", "|---|---:|---:|---:|"]
 for name, k in rows:
     table.append("| %s | %.0f | %.3f | %.3f |" % (name, rps(k), col(k, 1), col(k, 2)))
-table.append("| (5) the same run() in a loop in one Python process | %.0f | | |" % raw["pyloop"][0])
+table.append("| (5) the same run() in a loop in one Python process, logging off | %.0f | | |" % raw["pyloop"][0])
+if "pyloop_logged" in raw:
+    table.append("| (5) the same loop with the script's two log lines per call formatted (to /dev/null) | %.0f | | |"
+                 % raw["pyloop_logged"][0])
 ratios = ["| figure | value | target | met |", "|---|---:|---|---|"]
 for k, v in fig.items():
     op, t = targets[k]

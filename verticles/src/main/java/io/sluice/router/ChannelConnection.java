@@ -31,6 +31,8 @@ final class ChannelConnection {
 
   private enum State { CONNECTING, READY, CLOSED }
 
+  static final long HANDSHAKE_MS = 5000;
+
   private final Vertx vertx;
   final String node;
   final String address;
@@ -49,9 +51,18 @@ final class ChannelConnection {
     this.handshake = handshake;
   }
 
-  /** Connects and shakes hands; {@code changed} is told when the connection is ready, and once when it ends. */
+  /**
+   * Connects and shakes hands; {@code changed} is told when the connection is ready, and once when it ends. A
+   * listener that has not proved itself within {@link #HANDSHAKE_MS} is left (and tried again later).
+   */
   void open(NetClient client, Handler<ChannelConnection> changed) {
     onChange = changed;
+    vertx.setTimer(HANDSHAKE_MS, t -> {
+      if (state == State.CONNECTING) {
+        LOG.warn("scoring channel to node {} at {}: no handshake within {} ms; closed", node, address, HANDSHAKE_MS);
+        close();
+      }
+    });
     int colon = address.lastIndexOf(':');
     client.connect(Integer.parseInt(address.substring(colon + 1)), address.substring(0, colon)).onComplete(ar -> {
       if (ar.failed()) {

@@ -199,6 +199,29 @@ class ChannelTransportTest {
     }
   }
 
+  @Test
+  void aListenerThatNeverAnswersIsLeftAndTriedAgainLater() throws Exception {
+    AtomicInteger accepted = new AtomicInteger();
+    AtomicInteger closedByRouter = new AtomicInteger();
+    io.vertx.core.net.NetServer mute = vertx.createNetServer().connectHandler(s -> {
+      accepted.incrementAndGet();
+      s.closeHandler(v -> closedByRouter.incrementAndGet());
+    }).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+    Router r = new Router(TOKEN, mute.actualPort());
+    try {
+      assertThat(r.reaches("ch-echo")).isFalse();
+      // the handshake timeout closes the first connection, and after the retry delay a new one is tried
+      Await.until(() -> {
+        r.reaches("ch-echo"); // what starts a new attempt once the retry delay has passed
+        return closedByRouter.get() >= 1 && accepted.get() >= 2;
+      }, Duration.ofSeconds(30), "the mute listener left and tried again");
+      assertThat(r.reaches("ch-echo")).isFalse();
+    } finally {
+      r.close();
+      mute.close();
+    }
+  }
+
   /** A raw connection to the channel: what it was sent, and whether the server closed it. */
   static final class Stranger {
     final Buffer received = Buffer.buffer();
