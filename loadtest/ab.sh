@@ -5,6 +5,7 @@
 #   AB_MIRROR=50 loadtest/ab.sh REV   the same node's path with P % mirrored to a second local deployment instead
 #   AB_PYTHON=1 loadtest/ab.sh REV    the sample sklearn model through Python (1 worker, 2 connections) instead of
 #                                     the cross-node path
+#   AB_CONFIG_B=node.yaml loadtest/ab.sh HEAD   one build, cluster B's nodes started with that node config
 # Every load targets 127.0.0.1 only, and every run is bounded in time.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -36,8 +37,9 @@ JFLAGS=(--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAM
 wait_http() { for _ in $(seq 1 240); do curl -sf "$1" >/dev/null 2>&1 && return 0; sleep 0.25; done; return 1; }
 S() { java "${JFLAGS[@]}" -jar "$work/$AB.jar" "$@"; }
 node() { # jar port types
+  local conf=(); [ "$1" = B ] && [ -n "${AB_CONFIG_B:-}" ] && conf=(--config "$(readlink -f "$AB_CONFIG_B")")
   java "${JFLAGS[@]}" -Xmx1g -jar "$work/$1.jar" node --http-port "$2" --cluster-name "ab-$1-$$" \
-    --home "$work/home-$1" --instance-types "$3" > "$work/node-$1-$2.log" 2>&1 &
+    --home "$work/home-$1" --instance-types "$3" "${conf[@]}" > "$work/node-$1-$2.log" 2>&1 &
   pids+=($!)
   wait_http "http://127.0.0.1:$2/healthz"
 }

@@ -94,6 +94,19 @@ public final class NodeConfig {
     return v == null ? dflt : Integer.parseInt(String.valueOf(v));
   }
 
+  /** true/false; anything else names the setting and the rule. */
+  public static boolean bool(JsonObject conf, String dotted, boolean dflt) {
+    Object v = get(conf, dotted);
+    if (v == null) {
+      return dflt;
+    }
+    String s = String.valueOf(v).trim().toLowerCase(java.util.Locale.ROOT);
+    if (!s.equals("true") && !s.equals("false")) {
+      throw new IllegalArgumentException(dotted + ": must be true or false; got '" + v + "'");
+    }
+    return s.equals("true");
+  }
+
   public static long number(JsonObject conf, String dotted, long dflt) {
     Object v = get(conf, dotted);
     return v == null ? dflt : Long.parseLong(String.valueOf(v));

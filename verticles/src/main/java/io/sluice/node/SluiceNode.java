@@ -27,7 +27,6 @@ import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
-import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.micrometer.VertxPrometheusOptions;
@@ -127,12 +126,17 @@ public final class SluiceNode {
     HazelcastClusterManager cm = new HazelcastClusterManager(ClusterSetup.hazelcast(
         NodeConfig.str(conf, "cluster.config", null), NodeConfig.str(conf, "cluster.name", "sluice"), join,
         clusterHost));
+    MicrometerMetricsOptions metrics = new MicrometerMetricsOptions().setEnabled(true)
+        .setRegistryName(registryName()).setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
+    if (!NodeConfig.bool(conf, "metrics.vertx_http_server", true)) {
+      // no vertx_http_server_* series at all (Sluice's own per-deployment series stay)
+      metrics.addDisabledMetricsCategory(io.vertx.micrometer.MetricsDomain.HTTP_SERVER);
+    }
     VertxOptions options = new VertxOptions()
         .setEventBusOptions(Tls.eventBus(conf, new EventBusOptions().setHost(clusterHost)
             .setPort(NodeConfig.integer(conf, "cluster.port", 0))))
-        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setRegistryName(registryName())
-            .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
-    vertx = Vertx.builder().with(options).withClusterManager(cm).withMetrics(new MicrometerMetricsFactory())
+        .setMetricsOptions(metrics);
+    vertx = Vertx.builder().with(options).withClusterManager(cm).withMetrics(new SluiceMetrics(registryName()))
         .buildClustered().await(120, TimeUnit.SECONDS);
     ControlGuard.install(vertx, secrets.adminToken());
   }
