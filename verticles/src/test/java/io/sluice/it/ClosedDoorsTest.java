@@ -189,6 +189,19 @@ class ClosedDoorsTest {
   }
 
   @Test
+  void madeUpHttpMethodsShareOneMetricSeries() throws Exception {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    for (int i = 0; i < 50; i++) {
+      http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(node.url() + "/healthz"))
+          .method("MADEUP" + i, java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+          java.net.http.HttpResponse.BodyHandlers.discarding());
+    }
+    String metrics = new Scoring(node).get("/metrics").body();
+    assertThat(metrics).doesNotContain("MADEUP").containsPattern("vertx_http_server_requests_total\\{code=\"\\d+\","
+        + "method=\"OTHER\"} 50.0").contains("vertx_http_server_requests_total{code=\"200\",method=\"GET\"}");
+  }
+
+  @Test
   void theSeriesOfADeletedDeploymentOrEndpointLeaveTheMetrics() throws Exception {
     Scoring scoring = new Scoring(node);
     cli.ok("online-endpoint", "create", "-n", "brief-ep");
