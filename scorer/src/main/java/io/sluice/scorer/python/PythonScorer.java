@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -31,11 +30,22 @@ public final class PythonScorer implements Scorer {
   private final ScorerSpec spec;
   private final LinkedBlockingQueue<PythonWorker.Pending> queue = new LinkedBlockingQueue<>();
   private final List<PythonWorker> workers = new ArrayList<>();
-  private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "python-watchdog");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService watchdog = watchdog();
+
+  /**
+   * One thread for every deadline of this instance (a run budget per request, pings, memory checks). A cancelled
+   * deadline leaves the queue at once: kept, each would wake the thread when it expired, one wake-up per request
+   * (6 % of a core at 2.8k Python requests/s in a profile).
+   */
+  private static ScheduledExecutorService watchdog() {
+    java.util.concurrent.ScheduledThreadPoolExecutor w = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "python-watchdog");
+      t.setDaemon(true);
+      return t;
+    });
+    w.setRemoveOnCancelPolicy(true);
+    return w;
+  }
   private volatile boolean closed;
   private volatile SparePool spares;
   private volatile CpuLimit cpu = CpuLimit.NONE;
