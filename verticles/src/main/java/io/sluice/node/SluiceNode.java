@@ -62,6 +62,8 @@ public final class SluiceNode {
   /** The cluster's load, as this node hears it from every router. */
   private LoadPicture loadPicture;
   private BridgeVerticle bridge;
+  /** Set when every step of start() is done: /healthz says UP only then (the CLI's files are written last). */
+  private volatile boolean started;
   private ChannelVerticle channel;
 
   public SluiceNode(JsonObject conf, List<String> join) {
@@ -95,6 +97,7 @@ public final class SluiceNode {
     mountHttp();
     openBridge();
     writeClientFiles(home, info.publicUrl(), secrets.adminToken());
+    started = true;
     LOG.info("Sluice node {} ({}) serving {} ; SLUICE_HOME {}", info.name(), info.nodeId(), info.publicUrl(), home);
     return this;
   }
@@ -223,8 +226,10 @@ public final class SluiceNode {
         .setMaxInitialLineLength(NodeConfig.integer(conf, "http.max_initial_line_bytes", 4096));
     RouterVerticle router = new RouterVerticle(info.nodeId(), http, new KeyHasher(secrets.adminToken()),
         NodeConfig.number(conf, "limits.max_body_bytes", 100L << 20), r -> {
-          r.get("/healthz").handler(ctx -> ctx.json(new JsonObject().put("status", "UP").put("node", info.name())
-              .put("node_id", info.nodeId()).put("members", ((VertxInternal) vertx).clusterManager().getNodes().size())));
+          r.get("/healthz").handler(ctx -> ctx.response().setStatusCode(started ? 200 : 503).putHeader("content-type",
+              "application/json").end(new JsonObject().put("status", started ? "UP" : "STARTING")
+              .put("node", info.name()).put("node_id", info.nodeId())
+              .put("members", ((VertxInternal) vertx).clusterManager().getNodes().size()).encode()));
           r.get("/metrics").handler(PrometheusScrapingHandler.create(registryName()));
           UiRoutes ui = new UiRoutes(vertx);
           if (info.has(NodeRoles.ROUTER)) {
