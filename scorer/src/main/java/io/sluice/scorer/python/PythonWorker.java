@@ -46,8 +46,8 @@ final class PythonWorker {
   private volatile boolean ready;
   private volatile boolean gaveUp;
   private volatile boolean killedByWatchdog;
-  /** The resident memory (bytes) the process had when it was killed for its memory limit; 0 otherwise. */
-  private volatile long killedForMemory;
+  /** The current process's memory watch (resources.limits.memory). */
+  private volatile MemoryWatch memory;
   private long seq;
   /** Requests that were waiting in a process's pipe when it ended: they never ran; the next process takes them. */
   private final java.util.Deque<Pending> carried = new java.util.concurrent.ConcurrentLinkedDeque<>();
@@ -156,8 +156,7 @@ final class PythonWorker {
     Pipe pipe = new Pipe(depth);
     Thread reader = new Thread(() -> readAnswers(started.in(), pipe), "python-answers-" + index);
     reader.setDaemon(true);
-    killedForMemory = 0;
-    ScheduledFuture<?> memoryWatch = spec.memoryLimit() > 0 ? watchMemory(process) : null;
+    memory = new MemoryWatch(process, spec.memoryLimit(), watchdog);
     try {
       ready = true;
       onChange.run();
@@ -213,9 +212,7 @@ final class PythonWorker {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
-      if (memoryWatch != null) {
-        memoryWatch.cancel(false);
-      }
+      memory.stop();
       process.destroyForcibly();
     }
     try {
@@ -298,22 +295,6 @@ final class PythonWorker {
     pipe.end(ended(running == null ? null : running.pending, running != null && running.pending == null, detail));
   }
 
-  /** Every 200 ms: a process whose resident memory is over resources.limits.memory is killed (and replaced). */
-  private ScheduledFuture<?> watchMemory(Process p) {
-    return watchdog.scheduleWithFixedDelay(() -> {
-      long rss = RunnerFrames.residentBytes(p.pid());
-      if (rss > spec.memoryLimit() && killedForMemory == 0) {
-        killedForMemory = rss;
-        p.destroyForcibly();
-      }
-    }, 200, 200, TimeUnit.MILLISECONDS);
-  }
-
-  private String memoryReason() {
-    return "memory limit: resident memory " + (killedForMemory >> 20) + " MiB over resources.limits.memory "
-        + (spec.memoryLimit() >> 20) + " MiB; worker killed";
-  }
-
   /** How long a request has waited for busy workers (the time no worker was ready does not count). */
   private double busyMillis(Pending p, long now) {
     return (now - p.enqueuedNanos()) / 1e6 - (unready.read(now) - p.unreadyAtEnqueue()) / 1e6;
@@ -345,13 +326,11 @@ final class PythonWorker {
    * a liveness ping was the one out.
    */
   private String ended(Pending current, boolean pinging, String detail) {
-    if (killedForMemory > 0) {
+    if (memory.killed()) {
       if (current != null) {
-        current.result().complete(ScoreResult.runtime(500, "the scoring process was killed while running this "
-            + "request: it used " + (killedForMemory >> 20) + " MiB, over resources.limits.memory ("
-            + (spec.memoryLimit() >> 20) + " MiB); check the logs", 0));
+        current.result().complete(memory.answer());
       }
-      return memoryReason();
+      return memory.reason();
     }
     if (killedByWatchdog && (current == null || pinging)) {
       return "liveness probe failed: no answer within " + spec.liveness().timeout() * spec.liveness().failureThreshold()
