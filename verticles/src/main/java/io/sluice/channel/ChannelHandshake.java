@@ -7,9 +7,10 @@ import java.security.SecureRandom;
 
 /**
  * Who may use the scoring channel: nodes, which read the admin token from the store, and nobody else. Each side
- * proves it holds the channel key (derived from the admin token) by a MAC over both sides' fresh nonces, so a proof
- * overheard on one connection is worth nothing on another, and a router never sends a request to a listener that
- * is not a node (the channel's address comes from the node map, which any cluster member can write).
+ * proves it holds the channel key (derived from the admin token) by a MAC over both sides' fresh nonces and the
+ * node's identity (its id and the channel address it published), so a proof overheard on one connection is worth
+ * nothing on another, a router never sends a request to a listener that is not a node, and a relay between a router
+ * and a node fails: the node's proof names its own address, not the relay's.
  */
 public final class ChannelHandshake {
   public static final int NONCE_BYTES = 32;
@@ -29,12 +30,21 @@ public final class ChannelHandshake {
     return n;
   }
 
-  public byte[] clientProof(byte[] serverNonce, byte[] clientNonce) {
-    return key.mac(CLIENT, serverNonce, clientNonce);
+  /**
+   * {@code node}: who the router meant to reach and where, "node id@host:port" (the address from the node's proved
+   * entry): a relay at another address, or a node reached through one, cannot make or pass on a proof that fits.
+   */
+  public byte[] clientProof(byte[] serverNonce, byte[] clientNonce, String node) {
+    return key.mac(CLIENT, serverNonce, clientNonce, node.getBytes(StandardCharsets.UTF_8));
   }
 
-  public byte[] serverProof(byte[] serverNonce, byte[] clientNonce) {
-    return key.mac(SERVER, serverNonce, clientNonce);
+  public byte[] serverProof(byte[] serverNonce, byte[] clientNonce, String node) {
+    return key.mac(SERVER, serverNonce, clientNonce, node.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** What both sides bind: the node's id and the channel address it published. */
+  public static String identity(String nodeId, String hostPort) {
+    return nodeId + "@" + hostPort;
   }
 
   /** Constant-time comparison of a presented proof with the expected one. */

@@ -30,7 +30,12 @@ final class ChannelSession {
   private byte[] clientNonce;
   private boolean proved;
 
-  ChannelSession(Vertx vertx, NetSocket socket, ChannelHandshake handshake, ChannelVerticle.Settings settings) {
+  /** "node id@host:port" of this node's channel, bound into both proofs. */
+  private final String identity;
+
+  ChannelSession(Vertx vertx, NetSocket socket, ChannelHandshake handshake, ChannelVerticle.Settings settings,
+                 String identity) {
+    this.identity = identity;
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.socket = socket;
@@ -79,14 +84,14 @@ final class ChannelSession {
     int n = ChannelHandshake.NONCE_BYTES;
     if (clientNonce == null && type == ChannelFrames.HELLO && p.length() == n) {
       clientNonce = p.getBytes();
-      socket.write(ChannelFrames.ready(serverNonce, handshake.serverProof(serverNonce, clientNonce)));
+      socket.write(ChannelFrames.ready(serverNonce, handshake.serverProof(serverNonce, clientNonce, identity)));
       return;
     }
     if (clientNonce == null || type != ChannelFrames.PROOF || p.length() != n) {
       socket.close();
       return;
     }
-    if (!ChannelHandshake.same(handshake.clientProof(serverNonce, clientNonce), p.getBytes())) {
+    if (!ChannelHandshake.same(handshake.clientProof(serverNonce, clientNonce, identity), p.getBytes())) {
       LOG.warn("scoring channel: {} failed the handshake (not a node of this cluster); closed",
           socket.remoteAddress());
       socket.close();

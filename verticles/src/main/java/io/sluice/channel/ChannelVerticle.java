@@ -28,9 +28,18 @@ public final class ChannelVerticle extends VerticleBase {
   private NetServer server;
   private int connections;
 
-  public ChannelVerticle(Settings settings, ChannelHandshake handshake) {
+  private final String nodeId;
+
+  /** {@code nodeId}: this node's cluster id, bound into the handshake with the address the server listens on. */
+  public ChannelVerticle(Settings settings, ChannelHandshake handshake, String nodeId) {
     this.settings = settings;
     this.handshake = handshake;
+    this.nodeId = nodeId;
+  }
+
+  /** "host:port", as published in this node's entry. */
+  public String address() {
+    return settings.server().getHost() + ":" + actualPort();
   }
 
   public int actualPort() {
@@ -52,7 +61,7 @@ public final class ChannelVerticle extends VerticleBase {
     }
     connections++;
     socket.closeHandler(v -> connections--);
-    new ChannelSession(vertx, socket, handshake, settings).start();
+    new ChannelSession(vertx, socket, handshake, settings, ChannelHandshake.identity(nodeId, address())).start();
   }
 
   @Override

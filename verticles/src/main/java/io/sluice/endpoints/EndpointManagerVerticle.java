@@ -1,5 +1,7 @@
 package io.sluice.endpoints;
 
+import io.sluice.auth.SignedMap;
+import io.sluice.auth.ClusterTrust;
 import io.sluice.auth.KeyHasher;
 import io.sluice.auth.Tokens;
 import io.sluice.endpoints.AssetRegistry.Kind;
@@ -188,9 +190,8 @@ public final class EndpointManagerVerticle extends VerticleBase {
 
   /** The instance_type must be offered by some node that hosts instances. */
   private Future<Void> offered(String type) {
-    return ClusterCalls.bounded(vertx.sharedData().<String, JsonObject>getClusterWideMap(Addresses.NODES_MAP)
-            .compose(m -> m.values()), "the node list").compose(nodes -> {
-          DeploymentService.requireOffered(type, nodes.stream().map(NodeFacts::fromJson).toList());
+    return ClusterCalls.bounded(ClusterTrust.of(vertx).nodes().refresh(), "the node list").compose(nodes -> {
+          DeploymentService.requireOffered(type, nodes);
           return Future.succeededFuture();
         });
   }
@@ -216,12 +217,12 @@ public final class EndpointManagerVerticle extends VerticleBase {
 
   /** The autoscaler's states (what {@code show} says of autoscaled deployments). */
   private Future<Map<String, JsonObject>> autoscaling() {
-    return ClusterCalls.bounded(vertx.sharedData().<String, JsonObject>getClusterWideMap(Addresses.AUTOSCALE_MAP)
+    return ClusterCalls.bounded(SignedMap.of(vertx, Addresses.AUTOSCALE_MAP)
         .compose(map -> map.entries()), "the autoscaler's states");
   }
 
   private Future<List<InstanceInfo>> instances() {
-    return ClusterCalls.bounded(vertx.sharedData().<String, JsonObject>getClusterWideMap(Addresses.INSTANCES_MAP)
+    return ClusterCalls.bounded(SignedMap.of(vertx, Addresses.INSTANCES_MAP)
         .compose(map -> map.values()), "the instance list").map(l -> l.stream().map(InstanceInfo::fromJson).toList());
   }
 

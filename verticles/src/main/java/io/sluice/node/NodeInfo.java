@@ -21,11 +21,12 @@ import java.util.Map;
  * @param leaveTimeoutMs on SIGTERM, how long to wait for this node's instances to be re-placed
  * @param spareWorkers  Python processes per instance kept started (init() done) to replace a failed worker at once
  * @param channel       "host:port" of this node's scoring channel; empty when it has none
+ * @param bus           "host:port" of this node's event bus
  */
 public record NodeInfo(String nodeId, String name, Path home, String publicUrl, List<String> roles,
                        List<String> instanceTypes, int capacity, String python, Map<String, String> pythonEnvs,
                        long leaveTimeoutMs, int spareWorkers, List<String> computes, long cpuMillis,
-                       long memoryBytes, String channel) {
+                       long memoryBytes, String channel, String bus) {
 
   public boolean has(String role) {
     return roles.contains(role);
@@ -45,6 +46,6 @@ public record NodeInfo(String nodeId, String name, Path home, String publicUrl, 
   /** This node as the cluster sees it (its entry in the node map). */
   public NodeFacts facts() {
     return new NodeFacts(nodeId, name, publicUrl, roles, instanceTypes, has(NodeRoles.SCORER_HOST) ? capacity : 0,
-        false, computes, cpuMillis, memoryBytes, channel);
+        false, computes, cpuMillis, memoryBytes, channel, bus);
   }
 }

@@ -1,6 +1,8 @@
 package io.sluice.node;
 
-import io.sluice.auth.ControlGuard;
+import io.sluice.auth.ClusterTrust;
+import io.sluice.auth.ProvedNodes;
+import io.sluice.auth.Unproved;
 import io.sluice.auth.KeyHasher;
 import io.sluice.bridge.BridgeSettings;
 import io.sluice.bridge.BridgeVerticle;
@@ -20,6 +22,9 @@ import io.sluice.store.Store;
 import io.sluice.supervisor.DeploymentSupervisorVerticle;
 import io.sluice.ui.UiRoutes;
 import io.vertx.core.Vertx;
+import io.vertx.core.impl.VertxBootstrapImpl;
+import io.vertx.core.internal.VertxBootstrap;
+import io.vertx.core.transport.Transport;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.http.HttpServerOptions;
@@ -65,6 +70,7 @@ public final class SluiceNode {
   /** Set when every step of start() is done: /healthz says UP only then (the CLI's files are written last). */
   private volatile boolean started;
   private ChannelVerticle channel;
+  private ClusterTrust trust;
 
   public SluiceNode(JsonObject conf, List<String> join) {
     this.conf = conf;
@@ -126,9 +132,10 @@ public final class SluiceNode {
    */
   private void joinCluster() throws Exception {
     String clusterHost = clusterHost();
-    HazelcastClusterManager cm = new HazelcastClusterManager(ClusterSetup.hazelcast(
+    ProvedNodes provedNodes = new ProvedNodes();
+    HazelcastClusterManager cm = new ProvedClusterManager(ClusterSetup.hazelcast(
         NodeConfig.str(conf, "cluster.config", null), NodeConfig.str(conf, "cluster.name", "sluice"), join,
-        clusterHost));
+        clusterHost), provedNodes);
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions().setEnabled(true)
         .setRegistryName(registryName()).setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
     if (!NodeConfig.bool(conf, "metrics.vertx_http_server", true)) {
@@ -139,9 +146,15 @@ public final class SluiceNode {
         .setEventBusOptions(Tls.eventBus(conf, new EventBusOptions().setHost(clusterHost)
             .setPort(NodeConfig.integer(conf, "cluster.port", 0))))
         .setMetricsOptions(metrics);
-    vertx = Vertx.builder().with(options).withClusterManager(cm).withMetrics(new SluiceMetrics(registryName()))
-        .buildClustered().await(120, TimeUnit.SECONDS);
-    ControlGuard.install(vertx, secrets.adminToken());
+    // Vert.x's builder has no door for a node selector: the bootstrap behind it does (what Vertx.builder() does)
+    VertxBootstrapImpl boot = (VertxBootstrapImpl) VertxBootstrap.create().options(options)
+        .metricsFactory(new SluiceMetrics(registryName())).transport(Transport.NIO.implementation())
+        .clusterManager(cm);
+    boot.clusterNodeSelector(new ProvedNodeSelector(provedNodes));
+    vertx = boot.init().clusteredVertx().await(120, TimeUnit.SECONDS);
+    trust = new ClusterTrust(secrets.adminToken(), provedNodes, new Unproved(BackendRegistries.getNow(registryName())))
+        .install(vertx, secrets.adminToken(), cm.getNodeId());
+    provedNodes.start(vertx).await(30, TimeUnit.SECONDS);
   }
 
   /**
@@ -157,7 +170,8 @@ public final class SluiceNode {
     channel = new ChannelVerticle(new ChannelVerticle.Settings(Tls.channelServer(conf, new NetServerOptions()
         .setHost(clusterHost()).setPort(port)), NodeConfig.number(conf, "limits.max_body_bytes", 100L << 20)
         + (1 << 20), NodeConfig.integer(conf, "channel.max_connections", 256),
-        NodeConfig.integer(conf, "channel.handshake_timeout_ms", 5000)), new ChannelHandshake(secrets.adminToken()));
+        NodeConfig.integer(conf, "channel.handshake_timeout_ms", 5000)), new ChannelHandshake(secrets.adminToken()),
+        ((VertxInternal) vertx).clusterManager().getNodeId());
     deployments.add(vertx.deployVerticle(channel).await(60, TimeUnit.SECONDS));
   }
 
@@ -197,7 +211,13 @@ public final class SluiceNode {
         NodeConfig.str(conf, "python.default", "/usr/bin/python3"), envs,
         NodeConfig.integer(conf, "node.leave_timeout_ms", 60_000), NodeConfig.integer(conf, "python.spare_workers", 1),
         NodeConfig.list(conf, "node.computes", List.of("*")), declaredCpu(), declaredMemory(),
-        channel == null ? "" : clusterHost() + ":" + channel.actualPort());
+        channel == null ? "" : channel.address(), busAddress());
+  }
+
+  /** Where this node's event bus listens, as Vert.x published it. */
+  private String busAddress() {
+    io.vertx.core.spi.cluster.NodeInfo bus = ((VertxInternal) vertx).clusterManager().getNodeInfo();
+    return bus.host() + ":" + bus.port();
   }
 
   /** The endpoint-manager (control-plane role), the supervisor and the load picture (every node). */
@@ -346,6 +366,7 @@ public final class SluiceNode {
     } catch (Exception e) {
       LOG.warn("leaving the cluster: {}", e.toString());
     }
+    ClusterTrust.uninstall(vertx);
     try {
       store.close();
     } catch (Exception e) {

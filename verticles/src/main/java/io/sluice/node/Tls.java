@@ -63,7 +63,10 @@ public final class Tls {
     if (f == null) {
       return o;
     }
-    return o.setSsl(true).setClientAuth(ClientAuth.REQUIRED).setKeyCertOptions(keyCert(f)).setTrustOptions(trust(f));
+    // both ends check: the server asks for a client certificate, and the client (Vert.x's event-bus client trusts
+    // any server by default: EventBusOptions.DEFAULT_TRUST_ALL) checks the server's against the cluster CA
+    return o.setSsl(true).setClientAuth(ClientAuth.REQUIRED).setTrustAll(false).setKeyCertOptions(keyCert(f))
+        .setTrustOptions(trust(f));
   }
 
   /** The scoring channel's server: the same mutual TLS as the event bus (nodes only), when that is on. */
@@ -84,7 +87,8 @@ public final class Tls {
     if (f == null) {
       return o;
     }
-    return o.setSsl(true).setHostnameVerificationAlgorithm("").setKeyCertOptions(keyCert(f)).setTrustOptions(trust(f));
+    return o.setSsl(true).setTrustAll(false).setHostnameVerificationAlgorithm("").setKeyCertOptions(keyCert(f))
+        .setTrustOptions(trust(f));
   }
 
   private static PemKeyCertOptions keyCert(String[] f) {

@@ -51,11 +51,11 @@ public final class Addresses {
 
   /**
    * Whether a message to {@code address} must carry a node's or the admin's proof ({@code auth.ControlGuard}): every
-   * Sluice address that changes or reveals state. Not {@link #INVOKE} (its callers prove a key or token, and the
-   * bridge lets applications reach it) and not the scorers' (the data path; the router chose the instance).
+   * Sluice address, the scorers' included (a member may not have a request scored without a key). Not
+   * {@link #INVOKE}: its callers prove a key or token, and the bridge lets applications reach it.
    */
   public static boolean needsProof(String address) {
-    return address.startsWith("sluice.") && !address.equals(INVOKE) && !address.startsWith(SCORER_PREFIX);
+    return address.startsWith("sluice.") && !address.equals(INVOKE);
   }
 
   private static final String SCORER_PREFIX = "sluice.scorer.";

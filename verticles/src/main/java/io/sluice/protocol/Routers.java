@@ -1,5 +1,6 @@
 package io.sluice.protocol;
 
+import io.sluice.auth.ClusterTrust;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -25,12 +26,11 @@ public final class Routers {
    * Those catch up on their periodic resync (every 2 s).
    */
   public static Future<List<String>> tellAll(Vertx vertx, JsonObject change) {
-    return ClusterCalls.bounded(vertx.sharedData().<String, JsonObject>getClusterWideMap(Addresses.NODES_MAP)
-            .compose(m -> m.values()), "the node list")
+    return ClusterCalls.bounded(ClusterTrust.of(vertx).nodes().refresh(), "the node list")
         .compose(nodes -> {
           List<Future<?>> acks = new ArrayList<>();
           List<String> names = new ArrayList<>();
-          for (NodeFacts n : nodes.stream().map(NodeFacts::fromJson).toList()) {
+          for (NodeFacts n : nodes) {
             if (n.has(NodeRoles.ROUTER)) {
               names.add(n.name());
               acks.add(vertx.eventBus().request(Addresses.router(n.nodeId()), change,

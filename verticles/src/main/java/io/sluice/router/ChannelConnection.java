@@ -172,14 +172,18 @@ final class ChannelConnection {
   private void ready(Buffer p) {
     int n = ChannelHandshake.NONCE_BYTES;
     if (state != State.CONNECTING || p.length() != 2 * n
-        || !ChannelHandshake.same(handshake.serverProof(p.getBytes(0, n), clientNonce), p.getBytes(n, 2 * n))) {
+        || !ChannelHandshake.same(handshake.serverProof(p.getBytes(0, n), clientNonce, identity()), p.getBytes(n, 2 * n))) {
       LOG.warn("scoring channel to node {} at {}: the listener did not prove itself a node; closed", node, address);
       socket.close();
       return;
     }
-    socket.write(ChannelFrames.proof(handshake.clientProof(p.getBytes(0, n), clientNonce)));
+    socket.write(ChannelFrames.proof(handshake.clientProof(p.getBytes(0, n), clientNonce, identity())));
     state = State.READY;
     onChange.handle(this);
+  }
+
+  private String identity() {
+    return ChannelHandshake.identity(node, address);
   }
 
   private Pending take(long id) {

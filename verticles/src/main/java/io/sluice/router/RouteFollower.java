@@ -1,5 +1,6 @@
 package io.sluice.router;
 
+import io.sluice.auth.SignedMap;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
@@ -70,7 +71,7 @@ final class RouteFollower {
 
   /** Starts following; completes after the first resync was tried (a node may start before any control plane). */
   Future<Void> start() {
-    return vertx.sharedData().<String, JsonObject>getClusterWideMap(Addresses.INSTANCES_MAP).compose(m -> {
+    return SignedMap.of(vertx, Addresses.INSTANCES_MAP).compose(m -> {
       instancesMap = m; // before anything can ask for a resync
       follow();
       return refreshNow().timeout(10, TimeUnit.SECONDS).recover(err -> Future.succeededFuture());

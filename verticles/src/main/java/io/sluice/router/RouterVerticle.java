@@ -1,5 +1,7 @@
 package io.sluice.router;
 
+import io.sluice.protocol.NodeFacts;
+import io.sluice.auth.ClusterTrust;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.auth.Authenticator;
 import io.sluice.auth.KeyHasher;
@@ -88,9 +90,8 @@ public final class RouterVerticle extends VerticleBase {
     Authenticator auth = new Authenticator(vertx, keyHasher);
     follower = new RouteFollower(vertx, context, nodeId, auth::useTokenPublicKey, metrics::instances);
     LoadRecorder load = new LoadRecorder(nodeId);
-    channels = new ChannelTransport(vertx, channelHandshake, channelClient, () -> ClusterCalls.bounded(vertx
-        .sharedData().<String, JsonObject>getClusterWideMap(Addresses.NODES_MAP).compose(m -> m.values()),
-        "the node list").map(java.util.List::copyOf));
+    channels = new ChannelTransport(vertx, channelHandshake, channelClient, () -> Future.succeededFuture(
+        ClusterTrust.of(vertx).nodes().all().stream().map(NodeFacts::toJson).toList()));
     channels.start();
     metrics.channels(channels::ready, channels::calls);
     Dispatcher dispatcher = new Dispatcher(metrics, load, new LocalTransport(vertx, context), channels,

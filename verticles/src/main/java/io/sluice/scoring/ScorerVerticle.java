@@ -1,5 +1,6 @@
 package io.sluice.scoring;
 
+import io.sluice.auth.SignedMap;
 import io.sluice.node.NodeInfo;
 import io.sluice.protocol.Addresses;
 import io.sluice.protocol.ClusterCalls;
@@ -85,7 +86,7 @@ public final class ScorerVerticle extends VerticleBase {
     deployment = DeploymentDoc.fromJson(config().getJsonObject("deployment"));
     swagger = SwaggerDocument.generatedFor(deployment.endpoint(), deployment.name());
     String id = instance.id();
-    return vertx.sharedData().<String, JsonObject>getClusterWideMap(Addresses.INSTANCES_MAP)
+    return SignedMap.of(vertx, Addresses.INSTANCES_MAP)
         .compose(m -> {
           instances = m;
           return vertx.executeBlocking(() -> {

@@ -1,5 +1,8 @@
 package io.sluice.supervisor;
 
+import io.sluice.auth.ProvedNodes;
+import io.sluice.auth.SignedMap;
+import io.sluice.auth.ClusterTrust;
 import io.sluice.load.LoadPicture;
 import io.sluice.node.NodeInfo;
 import io.sluice.protocol.Addresses;
@@ -63,6 +66,7 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
   });
   private AsyncMap<String, JsonObject> instances;
   private AsyncMap<String, JsonObject> nodes;
+  private ProvedNodes provedNodes;
   /** The leader's work, run on this node while it leads. */
   private Reconciler reconciler;
   private boolean reconciling;
@@ -84,18 +88,16 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return vertx.sharedData().<String, JsonObject>getClusterWideMap(Addresses.INSTANCES_MAP)
+    provedNodes = ClusterTrust.of(vertx).nodes();
+    nodes = provedNodes.map();
+    return SignedMap.of(vertx, Addresses.INSTANCES_MAP)
         .compose(m -> {
           instances = m;
-          return vertx.sharedData().<String, JsonObject>getClusterWideMap(Addresses.NODES_MAP);
-        })
-        .compose(m -> {
-          nodes = m;
-          return vertx.sharedData().<String, JsonObject>getClusterWideMap(Addresses.AUTOSCALE_MAP);
+          return SignedMap.of(vertx, Addresses.AUTOSCALE_MAP);
         })
         .compose(autoscale -> {
-          reconciler = new Reconciler(vertx, instances, nodes, autoscale, picture);
-          return nodes.put(node.nodeId(), node.facts().toJson());
+          reconciler = new Reconciler(vertx, instances, provedNodes, autoscale, picture);
+          return provedNodes.publish(node.facts());
         })
         .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.supervisor(node.nodeId()), this::order)
             .completion())
@@ -127,11 +129,11 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
     Promise<Void> done = Promise.promise();
     context.runOnContext(x -> {
       JsonObject leavingFacts = node.facts().leavingNow().toJson();
-      ClusterCalls.bounded(nodes.put(node.nodeId(), leavingFacts), "leaving")
+      ClusterCalls.bounded(provedNodes.publish(node.facts().leavingNow()), "leaving")
           .onComplete(ar -> vertx.eventBus().publish(Addresses.EVENTS, Events.node(leavingFacts)))
-          .compose(v -> ClusterCalls.bounded(nodes.values(), "the node list"))
+          .compose(v -> ClusterCalls.bounded(provedNodes.refresh(), "the node list"))
           .onSuccess(all -> {
-            boolean elsewhere = all.stream().map(NodeFacts::fromJson).anyMatch(n -> !node.nodeId().equals(n.nodeId())
+            boolean elsewhere = all.stream().anyMatch(n -> !node.nodeId().equals(n.nodeId())
                 && n.hosts());
             if (!elsewhere || hosted.isEmpty()) {
               done.tryComplete();
@@ -234,8 +236,8 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
   }
 
   /**
-   * The leader is the oldest cluster member that runs a supervisor (members are listed oldest first, the same on
-   * every node). Members that are not Sluice nodes, such as event-bus client applications, are skipped.
+   * The leader is the oldest cluster member that is a proved node (members are listed oldest first, the same on
+   * every node). Members that are not nodes, whatever they write into the node map, are skipped.
    */
   private boolean leader(Set<String> sluiceNodes) {
     return clusterManager().getNodes().stream().filter(sluiceNodes::contains).findFirst()
@@ -269,7 +271,8 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
 
   /** {@code current}: false once a later round has begun (this one outlived its timeout). */
   private Future<Void> reconcileOnce(java.util.function.BooleanSupplier current) {
-    return nodes.keys().compose(keys -> {
+    return provedNodes.refresh().compose(proved -> {
+      Set<String> keys = proved.stream().map(NodeFacts::nodeId).collect(java.util.stream.Collectors.toSet());
       if (!current.getAsBoolean()) {
         return Future.succeededFuture();
       }

@@ -1,5 +1,6 @@
 package io.sluice.supervisor;
 
+import io.sluice.auth.ProvedNodes;
 import io.sluice.autoscale.AutoscaleRunner;
 import io.sluice.load.LoadPicture;
 import io.sluice.protocol.Addresses;
@@ -42,6 +43,8 @@ final class Reconciler {
   private final Vertx vertx;
   private final AsyncMap<String, JsonObject> instances;
   private final AsyncMap<String, JsonObject> nodes;
+  /** Refreshed with each round, so that the event bus knows every node the round may give orders to. */
+  private final ProvedNodes provedNodes;
   private final AsyncMap<String, JsonObject> autoscaleMap;
   private final AutoscaleRunner autoscaler;
   /** Last round's placement failures: an autoscaled deployment's status says when a scale-up is blocked. */
@@ -54,11 +57,12 @@ final class Reconciler {
    */
   private final Set<String> ordered = new HashSet<>();
 
-  Reconciler(Vertx vertx, AsyncMap<String, JsonObject> instances, AsyncMap<String, JsonObject> nodes,
+  Reconciler(Vertx vertx, AsyncMap<String, JsonObject> instances, ProvedNodes provedNodes,
              AsyncMap<String, JsonObject> autoscaleMap, LoadPicture picture) {
     this.vertx = vertx;
     this.instances = instances;
-    this.nodes = nodes;
+    this.provedNodes = provedNodes;
+    this.nodes = provedNodes.map(); // every proved entry, those of departed members too (to forget them)
     this.autoscaleMap = autoscaleMap;
     this.autoscaler = new AutoscaleRunner(picture, autoscaleMap);
   }
@@ -69,7 +73,7 @@ final class Reconciler {
    */
   Future<Void> round(Set<String> members, BooleanSupplier current) {
     return Future.all(ControlPlane.snapshot(vertx, ORDER_TIMEOUT_MS), instances.values(), nodes.values(),
-            autoscaleMap.entries())
+            autoscaleMap.entries(), provedNodes.refresh())
         .compose(all -> {
           if (!current.getAsBoolean()) {
             return Future.succeededFuture();

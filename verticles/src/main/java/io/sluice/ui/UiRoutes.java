@@ -1,5 +1,7 @@
 package io.sluice.ui;
 
+import io.sluice.auth.SignedMap;
+import io.sluice.auth.ClusterTrust;
 import io.sluice.endpoints.ControlPlaneRoutes;
 import io.sluice.protocol.Addresses;
 import io.sluice.protocol.ClusterCalls;
@@ -60,10 +62,11 @@ public final class UiRoutes {
   }
 
   private void cluster(RoutingContext ctx) {
-    Future<List<JsonObject>> nodes = ClusterCalls.bounded(vertx.sharedData()
-        .<String, JsonObject>getClusterWideMap(Addresses.NODES_MAP).compose(m -> m.values()), "the node list");
-    Future<List<JsonObject>> instances = ClusterCalls.bounded(vertx.sharedData()
-        .<String, JsonObject>getClusterWideMap(Addresses.INSTANCES_MAP).compose(m -> m.values()), "the instances");
+    Future<List<JsonObject>> nodes = ClusterCalls.bounded(
+        ClusterTrust.of(vertx).nodes().refresh().map(l -> l.stream().map(NodeFacts::toJson).toList()),
+        "the node list");
+    Future<List<JsonObject>> instances = ClusterCalls.bounded(
+        SignedMap.of(vertx, Addresses.INSTANCES_MAP).compose(m -> m.values()), "the instances");
     Future.all(nodes, instances).onFailure(err -> ControlPlaneRoutes.error(ctx, Errors.httpStatus(err),
         err.getMessage())).onSuccess(x -> {
           JsonArray out = new JsonArray();

@@ -49,7 +49,7 @@ class ChannelTransportTest {
   static void start() throws Exception {
     vertx = Vertx.vertx();
     server = new ChannelVerticle(new ChannelVerticle.Settings(new NetServerOptions().setHost("127.0.0.1").setPort(0),
-        1 << 20, 16, 500), new ChannelHandshake(TOKEN));
+        1 << 20, 16, 500), new ChannelHandshake(TOKEN), "n1");
     deploymentId = vertx.deployVerticle(server).await(20, TimeUnit.SECONDS);
     LocalInstances.register("ch-echo", (rid, body, http, redirectable) -> {
       calls.incrementAndGet();
@@ -86,7 +86,7 @@ class ChannelTransportTest {
 
     Router(String token, int port) throws Exception {
       JsonObject facts = new NodeFacts("n1", "node-1", "http://x", List.of(), List.of("*"), 4, false, List.of("*"),
-          1000, 1000, "127.0.0.1:" + port).toJson();
+          1000, 1000, "127.0.0.1:" + port, "").toJson();
       CompletableFuture<ChannelTransport> made = new CompletableFuture<>();
       ctx.runOnContext(v -> {
         ChannelTransport t = new ChannelTransport(vertx, new ChannelHandshake(token), new NetClientOptions(),
@@ -180,7 +180,7 @@ class ChannelTransportTest {
   @Test
   void aRouterSendsNothingToAListenerThatCannotProveItIsANode() throws Exception {
     ChannelVerticle impostor = new ChannelVerticle(new ChannelVerticle.Settings(new NetServerOptions()
-        .setHost("127.0.0.1").setPort(0), 1 << 20, 4, 500), new ChannelHandshake("another-cluster"));
+        .setHost("127.0.0.1").setPort(0), 1 << 20, 4, 500), new ChannelHandshake("another-cluster"), "n1");
     String id = vertx.deployVerticle(impostor).await(20, TimeUnit.SECONDS);
     Router r = new Router(TOKEN, impostor.actualPort());
     try {
@@ -196,6 +196,53 @@ class ChannelTransportTest {
     } finally {
       r.close();
       vertx.undeploy(id).await(20, TimeUnit.SECONDS);
+    }
+  }
+
+  static String serverIdentity() {
+    return ChannelHandshake.identity("n1", server.address());
+  }
+
+  /**
+   * A member that points a node's channel address at its own relay, which passes every byte on both ways: the node's
+   * proof names the address the node published, not the relay's, so the router closes the connection before any
+   * request, and the relay reads nothing but the handshake.
+   */
+  @Test
+  void aRelayBetweenARouterAndANodeFails() throws Exception {
+    io.vertx.core.net.NetClient toNode = vertx.createNetClient();
+    Buffer relayed = Buffer.buffer();
+    io.vertx.core.net.NetServer relay = vertx.createNetServer().connectHandler(in -> {
+      in.pause();
+      toNode.connect(server.actualPort(), "127.0.0.1").onSuccess(out -> {
+        in.handler(b -> {
+          synchronized (relayed) {
+            relayed.appendBuffer(b);
+          }
+          out.write(b);
+        });
+        out.handler(in::write);
+        in.closeHandler(v -> out.close());
+        out.closeHandler(v -> in.close());
+        in.resume();
+      }).onFailure(err -> in.close());
+    }).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+    Router r = new Router(TOKEN, relay.actualPort());
+    try {
+      int before = calls.get();
+      for (int i = 0; i < 5; i++) {
+        assertThat(r.reaches("ch-echo")).isFalse();
+        assertThat(failure(r.call("ch-echo", 1000)).failureType()).isEqualTo(ReplyFailure.NO_HANDLERS);
+        Thread.sleep(100); // a few looks over half a second; the outcome does not depend on the timing
+      }
+      assertThat(calls.get()).isEqualTo(before);
+      synchronized (relayed) {
+        assertThat(relayed.toString(java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain("payload");
+      }
+    } finally {
+      r.close();
+      relay.close();
+      toNode.close();
     }
   }
 
@@ -286,7 +333,7 @@ class ChannelTransportTest {
     Stranger wrongKey = new Stranger();
     byte[] nonce = ChannelHandshake.nonce();
     wrongKey.send(ChannelFrames.hello(nonce));
-    wrongKey.send(ChannelFrames.proof(new ChannelHandshake("guessed").clientProof(wrongKey.serverNonce(), nonce)));
+    wrongKey.send(ChannelFrames.proof(new ChannelHandshake("guessed").clientProof(wrongKey.serverNonce(), nonce, serverIdentity())));
     wrongKey.send(call);
     wrongKey.awaitClosed("a wrong proof closes the connection");
     assertThat(wrongKey.length()).as("nothing but the READY was sent").isEqualTo(5
@@ -298,7 +345,7 @@ class ChannelTransportTest {
     replays.send(ChannelFrames.hello(nonce));
     replays.serverNonce();
     // a proof that was good for another connection (its server nonce) is worth nothing on this one
-    replays.send(ChannelFrames.proof(new ChannelHandshake(TOKEN).clientProof(other.serverNonce(), nonce)));
+    replays.send(ChannelFrames.proof(new ChannelHandshake(TOKEN).clientProof(other.serverNonce(), nonce, serverIdentity())));
     replays.send(call);
     replays.awaitClosed("a proof made for another connection's nonce closes this one");
 
@@ -315,7 +362,7 @@ class ChannelTransportTest {
   @Test
   void connectionsBeyondTheLimitAreClosedAtOnce() throws Exception {
     ChannelVerticle small = new ChannelVerticle(new ChannelVerticle.Settings(new NetServerOptions()
-        .setHost("127.0.0.1").setPort(0), 1 << 20, 2, 10_000), new ChannelHandshake(TOKEN));
+        .setHost("127.0.0.1").setPort(0), 1 << 20, 2, 10_000), new ChannelHandshake(TOKEN), "n1");
     String id = vertx.deployVerticle(small).await(20, TimeUnit.SECONDS);
     try {
       List<Stranger> held = List.of(new Stranger(small.actualPort()), new Stranger(small.actualPort()));

@@ -1,0 +1,83 @@
+package io.sluice.auth;
+
+import io.sluice.protocol.Addresses;
+import io.sluice.protocol.NodeFacts;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The nodes of the cluster: the members whose {@link Addresses#NODES_MAP} entry a node proved ({@link SignedMap}),
+ * and nobody else. The event bus sends and publishes only to them ({@code node.ProvedNodeSelector}) and connects
+ * to them only at the event-bus address their entry names ({@code node.ProvedClusterManager}); placement, routing
+ * and the leader's election read them from here. Refreshed every second and whenever a member comes or goes; a
+ * member that writes itself into the map, or rewrites a node's entry, stays out.
+ */
+public final class ProvedNodes {
+  private static final long REFRESH_MS = 1000;
+
+  private volatile String self = "";
+  private volatile Map<String, NodeFacts> nodes = Map.of();
+  private volatile Vertx vertx;
+  private SignedMap map;
+
+  /** Starts following the node map; completes after the first read. */
+  public Future<Void> start(Vertx v) {
+    this.vertx = v;
+    this.self = ((VertxInternal) v).clusterManager().getNodeId();
+    return SignedMap.of(v, Addresses.NODES_MAP).compose(m -> {
+      map = m;
+      v.setPeriodic(REFRESH_MS, t -> refresh());
+      return refresh().mapEmpty();
+    });
+  }
+
+  /** Whether the event bus may send to {@code nodeId}: this node, or a proved one. */
+  public boolean isNode(String nodeId) {
+    return self.equals(nodeId) || nodes.containsKey(nodeId);
+  }
+
+  /** A proved node's facts, or null. */
+  public NodeFacts get(String nodeId) {
+    return nodes.get(nodeId);
+  }
+
+  /** The proved nodes as last read. */
+  public List<NodeFacts> all() {
+    return List.copyOf(nodes.values());
+  }
+
+  /** Reads the map again: the proved entries of current members, each under its own node id. */
+  public Future<List<NodeFacts>> refresh() {
+    if (map == null) {
+      return Future.succeededFuture(all());
+    }
+    return map.entries().map(entries -> {
+      Set<String> members = new HashSet<>(((VertxInternal) vertx).clusterManager().getNodes());
+      Map<String, NodeFacts> next = new ConcurrentHashMap<>();
+      entries.forEach((id, fact) -> {
+        NodeFacts f = NodeFacts.fromJson(fact);
+        if (id.equals(f.nodeId()) && members.contains(id)) {
+          next.put(id, f);
+        }
+      });
+      nodes = next;
+      return List.copyOf(next.values());
+    });
+  }
+
+  /** Writes this node's entry, sealed, and takes it in at once. */
+  public Future<Void> publish(NodeFacts facts) {
+    return map.put(facts.nodeId(), facts.toJson()).compose(v -> refresh()).mapEmpty();
+  }
+
+  /** The raw-entry map this follows (sealed writes and proved reads). */
+  public SignedMap map() {
+    return map;
+  }
+}
