@@ -36,7 +36,11 @@ class LoadtestCommandTest {
           "--step", "touch " + flag, "--step", "rm " + flag, "--report", dir.resolve("r").toString());
       assertThat(code).as("failed requests make a non-zero exit").isEqualTo(3);
       String text = out.toString();
-      assertThat(text).containsPattern("step 0 \\(before the first step\\): \\d+ requests, 0 failed");
+      // at most the 2 requests in flight when touch began can straddle the boundary and see the flag
+      java.util.regex.Matcher zero = java.util.regex.Pattern.compile(
+          "step 0 \\(before the first step\\): (\\d+) requests, (\\d+) failed").matcher(text);
+      assertThat(zero.find()).isTrue();
+      assertThat(Long.parseLong(zero.group(2))).isLessThanOrEqualTo(2);
       assertThat(text).containsPattern("step 1 \\(touch .*\\): \\d+ requests, [1-9]\\d* failed");
       // a step's window starts when its command starts: the failures of step 2 are those sent while rm ran
       java.util.regex.Matcher m = java.util.regex.Pattern.compile("step 2 \\(rm .*\\): (\\d+) requests, (\\d+) failed")

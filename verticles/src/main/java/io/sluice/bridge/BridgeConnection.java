@@ -1,6 +1,9 @@
 package io.sluice.bridge;
 
 import io.sluice.protocol.Addresses;
+import io.sluice.protocol.FrameBudget;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -15,24 +18,44 @@ import io.sluice.protocol.LengthPrefixed;
  * through (the answer or the failure comes back on that reply address); {@code ping} gets {@code pong}; every other
  * frame is refused. Memory stays bounded: a frame longer than the limit closes the connection before its bytes are
  * read, and at most {@code maxInFlight} requests are open per connection (the socket stops being read beyond that).
+ * Large frames being read share the server's {@link FrameBudget} and must be whole within {@code frameTimeoutMs};
+ * answers to a client that does not read them stop the reading of its requests (its write queue is full), and a
+ * client that stays so for {@code writeStallMs} is closed.
  */
 final class BridgeConnection {
+  private static final Logger LOG = LoggerFactory.getLogger(BridgeConnection.class);
   private final Vertx vertx;
   private final NetSocket socket;
   private final BridgeSettings settings;
+  private final LengthPrefixed frames;
   private int inFlight;
   private boolean closing;
+  /** The timer that closes a client whose write queue stays full; -1 when it is not full. */
+  private long stalled = -1;
 
-  BridgeConnection(Vertx vertx, NetSocket socket, BridgeSettings settings) {
+  BridgeConnection(Vertx vertx, NetSocket socket, BridgeSettings settings, FrameBudget budget, Runnable closed) {
     this.vertx = vertx;
     this.socket = socket;
     this.settings = settings;
-    new LengthPrefixed(socket, 2, settings::maxFrameBytes, this::record, length -> refuseAndClose("frame of "
-        + length + " bytes; the limit is " + settings.maxFrameBytes()));
+    frames = new LengthPrefixed(socket, 2, settings::maxFrameBytes, this::record, length -> refuseAndClose("frame of "
+        + length + " bytes; the limit is " + settings.maxFrameBytes()))
+        .bounded(vertx, budget, settings.frameTimeoutMs(), () -> {
+          LOG.debug("bridge: {} did not finish a frame within {} ms; closed", socket.remoteAddress(),
+              settings.frameTimeoutMs());
+          socket.close();
+        });
+    socket.closeHandler(v -> {
+      frames.end();
+      if (stalled >= 0) {
+        vertx.cancelTimer(stalled);
+      }
+      closed.run();
+    });
     socket.exceptionHandler(err -> socket.close());
+    socket.drainHandler(v -> unstalled());
     socket.shutdownHandler(v -> { // the node is stopping: read nothing new, answer what is open, then close
       closing = true;
-      socket.pause();
+      frames.hold(LengthPrefixed.IN_FLIGHT, true);
       closeIfDone();
     });
   }
@@ -78,11 +101,11 @@ final class BridgeConnection {
     // client headers are not passed on: nothing a client writes can look like a node's message
     DeliveryOptions options = new DeliveryOptions().setLocalOnly(true).setSendTimeout(timeout(frame));
     if (++inFlight >= settings.maxInFlight()) {
-      socket.pause();
+      frames.hold(LengthPrefixed.IN_FLIGHT, true);
     }
     vertx.eventBus().<JsonObject>request(Addresses.INVOKE, body, options).onComplete(ar -> {
       if (inFlight-- >= settings.maxInFlight() && !closing) {
-        socket.resume();
+        frames.hold(LengthPrefixed.IN_FLIGHT, false);
       }
       if (ar.succeeded()) {
         write(BridgeFrames.message(replyAddress, ar.result().body()));
@@ -104,6 +127,21 @@ final class BridgeConnection {
 
   private void write(JsonObject payload) {
     socket.write(BridgeFrames.frame(payload));
+    if (socket.writeQueueFull() && stalled < 0) { // the client does not read: read no more of its requests
+      frames.hold(LengthPrefixed.WRITES, true);
+      stalled = vertx.setTimer(settings.writeStallMs(), t -> {
+        LOG.debug("bridge: {} read no answer for {} ms; closed", socket.remoteAddress(), settings.writeStallMs());
+        socket.close();
+      });
+    }
+  }
+
+  private void unstalled() {
+    if (stalled >= 0) {
+      vertx.cancelTimer(stalled);
+      stalled = -1;
+      frames.hold(LengthPrefixed.WRITES, false);
+    }
   }
 
   private void refuseAndClose(String why) {

@@ -1,5 +1,6 @@
 package io.sluice.bridge;
 
+import io.sluice.protocol.FrameBudget;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.net.NetServer;
@@ -18,6 +19,7 @@ public final class BridgeVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(BridgeVerticle.class);
   private final BridgeSettings settings;
   private final AtomicInteger connections = new AtomicInteger();
+  private FrameBudget budget;
   private NetServer server;
 
   public BridgeVerticle(BridgeSettings settings) {
@@ -30,6 +32,7 @@ public final class BridgeVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    budget = new FrameBudget(settings.frameBudgetBytes());
     return vertx.createNetServer(settings.server()).connectHandler(socket -> {
       if (connections.incrementAndGet() > settings.maxConnections()) {
         connections.decrementAndGet();
@@ -38,8 +41,7 @@ public final class BridgeVerticle extends VerticleBase {
         socket.close();
         return;
       }
-      socket.closeHandler(v -> connections.decrementAndGet());
-      new BridgeConnection(vertx, socket, settings);
+      new BridgeConnection(vertx, socket, settings, budget, connections::decrementAndGet);
     }).listen().onSuccess(s -> {
       server = s;
       LOG.info("event-bus bridge for applications on {}:{} (sluice.invoke only)", settings.server().getHost(),

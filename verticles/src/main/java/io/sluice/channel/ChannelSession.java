@@ -7,6 +7,7 @@ import io.sluice.scoring.ScorerVerticle;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
+import io.sluice.protocol.FrameBudget;
 import io.sluice.protocol.LengthPrefixed;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,10 +33,15 @@ final class ChannelSession {
 
   /** "node id@host:port" of this node's channel, bound into both proofs. */
   private final String identity;
+  private final FrameBudget budget;
+  private LengthPrefixed frames;
+  private final Runnable closed;
 
   ChannelSession(Vertx vertx, NetSocket socket, ChannelHandshake handshake, ChannelVerticle.Settings settings,
-                 String identity) {
+                 String identity, FrameBudget budget, Runnable closed) {
+    this.closed = closed;
     this.identity = identity;
+    this.budget = budget;
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.socket = socket;
@@ -44,12 +50,22 @@ final class ChannelSession {
   }
 
   void start() {
-    new LengthPrefixed(socket, 1, () -> proved ? settings.maxFrameBytes() : HANDSHAKE_FRAME_BYTES, this::record,
-        length -> {
+    frames = new LengthPrefixed(socket, 1, () -> proved ? settings.maxFrameBytes() : HANDSHAKE_FRAME_BYTES,
+        this::record, length -> {
           LOG.warn("scoring channel: a frame of {} bytes from {} (proved: {}); closed", length,
               socket.remoteAddress(), proved);
           socket.close();
-        }).exceptionHandler(err -> socket.close());
+        }).exceptionHandler(err -> socket.close()).bounded(vertx, budget, settings.frameTimeoutMs(), () -> {
+          LOG.warn("scoring channel: {} did not finish a frame within {} ms; closed", socket.remoteAddress(),
+              settings.frameTimeoutMs());
+          socket.close();
+        });
+    socket.closeHandler(v -> {
+      frames.end();
+      closed.run();
+    });
+    // a router that does not read its answers: read none of its calls until it does
+    socket.drainHandler(v -> frames.hold(LengthPrefixed.WRITES, false));
     vertx.setTimer(settings.handshakeTimeoutMs(), t -> {
       if (!proved) {
         LOG.warn("scoring channel: {} did not prove itself a node within {} ms; closed", socket.remoteAddress(),
@@ -116,9 +132,9 @@ final class ChannelSession {
         Buffer frame = err != null ? ChannelFrames.failed(new ChannelFrames.Failed(c.id(), NeverRan.is(err) ? 503
             : 500, "the scorer failed: " + err.getMessage())) : ChannelFrames.answer(answer(c.id(), r));
         if (Thread.currentThread() == loop) {
-          socket.write(frame);
+          write(frame);
         } else {
-          context.runOnContext(v -> socket.write(frame));
+          context.runOnContext(v -> write(frame));
         }
       });
     } catch (LocalInstances.Refused e) {
@@ -132,6 +148,13 @@ final class ChannelSession {
   }
 
   private void fail(long id, int code, String message) {
-    socket.write(ChannelFrames.failed(new ChannelFrames.Failed(id, code, message)));
+    write(ChannelFrames.failed(new ChannelFrames.Failed(id, code, message)));
+  }
+
+  private void write(Buffer frame) {
+    socket.write(frame);
+    if (socket.writeQueueFull()) {
+      frames.hold(LengthPrefixed.WRITES, true);
+    }
   }
 }

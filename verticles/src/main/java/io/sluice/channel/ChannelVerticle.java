@@ -1,5 +1,6 @@
 package io.sluice.channel;
 
+import io.sluice.protocol.FrameBudget;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.net.NetServer;
@@ -19,13 +20,29 @@ import org.slf4j.LoggerFactory;
 public final class ChannelVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ChannelVerticle.class);
 
-  /** The limits of one server: frames, connections, and how long a connection may take to prove itself. */
-  public record Settings(NetServerOptions server, long maxFrameBytes, int maxConnections, long handshakeTimeoutMs) {
+  /**
+   * The limits of one server: frames, connections, how long a connection may take to prove itself, what frames
+   * being read may hold together ({@link FrameBudget}) and how long one may take once begun.
+   */
+  public record Settings(NetServerOptions server, long maxFrameBytes, int maxConnections, long handshakeTimeoutMs,
+                         long frameBudgetBytes, long frameTimeoutMs) {
+    public Settings {
+      if (frameBudgetBytes < maxFrameBytes) {
+        throw new IllegalArgumentException("channel.frame_budget_bytes (" + frameBudgetBytes + ") must be at least "
+            + "the largest frame (" + maxFrameBytes + ": limits.max_body_bytes + 1 MiB)");
+      }
+    }
+
+    /** The defaults of the budget and the frame deadline. */
+    public Settings(NetServerOptions server, long maxFrameBytes, int maxConnections, long handshakeTimeoutMs) {
+      this(server, maxFrameBytes, maxConnections, handshakeTimeoutMs, Math.max(256L << 20, maxFrameBytes), 30_000);
+    }
   }
 
   private final Settings settings;
   private final ChannelHandshake handshake;
   private NetServer server;
+  private FrameBudget budget;
   private int connections;
 
   private final String nodeId;
@@ -48,6 +65,7 @@ public final class ChannelVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    budget = new FrameBudget(settings.frameBudgetBytes());
     return vertx.createNetServer(settings.server()).connectHandler(this::accept).listen()
         .onSuccess(s -> server = s);
   }
@@ -60,8 +78,8 @@ public final class ChannelVerticle extends VerticleBase {
       return;
     }
     connections++;
-    socket.closeHandler(v -> connections--);
-    new ChannelSession(vertx, socket, handshake, settings, ChannelHandshake.identity(nodeId, address())).start();
+    new ChannelSession(vertx, socket, handshake, settings, ChannelHandshake.identity(nodeId, address()), budget,
+        () -> connections--).start();
   }
 
   @Override

@@ -170,7 +170,9 @@ public final class SluiceNode {
     channel = new ChannelVerticle(new ChannelVerticle.Settings(Tls.channelServer(conf, new NetServerOptions()
         .setHost(clusterHost()).setPort(port)), NodeConfig.number(conf, "limits.max_body_bytes", 100L << 20)
         + (1 << 20), NodeConfig.integer(conf, "channel.max_connections", 256),
-        NodeConfig.integer(conf, "channel.handshake_timeout_ms", 5000)), new ChannelHandshake(secrets.adminToken()),
+        NodeConfig.integer(conf, "channel.handshake_timeout_ms", 5000),
+        NodeConfig.number(conf, "channel.frame_budget_bytes", 256L << 20),
+        NodeConfig.number(conf, "channel.frame_timeout_ms", 30_000)), new ChannelHandshake(secrets.adminToken()),
         ((VertxInternal) vertx).clusterManager().getNodeId());
     deployments.add(vertx.deployVerticle(channel).await(60, TimeUnit.SECONDS));
   }
@@ -324,7 +326,9 @@ public final class SluiceNode {
     bridge = new BridgeVerticle(new BridgeSettings(server, NodeConfig.integer(conf, "bridge.max_frame_bytes",
         16 << 20), NodeConfig.integer(conf, "bridge.max_connections", 256),
         NodeConfig.integer(conf, "bridge.max_in_flight", 64), NodeConfig.integer(conf, "bridge.max_timeout_ms",
-        300_000)));
+        300_000), NodeConfig.number(conf, "bridge.frame_budget_bytes", 64L << 20),
+        NodeConfig.number(conf, "bridge.frame_timeout_ms", 30_000), NodeConfig.number(conf, "bridge.write_stall_ms",
+        30_000)));
     deployments.add(vertx.deployVerticle(bridge).await(60, TimeUnit.SECONDS));
   }
 

@@ -1,5 +1,6 @@
 package io.sluice.scoring;
 
+import io.sluice.protocol.SafeIds;
 import io.sluice.store.Store;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,6 +26,9 @@ public final class ArtifactCache {
   }
 
   public synchronized Path materialize(String fileId) throws Exception {
+    if (!SafeIds.fileId(fileId)) { // it names a folder here: only the shape an upload gets may do that
+      throw new IllegalArgumentException("not an uploaded file id (sha256:<64 hex digits>): " + fileId);
+    }
     Path target = root.resolve(fileId.replace("sha256:", ""));
     if (Files.isDirectory(target)) {
       return target;

@@ -3,6 +3,7 @@ package io.sluice.scoring;
 import io.sluice.auth.SignedMap;
 import io.sluice.node.NodeInfo;
 import io.sluice.protocol.Addresses;
+import io.sluice.protocol.SafeIds;
 import io.sluice.protocol.ClusterCalls;
 import io.sluice.protocol.DeploymentDoc;
 import io.sluice.protocol.InstanceInfo;
@@ -77,6 +78,9 @@ public final class ScorerVerticle extends VerticleBase {
   }
 
   public static Path logFile(NodeInfo node, String instanceId) {
+    if (!SafeIds.instanceId(instanceId)) {
+      throw new IllegalArgumentException("not an instance id: " + instanceId);
+    }
     return node.nodeDir().resolve("logs").resolve(instanceId + ".log");
   }
 

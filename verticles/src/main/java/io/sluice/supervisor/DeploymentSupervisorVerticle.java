@@ -11,6 +11,8 @@ import io.sluice.protocol.DeploymentDoc;
 import io.sluice.protocol.NodeFacts;
 import io.sluice.protocol.Events;
 import io.sluice.protocol.Ops;
+import io.sluice.protocol.SafeIds;
+import io.sluice.auth.Unproved;
 import io.sluice.scoring.ArtifactCache;
 import io.sluice.scoring.LogTail;
 import io.sluice.scoring.ScorerVerticle;
@@ -171,6 +173,13 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
 
   private void order(Message<JsonObject> msg) {
     JsonObject m = msg.body();
+    String instanceId = Ops.SPAWN.equals(m.getString(Ops.OP)) ? m.getJsonObject("instance", new JsonObject())
+        .getString("id") : m.getString("instance");
+    if (!SafeIds.instanceId(instanceId)) { // it would name a log file: whoever sent it, it is no node's id
+      ClusterTrust.of(vertx).unproved().refused(Unproved.Kind.id, "instance id " + instanceId);
+      msg.fail(400, "not an instance id: " + instanceId);
+      return;
+    }
     switch (m.getString(Ops.OP, "")) {
       case Ops.SPAWN -> {
         JsonObject inst = m.getJsonObject("instance");

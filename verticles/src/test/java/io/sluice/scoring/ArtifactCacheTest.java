@@ -37,6 +37,19 @@ class ArtifactCacheTest {
   }
 
   @Test
+  void aFileIdThatIsAPathIsRefusedBeforeTheDiskIsTouched() throws Exception {
+    try (Store store = Store.open(Store.defaultUrl(tmp), "sa", "")) {
+      byte[] data = zip("model/weights.txt", "42");
+      store.putFile("sha256:../../escaped", data); // as if a forged deployment document named it
+      ArtifactCache cache = new ArtifactCache(store, tmp.resolve("cache").resolve("files"), ZipLimits.DEFAULT);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> cache.materialize("sha256:../../escaped"))
+          .hasMessageContaining("not an uploaded file id");
+      assertThat(java.nio.file.Files.exists(tmp.resolve("escaped"))).isFalse();
+      assertThat(java.nio.file.Files.exists(tmp.resolve("cache"))).isFalse();
+    }
+  }
+
+  @Test
   void concurrentUnpackersOfTheSameContentAllGetTheFolder() throws Exception {
     try (Store store = Store.open(Store.defaultUrl(tmp), "sa", "")) {
       byte[] data = zip("model/weights.txt", "42", "model/sub/more.txt", "x");
