@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * and nobody else. The event bus sends and publishes only to them ({@code node.ProvedNodeSelector}) and connects
  * to them only at the event-bus address their entry names ({@code node.ProvedClusterManager}); placement, routing
  * and the leader's election read them from here. Refreshed every second and whenever a member comes or goes; a
- * member that writes itself into the map, or rewrites a node's entry, stays out.
+ * member that writes itself into the map stays out; a node whose entry a member deleted or rewrote writes it again
+ * at the next refresh.
  */
 public final class ProvedNodes {
   private static final long REFRESH_MS = 1000;
@@ -25,6 +26,8 @@ public final class ProvedNodes {
   private volatile Map<String, NodeFacts> nodes = Map.of();
   private volatile Vertx vertx;
   private SignedMap map;
+  /** This node's own facts once published: written again whenever its proved entry is missing. */
+  private volatile NodeFacts own;
 
   /** Starts following the node map; completes after the first read. */
   public Future<Void> start(Vertx v) {
@@ -67,13 +70,24 @@ public final class ProvedNodes {
         }
       });
       nodes = next;
+      NodeFacts mine = own;
+      if (mine != null && !next.containsKey(self)) { // deleted or overwritten by a member: say it again
+        map.put(self, mine.toJson());
+        next.put(self, mine);
+      }
       return List.copyOf(next.values());
     });
   }
 
   /** Writes this node's entry, sealed, and takes it in at once. */
   public Future<Void> publish(NodeFacts facts) {
+    own = facts;
     return map.put(facts.nodeId(), facts.toJson()).compose(v -> refresh()).mapEmpty();
+  }
+
+  /** This node is leaving the cluster: its entry is not to be written again. */
+  public void withdraw() {
+    own = null;
   }
 
   /** The raw-entry map this follows (sealed writes and proved reads). */

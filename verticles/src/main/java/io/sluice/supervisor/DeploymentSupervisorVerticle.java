@@ -166,7 +166,12 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
       stops.add(stopLocal(id));
     }
     return Future.join(stops).eventually(() -> nodes == null ? Future.succeededFuture()
-        : ClusterCalls.bounded(nodes.remove(node.nodeId()), "node removal").mapEmpty());
+        : ClusterCalls.bounded(withdrawn().remove(node.nodeId()), "node removal").mapEmpty());
+  }
+
+  private AsyncMap<String, JsonObject> withdrawn() {
+    provedNodes.withdraw();
+    return nodes;
   }
 
   // ---- this node's instances -------------------------------------------------------------------------------

@@ -48,6 +48,10 @@ class TlsTest {
     script(ca.toString());
     script(ca.toString(), "trusted-app");
     script(tmp.resolve("other-ca").toString(), "intruder");
+    Process selfSigned = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+        tmp.resolve("self-signed-key.pem").toString(), "-out", tmp.resolve("self-signed.pem").toString(), "-days",
+        "1", "-subj", "/CN=node").redirectErrorStream(true).start();
+    assertThat(selfSigned.waitFor(60, TimeUnit.SECONDS) && selfSigned.exitValue() == 0).isTrue();
     String cert = tmp.resolve("cert.pem").toString();
     String key = tmp.resolve("key.pem").toString();
     Path conf = Files.writeString(tmp.resolve("tls.yaml"), """
@@ -121,13 +125,16 @@ class TlsTest {
       }
       String invoke = new JsonObject().put("endpoint", "tls-ep").put("authorization", "Bearer " + endpointKey)
           .put("body", "{}").encode();
-      // a member with a certificate of the cluster's CA can talk to the nodes (so the refusal below is the CA's)
+      // members that hold the admin token and write a node's proved entry for themselves, so that nodes send and
+      // publish to them: one with a certificate of the cluster's CA hears the nodes (so the silence below is TLS's),
+      // the intruder, with its own self-signed certificate, asking none from its peers and trusting any, hears nothing
       Vertx trusted = member(cluster, ca.resolve("trusted-app.pem"), ca.resolve("trusted-app-key.pem"), ca);
-      Vertx intruder = member(cluster, tmp.resolve("other-ca/intruder.pem"),
-          tmp.resolve("other-ca/intruder-key.pem"), null);
+      Vertx intruder = member(cluster, tmp.resolve("self-signed.pem"), tmp.resolve("self-signed-key.pem"), null);
       try {
         List<String> heardByTrusted = listen(trusted);
         List<String> heardByIntruder = listen(intruder);
+        Members.writeProvedEntry(trusted, token, "trusted-member");
+        Members.writeProvedEntry(intruder, token, "intruder");
         JsonObject answer = trusted.eventBus().<JsonObject>request(Addresses.INVOKE, new JsonObject(invoke))
             .await(30, TimeUnit.SECONDS).body();
         assertThat(answer.getString("body")).isEqualTo("{}");
@@ -144,6 +151,12 @@ class TlsTest {
         } catch (io.vertx.core.eventbus.ReplyException expected) {
           // timed out: the nodes never took the message
         }
+        // more load reports went out meanwhile (the trusted member heard them): none reached the intruder
+        int heard = heardByTrusted.size();
+        Await.until(() -> {
+          run(env, "online-endpoint", "invoke", "-n", "tls-ep", "-r", more.toString());
+          return heardByTrusted.size() > heard + 2;
+        }, Duration.ofSeconds(30), "more load reports heard by the trusted member");
         assertThat(heardByIntruder).isEmpty();
       } finally {
         intruder.close().await(30, TimeUnit.SECONDS);
@@ -192,17 +205,16 @@ class TlsTest {
 
   /** A Vert.x that joins the cluster's Hazelcast with the given certificate on its event bus. */
   private static Vertx member(String cluster, Path cert, Path key, Path trustedCa) throws Exception {
-    EventBusOptions bus = new EventBusOptions().setHost("127.0.0.1").setSsl(true)
-        .setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED)
+    EventBusOptions bus = new EventBusOptions().setSsl(true)
         .setKeyCertOptions(new PemKeyCertOptions().setCertPath(cert.toString()).setKeyPath(key.toString()));
     if (trustedCa != null) {
-      bus.setTrustOptions(new PemTrustOptions().addCertPath(trustedCa.resolve("ca.pem").toString()));
+      bus.setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED).setTrustAll(false)
+          .setTrustOptions(new PemTrustOptions().addCertPath(trustedCa.resolve("ca.pem").toString()));
     } else {
-      bus.setTrustAll(true); // the intruder trusts anyone: only the nodes' refusal can stop it
+      // the intruder accepts anyone and asks for no certificate: only the nodes' own checks can stop it
+      bus.setClientAuth(io.vertx.core.http.ClientAuth.NONE).setTrustAll(true);
     }
-    return Vertx.builder().with(new VertxOptions().setEventBusOptions(bus))
-        .withClusterManager(new HazelcastClusterManager(ClusterSetup.hazelcast(null, cluster, List.of())))
-        .buildClustered().await(60, TimeUnit.SECONDS);
+    return Members.join(cluster, bus);
   }
 
   private static List<String> listen(Vertx member) throws Exception {
