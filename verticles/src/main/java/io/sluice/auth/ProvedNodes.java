@@ -16,8 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * and nobody else. The event bus sends and publishes only to them ({@code node.ProvedNodeSelector}) and connects
  * to them only at the event-bus address their entry names ({@code node.ProvedClusterManager}); placement, routing
  * and the leader's election read them from here. Refreshed every second and whenever a member comes or goes; a
- * member that writes itself into the map stays out; a node whose entry a member deleted or rewrote writes it again
- * at the next refresh.
+ * member that writes itself into the map stays out; a node whose entry a member deleted or rewrote stays in (its last
+ * proved facts) and writes its entry again at the next refresh.
  */
 public final class ProvedNodes {
   private static final long REFRESH_MS = 1000;
@@ -69,12 +69,19 @@ public final class ProvedNodes {
           next.put(id, f);
         }
       });
-      nodes = next;
       NodeFacts mine = own;
       if (mine != null && !next.containsKey(self)) { // deleted or overwritten by a member: say it again
         map.put(self, mine.toJson());
         next.put(self, mine);
       }
+      // a member can delete or spoil a node's entry, not unmake the node: its last proved facts stand until a
+      // proved entry replaces them or it leaves the cluster
+      nodes.forEach((id, f) -> {
+        if (members.contains(id)) {
+          next.putIfAbsent(id, f);
+        }
+      });
+      nodes = next;
       return List.copyOf(next.values());
     });
   }
