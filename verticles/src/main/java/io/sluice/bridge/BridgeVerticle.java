@@ -26,6 +26,11 @@ public final class BridgeVerticle extends VerticleBase {
     this.settings = settings;
   }
 
+  /** What frames being read hold now, all connections together. */
+  public FrameBudget budget() {
+    return budget;
+  }
+
   public int actualPort() {
     return server.actualPort();
   }
