@@ -2,6 +2,7 @@ package io.sluice.bridge;
 
 import io.sluice.protocol.Addresses;
 import io.sluice.protocol.FrameBudget;
+import io.sluice.protocol.Sockets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.vertx.core.Vertx;
@@ -42,7 +43,7 @@ final class BridgeConnection {
         .bounded(vertx, budget, settings.frameTimeoutMs(), () -> {
           LOG.debug("bridge: {} did not finish a frame within {} ms; closed", socket.remoteAddress(),
               settings.frameTimeoutMs());
-          socket.close();
+          Sockets.abort(socket);
         });
     socket.closeHandler(v -> {
       frames.end();
@@ -131,7 +132,7 @@ final class BridgeConnection {
       frames.hold(LengthPrefixed.WRITES, true);
       stalled = vertx.setTimer(settings.writeStallMs(), t -> {
         LOG.debug("bridge: {} read no answer for {} ms; closed", socket.remoteAddress(), settings.writeStallMs());
-        socket.close();
+        Sockets.abort(socket); // its unread answers would hold a plain close forever
       });
     }
   }

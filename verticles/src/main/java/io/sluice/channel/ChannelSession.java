@@ -7,7 +7,9 @@ import io.sluice.scoring.ScorerVerticle;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
+import io.sluice.auth.Unproved;
 import io.sluice.protocol.FrameBudget;
+import io.sluice.protocol.Sockets;
 import io.sluice.protocol.LengthPrefixed;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,9 +38,11 @@ final class ChannelSession {
   private final FrameBudget budget;
   private LengthPrefixed frames;
   private final Runnable closed;
+  private final Unproved unproved;
 
   ChannelSession(Vertx vertx, NetSocket socket, ChannelHandshake handshake, ChannelVerticle.Settings settings,
-                 String identity, FrameBudget budget, Runnable closed) {
+                 String identity, FrameBudget budget, Runnable closed, Unproved unproved) {
+    this.unproved = unproved;
     this.closed = closed;
     this.identity = identity;
     this.budget = budget;
@@ -52,13 +56,12 @@ final class ChannelSession {
   void start() {
     frames = new LengthPrefixed(socket, 1, () -> proved ? settings.maxFrameBytes() : HANDSHAKE_FRAME_BYTES,
         this::record, length -> {
-          LOG.warn("scoring channel: a frame of {} bytes from {} (proved: {}); closed", length,
-              socket.remoteAddress(), proved);
+          stranger("a frame of " + length + " bytes from " + socket.remoteAddress() + "; closed");
           socket.close();
         }).exceptionHandler(err -> socket.close()).bounded(vertx, budget, settings.frameTimeoutMs(), () -> {
-          LOG.warn("scoring channel: {} did not finish a frame within {} ms; closed", socket.remoteAddress(),
-              settings.frameTimeoutMs());
-          socket.close();
+          stranger(socket.remoteAddress() + " did not finish a frame within " + settings.frameTimeoutMs()
+              + " ms; closed");
+          Sockets.abort(socket);
         });
     socket.closeHandler(v -> {
       frames.end();
@@ -68,8 +71,8 @@ final class ChannelSession {
     socket.drainHandler(v -> frames.hold(LengthPrefixed.WRITES, false));
     vertx.setTimer(settings.handshakeTimeoutMs(), t -> {
       if (!proved) {
-        LOG.warn("scoring channel: {} did not prove itself a node within {} ms; closed", socket.remoteAddress(),
-            settings.handshakeTimeoutMs());
+        stranger(socket.remoteAddress() + " did not prove itself a node within " + settings.handshakeTimeoutMs()
+            + " ms; closed");
         socket.close();
       }
     });
@@ -108,12 +111,20 @@ final class ChannelSession {
       return;
     }
     if (!ChannelHandshake.same(handshake.clientProof(serverNonce, clientNonce, identity), p.getBytes())) {
-      LOG.warn("scoring channel: {} failed the handshake (not a node of this cluster); closed",
-          socket.remoteAddress());
+      stranger(socket.remoteAddress() + " failed the handshake (not a node of this cluster); closed");
       socket.close();
       return;
     }
     proved = true;
+  }
+
+  /** Before the peer proved itself, what it does is counted and logged at most once per 10 s; after, logged. */
+  private void stranger(String what) {
+    if (proved) {
+      LOG.warn("scoring channel: {}", what);
+    } else {
+      unproved.refused(Unproved.Kind.channel, what);
+    }
   }
 
   /**

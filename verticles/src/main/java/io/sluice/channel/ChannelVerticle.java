@@ -1,5 +1,6 @@
 package io.sluice.channel;
 
+import io.sluice.auth.Unproved;
 import io.sluice.protocol.FrameBudget;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -47,8 +48,14 @@ public final class ChannelVerticle extends VerticleBase {
 
   private final String nodeId;
 
-  /** {@code nodeId}: this node's cluster id, bound into the handshake with the address the server listens on. */
-  public ChannelVerticle(Settings settings, ChannelHandshake handshake, String nodeId) {
+  private final Unproved unproved;
+
+  /**
+   * {@code nodeId}: this node's cluster id, bound into the handshake with the address the server listens on;
+   * {@code unproved} counts (and logs, at most once per 10 s) what strangers try before proving themselves.
+   */
+  public ChannelVerticle(Settings settings, ChannelHandshake handshake, String nodeId, Unproved unproved) {
+    this.unproved = unproved;
     this.settings = settings;
     this.handshake = handshake;
     this.nodeId = nodeId;
@@ -72,14 +79,14 @@ public final class ChannelVerticle extends VerticleBase {
 
   private void accept(NetSocket socket) {
     if (connections >= settings.maxConnections()) {
-      LOG.warn("scoring channel: {} connections already; refusing one from {}", connections,
-          socket.remoteAddress());
+      unproved.refused(Unproved.Kind.channel, "a connection from " + socket.remoteAddress() + ": " + connections
+          + " open already");
       socket.close();
       return;
     }
     connections++;
     new ChannelSession(vertx, socket, handshake, settings, ChannelHandshake.identity(nodeId, address()), budget,
-        () -> connections--).start();
+        () -> connections--, unproved).start();
   }
 
   @Override

@@ -173,7 +173,7 @@ public final class SluiceNode {
         NodeConfig.integer(conf, "channel.handshake_timeout_ms", 5000),
         NodeConfig.number(conf, "channel.frame_budget_bytes", 256L << 20),
         NodeConfig.number(conf, "channel.frame_timeout_ms", 30_000)), new ChannelHandshake(secrets.adminToken()),
-        ((VertxInternal) vertx).clusterManager().getNodeId());
+        ((VertxInternal) vertx).clusterManager().getNodeId(), trust.unproved());
     deployments.add(vertx.deployVerticle(channel).await(60, TimeUnit.SECONDS));
   }
 

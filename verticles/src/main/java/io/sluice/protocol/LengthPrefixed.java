@@ -31,7 +31,10 @@ public final class LengthPrefixed {
   /** What the frame being read took from the budget (0: nothing). */
   private long taken;
   private FrameBudget.Waiter waiter;
-  private long deadline = -1;
+  /** When the frame being read began (its length came), System.nanoTime(); -1 between frames. */
+  private long frameStartedNs = -1;
+  /** The periodic check of that (one timer per connection, not one per frame: the channel's hot path). */
+  private long sweeper = -1;
   private boolean ended;
   /** Why reading stops: {@link #BUDGET}, or the owner's reasons ({@link #hold}); read again when none is left. */
   private int holds;
@@ -58,8 +61,8 @@ public final class LengthPrefixed {
 
   /**
    * Large frames take their bytes from {@code shared}; a frame not whole {@code frameTimeoutMs} after its length
-   * came (waiting for room included) calls {@code timedOut} (the caller closes the connection, then calls
-   * {@link #end}). Call on the connection's context.
+   * came (waiting for room included; checked a few times per deadline, at most once a second) calls
+   * {@code timedOut} (the caller closes the connection, then calls {@link #end}). Call on the connection's context.
    */
   public LengthPrefixed bounded(Vertx v, FrameBudget shared, long timeoutMs, Runnable onTimeout) {
     this.vertx = v;
@@ -67,6 +70,12 @@ public final class LengthPrefixed {
     this.budget = shared;
     this.frameTimeoutMs = timeoutMs;
     this.timedOut = onTimeout;
+    sweeper = v.setPeriodic(Math.max(50, Math.min(1000, timeoutMs / 4)), t -> {
+      if (frameStartedNs >= 0 && System.nanoTime() - frameStartedNs > frameTimeoutMs * 1_000_000) {
+        frameStartedNs = -1;
+        timedOut.run();
+      }
+    });
     return this;
   }
 
@@ -88,6 +97,10 @@ public final class LengthPrefixed {
   public void end() {
     ended = true;
     stopClock();
+    if (sweeper >= 0) {
+      vertx.cancelTimer(sweeper);
+      sweeper = -1;
+    }
     if (waiter != null) {
       budget.cancel(waiter);
       waiter = null;
@@ -143,18 +156,12 @@ public final class LengthPrefixed {
   }
 
   private void startClock() {
-    if (vertx != null) {
-      deadline = vertx.setTimer(frameTimeoutMs, t -> {
-        deadline = -1;
-        timedOut.run();
-      });
+    if (sweeper >= 0) {
+      frameStartedNs = System.nanoTime();
     }
   }
 
   private void stopClock() {
-    if (deadline >= 0) {
-      vertx.cancelTimer(deadline);
-      deadline = -1;
-    }
+    frameStartedNs = -1;
   }
 }

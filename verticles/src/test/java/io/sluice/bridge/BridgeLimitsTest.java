@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -76,25 +75,41 @@ class BridgeLimitsTest {
     quick.close();
   }
 
+  /**
+   * A plain blocking socket that writes pings and never reads a pong: once the bridge's answers fill the socket, the
+   * bridge reads no more of it (this side's writes block), then closes it (a write fails).
+   */
   @Test
   void aClientThatReadsNoAnswersStopsBeingReadThenIsClosed() throws Exception {
-    NetSocket s = connect(new NetClientOptions().setReceiveBufferSize(4096));
-    s.pause(); // it never reads the pongs
-    AtomicBoolean closed = new AtomicBoolean();
-    s.closeHandler(v -> closed.set(true));
-    Buffer pings = Buffer.buffer();
-    for (int i = 0; i < 10_000; i++) {
-      pings.appendBuffer(frame(new JsonObject().put("type", "ping")));
+    byte[] pings;
+    {
+      Buffer b = Buffer.buffer();
+      for (int i = 0; i < 10_000; i++) {
+        b.appendBuffer(frame(new JsonObject().put("type", "ping")));
+      }
+      pings = b.getBytes();
     }
-    long sent = 0;
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!closed.get() && System.nanoTime() < until && sent < 3_000_000) {
-      s.write(pings);
-      sent += 10_000;
-      // once the bridge stops reading, this side's queue fills and stays full until the bridge closes
-      Await.until(() -> !s.writeQueueFull() || closed.get(), Duration.ofSeconds(30), "room to write, or the end");
+    java.util.concurrent.CompletableFuture<Long> ended = new java.util.concurrent.CompletableFuture<>();
+    try (java.net.Socket s = new java.net.Socket()) {
+      s.setReceiveBufferSize(4096);
+      s.connect(new java.net.InetSocketAddress("127.0.0.1", bridge.actualPort()), 5000);
+      Thread writer = new Thread(() -> {
+        long sent = 0;
+        try {
+          while (sent < 5_000_000) { // bounded: 100 MB of pings at most
+            s.getOutputStream().write(pings);
+            sent += 10_000;
+          }
+          ended.complete(-sent);
+        } catch (java.io.IOException e) { // the bridge closed the connection
+          ended.complete(sent);
+        }
+      });
+      writer.setDaemon(true);
+      writer.start();
+      long sent = ended.get(60, TimeUnit.SECONDS);
+      assertThat(sent).as("pings sent before the bridge closed the connection (negative: never closed)")
+          .isPositive();
     }
-    Await.until(closed::get, Duration.ofSeconds(30), "the bridge closed a client that reads nothing");
-    assertThat(sent).as("pings sent before the bridge stopped reading and closed").isLessThan(3_000_000);
   }
 }

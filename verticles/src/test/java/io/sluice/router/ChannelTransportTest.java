@@ -49,7 +49,7 @@ class ChannelTransportTest {
   static void start() throws Exception {
     vertx = Vertx.vertx();
     server = new ChannelVerticle(new ChannelVerticle.Settings(new NetServerOptions().setHost("127.0.0.1").setPort(0),
-        1 << 20, 16, 500), new ChannelHandshake(TOKEN), "n1");
+        1 << 20, 16, 500), new ChannelHandshake(TOKEN), "n1", new io.sluice.auth.Unproved(null));
     deploymentId = vertx.deployVerticle(server).await(20, TimeUnit.SECONDS);
     LocalInstances.register("ch-echo", (rid, body, http, redirectable) -> {
       calls.incrementAndGet();
@@ -180,7 +180,7 @@ class ChannelTransportTest {
   @Test
   void aRouterSendsNothingToAListenerThatCannotProveItIsANode() throws Exception {
     ChannelVerticle impostor = new ChannelVerticle(new ChannelVerticle.Settings(new NetServerOptions()
-        .setHost("127.0.0.1").setPort(0), 1 << 20, 4, 500), new ChannelHandshake("another-cluster"), "n1");
+        .setHost("127.0.0.1").setPort(0), 1 << 20, 4, 500), new ChannelHandshake("another-cluster"), "n1", new io.sluice.auth.Unproved(null));
     String id = vertx.deployVerticle(impostor).await(20, TimeUnit.SECONDS);
     Router r = new Router(TOKEN, impostor.actualPort());
     try {
@@ -362,7 +362,7 @@ class ChannelTransportTest {
   @Test
   void connectionsBeyondTheLimitAreClosedAtOnce() throws Exception {
     ChannelVerticle small = new ChannelVerticle(new ChannelVerticle.Settings(new NetServerOptions()
-        .setHost("127.0.0.1").setPort(0), 1 << 20, 2, 10_000), new ChannelHandshake(TOKEN), "n1");
+        .setHost("127.0.0.1").setPort(0), 1 << 20, 2, 10_000), new ChannelHandshake(TOKEN), "n1", new io.sluice.auth.Unproved(null));
     String id = vertx.deployVerticle(small).await(20, TimeUnit.SECONDS);
     try {
       List<Stranger> held = List.of(new Stranger(small.actualPort()), new Stranger(small.actualPort()));
