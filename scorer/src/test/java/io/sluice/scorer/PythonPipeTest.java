@@ -77,6 +77,8 @@ class PythonPipeTest {
       ScoreResult ran = after.get(30, TimeUnit.SECONDS);
       assertThat(ran.status()).isEqualTo(200);
       assertThat(ran.bodyText()).isEqualTo("\"after\"");
+      // its log line comes on the process's log stream, which may be read after the answer arrived
+      PythonScorerTest.waitFor(() -> logs.stream().anyMatch(l -> l.contains("ran after")), "the line of the run");
       assertThat(logs.stream().filter(l -> l.contains("ran after")).count()).as("it ran once").isEqualTo(1);
     }
   }

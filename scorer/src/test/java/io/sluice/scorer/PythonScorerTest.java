@@ -166,7 +166,7 @@ class PythonScorerTest {
     }
   }
 
-  private static void waitFor(java.util.function.BooleanSupplier cond, String what) throws InterruptedException {
+  static void waitFor(java.util.function.BooleanSupplier cond, String what) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!cond.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
