@@ -51,6 +51,10 @@ final class Answers {
       return Outcome.error(408, "upstream request timeout: deployment '" + deployment + "' did not answer within "
           + "request_timeout_ms=" + timeoutMs + " (plus its queue wait)");
     }
+    if (neverRan(err)) { // as decide() answers when no instance can take it: the request did not run, retry
+      return Outcome.error(503, "deployment '" + deployment + "' has no instance that could take the request: "
+          + err.getMessage());
+    }
     return Outcome.error(500, "the request could not be scored: " + (err == null ? "unknown error" : err.getMessage()));
   }
 

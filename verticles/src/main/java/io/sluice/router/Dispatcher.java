@@ -169,7 +169,7 @@ final class Dispatcher {
     boolean redirectable = retries > 0 && d.choices() > 1;
     ScorerTransport.Call call = new ScorerTransport.Call(instance, d.nodeOf(instance), requestId, http, body,
         d.settings.routerTimeoutMs(), redirectable, false);
-    transportFor(call).call(call, ar -> {
+    callOnce(call, ar -> {
           if (--perInstance[0] == 0) {
             instanceFlight.remove(instance);
           }
@@ -179,6 +179,25 @@ final class Dispatcher {
             done.handle(ar);
           }
         });
+  }
+
+  /**
+   * Hands {@code call} to its transport; {@code done} runs exactly once, also when the transport throws (the slots
+   * the caller counted are then given back and the client answered, 500: it cannot be known whether it ran).
+   */
+  private void callOnce(ScorerTransport.Call call, Handler<AsyncResult<Reply>> done) {
+    boolean[] called = new boolean[1];
+    Handler<AsyncResult<Reply>> once = ar -> {
+      if (!called[0]) {
+        called[0] = true;
+        done.handle(ar);
+      }
+    };
+    try {
+      transportFor(call).call(call, once);
+    } catch (RuntimeException e) {
+      once.handle(Future.failedFuture(e));
+    }
   }
 
   /**
@@ -198,14 +217,15 @@ final class Dispatcher {
     MirrorPair pair = new MirrorPair(ep.name, ep.mirrorTo, requestId, ep.tolerance, load, metrics);
     ScorerTransport.Call call = new ScorerTransport.Call(instance, shadow.nodeOf(instance), requestId, http, body,
         shadow.settings.routerTimeoutMs(), false, true);
-    transportFor(call).call(call, ar -> {
+    callOnce(call, ar -> {
           flight[0]--;
           Outcome copy = Answers.quiet(ar.succeeded() ? ar.result() : null, ar.cause(), ep.mirrorTo,
               shadow.settings.timeoutMs());
           metrics.answered(ep.name, ep.mirrorTo, copy.status(), true, 0);
           load.record(ep.name, ep.mirrorTo, true, copy.status(), System.nanoTime() - t0);
-          if (ar.failed() && ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT) {
-            pair.mirrorMissing();
+          if (ar.failed() && (Answers.neverRan(ar.cause())
+              || ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT)) {
+            pair.mirrorMissing(); // no answer to compare: not a disagreement
           } else {
             pair.mirror(copy);
           }

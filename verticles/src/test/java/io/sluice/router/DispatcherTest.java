@@ -33,6 +33,8 @@ class DispatcherTest {
     final List<Handler<AsyncResult<Reply>>> held = new ArrayList<>();
     Function<String, AsyncResult<Reply>> answer = id -> Future.succeededFuture(ok(id));
     boolean hold;
+    /** Thrown by call() instead of answering (a transport's own bug, e.g. a node's channel address it cannot parse). */
+    RuntimeException throwing;
 
     @Override
     public boolean reaches(Call call) {
@@ -42,6 +44,9 @@ class DispatcherTest {
     @Override
     public void call(Call call, Handler<AsyncResult<Reply>> done) {
       calls.add(call);
+      if (throwing != null) {
+        throw throwing;
+      }
       if (hold) {
         held.add(done);
       } else {
@@ -189,5 +194,49 @@ class DispatcherTest {
     assertThat(dispatch(t, "blue").status()).isEqualTo(200);
     assertThat(transport.calls.stream().filter(ScorerTransport.Call::mirror).count()).as("a pin turns mirroring off")
         .isEqualTo(20);
+  }
+
+  /** Issue 22: an exception in the transport leaked both admission slots and left the client unanswered. */
+  @Test
+  void aTransportThatThrowsIsAnsweredAndGivesItsSlotsBack() {
+    RoutingTable t = table(Map.of("blue", 100), Map.of(), 1, "blue-1");
+    transport.throwing = new IllegalArgumentException("bad channel address");
+    for (int i = 0; i < 5; i++) { // beyond the admission limit (2): refused with 429 if the slots leaked
+      Outcome o = dispatch(t, null);
+      assertThat(o).as("answered").isNotNull();
+      assertThat(o.status()).isEqualTo(500);
+    }
+    assertThat(dispatcher.inFlight("ep", "blue")).isZero();
+    transport.throwing = null;
+    assertThat(dispatch(t, null).status()).isEqualTo(200);
+  }
+
+  /** Issue 22: a request that provably never ran on any instance is 503, as when no instance could be picked. */
+  @Test
+  void aRequestThatNeverRanOnEitherTryIs503() {
+    RoutingTable t = table(Map.of("blue", 100), Map.of(), 1, "blue-1", "blue-2");
+    transport.answer = id -> Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 503,
+        "instance " + id + " has drained"));
+    Outcome o = dispatch(t, null);
+    assertThat(transport.calls).hasSize(2);
+    assertThat(o.status()).isEqualTo(503);
+    transport.answer = id -> Future.failedFuture(new ReplyException(ReplyFailure.NO_HANDLERS, "gone"));
+    assertThat(dispatch(t, null).status()).isEqualTo(503);
+  }
+
+  /** Issue 22: a mirror copy that never ran was compared as a 500 against the live 200 (a status mismatch). */
+  @Test
+  void aMirrorCopyThatNeverRanIsNotCompared() {
+    RoutingTable t = table(Map.of("blue", 100), Map.of("green", 50), 1, "blue-1", "green-1");
+    transport.answer = id -> id.startsWith("green")
+        ? Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 503, "draining"))
+        : Future.succeededFuture(ok(id));
+    for (int i = 0; i < 10; i++) {
+      assertThat(dispatch(t, null).status()).isEqualTo(200);
+    }
+    LoadReport.Comparison c = load.flush(1, dispatcher::inFlight).deployments().stream()
+        .filter(l -> l.comparison() != null).findFirst().orElseThrow().comparison();
+    assertThat(c.status()).as("status mismatches").isZero();
+    assertThat(c.notCompared()).isEqualTo(5);
   }
 }
