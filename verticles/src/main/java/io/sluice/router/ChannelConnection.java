@@ -151,7 +151,7 @@ final class ChannelConnection {
         ChannelFrames.Answer a = ChannelFrames.answer(p);
         Pending w = take(a.id());
         if (w != null) {
-          w.done.handle(Future.succeededFuture(new Reply(a.status(), a.runtime(), a.runMs(), a.queueMs(), a.body(),
+          deliver(w, Future.succeededFuture(new Reply(a.status(), a.runtime(), a.runMs(), a.queueMs(), a.body(),
               a.contentType() == null ? "application/json" : a.contentType(), a.made(), a.headers())));
         }
       }
@@ -159,12 +159,24 @@ final class ChannelConnection {
         ChannelFrames.Failed f = ChannelFrames.failed(p);
         Pending w = take(f.id());
         if (w != null) {
-          w.done.handle(Future.failedFuture(f.code() == 404 ? new ReplyException(ReplyFailure.NO_HANDLERS, f.message())
+          deliver(w, Future.failedFuture(f.code() == 404 ? new ReplyException(ReplyFailure.NO_HANDLERS, f.message())
               : new ReplyException(ReplyFailure.RECIPIENT_FAILURE, f.code(), f.message())));
         }
       }
       case ChannelFrames.READY -> ready(p);
       default -> socket.close();
+    }
+  }
+
+  /**
+   * Hands an answer to the caller. What the caller's handler throws is our own bug, not a malformed frame: it is
+   * logged, and the connection and the other calls on it go on.
+   */
+  private void deliver(Pending w, io.vertx.core.AsyncResult<Reply> r) {
+    try {
+      w.done.handle(r);
+    } catch (RuntimeException e) {
+      LOG.error("scoring channel to node {}: a caller's answer handler failed", node, e);
     }
   }
 

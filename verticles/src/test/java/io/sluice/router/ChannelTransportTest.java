@@ -199,6 +199,27 @@ class ChannelTransportTest {
     }
   }
 
+  /** Issue 22: a caller's handler that throws was taken for a malformed frame and closed the connection. */
+  @Test
+  void aCallersHandlerThatThrowsDoesNotCloseTheConnection() throws Exception {
+    Router r = new Router(TOKEN, server.actualPort());
+    try {
+      r.reaches("ch-echo");
+      Await.until(() -> r.reaches("ch-echo"), Duration.ofSeconds(10), "the channel ready");
+      CompletableFuture<Boolean> handled = new CompletableFuture<>();
+      r.ctx.runOnContext(v -> r.transport.call(Router.request("ch-echo", 5000), ar -> {
+        handled.complete(ar.succeeded());
+        throw new IllegalStateException("a bug in the caller's own handler");
+      }));
+      assertThat(handled.get(10, TimeUnit.SECONDS)).isTrue();
+      AsyncResult<Reply> next = r.call("ch-echo", 5000);
+      assertThat(next.succeeded()).as("the next call on the same connection").isTrue();
+      assertThat(r.reaches("ch-echo")).as("the connection is still up").isTrue();
+    } finally {
+      r.close();
+    }
+  }
+
   static String serverIdentity() {
     return ChannelHandshake.identity("n1", server.address());
   }
