@@ -187,11 +187,12 @@ class ChannelTransportTest {
       int before = calls.get();
       assertThat(r.reaches("ch-echo")).isFalse();
       // each attempt is refused (the router's proof fails there, and the listener could not prove itself either)
-      for (int i = 0; i < 5; i++) {
+      // refused at every look over half a second (a breach fails the test at once)
+      Await.stable(() -> {
         assertThat(r.reaches("ch-echo")).isFalse();
         assertThat(failure(r.call("ch-echo", 1000)).failureType()).isEqualTo(ReplyFailure.NO_HANDLERS);
-        Thread.sleep(100); // a few looks over half a second; the outcome does not depend on the timing
-      }
+        return true;
+      }, Duration.ofMillis(500), Duration.ofSeconds(10), "every attempt refused");
       assertThat(calls.get()).isEqualTo(before);
     } finally {
       r.close();
@@ -251,11 +252,12 @@ class ChannelTransportTest {
     Router r = new Router(TOKEN, relay.actualPort());
     try {
       int before = calls.get();
-      for (int i = 0; i < 5; i++) {
+      // refused at every look over half a second (a breach fails the test at once)
+      Await.stable(() -> {
         assertThat(r.reaches("ch-echo")).isFalse();
         assertThat(failure(r.call("ch-echo", 1000)).failureType()).isEqualTo(ReplyFailure.NO_HANDLERS);
-        Thread.sleep(100); // a few looks over half a second; the outcome does not depend on the timing
-      }
+        return true;
+      }, Duration.ofMillis(500), Duration.ofSeconds(10), "every attempt refused");
       assertThat(calls.get()).isEqualTo(before);
       synchronized (relayed) {
         assertThat(relayed.toString(java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain("payload");
