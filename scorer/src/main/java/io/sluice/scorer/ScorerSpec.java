@@ -25,30 +25,6 @@ public record ScorerSpec(Path codeDir, String scoringScript, Path modelDir, Stri
                          Map<String, String> environment, LogSink logSink, Probe liveness, Probe readiness,
                          int spareWorkers, long memoryLimit, long cpuLimitMillis) {
 
-  public ScorerSpec(Path codeDir, String scoringScript, Path modelDir, String python, int workers,
-                    Map<String, String> environment, LogSink logSink, Probe liveness, Probe readiness,
-                    int spareWorkers, long memoryLimit) {
-    this(codeDir, scoringScript, modelDir, python, workers, environment, logSink, liveness, readiness, spareWorkers,
-        memoryLimit, 0);
-  }
-
-  public ScorerSpec(Path codeDir, String scoringScript, Path modelDir, String python, int workers,
-                    Map<String, String> environment, LogSink logSink, Probe liveness, Probe readiness,
-                    int spareWorkers) {
-    this(codeDir, scoringScript, modelDir, python, workers, environment, logSink, liveness, readiness, spareWorkers,
-        0);
-  }
-
-  public ScorerSpec(Path codeDir, String scoringScript, Path modelDir, String python, int workers,
-                    Map<String, String> environment, LogSink logSink) {
-    this(codeDir, scoringScript, modelDir, python, workers, environment, logSink, Probe.DEFAULT, Probe.DEFAULT, 0);
-  }
-
-  public ScorerSpec(Path codeDir, String scoringScript, Path modelDir, String python, int workers,
-                    Map<String, String> environment, LogSink logSink, Probe liveness, Probe readiness) {
-    this(codeDir, scoringScript, modelDir, python, workers, environment, logSink, liveness, readiness, 0);
-  }
-
   public ScorerSpec {
     environment = environment == null ? Map.of() : Map.copyOf(environment);
     liveness = liveness == null ? Probe.DEFAULT : liveness;
@@ -58,6 +34,87 @@ public record ScorerSpec(Path codeDir, String scoringScript, Path modelDir, Stri
     }
     if (workers < 1) {
       throw new IllegalArgumentException("workers must be at least 1");
+    }
+  }
+
+  /** A spec for the code in {@code codeDir}; everything else has its default (one worker, no limits, no spare). */
+  public static Builder builder(Path codeDir, String scoringScript) {
+    return new Builder(codeDir, scoringScript);
+  }
+
+  /** Names each setting: a spec has twelve, too many to pass in order. */
+  public static final class Builder {
+    private final Path codeDir;
+    private final String scoringScript;
+    private Path modelDir;
+    private String python = "python3";
+    private int workers = 1;
+    private Map<String, String> environment = Map.of();
+    private LogSink logSink = line -> { };
+    private Probe liveness = Probe.DEFAULT;
+    private Probe readiness = Probe.DEFAULT;
+    private int spareWorkers;
+    private long memoryLimit;
+    private long cpuLimitMillis;
+
+    private Builder(Path codeDir, String scoringScript) {
+      this.codeDir = codeDir;
+      this.scoringScript = scoringScript;
+    }
+
+    public Builder model(Path modelDir) {
+      this.modelDir = modelDir;
+      return this;
+    }
+
+    public Builder python(String python) {
+      this.python = python;
+      return this;
+    }
+
+    public Builder maxConcurrent(int workers) {
+      this.workers = workers;
+      return this;
+    }
+
+    public Builder environment(Map<String, String> environment) {
+      this.environment = environment;
+      return this;
+    }
+
+    public Builder log(LogSink logSink) {
+      this.logSink = logSink;
+      return this;
+    }
+
+    public Builder liveness(Probe liveness) {
+      this.liveness = liveness;
+      return this;
+    }
+
+    public Builder readiness(Probe readiness) {
+      this.readiness = readiness;
+      return this;
+    }
+
+    public Builder spareWorkers(int spareWorkers) {
+      this.spareWorkers = spareWorkers;
+      return this;
+    }
+
+    public Builder memoryLimitBytes(long memoryLimit) {
+      this.memoryLimit = memoryLimit;
+      return this;
+    }
+
+    public Builder cpuLimitMillis(long cpuLimitMillis) {
+      this.cpuLimitMillis = cpuLimitMillis;
+      return this;
+    }
+
+    public ScorerSpec build() {
+      return new ScorerSpec(codeDir, scoringScript, modelDir, python, workers, environment, logSink, liveness,
+          readiness, spareWorkers, memoryLimit, cpuLimitMillis);
     }
   }
 

@@ -53,8 +53,8 @@ class JavaScorerTest {
     Path model = Files.createDirectories(dir.resolve("models/model"));
     Files.writeString(model.resolve("suffix.txt"), "!");
     List<String> logs = new CopyOnWriteArrayList<>();
-    try (Scorer s = Scorers.create(new ScorerSpec(code, "demo.Upper", dir.resolve("models"), "unused", 2, Map.of(),
-        logs::add))) {
+    try (Scorer s = Scorers.create(ScorerSpec.builder(code, "demo.Upper").model(dir.resolve("models"))
+        .maxConcurrent(2).log(logs::add).build())) {
       s.start().toCompletableFuture().get(10, TimeUnit.SECONDS);
       assertThat(call(s, "abc").bodyText()).isEqualTo("\"ABC!\"");
       ScoreResult err = call(s, "");
@@ -66,17 +66,16 @@ class JavaScorerTest {
   @Test
   void builtInsAndAClearErrorForAMissingClass() throws Exception {
     Path code = Files.createDirectories(dir.resolve("empty"));
-    try (Scorer echo = Scorers.create(new ScorerSpec(code, "io.sluice.scorer.examples.EchoScorer", null, "", 1,
-        Map.of(), l -> { }))) {
+    try (Scorer echo = Scorers.create(ScorerSpec.builder(code, "io.sluice.scorer.examples.EchoScorer").build())) {
       echo.start().toCompletableFuture().get(10, TimeUnit.SECONDS);
       assertThat(call(echo, "{\"x\": 1}").bodyText()).isEqualTo("{\"x\": 1}");
     }
-    try (Scorer constant = Scorers.create(new ScorerSpec(code, "io.sluice.scorer.examples.ConstantScorer", null, "",
-        1, Map.of("SLUICE_CONSTANT", "[1]"), l -> { }))) {
+    try (Scorer constant = Scorers.create(ScorerSpec.builder(code, "io.sluice.scorer.examples.ConstantScorer")
+        .environment(Map.of("SLUICE_CONSTANT", "[1]")).build())) {
       constant.start().toCompletableFuture().get(10, TimeUnit.SECONDS);
       assertThat(call(constant, "anything").bodyText()).isEqualTo("[1]");
     }
-    Scorer missing = Scorers.create(new ScorerSpec(code, "no.such.Scorer", null, "", 1, Map.of(), l -> { }));
+    Scorer missing = Scorers.create(ScorerSpec.builder(code, "no.such.Scorer").build());
     assertThatThrownBy(() -> missing.start().toCompletableFuture().get(10, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class).hasMessageContaining("code_configuration.scoring_script");
     missing.close();
@@ -127,8 +126,7 @@ class JavaScorerTest {
   @Test
   void aUserScriptRunsOnItsWorkerThreadsWithinItsDeadlineAndQueueLimit() throws Exception {
     List<String> logs = new CopyOnWriteArrayList<>();
-    try (Scorer s = Scorers.create(new ScorerSpec(compileMisbehaving(), "demo.Slow", null, "", 1, Map.of(),
-        logs::add))) {
+    try (Scorer s = Scorers.create(ScorerSpec.builder(compileMisbehaving(), "demo.Slow").log(logs::add).build())) {
       s.start().toCompletableFuture().get(10, TimeUnit.SECONDS);
       // it says it never blocks, yet it does not run on the caller's thread
       assertThat(send(s, "who", 5000, 500).get(10, TimeUnit.SECONDS).bodyText()).startsWith("\"java-scorer-");
@@ -161,8 +159,7 @@ class JavaScorerTest {
   @Test
   void aRunThatIgnoresTheInterruptCostsAThreadNotTheSlot() throws Exception {
     List<String> logs = new CopyOnWriteArrayList<>();
-    try (Scorer s = Scorers.create(new ScorerSpec(compileMisbehaving(), "demo.Slow", null, "", 1, Map.of(),
-        logs::add))) {
+    try (Scorer s = Scorers.create(ScorerSpec.builder(compileMisbehaving(), "demo.Slow").log(logs::add).build())) {
       s.start().toCompletableFuture().get(10, TimeUnit.SECONDS);
       assertThat(send(s, "stubborn60000", 200, 0).get(10, TimeUnit.SECONDS).status()).isEqualTo(408);
       // the only slot got a new thread: the next request is served while the old thread still sleeps

@@ -37,8 +37,9 @@ class PythonScorerTest {
     Path model = Files.createDirectories(dir.resolve("models/model"));
     Files.writeString(model.resolve("factor.txt"), "3");
     Files.writeString(code.resolve("score.py"), script);
-    return Scorers.create(new ScorerSpec(code, "score.py", dir.resolve("models"), PYTHON, workers,
-        Map.of("GREETING", "hi"), logs::add, liveness, readiness));
+    return Scorers.create(ScorerSpec.builder(code, "score.py").model(dir.resolve("models")).python(PYTHON)
+        .maxConcurrent(workers).environment(Map.of("GREETING", "hi")).log(logs::add).liveness(liveness)
+        .readiness(readiness).build());
   }
 
   private static ScoreResult call(Scorer s, String body, long runTimeout, long queueTimeout) throws Exception {
@@ -92,8 +93,8 @@ class PythonScorerTest {
     List<String> logs = new CopyOnWriteArrayList<>();
     Path code = Files.createDirectories(dir.resolve("code"));
     Files.writeString(code.resolve("score.py"), SLOW_INIT);
-    try (Scorer s = Scorers.create(new ScorerSpec(code, "score.py", null, PYTHON, 1, Map.of(), logs::add,
-        Probe.DEFAULT, Probe.DEFAULT, 1))) {
+    try (Scorer s = Scorers.create(ScorerSpec.builder(code, "score.py").python(PYTHON).log(logs::add)
+        .spareWorkers(1).build())) {
       s.start().toCompletableFuture().get(30, TimeUnit.SECONDS);
       waitFor(() -> logs.stream().anyMatch(l -> l.contains("spare worker ready")), "the spare started");
       assertThat(call(s, "nap3", 1000, 500).status()).isEqualTo(408);
@@ -115,8 +116,7 @@ class PythonScorerTest {
     List<String> logs = new CopyOnWriteArrayList<>();
     Path code = Files.createDirectories(dir.resolve("code"));
     Files.writeString(code.resolve("score.py"), SLOW_INIT);
-    try (Scorer s = Scorers.create(new ScorerSpec(code, "score.py", null, PYTHON, 1, Map.of(), logs::add,
-        Probe.DEFAULT, Probe.DEFAULT, 0))) {
+    try (Scorer s = Scorers.create(ScorerSpec.builder(code, "score.py").python(PYTHON).log(logs::add).build())) {
       s.start().toCompletableFuture().get(30, TimeUnit.SECONDS);
       assertThat(call(s, "nap3", 1000, 100).status()).isEqualTo(408);
       List<java.util.concurrent.CompletableFuture<ScoreResult>> patient = new java.util.ArrayList<>();
@@ -153,8 +153,8 @@ class PythonScorerTest {
                     time.sleep(0.05)
             return raw_data
         """);
-    try (Scorer s = Scorers.create(new ScorerSpec(code, "score.py", null, PYTHON, 1, Map.of(), logs::add,
-        Probe.DEFAULT, Probe.DEFAULT, 0, 150L << 20))) {
+    try (Scorer s = Scorers.create(ScorerSpec.builder(code, "score.py").python(PYTHON).log(logs::add)
+        .memoryLimitBytes(150L << 20).build())) {
       s.start().toCompletableFuture().get(30, TimeUnit.SECONDS);
       ScoreResult grown = call(s, "grow", 30_000, 0);
       assertThat(grown.status()).isEqualTo(500);
@@ -235,8 +235,8 @@ class PythonScorerTest {
         + "    end = time.time() + 0.5\n    while time.time() < end:\n        pass\n    return os.getpid()\n");
     Path cgroup;
     String pid;
-    try (Scorer s = Scorers.create(new ScorerSpec(code, "score.py", null, PYTHON, 2, Map.of(), logs::add,
-        Probe.DEFAULT, Probe.DEFAULT, 0, 0, 200))) {
+    try (Scorer s = Scorers.create(ScorerSpec.builder(code, "score.py").python(PYTHON).maxConcurrent(2)
+        .log(logs::add).cpuLimitMillis(200).build())) {
       s.start().toCompletableFuture().get(20, TimeUnit.SECONDS);
       String line = logs.stream().filter(l -> l.contains("cpu limit:")).findFirst().orElseThrow();
       assertThat(line).contains("resources.limits.cpu 200m");

@@ -1,5 +1,6 @@
 package io.sluice.channel;
 
+import io.sluice.protocol.Answer;
 import io.sluice.protocol.HttpParts;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
@@ -14,8 +15,13 @@ import java.util.Map;
  * READY  server→client  nonce(32) mac(32)          mac = HMAC(channel key, "server", server nonce, client nonce)
  * PROOF  client→server  mac(32)                    mac = HMAC(channel key, "client", server nonce, client nonce)
  * CALL   client→server  id(8) flags(1) instance requestId method path query headers(n, k, v...) body
- * ANSWER server→client  id(8) status(4) flags(1) runMs queueMs contentType headers(n, k, v...) body
- * FAILED server→client  id(8) code(4) message       code 404: no such instance here; 503: refused, never ran
+ * ANSWER server→client  id(8) status(4) flags(1) runMs(8) queueMs(8) contentType headers(n, k, v...) body
+ * FAILED server→client  id(8) code(4) message       code 404: no such instance here; 503: refused, never ran;
+ *                                                  500: failed once it may have run
+ * </pre>
+ * An ANSWER or a FAILED is an {@link Answer} ({@link #answer(long, Answer)}, {@link #reply}); runMs and queueMs are
+ * doubles (milliseconds).
+ * <pre>
  * </pre>
  */
 public final class ChannelFrames {
@@ -39,13 +45,8 @@ public final class ChannelFrames {
                      boolean mirror, Buffer body) {
   }
 
-  /** An instance's answer: the fields of a scorer's result, as the router needs them. */
-  public record Answer(long id, int status, boolean runtime, boolean made, String runMs, String queueMs,
-                       String contentType, Map<String, String> headers, Buffer body) {
-  }
-
-  /** A call that got no answer from a scorer: {@code code} 404 (no such instance), 503 (never ran) or 500. */
-  public record Failed(long id, int code, String message) {
+  /** What became of call {@code id}, read from an ANSWER or a FAILED frame. */
+  public record Reply(long id, Answer answer) {
   }
 
   public static Buffer hello(byte[] nonce) {
@@ -79,19 +80,25 @@ public final class ChannelFrames {
     return b.setInt(start, b.length() - start - 4);
   }
 
-  public static Buffer answer(Answer a) {
-    Buffer b = frame(ANSWER).appendLong(a.id()).appendInt(a.status())
-        .appendByte((byte) ((a.runtime() ? RUNTIME : 0) | (a.made() ? MADE : 0)));
-    str(b, a.runMs());
-    str(b, a.queueMs());
-    str(b, a.contentType());
-    headers(b, a.headers());
-    return end(b.appendBuffer(a.body()));
-  }
-
-  public static Buffer failed(Failed f) {
-    Buffer b = frame(FAILED).appendLong(f.id()).appendInt(f.code());
-    str(b, f.message());
+  /** What became of call {@code id}: an ANSWER frame when the instance answered, else a FAILED frame. */
+  public static Buffer answer(long id, Answer answer) {
+    if (answer instanceof Answer.Answered a) {
+      Buffer b = frame(ANSWER).appendLong(id).appendInt(a.status())
+          .appendByte((byte) ((a.runtime() ? RUNTIME : 0) | (a.made() ? MADE : 0)))
+          .appendDouble(a.runMs()).appendDouble(a.queueMs());
+      str(b, a.contentType());
+      headers(b, a.headers());
+      return end(b.appendBuffer(a.body()));
+    }
+    Buffer b = frame(FAILED).appendLong(id);
+    if (answer instanceof Answer.NeverRan n) {
+      str(b.appendInt(503), n.reason());
+    } else if (answer instanceof Answer.Failed f) {
+      str(b.appendInt(500), f.reason());
+    } else {
+      Answer.Refused r = (Answer.Refused) answer;
+      str(b.appendInt(r.status()), r.reason());
+    }
     return end(b);
   }
 
@@ -106,18 +113,26 @@ public final class ChannelFrames {
     return new Call(id, instance, requestId, http, (flags & REDIRECTABLE) != 0, (flags & MIRROR) != 0, r.rest());
   }
 
-  public static Answer answer(Buffer p) {
+  /** Decodes an ANSWER or a FAILED payload; any other type is malformed. */
+  public static Reply reply(byte type, Buffer p) {
     Reader r = new Reader(p);
     long id = r.lng();
+    if (type == FAILED) {
+      int code = r.integer();
+      String message = r.str();
+      // 404 (no such instance here) and 503 (refused or given back unrun) never ran
+      return new Reply(id, code == 404 || code == 503 ? new Answer.NeverRan(message)
+          : new Answer.Failed(false, message));
+    }
+    if (type != ANSWER) {
+      throw new IllegalArgumentException("not an answer frame: type " + type);
+    }
     int status = r.integer();
     int flags = r.bite();
-    return new Answer(id, status, (flags & RUNTIME) != 0, (flags & MADE) != 0, r.str(), r.str(), r.str(), r.headers(),
-        r.rest());
-  }
-
-  public static Failed failed(Buffer p) {
-    Reader r = new Reader(p);
-    return new Failed(r.lng(), r.integer(), r.str());
+    double runMs = r.dbl();
+    double queueMs = r.dbl();
+    return new Reply(id, new Answer.Answered(status, (flags & RUNTIME) != 0, (flags & MADE) != 0, runMs, queueMs,
+        r.str(), r.headers(), r.rest()));
   }
 
   private static Buffer frame(byte type) {
@@ -160,6 +175,12 @@ public final class ChannelFrames {
 
     long lng() {
       long v = b.getLong(at);
+      at += 8;
+      return v;
+    }
+
+    double dbl() {
+      double v = b.getDouble(at);
       at += 8;
       return v;
     }

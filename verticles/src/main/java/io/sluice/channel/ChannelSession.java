@@ -1,9 +1,8 @@
 package io.sluice.channel;
 
-import io.sluice.scorer.NeverRan;
-import io.sluice.scorer.ScoreResult;
+import io.sluice.protocol.Answer;
+import io.sluice.protocol.Hop;
 import io.sluice.scoring.LocalInstances;
-import io.sluice.scoring.ScorerVerticle;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
@@ -39,9 +38,11 @@ final class ChannelSession {
   private LengthPrefixed frames;
   private final Runnable closed;
   private final Unproved unproved;
+  private final LocalInstances locals;
 
   ChannelSession(Vertx vertx, NetSocket socket, ChannelHandshake handshake, ChannelVerticle.Settings settings,
-                 String identity, FrameBudget budget, Runnable closed, Unproved unproved) {
+                 String identity, FrameBudget budget, Runnable closed, Unproved unproved, LocalInstances locals) {
+    this.locals = locals;
     this.unproved = unproved;
     this.closed = closed;
     this.identity = identity;
@@ -132,34 +133,13 @@ final class ChannelSession {
    * Java workers) are handed to it: the socket is only ever written from its own loop.
    */
   private void serve(ChannelFrames.Call c) {
-    LocalInstances.Instance instance = LocalInstances.get(c.instance());
+    LocalInstances.Instance instance = locals.get(c.instance());
     if (instance == null) {
-      fail(c.id(), 404, "instance " + c.instance() + " is not on this node");
+      write(ChannelFrames.answer(c.id(), new Answer.NeverRan("instance " + c.instance() + " is not on this node")));
       return;
     }
-    try {
-      Thread loop = Thread.currentThread();
-      instance.score(c.requestId(), c.body().getBytes(), c.http(), c.redirectable()).whenComplete((r, err) -> {
-        Buffer frame = err != null ? ChannelFrames.failed(new ChannelFrames.Failed(c.id(), NeverRan.is(err) ? 503
-            : 500, "the scorer failed: " + err.getMessage())) : ChannelFrames.answer(answer(c.id(), r));
-        if (Thread.currentThread() == loop) {
-          write(frame);
-        } else {
-          context.runOnContext(v -> write(frame));
-        }
-      });
-    } catch (LocalInstances.Refused e) {
-      fail(c.id(), 503, e.getMessage());
-    }
-  }
-
-  static ChannelFrames.Answer answer(long id, ScoreResult r) {
-    return new ChannelFrames.Answer(id, r.status(), r.fromRuntime(), r.made(), ScorerVerticle.millis(r.runMillis()),
-        ScorerVerticle.millis(r.queueMillis()), r.contentType(), r.headers(), Buffer.buffer(r.body()));
-  }
-
-  private void fail(long id, int code, String message) {
-    write(ChannelFrames.failed(new ChannelFrames.Failed(id, code, message)));
+    instance.score(c.requestId(), c.body().getBytes(), c.http(), c.redirectable()).whenComplete((a, err) ->
+        Hop.to(context, () -> write(ChannelFrames.answer(c.id(), a != null ? a : Answer.failure(err)))));
   }
 
   private void write(Buffer frame) {

@@ -49,13 +49,16 @@ public final class ChannelVerticle extends VerticleBase {
   private final String nodeId;
 
   private final Unproved unproved;
+  private final io.sluice.scoring.LocalInstances locals;
 
   /**
    * {@code nodeId}: this node's cluster id, bound into the handshake with the address the server listens on;
    * {@code unproved} counts (and logs, at most once per 10 s) what strangers try before proving themselves.
    */
-  public ChannelVerticle(Settings settings, ChannelHandshake handshake, String nodeId, Unproved unproved) {
+  public ChannelVerticle(Settings settings, ChannelHandshake handshake, String nodeId, Unproved unproved,
+                         io.sluice.scoring.LocalInstances locals) {
     this.unproved = unproved;
+    this.locals = locals;
     this.settings = settings;
     this.handshake = handshake;
     this.nodeId = nodeId;
@@ -86,7 +89,7 @@ public final class ChannelVerticle extends VerticleBase {
     }
     connections++;
     new ChannelSession(vertx, socket, handshake, settings, ChannelHandshake.identity(nodeId, address()), budget,
-        () -> connections--, unproved).start();
+        () -> connections--, unproved, locals).start();
   }
 
   @Override

@@ -1,5 +1,8 @@
 package io.sluice.load;
 
+import io.sluice.mirror.AnswerComparison;
+import java.util.EnumMap;
+import io.sluice.protocol.DeploymentKey;
 import io.sluice.protocol.LoadReport;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -47,8 +50,8 @@ public final class LoadPicture {
     final Map<String, Integer> inFlight = new HashMap<>(2);
     /** Answers per router that second (admission shares). */
     final Map<String, Long> byRouter = new HashMap<>(2);
-    /** Mirror series: agreed, status, structure, value mismatches, not compared. */
-    final long[] comparison = new long[5];
+    /** Mirror series: how its answers compared with the live ones, by kind. */
+    final EnumMap<AnswerComparison.Kind, Long> comparison = new EnumMap<>(AnswerComparison.Kind.class);
     final Histogram latency = new PackedHistogram(1, LoadRecorder.newHistogram().getHighestTrackableValue(), 2);
 
     Bucket(long second) {
@@ -107,10 +110,7 @@ public final class LoadPicture {
       }
       LoadReport.Comparison c = d.comparison();
       if (c != null) {
-        long[] n = {c.agreed(), c.status(), c.structure(), c.value(), c.notCompared()};
-        for (int i = 0; i < n.length; i++) {
-          b.comparison[i] += n[i];
-        }
+        c.counts().forEach((kind, n) -> b.comparison.merge(kind, n, Long::sum));
         Key key = new Key(d.endpoint(), d.deployment(), d.mirror());
         c.samples().stream().limit(LoadRecorder.SAMPLES_PER_SECOND).forEach(x -> samples.computeIfAbsent(key,
             k -> new Samples()).add(x));
@@ -194,14 +194,12 @@ public final class LoadPicture {
    * and last mismatch samples kept for the series (not only this window's).
    */
   public synchronized LoadReport.Comparison comparison(Key key, long fromSecond, long toSecond) {
-    long[] sum = new long[5];
+    Map<AnswerComparison.Kind, Long> sum = new EnumMap<>(AnswerComparison.Kind.class);
     ArrayDeque<Bucket> buckets = series.get(key);
     if (buckets != null) {
       for (Bucket b : buckets) {
         if (b.second >= fromSecond && b.second <= toSecond) {
-          for (int i = 0; i < sum.length; i++) {
-            sum[i] += b.comparison[i];
-          }
+          b.comparison.forEach((kind, n) -> sum.merge(kind, n, Long::sum));
         }
       }
     }
@@ -211,7 +209,7 @@ public final class LoadPicture {
       kept.addAll(s.first);
       kept.addAll(s.last);
     }
-    return new LoadReport.Comparison(sum[0], sum[1], sum[2], sum[3], sum[4], kept);
+    return LoadReport.Comparison.of(sum, kept);
   }
 
   /** One {@link Stats} per second that had any answers, oldest first. */
@@ -231,10 +229,11 @@ public final class LoadPicture {
 
   /**
    * Each live deployment's share of its answers that came through {@code router} over the window
-   * ("endpoint/deployment" → 0..1), for deployments with at least {@code minAnswers} answers in it.
+   * (0..1), for deployments with at least {@code minAnswers} answers in it.
    */
-  public synchronized Map<String, Double> shares(String router, long fromSecond, long toSecond, long minAnswers) {
-    Map<String, Double> out = new HashMap<>();
+  public synchronized Map<DeploymentKey, Double> shares(String router, long fromSecond, long toSecond,
+                                                        long minAnswers) {
+    Map<DeploymentKey, Double> out = new HashMap<>();
     series.forEach((key, buckets) -> {
       if (key.mirror()) {
         return;
@@ -250,7 +249,7 @@ public final class LoadPicture {
         }
       }
       if (all >= minAnswers) {
-        out.put(key.endpoint() + "/" + key.deployment(), (double) mine / all);
+        out.put(new DeploymentKey(key.endpoint(), key.deployment()), (double) mine / all);
       }
     });
     return out;

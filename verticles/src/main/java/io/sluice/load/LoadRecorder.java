@@ -1,5 +1,7 @@
 package io.sluice.load;
 
+import io.sluice.mirror.AnswerComparison;
+import java.util.EnumMap;
 import io.sluice.protocol.LoadReport;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -27,8 +29,8 @@ public final class LoadRecorder {
     final boolean mirror;
     final long[] byKind = new long[LoadReport.Kind.values().length];
     final Histogram latency = newHistogram();
-    /** Mirror series only: agreed, status, structure, value mismatches, not compared. */
-    final long[] comparison = new long[5];
+    /** Mirror series only: how its answers compared with the live ones, by kind. */
+    final EnumMap<AnswerComparison.Kind, Long> comparison = new EnumMap<>(AnswerComparison.Kind.class);
     final List<JsonObject> samples = new ArrayList<>();
     boolean touched;
 
@@ -51,12 +53,12 @@ public final class LoadRecorder {
   static final int SAMPLES_PER_SECOND = 5;
 
   /**
-   * How a mirrored answer compared with the live one: {@code outcome} 0 agreed, 1 status, 2 structure, 3 value
-   * mismatch, 4 not compared; {@code sample} describes a mismatch (kept while this second has room).
+   * How a mirrored answer compared with the live one; {@code sample} describes a mismatch (kept while this second
+   * has room).
    */
-  public void compared(String endpoint, String deployment, int outcome, JsonObject sample) {
+  public void compared(String endpoint, String deployment, AnswerComparison.Kind outcome, JsonObject sample) {
     Entry e = entry(endpoint, deployment, true);
-    e.comparison[outcome]++;
+    e.comparison.merge(outcome, 1L, Long::sum);
     e.touched = true;
     if (sample != null && e.samples.size() < SAMPLES_PER_SECOND) {
       e.samples.add(sample);
@@ -90,13 +92,12 @@ public final class LoadRecorder {
           return true;
         }
         long[] k = e.byKind;
-        long[] c = e.comparison;
         LoadReport.Comparison comparison = !e.mirror ? null
-            : new LoadReport.Comparison(c[0], c[1], c[2], c[3], c[4], List.copyOf(e.samples));
+            : LoadReport.Comparison.of(e.comparison, List.copyOf(e.samples));
         out.add(new LoadReport.DeploymentLoad(e.endpoint, e.deployment, e.mirror, k[0], k[1], k[2], k[3], flying,
             encode(e.latency), comparison));
         java.util.Arrays.fill(k, 0);
-        java.util.Arrays.fill(c, 0);
+        e.comparison.clear();
         e.samples.clear();
         e.latency.reset();
         e.touched = false;

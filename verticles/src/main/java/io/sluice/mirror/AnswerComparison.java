@@ -23,8 +23,18 @@ public final class AnswerComparison {
   /** At most this many differing paths are listed; the count of differences is still exact in kind. */
   static final int MAX_PATHS = 20;
 
-  /** How a pair of answers compares. */
-  public enum Kind { AGREED, STATUS, STRUCTURE, VALUE }
+  /**
+   * How a pair of answers compares; NOT_COMPARED: there was no pair to compare (an answer too large, a mirror that
+   * never ran or did not answer in time), never a result of {@link #compare}.
+   */
+  public enum Kind {
+    AGREED, STATUS, STRUCTURE, VALUE, NOT_COMPARED;
+
+    /** The metric label and the load report's field: {@code agreed} … {@code not_compared}. */
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
 
   /** The outcome and, for a mismatch, the JSON paths that differ (at most {@link #MAX_PATHS}). */
   private static final Result AGREED = new Result(Kind.AGREED, List.of());

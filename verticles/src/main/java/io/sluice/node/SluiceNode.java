@@ -71,6 +71,8 @@ public final class SluiceNode {
   private volatile boolean started;
   private ChannelVerticle channel;
   private ClusterTrust trust;
+  /** The instances this node hosts: its scorers register here; its router and scoring channel call them. */
+  private final io.sluice.scoring.LocalInstances locals = new io.sluice.scoring.LocalInstances();
 
   public SluiceNode(JsonObject conf, List<String> join) {
     this.conf = conf;
@@ -173,7 +175,7 @@ public final class SluiceNode {
         NodeConfig.integer(conf, "channel.handshake_timeout_ms", 5000),
         NodeConfig.number(conf, "channel.frame_budget_bytes", 256L << 20),
         NodeConfig.number(conf, "channel.frame_timeout_ms", 30_000)), new ChannelHandshake(secrets.adminToken()),
-        ((VertxInternal) vertx).clusterManager().getNodeId(), trust.unproved());
+        ((VertxInternal) vertx).clusterManager().getNodeId(), trust.unproved(), locals);
     deployments.add(vertx.deployVerticle(channel).await(60, TimeUnit.SECONDS));
   }
 
@@ -233,7 +235,7 @@ public final class SluiceNode {
     RolloutRunner rollouts = new RolloutRunner(vertx, loadPicture);
     Janitor janitor = new Janitor(vertx, store, NodeConfig.number(conf, "limits.upload_grace_seconds", 3600));
     supervisor = new DeploymentSupervisorVerticle(info, store, zipLimits(), loadPicture,
-        List.of(rollouts::round, janitor::round));
+        List.of(rollouts::round, janitor::round), locals);
     deployments.add(vertx.deployVerticle(supervisor).await(60, TimeUnit.SECONDS));
   }
 
@@ -264,7 +266,7 @@ public final class SluiceNode {
           }
         }, info.has(NodeRoles.ROUTER), BackendRegistries.getNow(registryName()), loadPicture,
         new ChannelHandshake(secrets.adminToken()), Tls.channelClient(conf, new NetClientOptions()
-            .setConnectTimeout(2000)));
+            .setConnectTimeout(2000)), locals);
     deployments.add(vertx.deployVerticle(router).await(60, TimeUnit.SECONDS));
   }
 

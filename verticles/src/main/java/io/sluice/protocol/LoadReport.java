@@ -1,5 +1,8 @@
 package io.sluice.protocol;
 
+import io.sluice.mirror.AnswerComparison;
+import java.util.EnumMap;
+import java.util.Map;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -46,6 +49,25 @@ public record LoadReport(String router, long second, List<DeploymentLoad> deploy
                            List<JsonObject> samples) {
     public long compared() {
       return agreed + status + structure + value;
+    }
+
+    /** From counts by kind (a kind not in {@code counts} counts 0). */
+    public static Comparison of(Map<AnswerComparison.Kind, Long> counts, List<JsonObject> samples) {
+      return new Comparison(counts.getOrDefault(AnswerComparison.Kind.AGREED, 0L),
+          counts.getOrDefault(AnswerComparison.Kind.STATUS, 0L),
+          counts.getOrDefault(AnswerComparison.Kind.STRUCTURE, 0L), counts.getOrDefault(AnswerComparison.Kind.VALUE, 0L),
+          counts.getOrDefault(AnswerComparison.Kind.NOT_COMPARED, 0L), samples);
+    }
+
+    /** The counts by kind. */
+    public Map<AnswerComparison.Kind, Long> counts() {
+      Map<AnswerComparison.Kind, Long> m = new EnumMap<>(AnswerComparison.Kind.class);
+      m.put(AnswerComparison.Kind.AGREED, agreed);
+      m.put(AnswerComparison.Kind.STATUS, status);
+      m.put(AnswerComparison.Kind.STRUCTURE, structure);
+      m.put(AnswerComparison.Kind.VALUE, value);
+      m.put(AnswerComparison.Kind.NOT_COMPARED, notCompared);
+      return m;
     }
 
     static Comparison fromJson(JsonObject j) {

@@ -2,13 +2,10 @@ package io.sluice.router;
 
 import io.sluice.channel.ChannelFrames;
 import io.sluice.channel.ChannelHandshake;
-import io.vertx.core.AsyncResult;
-import io.vertx.core.Future;
+import io.sluice.protocol.Answer;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import io.sluice.protocol.LengthPrefixed;
@@ -90,9 +87,9 @@ final class ChannelConnection {
     return state == State.CLOSED;
   }
 
-  void call(ScorerTransport.Call c, Handler<AsyncResult<Reply>> done) {
+  void call(ScorerTransport.Call c, Handler<Answer> done) {
     if (state != State.READY) {
-      done.handle(Future.failedFuture(new ReplyException(ReplyFailure.NO_HANDLERS, "no channel to node " + node)));
+      done.handle(new Answer.NeverRan("no channel to node " + node));
       return;
     }
     long id = ++nextId;
@@ -100,8 +97,8 @@ final class ChannelConnection {
     pending.put(id, p);
     p.timer = vertx.setTimer(c.deadlineMs(), t -> {
       if (pending.remove(id) != null) {
-        done.handle(Future.failedFuture(new ReplyException(ReplyFailure.TIMEOUT, "no answer from instance "
-            + c.instance() + " within " + c.deadlineMs() + " ms")));
+        done.handle(new Answer.Failed(true, "no answer from instance " + c.instance() + " within " + c.deadlineMs()
+            + " ms"));
       }
     });
     if (outgoing == null) {
@@ -146,25 +143,16 @@ final class ChannelConnection {
   }
 
   private void frame(byte type, Buffer p) {
-    switch (type) {
-      case ChannelFrames.ANSWER -> {
-        ChannelFrames.Answer a = ChannelFrames.answer(p);
-        Pending w = take(a.id());
-        if (w != null) {
-          deliver(w, Future.succeededFuture(new Reply(a.status(), a.runtime(), a.runMs(), a.queueMs(), a.body(),
-              a.contentType() == null ? "application/json" : a.contentType(), a.made(), a.headers())));
-        }
+    if (type == ChannelFrames.READY) {
+      ready(p);
+    } else if (type == ChannelFrames.ANSWER || type == ChannelFrames.FAILED) {
+      ChannelFrames.Reply r = ChannelFrames.reply(type, p);
+      Pending w = take(r.id());
+      if (w != null) {
+        deliver(w, r.answer());
       }
-      case ChannelFrames.FAILED -> {
-        ChannelFrames.Failed f = ChannelFrames.failed(p);
-        Pending w = take(f.id());
-        if (w != null) {
-          deliver(w, Future.failedFuture(f.code() == 404 ? new ReplyException(ReplyFailure.NO_HANDLERS, f.message())
-              : new ReplyException(ReplyFailure.RECIPIENT_FAILURE, f.code(), f.message())));
-        }
-      }
-      case ChannelFrames.READY -> ready(p);
-      default -> socket.close();
+    } else {
+      socket.close();
     }
   }
 
@@ -172,7 +160,7 @@ final class ChannelConnection {
    * Hands an answer to the caller. What the caller's handler throws is our own bug, not a malformed frame: it is
    * logged, and the connection and the other calls on it go on.
    */
-  private void deliver(Pending w, io.vertx.core.AsyncResult<Reply> r) {
+  private void deliver(Pending w, Answer r) {
     try {
       w.done.handle(r);
     } catch (RuntimeException e) {
@@ -215,19 +203,18 @@ final class ChannelConnection {
     pending.clear();
     for (Map.Entry<Long, Pending> w : lost) {
       vertx.cancelTimer(w.getValue().timer);
-      w.getValue().done.handle(Future.failedFuture(w.getKey() > sentUpTo
-          ? new ReplyException(ReplyFailure.NO_HANDLERS, "the scoring channel to node " + node + " closed")
-          : new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 500, "lost the scoring channel to node " + node
-              + " while the request was out")));
+      w.getValue().done.handle(w.getKey() > sentUpTo
+          ? new Answer.NeverRan("the scoring channel to node " + node + " closed")
+          : new Answer.Failed(false, "lost the scoring channel to node " + node + " while the request was out"));
     }
     onChange.handle(this);
   }
 
   private static final class Pending {
-    final Handler<AsyncResult<Reply>> done;
+    final Handler<Answer> done;
     long timer;
 
-    Pending(Handler<AsyncResult<Reply>> done) {
+    Pending(Handler<Answer> done) {
       this.done = done;
     }
   }

@@ -2,7 +2,7 @@ package io.sluice.router;
 
 import io.sluice.channel.ChannelHandshake;
 import io.sluice.protocol.NodeFacts;
-import io.vertx.core.AsyncResult;
+import io.sluice.protocol.Answer;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -67,11 +67,10 @@ final class ChannelTransport implements ScorerTransport {
   }
 
   @Override
-  public void call(Call call, Handler<AsyncResult<Reply>> done) {
+  public void call(Call call, Handler<Answer> done) {
     ChannelConnection c = connections.get(call.node());
     if (c == null) {
-      done.handle(io.vertx.core.Future.failedFuture(new io.vertx.core.eventbus.ReplyException(
-          io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS, "no channel to node " + call.node())));
+      done.handle(new Answer.NeverRan("no channel to node " + call.node()));
       return;
     }
     calls++;

@@ -2,17 +2,16 @@ package io.sluice.router;
 
 import io.sluice.load.LoadRecorder;
 import io.sluice.load.PerDeployment;
-import io.sluice.protocol.Headers;
 import io.sluice.protocol.HttpParts;
-import io.vertx.core.AsyncResult;
-import io.vertx.core.Future;
+import io.sluice.protocol.Answer;
+import io.sluice.protocol.DeploymentKey;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
+import org.slf4j.LoggerFactory;
 
 /**
  * Routing once the caller is authenticated: the pin or the split, the mirror copy, admission, the choice of an
@@ -31,6 +30,9 @@ final class Dispatcher {
   private final PerDeployment<int[]> inFlight = new PerDeployment<>();
   private final PerDeployment<int[]> mirrorFlight = new PerDeployment<>();
   private final Map<String, int[]> instanceFlight = new HashMap<>();
+  /** Failed requests, logged one line per deployment per reason per 10 s. */
+  private final FailureLog failures = new FailureLog(System::nanoTime,
+      LoggerFactory.getLogger(Dispatcher.class)::warn);
 
   /** {@code transports} are asked in order whether they reach an instance; the last must reach every instance. */
   Dispatcher(RouterMetrics metrics, LoadRecorder load, ScorerTransport... transports) {
@@ -40,29 +42,21 @@ final class Dispatcher {
   }
 
   /**
-   * Returns an outcome at once when the request is refused (404, 503, 429); otherwise returns null and calls
-   * {@code done} with the answer.
+   * Where a request goes, decided before its body is read: refused (404, 503, 429: the answer, and the deployment it
+   * names if any), or admitted: the target (pin or split), whether a copy is mirrored, and its admission slot, held
+   * from now on ({@link #release} gives it back when the body never comes).
    */
-  Outcome dispatch(RoutingTable.EndpointRoute ep, String pinned, String requestId, Buffer body,
-                   Consumer<Outcome> done) {
-    Decision d = decide(ep, pinned);
-    if (d.refusal() != null) {
-      return d.refusal();
-    }
-    send(d, requestId, HttpParts.POST, body, done);
-    return null;
+  sealed interface Decision {
   }
 
-  /**
-   * Where a request goes, decided before its body is read: the target (pin or split), whether a copy is mirrored,
-   * and its admission slot, held from now on ({@link #release} gives it back when the body never comes).
-   * {@code refusal} is set instead when it is refused (404, 503, 429).
-   */
-  record Decision(Outcome refusal, RoutingTable.EndpointRoute ep, String target, boolean mirror,
-                  RoutingTable.DeploymentRoute route, int[] flight) {
-    static Decision refused(Outcome o) {
-      return new Decision(o, null, null, false, null, null);
+  record Refused(Answer.Refused answer, String deployment) implements Decision {
+    Outcome outcome() {
+      return Answers.outcome(answer, deployment, 0);
     }
+  }
+
+  record Admitted(RoutingTable.EndpointRoute ep, String target, boolean mirror, RoutingTable.DeploymentRoute route,
+                  int[] flight) implements Decision {
   }
 
   Decision decide(RoutingTable.EndpointRoute ep, String pinned) {
@@ -72,21 +66,19 @@ final class Dispatcher {
     if (pinned != null && !pinned.isEmpty()) {
       target = pinned;
       if (!ep.deployments.containsKey(target)) {
-        return Decision.refused(Outcome.error(404, "deployment '" + pinned + "' not found in endpoint '" + endpoint
-            + "'"));
+        return new Refused(new Answer.Refused(404, "deployment '" + pinned + "' not found in endpoint '" + endpoint
+            + "'"), null);
       }
     } else {
       target = ep.splitter.next();
       if (target == null) {
-        return Decision.refused(Outcome.error(404, NO_DEPLOYMENT));
+        return new Refused(new Answer.Refused(404, NO_DEPLOYMENT), null);
       }
       mirror = ep.mirror != null && ep.mirror.next();
     }
     RoutingTable.DeploymentRoute d = ep.deployments.get(target);
     if (d == null || !d.serving()) {
-      load.record(endpoint, target, false, 503, 0);
-      return Decision.refused(Outcome.error(503, "deployment '" + target + "' has no ready instance")
-          .with(Headers.MODEL_DEPLOYMENT, target));
+      return noReadyInstance(endpoint, target);
     }
     int[] flight = inFlight.computeIfAbsent(endpoint, target, (e, t) -> {
       int[] h = new int[1];
@@ -96,19 +88,24 @@ final class Dispatcher {
     int limit = AdmissionShare.limit(d.admissionLimit(), shares.get(endpoint, target));
     if (flight[0] >= limit) {
       load.record(endpoint, target, false, 429, 0);
-      return Decision.refused(Outcome.error(429, "too many requests in flight for deployment '" + target
+      return new Refused(new Answer.Refused(429, "too many requests in flight for deployment '" + target
           + "' (this router's limit " + limit + ": its share of 2 x max_concurrent_requests_per_instance x "
-          + "instance_count = " + d.admissionLimit() + ")").with(Headers.MODEL_DEPLOYMENT, target));
+          + "instance_count = " + d.admissionLimit() + ")"), target);
     }
     flight[0]++;
-    return new Decision(null, ep, target, mirror, d, flight);
+    return new Admitted(ep, target, mirror, d, flight);
+  }
+
+  private Refused noReadyInstance(String endpoint, String target) {
+    load.record(endpoint, target, false, 503, 0);
+    return new Refused(new Answer.Refused(503, "deployment '" + target + "' has no ready instance"), target);
   }
 
   /**
    * The decision against the table of now, once the body has arrived: the table may have moved on meanwhile (an
    * instance drained after its router acknowledged must get nothing new), so the instances come from {@code now}.
    */
-  Decision againstNow(Decision d, RoutingTable now) {
+  Decision againstNow(Admitted d, RoutingTable now) {
     RoutingTable.EndpointRoute ep = now.endpoints.get(d.ep().name);
     RoutingTable.DeploymentRoute route = ep == null ? null : ep.deployments.get(d.target());
     if (ep == d.ep() && route == d.route()) {
@@ -116,22 +113,18 @@ final class Dispatcher {
     }
     if (route == null || !route.serving()) {
       release(d);
-      load.record(d.ep().name, d.target(), false, 503, 0);
-      return Decision.refused(Outcome.error(503, "deployment '" + d.target() + "' has no ready instance")
-          .with(Headers.MODEL_DEPLOYMENT, d.target()));
+      return noReadyInstance(d.ep().name, d.target());
     }
-    return new Decision(null, ep, d.target(), d.mirror() && ep.mirrorTo != null, route, d.flight());
+    return new Admitted(ep, d.target(), d.mirror() && ep.mirrorTo != null, route, d.flight());
   }
 
   /** The body never came (too large, connection gone): the slot {@link #decide} took is free again. */
-  void release(Decision d) {
-    if (d.flight() != null) {
-      d.flight()[0]--;
-    }
+  void release(Admitted d) {
+    d.flight()[0]--;
   }
 
-  /** Sends an admitted request; {@code done} gets the answer. */
-  void send(Decision decision, String requestId, HttpParts http, Buffer body, Consumer<Outcome> done) {
+  /** Sends an admitted request; {@code done} gets the client's answer, exactly once. */
+  void send(Admitted decision, String requestId, HttpParts http, Buffer body, Consumer<Outcome> done) {
     RoutingTable.EndpointRoute ep = decision.ep();
     String endpoint = ep.name;
     String target = decision.target();
@@ -139,14 +132,14 @@ final class Dispatcher {
     int[] flight = decision.flight();
     MirrorPair pair = decision.mirror() && !http.swagger() ? mirror(ep, requestId, http, body) : null;
     long t0 = System.nanoTime();
-    send(d, requestId, http, body, 1, null, ar -> {
+    send(d, requestId, http, body, 1, null, answer -> {
       flight[0]--;
-      Outcome out = Answers.of(ar.succeeded() ? ar.result() : null, ar.cause(), target, d.settings.timeoutMs())
-          .with(Headers.MODEL_DEPLOYMENT, target);
+      failures.failed(endpoint, target, answer);
+      Outcome out = Answers.outcome(answer, target, d.settings.timeoutMs());
       metrics.answered(endpoint, target, out.status(), false, t0);
       load.record(endpoint, target, false, out.status(), System.nanoTime() - t0);
-      if (ar.succeeded() && ar.result().queueMs() != null) {
-        metrics.queueWait(endpoint, target, Double.parseDouble(ar.result().queueMs()));
+      if (answer instanceof Answer.Answered a) {
+        metrics.queueWait(endpoint, target, a.queueMs());
       }
       done.accept(out); // the client first: a comparison never delays the live answer
       if (pair != null) {
@@ -157,11 +150,10 @@ final class Dispatcher {
 
   /** Sends to one instance; a call that provably never ran is tried once more on another instance. */
   private void send(RoutingTable.DeploymentRoute d, String requestId, HttpParts http, Buffer body,
-                    int retries, String avoid, Handler<AsyncResult<Reply>> done) {
+                    int retries, String avoid, Handler<Answer> done) {
     String instance = d.pickInstance(instanceFlight, avoid);
     if (instance == null) {
-      done.handle(Future.failedFuture(new ReplyException(ReplyFailure.NO_HANDLERS, "deployment '" + d.name
-          + "' has no ready instance")));
+      done.handle(new Answer.NeverRan("deployment '" + d.name + "' has no ready instance"));
       return;
     }
     int[] perInstance = instanceFlight.computeIfAbsent(instance, k -> new int[1]);
@@ -169,34 +161,34 @@ final class Dispatcher {
     boolean redirectable = retries > 0 && d.choices() > 1;
     ScorerTransport.Call call = new ScorerTransport.Call(instance, d.nodeOf(instance), requestId, http, body,
         d.settings.routerTimeoutMs(), redirectable, false);
-    callOnce(call, ar -> {
-          if (--perInstance[0] == 0) {
-            instanceFlight.remove(instance);
-          }
-          if (ar.failed() && retries > 0 && Answers.neverRan(ar.cause())) {
-            send(d, requestId, http, body, retries - 1, instance, done);
-          } else {
-            done.handle(ar);
-          }
-        });
+    callOnce(call, answer -> {
+      if (--perInstance[0] == 0) {
+        instanceFlight.remove(instance);
+      }
+      if (answer instanceof Answer.NeverRan && retries > 0) {
+        send(d, requestId, http, body, retries - 1, instance, done);
+      } else {
+        done.handle(answer);
+      }
+    });
   }
 
   /**
    * Hands {@code call} to its transport; {@code done} runs exactly once, also when the transport throws (the slots
    * the caller counted are then given back and the client answered, 500: it cannot be known whether it ran).
    */
-  private void callOnce(ScorerTransport.Call call, Handler<AsyncResult<Reply>> done) {
+  private void callOnce(ScorerTransport.Call call, Handler<Answer> done) {
     boolean[] called = new boolean[1];
-    Handler<AsyncResult<Reply>> once = ar -> {
+    Handler<Answer> once = a -> {
       if (!called[0]) {
         called[0] = true;
-        done.handle(ar);
+        done.handle(a);
       }
     };
     try {
       transportFor(call).call(call, once);
     } catch (RuntimeException e) {
-      once.handle(Future.failedFuture(e));
+      once.handle(new Answer.Failed(false, "the transport failed: " + e));
     }
   }
 
@@ -217,38 +209,34 @@ final class Dispatcher {
     MirrorPair pair = new MirrorPair(ep.name, ep.mirrorTo, requestId, ep.tolerance, load, metrics);
     ScorerTransport.Call call = new ScorerTransport.Call(instance, shadow.nodeOf(instance), requestId, http, body,
         shadow.settings.routerTimeoutMs(), false, true);
-    callOnce(call, ar -> {
-          flight[0]--;
-          Outcome copy = Answers.quiet(ar.succeeded() ? ar.result() : null, ar.cause(), ep.mirrorTo,
-              shadow.settings.timeoutMs());
-          metrics.answered(ep.name, ep.mirrorTo, copy.status(), true, 0);
-          load.record(ep.name, ep.mirrorTo, true, copy.status(), System.nanoTime() - t0);
-          if (ar.failed() && (Answers.neverRan(ar.cause())
-              || ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT)) {
-            pair.mirrorMissing(); // no answer to compare: not a disagreement
-          } else {
-            pair.mirror(copy);
-          }
-        });
+    callOnce(call, answer -> {
+      flight[0]--;
+      Outcome copy = Answers.outcome(answer, ep.mirrorTo, shadow.settings.timeoutMs());
+      metrics.answered(ep.name, ep.mirrorTo, copy.status(), true, 0);
+      load.record(ep.name, ep.mirrorTo, true, copy.status(), System.nanoTime() - t0);
+      if (Answers.missing(answer)) {
+        pair.mirrorMissing(); // no answer to compare: not a disagreement
+      } else {
+        pair.mirror(copy);
+      }
+    });
     return pair;
   }
 
-  /** This router's share of each deployment's recent traffic ("endpoint/deployment" → 0..1), from the load picture. */
-  void shares(Map<String, Double> now) {
+  /** This router's share of each deployment's recent traffic (0..1), from the load picture. */
+  void shares(Map<DeploymentKey, Double> now) {
     PerDeployment<Double> byName = new PerDeployment<>();
-    now.forEach((k, v) -> {
-      int slash = k.indexOf('/');
-      byName.put(k.substring(0, slash), k.substring(slash + 1), v);
-    });
+    now.forEach((k, v) -> byName.put(k.endpoint(), k.deployment(), v));
     shares = byName;
   }
 
   private PerDeployment<Double> shares = new PerDeployment<>();
 
-  /** Forgets the counts of deployments not in {@code live} ("endpoint/deployment"); calls in flight keep theirs. */
-  void retain(java.util.Set<String> live) {
-    inFlight.removeIf((e, d) -> !live.contains(e + "/" + d));
-    mirrorFlight.removeIf((e, d) -> !live.contains(e + "/" + d));
+  /** Forgets the counts of deployments not in {@code live}; calls in flight keep theirs. */
+  void retain(Set<DeploymentKey> live) {
+    inFlight.removeIf((e, d) -> !live.contains(new DeploymentKey(e, d)));
+    mirrorFlight.removeIf((e, d) -> !live.contains(new DeploymentKey(e, d)));
+    failures.retain(live);
   }
 
   /** Requests to {@code deployment} in flight from this router now. */

@@ -1,8 +1,9 @@
 package io.sluice.router;
 
 import io.sluice.protocol.Addresses;
+import io.sluice.protocol.Answer;
+import io.sluice.protocol.BusAnswers;
 import io.sluice.protocol.Headers;
-import io.vertx.core.AsyncResult;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -22,7 +23,7 @@ final class EventBusTransport implements ScorerTransport {
   }
 
   @Override
-  public void call(Call c, Handler<AsyncResult<Reply>> done) {
+  public void call(Call c, Handler<Answer> done) {
     DeliveryOptions opts = new DeliveryOptions().setSendTimeout(c.deadlineMs()).addHeader(Headers.REQUEST_ID,
         c.requestId());
     if (c.redirectable()) {
@@ -36,6 +37,7 @@ final class EventBusTransport implements ScorerTransport {
           .addHeader(Headers.QUERY, c.http().query());
     }
     c.http().headers().forEach((k, v) -> opts.addHeader(Headers.FORWARDED_PREFIX + k, v));
-    vertx.eventBus().<Buffer>request(Addresses.scorer(c.instance()), c.body(), opts).map(Reply::of).onComplete(done);
+    vertx.eventBus().<Buffer>request(Addresses.scorer(c.instance()), c.body(), opts)
+        .onComplete(ar -> done.handle(BusAnswers.read(ar)));
   }
 }

@@ -1,82 +1,63 @@
 package io.sluice.router;
 
-import io.sluice.scorer.NeverRan;
-import io.sluice.scorer.ScoreResult;
+import io.sluice.protocol.Answer;
+import io.sluice.protocol.Hop;
 import io.sluice.scoring.LocalInstances;
-import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Instances in this JVM, called directly ({@link LocalInstances}): no event-bus copy, no thread hand-offs. The
+ * Instances in this node, called directly ({@link LocalInstances}): no event-bus copy, no thread hand-offs. The
  * deadline is a timer: a scorer that never answers costs its caller a 408, as over the event bus.
  */
 final class LocalTransport implements ScorerTransport {
   private final Vertx vertx;
   private final Context context;
+  private final LocalInstances locals;
 
-  LocalTransport(Vertx vertx, Context context) {
+  LocalTransport(Vertx vertx, Context context, LocalInstances locals) {
     this.vertx = vertx;
     this.context = context;
+    this.locals = locals;
   }
 
   @Override
   public boolean reaches(Call c) {
-    return LocalInstances.get(c.instance()) != null;
+    return locals.get(c.instance()) != null;
   }
 
   @Override
-  public void call(Call c, Handler<AsyncResult<Reply>> done) {
-    LocalInstances.Instance local = LocalInstances.get(c.instance());
+  public void call(Call c, Handler<Answer> done) {
+    LocalInstances.Instance local = locals.get(c.instance());
     if (local == null) {
-      done.handle(Future.failedFuture(new ReplyException(ReplyFailure.NO_HANDLERS, "instance " + c.instance()
-          + " is gone")));
+      done.handle(new Answer.NeverRan("instance " + c.instance() + " is gone"));
       return;
     }
-    CompletionStage<ScoreResult> answer;
-    try {
-      answer = local.score(c.requestId(), c.body().getBytes(), c.http(), c.redirectable());
-    } catch (LocalInstances.Refused e) {
-      done.handle(Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 503, e.getMessage())));
-      return;
-    }
+    CompletionStage<Answer> answer = local.score(c.requestId(), c.body().getBytes(), c.http(), c.redirectable());
     Once once = new Once(done);
     // a non-blocking scorer has answered already: no deadline to keep (and no timer to set per request)
-    if (!(answer instanceof CompletableFuture<ScoreResult> f && f.isDone())) {
-      once.timer = vertx.setTimer(c.deadlineMs(), t -> once.handle(Future.failedFuture(new ReplyException(
-          ReplyFailure.TIMEOUT, "no answer from instance " + c.instance() + " within " + c.deadlineMs() + " ms"))));
+    if (!(answer instanceof CompletableFuture<Answer> f && f.isDone())) {
+      once.timer = vertx.setTimer(c.deadlineMs(), t -> once.handle(new Answer.Failed(true, "no answer from instance "
+          + c.instance() + " within " + c.deadlineMs() + " ms")));
     }
-    Thread loop = Thread.currentThread();
-    answer.whenComplete((r, err) -> {
-      // 503 for a request the scorer gave back unrun (it stopped meanwhile): the router may send it elsewhere
-      AsyncResult<Reply> ar = err != null ? Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE,
-          NeverRan.is(err) ? 503 : 500, "the scorer failed: " + err.getMessage())) : Future.succeededFuture(Reply.of(r));
-      if (Thread.currentThread() == loop) {
-        once.handle(ar); // a non-blocking scorer answered on this very thread
-      } else {
-        context.runOnContext(v -> once.handle(ar));
-      }
-    });
+    answer.whenComplete((a, err) -> Hop.to(context, () -> once.handle(a != null ? a : Answer.failure(err))));
   }
 
   /** The first of answer and deadline wins; both run on the router's event loop. */
-  private final class Once implements Handler<AsyncResult<Reply>> {
-    private final Handler<AsyncResult<Reply>> done;
+  private final class Once implements Handler<Answer> {
+    private final Handler<Answer> done;
     private long timer = -1;
     private boolean fired;
 
-    Once(Handler<AsyncResult<Reply>> done) {
+    Once(Handler<Answer> done) {
       this.done = done;
     }
 
     @Override
-    public void handle(AsyncResult<Reply> ar) {
+    public void handle(Answer a) {
       if (fired) {
         return;
       }
@@ -84,7 +65,7 @@ final class LocalTransport implements ScorerTransport {
       if (timer >= 0) {
         vertx.cancelTimer(timer);
       }
-      done.handle(ar);
+      done.handle(a);
     }
   }
 }

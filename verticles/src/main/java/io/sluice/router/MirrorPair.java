@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 final class MirrorPair {
   static final int MAX_COMPARED_BYTES = 64 * 1024;
   static final int SAMPLE_BYTES = 4096;
-  private static final int NOT_COMPARED = 4;
 
   private final AnswerComparison.Tolerance tolerance;
   private final String endpoint;
@@ -41,7 +40,7 @@ final class MirrorPair {
 
   void live(Outcome o) {
     if (o.body().length() > MAX_COMPARED_BYTES) {
-      finish(NOT_COMPARED, null);
+      finish(AnswerComparison.Kind.NOT_COMPARED, null);
       return;
     }
     live = o;
@@ -52,7 +51,7 @@ final class MirrorPair {
 
   void mirror(Outcome o) {
     if (o.body().length() > MAX_COMPARED_BYTES) {
-      finish(NOT_COMPARED, null);
+      finish(AnswerComparison.Kind.NOT_COMPARED, null);
       return;
     }
     mirror = o;
@@ -63,25 +62,25 @@ final class MirrorPair {
 
   /** The mirror gave no answer in time (or could not be asked): nothing to compare with. */
   void mirrorMissing() {
-    finish(NOT_COMPARED, null);
+    finish(AnswerComparison.Kind.NOT_COMPARED, null);
   }
 
   private void compare() {
     if (live.status() == mirror.status() && live.body().equals(mirror.body())) {
-      finish(0, null); // byte for byte the same: agreed, without copying or parsing either body
+      finish(AnswerComparison.Kind.AGREED, null); // byte for byte the same: agreed, without copying or parsing either body
       return;
     }
     Result r = AnswerComparison.compare(live.status(), live.body().getBytes(), mirror.status(), mirror.body().getBytes(),
         tolerance);
     JsonObject sample = r.agreed() ? null : new JsonObject().put("request_id", requestId)
-        .put("kind", r.kind().name().toLowerCase()).put("paths", new JsonArray(r.paths()))
+        .put("kind", r.kind().label()).put("paths", new JsonArray(r.paths()))
         .put("live_status", live.status()).put("mirror_status", mirror.status())
         .put("live_body", cut(live.body())).put("mirror_body", cut(mirror.body()))
         .put("at", System.currentTimeMillis() / 1000);
-    finish(r.kind().ordinal(), sample);
+    finish(r.kind(), sample);
   }
 
-  private void finish(int outcome, JsonObject sample) {
+  private void finish(AnswerComparison.Kind outcome, JsonObject sample) {
     if (done) {
       return;
     }

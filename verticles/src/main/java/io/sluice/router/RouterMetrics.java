@@ -1,12 +1,16 @@
 package io.sluice.router;
 
+import io.sluice.mirror.AnswerComparison;
+import java.util.EnumMap;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.sluice.load.PerDeployment;
+import io.sluice.protocol.DeploymentKey;
 import io.sluice.protocol.InstanceInfo;
+import io.sluice.protocol.InstanceState;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -27,13 +31,12 @@ final class RouterMetrics {
   private final MeterRegistry registry;
   /** Looked up by the two names per request: no key string is built on the request path. */
   private final PerDeployment<Meters> meters = new PerDeployment<>();
-  private final Map<String, int[]> instanceGauges = new ConcurrentHashMap<>();
+  private final Map<InstanceSeries, int[]> instanceGauges = new ConcurrentHashMap<>();
 
   RouterMetrics(MeterRegistry registry) {
     this.registry = registry;
   }
 
-  private static final String[] COMPARED = {"agreed", "status", "structure", "value", "not_compared"};
 
   /** One deployment's meters, each made when first needed. Statuses are 100–599. */
   private final class Meters {
@@ -41,7 +44,7 @@ final class RouterMetrics {
     final String deployment;
     final Counter[] live = new Counter[600];
     final Counter[] mirror = new Counter[600];
-    final Counter[] compared = new Counter[COMPARED.length];
+    final EnumMap<AnswerComparison.Kind, Counter> compared = new EnumMap<>(AnswerComparison.Kind.class);
     Timer latency;
     Timer queueWait;
 
@@ -81,13 +84,10 @@ final class RouterMetrics {
       return queueWait;
     }
 
-    Counter compared(int outcome) {
-      if (compared[outcome] == null) {
-        compared[outcome] = Counter.builder("sluice.mirror.comparisons").tag("endpoint", endpoint)
-            .tag("deployment", deployment).tag("result", COMPARED[outcome])
-            .description("mirrored answers compared with the live answers").register(registry);
-      }
-      return compared[outcome];
+    Counter compared(AnswerComparison.Kind outcome) {
+      return compared.computeIfAbsent(outcome, k -> Counter.builder("sluice.mirror.comparisons")
+          .tag("endpoint", endpoint).tag("deployment", deployment).tag("result", k.label())
+          .description("mirrored answers compared with the live answers").register(registry));
     }
   }
 
@@ -132,7 +132,7 @@ final class RouterMetrics {
   }
 
   /** {@code sluice_mirror_comparisons_total{endpoint, deployment, result}}: how mirrored answers compared. */
-  void compared(String endpoint, String deployment, int outcome) {
+  void compared(String endpoint, String deployment, AnswerComparison.Kind outcome) {
     if (registry != null) {
       meters(endpoint, deployment).compared(outcome).increment();
     }
@@ -146,9 +146,9 @@ final class RouterMetrics {
 
   /**
    * Removes every meter of an endpoint not in {@code endpoints} or a deployment not in {@code deployments}
-   * ("endpoint/deployment"): a deleted deployment's series leave /metrics, a re-created one starts from zero.
+   * : a deleted deployment's series leave /metrics, a re-created one starts from zero.
    */
-  void retain(Set<String> endpoints, Set<String> deployments) {
+  void retain(Set<String> endpoints, Set<DeploymentKey> deployments) {
     routed = deployments;
     if (registry == null) {
       return;
@@ -161,22 +161,25 @@ final class RouterMetrics {
       }
     }
     meters.removeIf((e, d) -> gone(e, d, endpoints, deployments));
-    instanceGauges.keySet().removeIf(k -> {
-      String[] parts = k.split("\u0000", -1);
-      return gone(parts[0], parts[1], endpoints, deployments);
-    });
+    instanceGauges.keySet().removeIf(k -> gone(k.deployment().endpoint(), k.deployment().deployment(), endpoints,
+        deployments));
   }
 
-  private static boolean gone(String endpoint, String deployment, Set<String> endpoints, Set<String> deployments) {
+  private static boolean gone(String endpoint, String deployment, Set<String> endpoints,
+                              Set<DeploymentKey> deployments) {
     if (endpoint.equals(UNKNOWN_ENDPOINT)) {
       return false;
     }
     return !endpoints.contains(endpoint) || (deployment != null && !deployment.isEmpty()
-        && !deployments.contains(endpoint + "/" + deployment));
+        && !deployments.contains(new DeploymentKey(endpoint, deployment)));
   }
 
-  /** The deployments routed to ("endpoint/deployment"): instances of others (going, not yet routed) get no gauge. */
-  private Set<String> routed = Set.of();
+  /** The deployments routed to: instances of others (going, not yet routed) get no gauge. */
+  private Set<DeploymentKey> routed = Set.of();
+
+  /** One gauge of {@code sluice_instances}: a deployment's instances in one state. */
+  private record InstanceSeries(DeploymentKey deployment, InstanceState state) {
+  }
 
   /** Instances by state from this router's view of the cluster; states not seen now read 0. */
   void instances(Iterable<InstanceInfo> observed) {
@@ -185,10 +188,11 @@ final class RouterMetrics {
     }
     instanceGauges.values().forEach(h -> h[0] = 0);
     for (InstanceInfo i : observed) {
-      if (!routed.contains(i.endpoint() + "/" + i.deployment())) {
+      DeploymentKey d = new DeploymentKey(i.endpoint(), i.deployment());
+      if (!routed.contains(d)) {
         continue;
       }
-      String key = i.endpoint() + "\u0000" + i.deployment() + "\u0000" + i.state();
+      InstanceSeries key = new InstanceSeries(d, i.state());
       instanceGauges.computeIfAbsent(key, k -> {
         int[] h = new int[1];
         Gauge.builder("sluice.instances", h, x -> x[0]).tag("endpoint", i.endpoint())

@@ -8,8 +8,10 @@ import io.sluice.auth.KeyHasher;
 import io.sluice.channel.ChannelHandshake;
 import io.sluice.load.LoadRecorder;
 import io.sluice.protocol.Addresses;
+import io.sluice.protocol.DeploymentKey;
 import io.sluice.protocol.ClusterCalls;
 import io.sluice.load.LoadPicture;
+import io.sluice.scoring.LocalInstances;
 import io.sluice.protocol.LoadReport;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -52,13 +54,16 @@ public final class RouterVerticle extends VerticleBase {
   private final ChannelHandshake channelHandshake;
   private final NetClientOptions channelClient;
   private ChannelTransport channels;
-  /** The deployments ("endpoint/deployment") of the last table, to notice when one goes. */
-  private Set<String> routed = Set.of();
+  /** This node's instances, called directly. */
+  private final LocalInstances locals;
+  /** The deployments of the last table, to notice when one goes. */
+  private Set<DeploymentKey> routed = Set.of();
 
   /** {@code extraRoutes} mounts the other handlers this node serves on the same port (control plane, health). */
   public RouterVerticle(String nodeId, HttpServerOptions serverOptions, KeyHasher keyHasher, long maxBodyBytes,
                         Consumer<Router> extraRoutes, boolean dataPlane, MeterRegistry registry, LoadPicture picture,
-                        ChannelHandshake channelHandshake, NetClientOptions channelClient) {
+                        ChannelHandshake channelHandshake, NetClientOptions channelClient, LocalInstances locals) {
+    this.locals = locals;
     this.channelHandshake = channelHandshake;
     this.channelClient = channelClient;
     this.nodeId = nodeId;
@@ -94,7 +99,7 @@ public final class RouterVerticle extends VerticleBase {
         ClusterTrust.of(vertx).nodes().all().stream().map(NodeFacts::toJson).toList()));
     channels.start();
     metrics.channels(channels::ready, channels::calls);
-    Dispatcher dispatcher = new Dispatcher(metrics, load, new LocalTransport(vertx, context), channels,
+    Dispatcher dispatcher = new Dispatcher(metrics, load, new LocalTransport(vertx, context, locals), channels,
         new EventBusTransport(vertx));
     scoring = new ScoringHandler(follower::table, auth, dispatcher, metrics, maxBodyBytes);
     follower.onTable(t -> forgetGone(t, dispatcher));
@@ -104,7 +109,7 @@ public final class RouterVerticle extends VerticleBase {
 
   /** Meters and counts of deployments and endpoints no longer routed to are dropped: nothing grows with churn. */
   private void forgetGone(RoutingTable t, Dispatcher dispatcher) {
-    Set<String> live = t.deploymentKeys();
+    Set<DeploymentKey> live = t.deploymentKeys();
     if (!live.equals(routed)) {
       routed = live;
       metrics.retain(t.endpoints.keySet(), live);

@@ -1,5 +1,6 @@
 package io.sluice.router;
 
+import io.sluice.protocol.DeploymentKey;
 import io.sluice.auth.Authenticator;
 import io.sluice.mirror.AnswerComparison;
 import io.sluice.mirror.ComparisonSettings;
@@ -139,10 +140,10 @@ final class RoutingTable {
     }
   }
 
-  /** "endpoint/deployment" of every deployment this table routes to (what may have meters and counts). */
-  Set<String> deploymentKeys() {
-    Set<String> keys = new HashSet<>();
-    endpoints.forEach((e, ep) -> ep.deployments.keySet().forEach(d -> keys.add(e + "/" + d)));
+  /** Every deployment this table routes to (what may have meters and counts). */
+  Set<DeploymentKey> deploymentKeys() {
+    Set<DeploymentKey> keys = new HashSet<>();
+    endpoints.forEach((e, ep) -> ep.deployments.keySet().forEach(d -> keys.add(new DeploymentKey(e, d))));
     return keys;
   }
 

@@ -69,55 +69,35 @@ final class ScoringHandler {
   void http(HttpServerRequest req, String endpoint) {
     String requestId = req.getHeader(Headers.REQUEST_ID);
     String clientId = req.getHeader(Headers.CLIENT_REQUEST_ID);
-    if ((requestId != null && requestId.length() > 100) || (clientId != null && clientId.length() > 100)) {
-      refuse(req, Outcome.error(431, "x-request-id and x-ms-client-request-id must be at most 100 characters"), null,
-          null);
-      return;
-    }
     String rid = requestId == null || requestId.isEmpty() ? newRequestId() : requestId;
-    RoutingTable.EndpointRoute ep = table.get().endpoints.get(endpoint);
-    if (ep == null) { // one label value for every unknown name: a caller cannot grow the metrics
-      metrics.answered(RouterMetrics.UNKNOWN_ENDPOINT, "", 404, false, System.nanoTime());
-      refuse(req, Outcome.error(404, "endpoint '" + endpoint + "' not found"), rid, clientId);
-      return;
-    }
-    Future<Void> allowed = auth.check(ep.credentials, req.getHeader("Authorization"));
-    if (allowed.isComplete()) {
-      admit(req, ep, allowed.failed() ? allowed.cause() : null, rid, clientId);
-    } else {
-      req.pause(); // a token is being checked: nothing of the body is read meanwhile
-      allowed.onComplete(ar -> {
-        admit(req, ep, ar.failed() ? ar.cause() : null, rid, clientId);
-        req.resume();
-      });
-    }
-  }
+    gate(new Gate(endpoint, requestId, clientId, req.getHeader("Authorization"), req.getHeader(Headers.MODEL_DEPLOYMENT),
+        declaredLength(req)) {
+      @Override
+      void refused(Outcome o) {
+        boolean badIds = o.status() == 431; // ids over 100 characters are not echoed back
+        refuse(req, o, badIds ? null : rid, badIds ? null : clientId);
+      }
 
-  private void admit(HttpServerRequest req, RoutingTable.EndpointRoute ep, Throwable denied, String rid,
-                     String clientId) {
-    if (denied != null) {
-      metrics.answered(ep.name, "", 401, false, System.nanoTime());
-      refuse(req, Outcome.error(401, denied.getMessage()), rid, clientId);
-      return;
-    }
-    if (declaredLength(req) > maxBodyBytes) {
-      refuse(req, tooLarge(), rid, clientId);
-      return;
-    }
-    Dispatcher.Decision d = dispatcher.decide(ep, req.getHeader(Headers.MODEL_DEPLOYMENT));
-    if (d.refusal() != null) {
-      metrics.answered(ep.name, d.refusal().headers().getOrDefault(Headers.MODEL_DEPLOYMENT, ""),
-          d.refusal().status(), false, System.nanoTime());
-      refuse(req, d.refusal(), rid, clientId);
-      return;
-    }
-    if ("100-continue".equalsIgnoreCase(req.getHeader("expect"))) {
-      req.response().writeContinue();
-    }
-    Inbound in = new Inbound(req, ep, d, rid, clientId);
-    req.handler(in.as());
-    req.exceptionHandler(in.as());
-    req.endHandler(in.as());
+      @Override
+      void waiting(boolean waiting) {
+        if (waiting) {
+          req.pause(); // a token is being checked: nothing of the body is read meanwhile
+        } else {
+          req.resume();
+        }
+      }
+
+      @Override
+      void admitted(Dispatcher.Admitted d) {
+        if ("100-continue".equalsIgnoreCase(req.getHeader("expect"))) {
+          req.response().writeContinue();
+        }
+        Inbound in = new Inbound(req, d.ep(), d, rid, clientId);
+        req.handler(in.as());
+        req.exceptionHandler(in.as());
+        req.endHandler(in.as());
+      }
+    });
   }
 
   /**
@@ -128,7 +108,7 @@ final class ScoringHandler {
   private final class Inbound implements Handler<Object> {
     private final HttpServerRequest req;
     private final RoutingTable.EndpointRoute ep;
-    private final Dispatcher.Decision decision;
+    private final Dispatcher.Admitted decision;
     private final String rid;
     private final String clientId;
     private Buffer body;
@@ -136,7 +116,7 @@ final class ScoringHandler {
     /** The admission slot was given back or handed to the dispatcher: nothing more to do. */
     private boolean settled;
 
-    Inbound(HttpServerRequest req, RoutingTable.EndpointRoute ep, Dispatcher.Decision decision, String rid,
+    Inbound(HttpServerRequest req, RoutingTable.EndpointRoute ep, Dispatcher.Admitted decision, String rid,
             String clientId) {
       this.req = req;
       this.ep = ep;
@@ -185,13 +165,13 @@ final class ScoringHandler {
     private void end() {
       settled = true;
       Dispatcher.Decision now = dispatcher.againstNow(decision, table.get());
-      if (now.refusal() != null) {
-        metrics.answered(ep.name, decision.target(), now.refusal().status(), false, System.nanoTime());
-        respond(req, now.refusal(), rid, clientId);
+      if (now instanceof Dispatcher.Refused r) {
+        metrics.answered(ep.name, decision.target(), r.answer().status(), false, System.nanoTime());
+        respond(req, r.outcome(), rid, clientId);
         return;
       }
-      dispatcher.send(now, rid, http(req), body == null ? Buffer.buffer() : body, o -> respond(req, o, rid,
-          clientId));
+      dispatcher.send((Dispatcher.Admitted) now, rid, http(req), body == null ? Buffer.buffer() : body,
+          o -> respond(req, o, rid, clientId));
     }
   }
 
@@ -262,12 +242,17 @@ final class ScoringHandler {
     return new UUID(hi, lo).toString();
   }
 
-  // ---- event bus -----------------------------------------------------------------------------------------------
+  // ---- event bus ----------------------------------------------------------------------------------------------
 
-  /** {endpoint, deployment?, authorization ("Bearer …" or the bare key), body, request_id?}: same path as HTTP. */
+  /**
+   * {endpoint, deployment?, authorization ("Bearer …" or the bare key), body, request_id?}: the same gate as HTTP
+   * (the ids, the endpoint, the key, the body's size, admission, each counted in the metrics alike), then the same
+   * dispatch. 200 is replied {status, deployment, request_id, body}; anything else fails with its status.
+   */
   void eventBus(Message<JsonObject> m) {
     JsonObject q = m.body();
-    String rid = q.getString("request_id", newRequestId());
+    String requestId = q.getString("request_id");
+    String rid = requestId == null || requestId.isEmpty() ? newRequestId() : requestId;
     String authorization = q.getString("authorization");
     if (authorization != null && !authorization.startsWith("Bearer ")) {
       authorization = "Bearer " + authorization;
@@ -282,36 +267,96 @@ final class ScoringHandler {
         m.fail(o.status(), o.body().toString());
       }
     };
-    Outcome now = route(q.getString("endpoint"), q.getString("deployment"), authorization, rid, body, reply);
-    if (now != null) {
-      reply.accept(now);
-    }
+    gate(new Gate(q.getString("endpoint"), requestId, null, authorization, q.getString("deployment"), body.length()) {
+      @Override
+      void refused(Outcome o) {
+        reply.accept(o);
+      }
+
+      @Override
+      void admitted(Dispatcher.Admitted d) {
+        dispatcher.send(d, rid, HttpParts.POST, body, reply);
+      }
+    });
   }
 
   // ---- both ----------------------------------------------------------------------------------------------------
 
+  /** What a door knows of a request before its body, and what it does with the gate's decision. */
+  private abstract static class Gate {
+    final String endpoint;
+    final String requestId;
+    final String clientId;
+    final String authorization;
+    final String pinned;
+    /** The body's length as declared (HTTP) or known (event bus); -1 when not known yet. */
+    final long length;
+
+    Gate(String endpoint, String requestId, String clientId, String authorization, String pinned, long length) {
+      this.endpoint = endpoint;
+      this.requestId = requestId;
+      this.clientId = clientId;
+      this.authorization = authorization;
+      this.pinned = pinned;
+      this.length = length;
+    }
+
+    /** The request is refused: answer {@code o}. */
+    abstract void refused(Outcome o);
+
+    /** The request is admitted: its slot is held until it is sent or released. */
+    abstract void admitted(Dispatcher.Admitted d);
+
+    /** A key check is under way (true) or over (false): HTTP stops reading the body meanwhile. */
+    void waiting(boolean waiting) {
+    }
+  }
+
   /**
-   * Returns an outcome at once when the request is refused; otherwise returns null and calls {@code done} with
-   * the answer. Key checks complete at once, so a key-authenticated request stays on this call stack.
+   * The steps both doors take, in order, each refusal counted in the metrics the same way: the ids (431), the
+   * endpoint (404, one metric label for every unknown name), the key (401), the body's size (413), admission
+   * (404, 429, 503). Key checks complete at once, so a key-authenticated request stays on this call stack.
    */
-  private Outcome route(String endpoint, String pinned, String authorization, String requestId, Buffer body,
-                        Consumer<Outcome> done) {
-    RoutingTable.EndpointRoute ep = table.get().endpoints.get(endpoint);
-    if (ep == null) {
-      return Outcome.error(404, "endpoint '" + endpoint + "' not found");
+  private void gate(Gate g) {
+    if ((g.requestId != null && g.requestId.length() > 100) || (g.clientId != null && g.clientId.length() > 100)) {
+      g.refused(Outcome.error(431, "x-request-id and x-ms-client-request-id must be at most 100 characters"));
+      return;
     }
-    Future<Void> allowed = auth.check(ep.credentials, authorization);
+    RoutingTable.EndpointRoute ep = g.endpoint == null ? null : table.get().endpoints.get(g.endpoint);
+    if (ep == null) { // one label value for every unknown name: a caller cannot grow the metrics
+      metrics.answered(RouterMetrics.UNKNOWN_ENDPOINT, "", 404, false, System.nanoTime());
+      g.refused(Outcome.error(404, "endpoint '" + g.endpoint + "' not found"));
+      return;
+    }
+    Future<Void> allowed = auth.check(ep.credentials, g.authorization);
     if (allowed.isComplete()) {
-      return allowed.failed() ? Outcome.error(401, allowed.cause().getMessage())
-          : dispatcher.dispatch(ep, pinned, requestId, body, done);
+      admit(g, ep, allowed.failed() ? allowed.cause() : null);
+    } else {
+      g.waiting(true);
+      allowed.onComplete(ar -> {
+        admit(g, ep, ar.failed() ? ar.cause() : null);
+        g.waiting(false);
+      });
     }
-    allowed.onComplete(ar -> {
-      Outcome now = ar.failed() ? Outcome.error(401, ar.cause().getMessage())
-          : dispatcher.dispatch(ep, pinned, requestId, body, done);
-      if (now != null) {
-        done.accept(now);
-      }
-    });
-    return null;
+  }
+
+  private void admit(Gate g, RoutingTable.EndpointRoute ep, Throwable denied) {
+    if (denied != null) {
+      metrics.answered(ep.name, "", 401, false, System.nanoTime());
+      g.refused(Outcome.error(401, denied.getMessage()));
+      return;
+    }
+    if (g.length > maxBodyBytes) {
+      g.refused(tooLarge());
+      return;
+    }
+    Dispatcher.Decision d = dispatcher.decide(ep, g.pinned);
+    if (d instanceof Dispatcher.Refused r) {
+      metrics.answered(ep.name, r.deployment() == null ? "" : r.deployment(), r.answer().status(), false,
+          System.nanoTime());
+      g.refused(r.outcome());
+      return;
+    }
+    g.admitted((Dispatcher.Admitted) d);
   }
 }

@@ -3,6 +3,9 @@ package io.sluice.scoring;
 import io.sluice.auth.SignedMap;
 import io.sluice.node.NodeInfo;
 import io.sluice.protocol.Addresses;
+import io.sluice.protocol.Answer;
+import io.sluice.protocol.BusAnswers;
+import io.sluice.protocol.Hop;
 import io.sluice.protocol.SafeIds;
 import io.sluice.protocol.ClusterCalls;
 import io.sluice.protocol.DeploymentDoc;
@@ -13,10 +16,8 @@ import io.sluice.protocol.Headers;
 import io.sluice.protocol.HttpParts;
 import io.sluice.protocol.InstanceState;
 import io.sluice.protocol.Routers;
-import io.sluice.scorer.NeverRan;
 import io.sluice.scorer.Probe;
 import io.sluice.scorer.ScoreRequest;
-import io.sluice.scorer.ScoreResult;
 import io.sluice.scorer.Scorer;
 import io.sluice.scorer.ScorerSpec;
 import io.sluice.scorer.Scorers;
@@ -25,7 +26,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
@@ -49,6 +49,8 @@ public final class ScorerVerticle extends VerticleBase {
 
   private final NodeInfo node;
   private final ArtifactCache cache;
+  /** The node's registry of its instances: local routers and the scoring channel call this one directly. */
+  private final LocalInstances locals;
   /** Replaced (never changed) at each state change; read from any thread by local routers. */
   private volatile InstanceInfo instance;
   private DeploymentDoc deployment;
@@ -64,6 +66,8 @@ public final class ScorerVerticle extends VerticleBase {
   private volatile boolean acknowledged;
   /** Set once drained, before the runtime stops: anything that still arrives came from a stale view (503). */
   private volatile boolean closing;
+  /** Set when stop() begins; guarded by this object's lock with {@code scorer}, against boot(). */
+  private boolean stopping;
   /** The instance state, readable from any thread. */
   private volatile InstanceState state = InstanceState.Provisioning;
   private long healthTimer = -1;
@@ -72,9 +76,10 @@ public final class ScorerVerticle extends VerticleBase {
   /** False while the last state write failed (a cluster map that timed out): the re-assert then writes it again. */
   private boolean stateWritten = true;
 
-  public ScorerVerticle(NodeInfo node, ArtifactCache cache) {
+  public ScorerVerticle(NodeInfo node, ArtifactCache cache, LocalInstances locals) {
     this.node = node;
     this.cache = cache;
+    this.locals = locals;
   }
 
   public static Path logFile(NodeInfo node, String instanceId) {
@@ -93,34 +98,59 @@ public final class ScorerVerticle extends VerticleBase {
     return SignedMap.of(vertx, Addresses.INSTANCES_MAP)
         .compose(m -> {
           instances = m;
-          return vertx.executeBlocking(() -> {
-            log = new InstanceLog(logFile(node, id));
-            log.line(Instant.now() + " sluice: instance " + id + " of " + instance.deploymentKey()
-                + " (spec version " + instance.specVersion() + ") starting on node " + node.name());
-            return null;
-          }, false);
+          return openLog(id);
         })
         .compose(v -> setState(InstanceState.Starting, null))
-        .compose(v -> vertx.eventBus().<Buffer>consumer(Addresses.scorer(id), this::score).completion()
-            .map(x -> (Void) null))
-        .onSuccess(v -> LocalInstances.register(id, this::score))
+        .compose(v -> vertx.eventBus().<Buffer>consumer(Addresses.scorer(id), this::score).completion())
+        .onSuccess(v -> locals.register(id, this::score))
         .onSuccess(v -> {
           boot();
-          // after a network split heals, the leader may have forgotten this instance: say again that it exists,
-          // so that the leader sees it and stops what is surplus (no duplicate outlives a split)
-          reassert = vertx.setPeriodic(2000, t -> {
-            if (drained == null && !reasserting) {
-              reasserting = true; // one at a time: a map that hangs must not collect a call every 2 s
-              InstanceInfo now = instance;
-              Future<?> write = stateWritten ? instances.putIfAbsent(now.id(), now.toJson())
-                  : instances.put(now.id(), now.toJson()).onSuccess(x -> stateWritten = now == instance);
-              ClusterCalls.bounded(write, "re-assert").onComplete(ar -> reasserting = false);
-            }
-          });
-        });
+          reassertPeriodically();
+        })
+        // a start that fails leaves nothing open behind it: not the log's thread, not its file
+        .recover(err -> closeLog("start failed: " + err.getMessage()).transform(x -> Future.failedFuture(err)));
   }
 
-  /** Unpack and init() in the background: the verticle is deployed at once; the state tells the rest. */
+  private Future<Void> openLog(String id) {
+    return vertx.executeBlocking(() -> {
+      log = new InstanceLog(logFile(node, id));
+      log.line(Instant.now() + " sluice: instance " + id + " of " + instance.deploymentKey()
+          + " (spec version " + instance.specVersion() + ") starting on node " + node.name());
+      return null;
+    }, false);
+  }
+
+  private Future<Void> closeLog(String why) {
+    return vertx.executeBlocking(() -> {
+      if (log != null) {
+        log.line(Instant.now() + " sluice: instance " + why);
+        log.close();
+      }
+      return null;
+    }, false);
+  }
+
+  /**
+   * After a network split heals, the leader may have forgotten this instance: say again that it exists, so that
+   * the leader sees it and stops what is surplus (no duplicate outlives a split).
+   */
+  private void reassertPeriodically() {
+    reassert = vertx.setPeriodic(2000, t -> {
+      if (drained == null && !reasserting) {
+        reasserting = true; // one at a time: a map that hangs must not collect a call every 2 s
+        InstanceInfo now = instance;
+        Future<?> write = stateWritten ? instances.putIfAbsent(now.id(), now.toJson())
+            : instances.put(now.id(), now.toJson()).onSuccess(x -> stateWritten = now == instance);
+        ClusterCalls.bounded(write, "re-assert").onComplete(ar -> reasserting = false);
+      }
+    });
+  }
+
+  /**
+   * Unpack and init() in the background (all of it on a worker thread: unpacking, and the runtime's start, which
+   * reads cgroup and /proc files): the verticle is deployed at once; the state tells the rest. An instance stopped
+   * meanwhile ({@link #stop} has begun) starts nothing and writes no state: stop() closes what boot made.
+   */
   private void boot() {
     Context ctx = vertx.getOrCreateContext();
     vertx.executeBlocking(() -> {
@@ -128,19 +158,24 @@ public final class ScorerVerticle extends VerticleBase {
       Path code = cache.materialize(resolved.codeFile());
       swagger = SwaggerDocument.of(code, deployment.endpoint(), deployment.name());
       Path model = resolved.modelFile() == null ? null : cache.materialize(resolved.modelFile());
-      ScorerSpec spec = new ScorerSpec(code, deployment.scoringScript(), model, config().getString("python"),
-          deployment.requestSettings().maxConcurrent(), deployment.environmentVariables(), log::line,
-          probe(deployment.livenessProbe()), probe(deployment.readinessProbe()), config().getInteger("spare_workers", 1),
-          deployment.memoryLimitBytes(), deployment.cpuLimitMillis());
-      scorer = Scorers.create(spec);
-      return scorer;
-    }, false).compose(s -> Future.fromCompletionStage(s.start(), ctx)).onComplete(ar -> {
+      Scorer made = Scorers.create(spec(code, model));
+      synchronized (this) { // against stop(): a scorer made after stop() began is closed here, never started
+        if (stopping) {
+          made.close();
+          throw new IllegalStateException("stopped while booting");
+        }
+        scorer = made;
+      }
+      return made.start();
+    }, false).compose(started -> Future.fromCompletionStage(started, ctx)).onComplete(ar -> {
+      if (drained != null) {
+        return; // stopped meanwhile: the map entry is gone or going; stop() closes the scorer
+      }
       if (ar.succeeded()) {
         log.line(Instant.now() + " sluice: instance ready");
         setState(InstanceState.Ready, null);
         // workers restart by themselves; while none is ready the instance leaves the routing table
-        Context here = vertx.getOrCreateContext();
-        scorer.onHealthChange(() -> here.runOnContext(x -> checkHealth()));
+        scorer.onHealthChange(() -> ctx.runOnContext(x -> checkHealth()));
         healthTimer = vertx.setPeriodic(500, t -> checkHealth());
       } else {
         String reason = ar.cause().getMessage();
@@ -149,6 +184,21 @@ public final class ScorerVerticle extends VerticleBase {
         setState(InstanceState.Failed, reason);
       }
     });
+  }
+
+  private ScorerSpec spec(Path code, Path model) {
+    return ScorerSpec.builder(code, deployment.scoringScript())
+        .model(model)
+        .python(config().getString("python"))
+        .maxConcurrent(deployment.requestSettings().maxConcurrent())
+        .environment(deployment.environmentVariables())
+        .log(log::line)
+        .liveness(probe(deployment.livenessProbe()))
+        .readiness(probe(deployment.readinessProbe()))
+        .spareWorkers(config().getInteger("spare_workers", 1))
+        .memoryLimitBytes(deployment.memoryLimitBytes())
+        .cpuLimitMillis(deployment.cpuLimitMillis())
+        .build();
   }
 
   /** Follows the runtime: no ready worker takes the instance out of routing; all failing marks it Failed. */
@@ -186,74 +236,41 @@ public final class ScorerVerticle extends VerticleBase {
     HttpParts http = new HttpParts(msg.headers().get(Headers.METHOD), msg.headers().get(Headers.PATH),
         msg.headers().get(Headers.QUERY), headers);
     Context ctx = vertx.getOrCreateContext();
-    try {
-      score(msg.headers().get(Headers.REQUEST_ID), msg.body().getBytes(), http,
-          msg.headers().contains(Headers.REDIRECTABLE))
-          .whenComplete((r, err) -> ctx.runOnContext(v -> {
-            if (err != null) {
-              // 503 for a request the scorer gave back unrun: the router may send it elsewhere
-              msg.fail(NeverRan.is(err) ? 503 : 500, "the scorer failed: " + err.getMessage());
-            } else {
-              reply(msg, r);
-            }
-          }));
-    } catch (LocalInstances.Refused e) {
-      msg.fail(503, e.getMessage());
-    }
+    score(msg.headers().get(Headers.REQUEST_ID), msg.body().getBytes(), http,
+        msg.headers().contains(Headers.REDIRECTABLE))
+        .whenComplete((a, err) -> Hop.to(ctx, () -> BusAnswers.reply(msg, a != null ? a : Answer.failure(err))));
   }
 
   /**
-   * The one door to this instance, for the event bus and for local routers alike (so any thread may call it).
-   * Draining or restarting instances still take what routers sent before they learnt of it: the runtime's queue
-   * holds it until a worker is free, within max_queue_wait_ms.
+   * The one door to this instance, for the event bus, local routers and the scoring channel alike (so any thread
+   * may call it), and the one place where the runtime's result becomes an {@link Answer}. Draining or restarting
+   * instances still take what routers sent before they learnt of it: the runtime's queue holds it until a worker is
+   * free, within max_queue_wait_ms.
    */
-  private CompletionStage<ScoreResult> score(String requestId, byte[] body, HttpParts http, boolean redirectable) {
+  private CompletionStage<Answer> score(String requestId, byte[] body, HttpParts http, boolean redirectable) {
     Scorer s = scorer;
     InstanceState st = state;
     if (closing) {
       // drained: every router acknowledged and nothing is in flight; a request now comes from a stale view
-      throw new LocalInstances.Refused("instance " + instance.id() + " has drained");
+      return CompletableFuture.completedFuture(new Answer.NeverRan("instance " + instance.id() + " has drained"));
     }
     if (s == null || !s.alive() || st == InstanceState.Failed || (redirectable && !s.healthy())) {
-      throw new LocalInstances.Refused("instance " + instance.id() + " is " + st
-          + (s != null && !s.healthy() ? " (no ready worker)" : ""));
+      return CompletableFuture.completedFuture(new Answer.NeverRan("instance " + instance.id() + " is " + st
+          + (s != null && !s.healthy() ? " (no ready worker)" : "")));
     }
     if (http.swagger()) {
-      return CompletableFuture.completedFuture(swagger.answer(http.query()));
+      return CompletableFuture.completedFuture(Answer.of(swagger.answer(http.query())));
     }
     inFlight.incrementAndGet();
     RequestSettings rs = deployment.requestSettings();
     ScoreRequest request = new ScoreRequest(requestId, body, http.headers(), rs.timeoutMs(), rs.queueWaitMs(),
         http.method(), http.query());
-    return s.score(request).whenComplete((r, err) -> {
+    return s.score(request).handle((r, err) -> {
       if (inFlight.decrementAndGet() == 0 && acknowledged) {
         drained.tryComplete();
       }
+      return err == null ? Answer.of(r) : Answer.failure(err);
     });
-  }
-
-
-  private static void reply(Message<Buffer> msg, ScoreResult r) {
-    DeliveryOptions o = new DeliveryOptions()
-        .addHeader(Headers.SCRIPT_STATUS, String.valueOf(r.status()))
-        .addHeader(Headers.RUN_FN_EXEC_MS, millis(r.runMillis()))
-        .addHeader(Headers.QUEUE_MS, millis(r.queueMillis()));
-    if (r.fromRuntime()) {
-      o.addHeader(Headers.STATUS_ORIGIN, "runtime");
-    }
-    if (!"application/json".equals(r.contentType())) {
-      o.addHeader(Headers.CONTENT_TYPE, r.contentType());
-    }
-    if (r.made()) {
-      o.addHeader(Headers.MADE, "true");
-      r.headers().forEach((k, v) -> o.addHeader(Headers.ANSWER_PREFIX + k, v));
-    }
-    msg.reply(Buffer.buffer(r.body()), o);
-  }
-
-  /** Milliseconds with three decimals, without String.format (which is slow on the request path). */
-  public static String millis(double ms) {
-    return Double.toString(Math.round(ms * 1000) / 1000.0);
   }
 
   @Override
@@ -263,6 +280,9 @@ public final class ScorerVerticle extends VerticleBase {
     }
     vertx.cancelTimer(reassert);
     drained = Promise.promise();
+    synchronized (this) {
+      stopping = true; // boot() makes no scorer from now on; one it made is in `scorer`, closed below
+    }
     boolean wasReady = state == InstanceState.Ready || state == InstanceState.Restarting;
     // a state write that timed out does not stop the drain: the routers are told directly below
     return setState(InstanceState.Draining, null).recover(err -> Future.succeededFuture())
@@ -286,18 +306,16 @@ public final class ScorerVerticle extends VerticleBase {
         .eventually(() -> {
           closing = true;
           return vertx.executeBlocking(() -> {
-            if (scorer != null) {
-              scorer.close();
-            }
-            if (log != null) {
-              log.line(Instant.now() + " sluice: instance stopped");
-              log.close();
+            synchronized (this) {
+              if (scorer != null) {
+                scorer.close();
+              }
             }
             return null;
-          }, false);
+          }, false).eventually(() -> closeLog("stopped"));
         })
         .eventually(() -> {
-          LocalInstances.unregister(instance.id());
+          locals.unregister(instance.id());
           return ClusterCalls.bounded(instances.remove(instance.id()), "instance removal");
         })
         .onComplete(ar -> publish(instance.with(InstanceState.Gone, null)));

@@ -15,6 +15,7 @@ import io.sluice.protocol.SafeIds;
 import io.sluice.auth.Unproved;
 import io.sluice.scoring.ArtifactCache;
 import io.sluice.scoring.LogTail;
+import io.sluice.scoring.LocalInstances;
 import io.sluice.scoring.ScorerVerticle;
 import io.sluice.scoring.ZipLimits;
 import io.sluice.store.Store;
@@ -80,8 +81,12 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
   private long timer;
 
   /** {@code leaderTasks}: more work for the leader's rounds (the rollout runner), run beside the reconciler's. */
+  /** The node's registry its instances join. */
+  private final LocalInstances locals;
+
   public DeploymentSupervisorVerticle(NodeInfo node, Store store, ZipLimits unpacked, LoadPicture picture,
-                                      List<Supplier<Future<Void>>> leaderTasks) {
+                                      List<Supplier<Future<Void>>> leaderTasks, LocalInstances locals) {
+    this.locals = locals;
     this.node = node;
     this.picture = picture;
     this.leaderTasks = List.copyOf(leaderTasks);
@@ -199,7 +204,7 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
           String envName = resolved == null ? null : resolved.environment();
           JsonObject config = new JsonObject().put("instance", inst).put("deployment", dep)
               .put("python", node.pythonFor(envName)).put("spare_workers", node.spareWorkers());
-          Future<String> f = vertx.deployVerticle(new ScorerVerticle(node, cache), new DeploymentOptions()
+          Future<String> f = vertx.deployVerticle(new ScorerVerticle(node, cache, locals), new DeploymentOptions()
               .setConfig(config));
           hosted.put(id, f);
           f.onFailure(err -> {

@@ -3,6 +3,7 @@ package io.sluice.channel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sluice.protocol.Answer;
 import io.sluice.protocol.HttpParts;
 import io.vertx.core.buffer.Buffer;
 import java.util.Map;
@@ -40,21 +41,21 @@ class ChannelFramesTest {
 
   @Test
   void answersAndFailuresComeBackAsSent() {
-    ChannelFrames.Answer a = new ChannelFrames.Answer(7, 424, true, true, "1.5", null, "text/csv",
-        Map.of("x-made", "yes"), Buffer.buffer("a,b"));
-    ChannelFrames.Answer back = ChannelFrames.answer(payload(ChannelFrames.answer(a), ChannelFrames.ANSWER));
-    assertThat(back.status()).isEqualTo(424);
-    assertThat(back.runtime()).isTrue();
-    assertThat(back.made()).isTrue();
-    assertThat(back.runMs()).isEqualTo("1.5");
-    assertThat(back.queueMs()).isNull();
-    assertThat(back.contentType()).isEqualTo("text/csv");
-    assertThat(back.headers()).isEqualTo(Map.of("x-made", "yes"));
-    assertThat(back.body().toString()).isEqualTo("a,b");
+    Answer.Answered a = new Answer.Answered(424, true, true, 1.5, 0.25, "text/csv", Map.of("x-made", "yes"),
+        Buffer.buffer("a,b"));
+    ChannelFrames.Reply r = back(7, a);
+    assertThat(r.id()).isEqualTo(7);
+    assertThat(r.answer()).isEqualTo(a);
 
-    ChannelFrames.Failed f = ChannelFrames.failed(payload(ChannelFrames.failed(new ChannelFrames.Failed(9, 503,
-        "drained")), ChannelFrames.FAILED));
-    assertThat(f).isEqualTo(new ChannelFrames.Failed(9, 503, "drained"));
+    assertThat(back(9, new Answer.NeverRan("drained"))).isEqualTo(new ChannelFrames.Reply(9,
+        new Answer.NeverRan("drained")));
+    assertThat(back(10, new Answer.Failed(false, "worker died"))).isEqualTo(new ChannelFrames.Reply(10,
+        new Answer.Failed(false, "worker died")));
+  }
+
+  private static ChannelFrames.Reply back(long id, Answer a) {
+    Buffer frame = ChannelFrames.answer(id, a);
+    return ChannelFrames.reply(frame.getByte(4), frame.slice(5, frame.length()));
   }
 
   @Test

@@ -104,9 +104,9 @@ class LoadPictureTest {
       p.add(report("r1", t, 30, 0, 1), t);
       p.add(report("r2", t, 10, 0, 1), t);
     }
-    assertThat(p.shares("r1", 100, 102, 30)).containsEntry("ep/blue", 0.75);
-    assertThat(p.shares("r2", 100, 102, 30)).containsEntry("ep/blue", 0.25);
-    assertThat(p.shares("r3", 100, 102, 30)).containsEntry("ep/blue", 0.0);
+    assertThat(p.shares("r1", 100, 102, 30)).containsEntry(new io.sluice.protocol.DeploymentKey("ep", "blue"), 0.75);
+    assertThat(p.shares("r2", 100, 102, 30)).containsEntry(new io.sluice.protocol.DeploymentKey("ep", "blue"), 0.25);
+    assertThat(p.shares("r3", 100, 102, 30)).containsEntry(new io.sluice.protocol.DeploymentKey("ep", "blue"), 0.0);
     // too few answers to tell: no share (the router keeps the whole limit)
     assertThat(p.shares("r1", 100, 102, 1000)).isEmpty();
   }

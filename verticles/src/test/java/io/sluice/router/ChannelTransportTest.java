@@ -6,18 +6,15 @@ import io.sluice.channel.ChannelFrames;
 import io.sluice.channel.ChannelHandshake;
 import io.sluice.channel.ChannelVerticle;
 import io.sluice.it.Await;
+import io.sluice.protocol.Answer;
 import io.sluice.protocol.HttpParts;
 import io.sluice.protocol.NodeFacts;
 import io.sluice.scorer.NeverRan;
-import io.sluice.scorer.ScoreResult;
 import io.sluice.scoring.LocalInstances;
-import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServerOptions;
@@ -44,38 +41,36 @@ class ChannelTransportTest {
   static String deploymentId;
   static final AtomicInteger calls = new AtomicInteger();
   static final List<Object[]> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** The instances the channel serves: this test's own, as a node's are its own. */
+  static final LocalInstances locals = new LocalInstances();
 
   @BeforeAll
   static void start() throws Exception {
     vertx = Vertx.vertx();
     server = new ChannelVerticle(new ChannelVerticle.Settings(new NetServerOptions().setHost("127.0.0.1").setPort(0),
-        1 << 20, 16, 500), new ChannelHandshake(TOKEN), "n1", new io.sluice.auth.Unproved(null));
+        1 << 20, 16, 500), new ChannelHandshake(TOKEN), "n1", new io.sluice.auth.Unproved(null), locals);
     deploymentId = vertx.deployVerticle(server).await(20, TimeUnit.SECONDS);
-    LocalInstances.register("ch-echo", (rid, body, http, redirectable) -> {
+    locals.register("ch-echo", (rid, body, http, redirectable) -> {
       calls.incrementAndGet();
       seen.add(new Object[] {rid, http, redirectable});
-      return CompletableFuture.completedFuture(new ScoreResult(200, body, "text/plain", 1.25, 0.5, false,
-          Map.of("x-from", "script"), true));
+      return CompletableFuture.completedFuture(new Answer.Answered(200, false, true, 1.25, 0.5, "text/plain",
+          Map.of("x-from", "script"), Buffer.buffer(body)));
     });
-    LocalInstances.register("ch-refuses", (rid, body, http, redirectable) -> {
-      throw new LocalInstances.Refused("instance ch-refuses has drained");
-    });
-    LocalInstances.register("ch-gives-back", (rid, body, http, redirectable) ->
+    locals.register("ch-refuses", (rid, body, http, redirectable) -> CompletableFuture.completedFuture(
+        new Answer.NeverRan("instance ch-refuses has drained")));
+    locals.register("ch-gives-back", (rid, body, http, redirectable) ->
         CompletableFuture.failedFuture(new NeverRan("stopping")));
-    LocalInstances.register("ch-breaks", (rid, body, http, redirectable) ->
+    locals.register("ch-breaks", (rid, body, http, redirectable) ->
         CompletableFuture.failedFuture(new IllegalStateException("boom")));
-    LocalInstances.register("ch-hangs", (rid, body, http, redirectable) -> new CompletableFuture<>());
+    locals.register("ch-hangs", (rid, body, http, redirectable) -> new CompletableFuture<>());
     // answers on another thread, as Python and Java workers do
-    LocalInstances.register("ch-later", (rid, body, http, redirectable) -> CompletableFuture.supplyAsync(() ->
-        new ScoreResult(200, body, "application/json", 2, 0, false, Map.of(), false),
+    locals.register("ch-later", (rid, body, http, redirectable) -> CompletableFuture.supplyAsync(() ->
+        new Answer.Answered(200, false, false, 2, 0, null, Map.of(), Buffer.buffer(body)),
         CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS)));
   }
 
   @AfterAll
   static void stop() throws Exception {
-    for (String id : List.of("ch-echo", "ch-refuses", "ch-gives-back", "ch-breaks", "ch-hangs", "ch-later")) {
-      LocalInstances.unregister(id);
-    }
     vertx.close().await(20, TimeUnit.SECONDS);
   }
 
@@ -103,8 +98,8 @@ class ChannelTransportTest {
       return r.get(10, TimeUnit.SECONDS);
     }
 
-    AsyncResult<Reply> call(String instance, long deadlineMs) throws Exception {
-      CompletableFuture<AsyncResult<Reply>> got = new CompletableFuture<>();
+    Answer call(String instance, long deadlineMs) throws Exception {
+      CompletableFuture<Answer> got = new CompletableFuture<>();
       ctx.runOnContext(v -> transport.call(request(instance, deadlineMs), got::complete));
       return got.get(20, TimeUnit.SECONDS);
     }
@@ -119,9 +114,9 @@ class ChannelTransportTest {
     }
   }
 
-  static ReplyException failure(AsyncResult<Reply> ar) {
-    assertThat(ar.failed()).as("a failure").isTrue();
-    return (ReplyException) ar.cause();
+  static Answer.Answered answered(Answer a) {
+    assertThat(a).isInstanceOf(Answer.Answered.class);
+    return (Answer.Answered) a;
   }
 
   @Test
@@ -130,14 +125,12 @@ class ChannelTransportTest {
     try {
       assertThat(r.reaches("ch-echo")).as("the first call starts the connection and takes the event bus").isFalse();
       Await.until(() -> r.reaches("ch-echo"), Duration.ofSeconds(10), "the channel ready");
-      AsyncResult<Reply> ar = r.call("ch-echo", 5000);
-      assertThat(ar.succeeded()).isTrue();
-      Reply reply = ar.result();
+      Answer.Answered reply = answered(r.call("ch-echo", 5000));
       assertThat(reply.status()).isEqualTo(200);
       assertThat(reply.body().toString()).isEqualTo("payload");
       assertThat(reply.contentType()).isEqualTo("text/plain");
-      assertThat(reply.runMs()).isEqualTo("1.25");
-      assertThat(reply.queueMs()).isEqualTo("0.5");
+      assertThat(reply.runMs()).isEqualTo(1.25);
+      assertThat(reply.queueMs()).isEqualTo(0.5);
       assertThat(reply.made()).isTrue();
       assertThat(reply.headers()).isEqualTo(Map.of("x-from", "script"));
       Object[] got = seen.get(seen.size() - 1);
@@ -145,19 +138,17 @@ class ChannelTransportTest {
       assertThat(got[1]).isEqualTo(new HttpParts("PUT", "/score", "q=1", Map.of("x-client", "yes")));
       assertThat(got[2]).isEqualTo(true);
 
-      assertThat(failure(r.call("ch-nowhere", 5000)).failureType()).isEqualTo(ReplyFailure.NO_HANDLERS);
-      ReplyException refused = failure(r.call("ch-refuses", 5000));
-      assertThat(refused.failureCode()).isEqualTo(503);
-      assertThat(Answers.neverRan(refused)).isTrue();
-      assertThat(Answers.neverRan(failure(r.call("ch-gives-back", 5000)))).isTrue();
-      ReplyException broke = failure(r.call("ch-breaks", 5000));
-      assertThat(broke.failureCode()).isEqualTo(500);
-      assertThat(Answers.neverRan(broke)).isFalse();
+      assertThat(r.call("ch-nowhere", 5000)).isInstanceOf(Answer.NeverRan.class);
+      assertThat(r.call("ch-refuses", 5000)).isEqualTo(new Answer.NeverRan("instance ch-refuses has drained"));
+      assertThat(r.call("ch-gives-back", 5000)).isInstanceOf(Answer.NeverRan.class);
+      assertThat(r.call("ch-breaks", 5000)).isInstanceOfSatisfying(Answer.Failed.class,
+          f -> assertThat(f.timedOut()).isFalse());
       long t0 = System.nanoTime();
-      assertThat(failure(r.call("ch-hangs", 300)).failureType()).isEqualTo(ReplyFailure.TIMEOUT);
+      assertThat(r.call("ch-hangs", 300)).isInstanceOfSatisfying(Answer.Failed.class,
+          f -> assertThat(f.timedOut()).isTrue());
       assertThat((System.nanoTime() - t0) / 1_000_000).isGreaterThanOrEqualTo(300);
-      assertThat(r.call("ch-echo", 5000).succeeded()).as("the connection outlives failures").isTrue();
-      List<CompletableFuture<AsyncResult<Reply>>> later = new java.util.ArrayList<>();
+      assertThat(r.call("ch-echo", 5000)).as("the connection outlives failures").isInstanceOf(Answer.Answered.class);
+      List<CompletableFuture<Answer>> later = new java.util.ArrayList<>();
       for (int i = 0; i < 20; i++) {
         later.add(CompletableFuture.supplyAsync(() -> {
           try {
@@ -167,10 +158,9 @@ class ChannelTransportTest {
           }
         }));
       }
-      for (CompletableFuture<AsyncResult<Reply>> f : later) {
-        AsyncResult<Reply> a = f.get(20, TimeUnit.SECONDS);
-        assertThat(a.succeeded()).as("an answer completed off the channel's event loop: %s", a.cause()).isTrue();
-        assertThat(a.result().body().toString()).isEqualTo("payload");
+      for (CompletableFuture<Answer> f : later) {
+        assertThat(answered(f.get(20, TimeUnit.SECONDS)).body().toString())
+            .as("an answer completed off the channel's event loop").isEqualTo("payload");
       }
     } finally {
       r.close();
@@ -180,7 +170,8 @@ class ChannelTransportTest {
   @Test
   void aRouterSendsNothingToAListenerThatCannotProveItIsANode() throws Exception {
     ChannelVerticle impostor = new ChannelVerticle(new ChannelVerticle.Settings(new NetServerOptions()
-        .setHost("127.0.0.1").setPort(0), 1 << 20, 4, 500), new ChannelHandshake("another-cluster"), "n1", new io.sluice.auth.Unproved(null));
+        .setHost("127.0.0.1").setPort(0), 1 << 20, 4, 500), new ChannelHandshake("another-cluster"), "n1",
+        new io.sluice.auth.Unproved(null), locals);
     String id = vertx.deployVerticle(impostor).await(20, TimeUnit.SECONDS);
     Router r = new Router(TOKEN, impostor.actualPort());
     try {
@@ -190,7 +181,7 @@ class ChannelTransportTest {
       // refused at every look over half a second (a breach fails the test at once)
       Await.stable(() -> {
         assertThat(r.reaches("ch-echo")).isFalse();
-        assertThat(failure(r.call("ch-echo", 1000)).failureType()).isEqualTo(ReplyFailure.NO_HANDLERS);
+        assertThat(r.call("ch-echo", 1000)).isInstanceOf(Answer.NeverRan.class);
         return true;
       }, Duration.ofMillis(500), Duration.ofSeconds(10), "every attempt refused");
       assertThat(calls.get()).isEqualTo(before);
@@ -208,13 +199,12 @@ class ChannelTransportTest {
       r.reaches("ch-echo");
       Await.until(() -> r.reaches("ch-echo"), Duration.ofSeconds(10), "the channel ready");
       CompletableFuture<Boolean> handled = new CompletableFuture<>();
-      r.ctx.runOnContext(v -> r.transport.call(Router.request("ch-echo", 5000), ar -> {
-        handled.complete(ar.succeeded());
+      r.ctx.runOnContext(v -> r.transport.call(Router.request("ch-echo", 5000), a -> {
+        handled.complete(a instanceof Answer.Answered);
         throw new IllegalStateException("a bug in the caller's own handler");
       }));
       assertThat(handled.get(10, TimeUnit.SECONDS)).isTrue();
-      AsyncResult<Reply> next = r.call("ch-echo", 5000);
-      assertThat(next.succeeded()).as("the next call on the same connection").isTrue();
+      assertThat(r.call("ch-echo", 5000)).as("the next call on the same connection").isInstanceOf(Answer.Answered.class);
       assertThat(r.reaches("ch-echo")).as("the connection is still up").isTrue();
     } finally {
       r.close();
@@ -255,7 +245,7 @@ class ChannelTransportTest {
       // refused at every look over half a second (a breach fails the test at once)
       Await.stable(() -> {
         assertThat(r.reaches("ch-echo")).isFalse();
-        assertThat(failure(r.call("ch-echo", 1000)).failureType()).isEqualTo(ReplyFailure.NO_HANDLERS);
+        assertThat(r.call("ch-echo", 1000)).isInstanceOf(Answer.NeverRan.class);
         return true;
       }, Duration.ofMillis(500), Duration.ofSeconds(10), "every attempt refused");
       assertThat(calls.get()).isEqualTo(before);
@@ -385,7 +375,8 @@ class ChannelTransportTest {
   @Test
   void connectionsBeyondTheLimitAreClosedAtOnce() throws Exception {
     ChannelVerticle small = new ChannelVerticle(new ChannelVerticle.Settings(new NetServerOptions()
-        .setHost("127.0.0.1").setPort(0), 1 << 20, 2, 10_000), new ChannelHandshake(TOKEN), "n1", new io.sluice.auth.Unproved(null));
+        .setHost("127.0.0.1").setPort(0), 1 << 20, 2, 10_000), new ChannelHandshake(TOKEN), "n1",
+        new io.sluice.auth.Unproved(null), locals);
     String id = vertx.deployVerticle(small).await(20, TimeUnit.SECONDS);
     try {
       List<Stranger> held = List.of(new Stranger(small.actualPort()), new Stranger(small.actualPort()));

@@ -3,19 +3,17 @@ package io.sluice.router;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.load.LoadRecorder;
+import io.sluice.protocol.Answer;
 import io.sluice.protocol.DeploymentDoc;
+import io.sluice.protocol.HttpParts;
 import io.sluice.protocol.LoadReport;
 import io.sluice.protocol.EndpointDoc;
 import io.sluice.protocol.Headers;
 import io.sluice.protocol.InstanceInfo;
 import io.sluice.protocol.InstanceState;
 import io.sluice.protocol.Snapshot;
-import io.vertx.core.AsyncResult;
-import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,8 +28,8 @@ class DispatcherTest {
   /** Answers each call with what {@code answer} says for its instance, at once or when released. */
   static final class FakeTransport implements ScorerTransport {
     final List<Call> calls = new ArrayList<>();
-    final List<Handler<AsyncResult<Reply>>> held = new ArrayList<>();
-    Function<String, AsyncResult<Reply>> answer = id -> Future.succeededFuture(ok(id));
+    final List<Handler<Answer>> held = new ArrayList<>();
+    Function<String, Answer> answer = id -> ok(id);
     boolean hold;
     /** Thrown by call() instead of answering (a transport's own bug, e.g. a node's channel address it cannot parse). */
     RuntimeException throwing;
@@ -42,7 +40,7 @@ class DispatcherTest {
     }
 
     @Override
-    public void call(Call call, Handler<AsyncResult<Reply>> done) {
+    public void call(Call call, Handler<Answer> done) {
       calls.add(call);
       if (throwing != null) {
         throw throwing;
@@ -55,8 +53,12 @@ class DispatcherTest {
     }
   }
 
-  static Reply ok(String instance) {
-    return new Reply(200, false, "1.0", "0.0", Buffer.buffer("\"" + instance + "\""));
+  static Answer ok(String instance) {
+    return json(200, false, "\"" + instance + "\"");
+  }
+
+  static Answer json(int status, boolean runtime, String body) {
+    return new Answer.Answered(status, runtime, false, 1.0, 0, null, Map.of(), Buffer.buffer(body));
   }
 
   final FakeTransport transport = new FakeTransport();
@@ -67,7 +69,7 @@ class DispatcherTest {
     }
 
     @Override
-    public void call(Call call, Handler<AsyncResult<Reply>> done) {
+    public void call(Call call, Handler<Answer> done) {
       throw new AssertionError("never reaches anything");
     }
   };
@@ -92,10 +94,19 @@ class DispatcherTest {
     return RoutingTable.build(new Snapshot("s", List.of(ep), deps), observed, RoutingTable.EMPTY);
   }
 
+  /** Decides and sends as a door does; the answer, or null while the call is held. */
   Outcome dispatch(RoutingTable t, String pinned) {
+    return dispatch(t, pinned, "rid");
+  }
+
+  Outcome dispatch(RoutingTable t, String pinned, String requestId) {
+    Dispatcher.Decision d = dispatcher.decide(t.endpoints.get("ep"), pinned);
+    if (d instanceof Dispatcher.Refused r) {
+      return r.outcome();
+    }
     Outcome[] got = new Outcome[1];
-    Outcome now = dispatcher.dispatch(t.endpoints.get("ep"), pinned, "rid", Buffer.buffer("x"), o -> got[0] = o);
-    return now != null ? now : got[0];
+    dispatcher.send((Dispatcher.Admitted) d, requestId, HttpParts.POST, Buffer.buffer("x"), o -> got[0] = o);
+    return got[0];
   }
 
   @Test
@@ -124,12 +135,12 @@ class DispatcherTest {
     RoutingTable t = table(Map.of("blue", 100), Map.of(), 2, "blue-1");
     transport.hold = true;
     for (int i = 0; i < 4; i++) {
-      assertThat(dispatcher.dispatch(t.endpoints.get("ep"), null, "r" + i, Buffer.buffer("x"), o -> { })).isNull();
+      assertThat(dispatch(t, null, "r" + i)).as("held").isNull();
     }
     Outcome refused = dispatch(t, null);
     assertThat(refused.status()).isEqualTo(429);
     assertThat(refused.body().toString()).contains("limit 4");
-    transport.held.get(0).handle(Future.succeededFuture(ok("blue-1")));
+    transport.held.get(0).handle(ok("blue-1"));
     transport.hold = false;
     assertThat(dispatch(t, null).status()).isEqualTo(200);
     LoadReport.DeploymentLoad counted = load.flush(1, dispatcher::inFlight).deployments().get(0);
@@ -142,7 +153,7 @@ class DispatcherTest {
   void aCallThatNeverRanIsRetriedOnceOnAnotherInstance() {
     RoutingTable t = table(Map.of("blue", 100), Map.of(), 1, "blue-1", "blue-2");
     transport.answer = id -> id.equals("blue-1")
-        ? Future.failedFuture(new ReplyException(ReplyFailure.NO_HANDLERS, "gone")) : Future.succeededFuture(ok(id));
+        ? new Answer.NeverRan("gone") : ok(id);
     for (int i = 0; i < 4; i++) {
       assertThat(dispatch(t, null).body().toString()).isEqualTo("\"blue-2\"");
     }
@@ -153,24 +164,24 @@ class DispatcherTest {
   @Test
   void azureStatusesForScriptErrorsTimeoutsAndRuntimeAnswers() {
     RoutingTable t = table(Map.of("blue", 100), Map.of(), 1, "blue-1");
-    transport.answer = id -> Future.succeededFuture(new Reply(400, false, "1.0", "0", Buffer.buffer("bad")));
+    transport.answer = id -> json(400, false, "bad");
     Outcome scriptError = dispatch(t, null);
     assertThat(scriptError.status()).isEqualTo(424);
     assertThat(scriptError.headers()).containsEntry(Headers.MODEL_ERROR_STATUS, "400");
     assertThat(scriptError.headers()).containsEntry(Headers.RUN_FUNCTION_FAILED, "True");
-    transport.answer = id -> Future.succeededFuture(new Reply(408, true, "1.0", "0", Buffer.buffer("late")));
+    transport.answer = id -> json(408, true, "late");
     assertThat(dispatch(t, null).status()).isEqualTo(408);
     // an answer the script made itself (an AMLResponse) passes as it is: status, headers, content type, bytes
-    transport.answer = id -> Future.succeededFuture(new Reply(422, false, "1.0", "0", Buffer.buffer(new byte[] {0,
-        (byte) 255}), "image/jpeg", true, Map.of("X-Size", "2")));
+    transport.answer = id -> new Answer.Answered(422, false, true, 1.0, 0, "image/jpeg", Map.of("X-Size", "2"),
+        Buffer.buffer(new byte[] {0, (byte) 255}));
     Outcome made = dispatch(t, null);
     assertThat(made.status()).isEqualTo(422);
     assertThat(made.headers()).containsEntry("content-type", "image/jpeg").containsEntry("x-size", "2")
         .containsEntry(Headers.RUN_FUNCTION_FAILED, "False");
     assertThat(made.body().getBytes()).containsExactly(0, 255);
-    transport.answer = id -> Future.failedFuture(new ReplyException(ReplyFailure.TIMEOUT, "no answer"));
+    transport.answer = id -> new Answer.Failed(true, "no answer");
     assertThat(dispatch(t, null).status()).isEqualTo(408);
-    transport.answer = id -> Future.failedFuture(new RuntimeException("boom"));
+    transport.answer = id -> new Answer.Failed(false, "boom");
     assertThat(dispatch(t, null).status()).isEqualTo(500);
   }
 
@@ -183,8 +194,7 @@ class DispatcherTest {
   @Test
   void theMirrorGetsItsShareAndItsAnswerNeverReachesTheClient() {
     RoutingTable t = table(Map.of("blue", 100), Map.of("green", 20), 1, "blue-1", "green-1");
-    transport.answer = id -> id.startsWith("green") ? Future.failedFuture(new RuntimeException("shadow broke"))
-        : Future.succeededFuture(ok(id));
+    transport.answer = id -> id.startsWith("green") ? new Answer.Failed(false, "shadow broke") : ok(id);
     for (int i = 0; i < 100; i++) {
       Outcome o = dispatch(t, null);
       assertThat(o.status()).isEqualTo(200);
@@ -215,12 +225,11 @@ class DispatcherTest {
   @Test
   void aRequestThatNeverRanOnEitherTryIs503() {
     RoutingTable t = table(Map.of("blue", 100), Map.of(), 1, "blue-1", "blue-2");
-    transport.answer = id -> Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 503,
-        "instance " + id + " has drained"));
+    transport.answer = id -> new Answer.NeverRan("instance " + id + " has drained");
     Outcome o = dispatch(t, null);
     assertThat(transport.calls).hasSize(2);
     assertThat(o.status()).isEqualTo(503);
-    transport.answer = id -> Future.failedFuture(new ReplyException(ReplyFailure.NO_HANDLERS, "gone"));
+    transport.answer = id -> new Answer.NeverRan("gone");
     assertThat(dispatch(t, null).status()).isEqualTo(503);
   }
 
@@ -228,9 +237,7 @@ class DispatcherTest {
   @Test
   void aMirrorCopyThatNeverRanIsNotCompared() {
     RoutingTable t = table(Map.of("blue", 100), Map.of("green", 50), 1, "blue-1", "green-1");
-    transport.answer = id -> id.startsWith("green")
-        ? Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 503, "draining"))
-        : Future.succeededFuture(ok(id));
+    transport.answer = id -> id.startsWith("green") ? new Answer.NeverRan("draining") : ok(id);
     for (int i = 0; i < 10; i++) {
       assertThat(dispatch(t, null).status()).isEqualTo(200);
     }

@@ -18,7 +18,7 @@ class RouterMetricsTest {
     m.answered("e", "blue", 200, false, t0);
     m.answered("e", "blue", 429, false, t0);
     m.answered("e", "green", 200, true, 0);
-    m.compared("e", "green", 0);
+    m.compared("e", "green", io.sluice.mirror.AnswerComparison.Kind.AGREED);
     m.answered("e", "", 401, false, t0);
     assertEquals(2.0, registry.get("sluice.requests").tags("deployment", "blue", "status", "200", "mirror", "false")
         .counter().count());
@@ -28,7 +28,7 @@ class RouterMetricsTest {
     assertNull(registry.find("sluice.request.duration").tags("deployment", "green").timer(), "mirrors are not timed");
     assertEquals(1.0, registry.get("sluice.mirror.comparisons").tags("result", "agreed").counter().count());
 
-    m.retain(Set.of("e"), Set.of("e/blue"));
+    m.retain(Set.of("e"), Set.of(new io.sluice.protocol.DeploymentKey("e", "blue")));
     assertNull(registry.find("sluice.requests").tags("deployment", "green").counter());
     assertNull(registry.find("sluice.mirror.comparisons").counter());
     assertEquals(1.0, registry.get("sluice.requests").tags("deployment", "", "status", "401").counter().count(),
