@@ -1,11 +1,13 @@
 package io.sluice.scorer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -148,12 +150,9 @@ class JavaScorerTest {
     assertThat(logs).noneMatch(l -> l.contains("abandoned"));
   }
 
-  private static void waitForLog(List<String> logs, java.util.function.Predicate<String> line) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (logs.stream().noneMatch(line)) {
-      assertThat(System.nanoTime()).as("a log line in time: %s", logs).isLessThan(deadline);
-      Thread.sleep(20);
-    }
+  private static void waitForLog(List<String> logs, java.util.function.Predicate<String> line) {
+    await("a log line").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+        .until(() -> logs.stream().anyMatch(line));
   }
 
   @Test

@@ -28,12 +28,12 @@ final class ChannelConnection {
 
   private enum State { CONNECTING, READY, CLOSED }
 
-  static final long HANDSHAKE_MS = 5000;
 
   private final Vertx vertx;
   final String node;
   final String address;
   private final ChannelHandshake handshake;
+  private final long handshakeMs;
   private final Map<Long, Pending> pending = new HashMap<>();
   private final byte[] clientNonce = ChannelHandshake.nonce();
   private State state = State.CONNECTING;
@@ -41,7 +41,8 @@ final class ChannelConnection {
   private long nextId;
   private Handler<ChannelConnection> onChange = c -> { };
 
-  ChannelConnection(Vertx vertx, String node, String address, ChannelHandshake handshake) {
+  ChannelConnection(Vertx vertx, String node, String address, ChannelHandshake handshake, long handshakeMs) {
+    this.handshakeMs = handshakeMs;
     this.vertx = vertx;
     this.node = node;
     this.address = address;
@@ -50,13 +51,13 @@ final class ChannelConnection {
 
   /**
    * Connects and shakes hands; {@code changed} is told when the connection is ready, and once when it ends. A
-   * listener that has not proved itself within {@link #HANDSHAKE_MS} is left (and tried again later).
+   * listener that has not proved itself within {@code handshakeMs} is left (and tried again later).
    */
   void open(NetClient client, Handler<ChannelConnection> changed) {
     onChange = changed;
-    vertx.setTimer(HANDSHAKE_MS, t -> {
+    vertx.setTimer(handshakeMs, t -> {
       if (state == State.CONNECTING) {
-        LOG.warn("scoring channel to node {} at {}: no handshake within {} ms; closed", node, address, HANDSHAKE_MS);
+        LOG.warn("scoring channel to node {} at {}: no handshake within {} ms; closed", node, address, handshakeMs);
         close();
       }
     });

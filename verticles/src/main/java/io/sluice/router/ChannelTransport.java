@@ -15,18 +15,22 @@ import java.util.Map;
 /**
  * Instances on other nodes, through their node's scoring channel: one connection per node, opened when a request
  * first goes there (that request and any until the handshake is done take the event bus), and kept. Where the
- * channels are comes from the node map, read every {@link #REFRESH_MS}; a node whose channel cannot be reached is
- * tried again after {@link #RETRY_MS}, and meanwhile the event bus carries its requests. Runs on the router's
+ * channels are comes from the node map, read every {@link Timing#refreshMs}; a node whose channel cannot be reached
+ * is tried again after {@link Timing#retryMs}, and meanwhile the event bus carries its requests. Runs on the router's
  * event loop only.
  */
 final class ChannelTransport implements ScorerTransport {
-  static final long REFRESH_MS = 2000;
-  static final long RETRY_MS = 2000;
+  /** How often the node map is read, how long a failed node is left, how long a listener has to prove itself. */
+  record Timing(long refreshMs, long retryMs, long handshakeMs) {
+    static final Timing DEFAULT = new Timing(2000, 2000, 5000);
+  }
+
+  private final Timing timing;
 
   private final Vertx vertx;
   private final ChannelHandshake handshake;
   private final NetClient client;
-  /** The node map's entries (NodeFacts as JSON), read every REFRESH_MS. */
+  /** The node map's entries (NodeFacts as JSON), read every refreshMs. */
   private final java.util.function.Supplier<io.vertx.core.Future<java.util.List<JsonObject>>> nodeList;
   /** node id → "host:port" of its channel, from the node map. */
   private Map<String, String> directory = Map.of();
@@ -38,6 +42,13 @@ final class ChannelTransport implements ScorerTransport {
   /** Call on the router's event loop: the client's connections belong to it. */
   ChannelTransport(Vertx vertx, ChannelHandshake handshake, NetClientOptions options,
                    java.util.function.Supplier<io.vertx.core.Future<java.util.List<JsonObject>>> nodeList) {
+    this(vertx, handshake, options, nodeList, Timing.DEFAULT);
+  }
+
+  ChannelTransport(Vertx vertx, ChannelHandshake handshake, NetClientOptions options,
+                   java.util.function.Supplier<io.vertx.core.Future<java.util.List<JsonObject>>> nodeList,
+                   Timing timing) {
+    this.timing = timing;
     this.vertx = vertx;
     this.nodeList = nodeList;
     this.handshake = handshake;
@@ -46,7 +57,7 @@ final class ChannelTransport implements ScorerTransport {
 
   void start() {
     refresh();
-    timer = vertx.setPeriodic(REFRESH_MS, t -> refresh());
+    timer = vertx.setPeriodic(timing.refreshMs(), t -> refresh());
   }
 
   @Override
@@ -85,13 +96,13 @@ final class ChannelTransport implements ScorerTransport {
   private long calls;
 
   private void connect(String node, String address) {
-    ChannelConnection c = new ChannelConnection(vertx, node, address, handshake);
+    ChannelConnection c = new ChannelConnection(vertx, node, address, handshake, timing.handshakeMs());
     connections.put(node, c);
     retryAt.remove(node);
     c.open(client, changed -> {
       if (changed.closed() && connections.get(node) == changed) {
         connections.remove(node);
-        retryAt.put(node, System.nanoTime() + RETRY_MS * 1_000_000);
+        retryAt.put(node, System.nanoTime() + timing.retryMs() * 1_000_000);
       }
       readyCount = (int) connections.values().stream().filter(ChannelConnection::ready).count();
     });

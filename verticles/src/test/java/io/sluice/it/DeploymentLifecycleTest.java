@@ -9,6 +9,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -89,6 +91,35 @@ class DeploymentLifecycleTest {
     cli.ok("online-endpoint", "update", "-n", "life-ep", "--traffic", "app=0");
     cli.ok("online-deployment", "delete", "-n", "app", "-e", "life-ep", "--yes");
     assertThat(cli.okJson("online-deployment", "list", "-e", "life-ep").size()).isZero();
+  }
+
+  /**
+   * Issue 22: an instance stopped while its init() runs must leave no Python process behind (boot() used to go on
+   * after stop(), starting workers that nothing would close) and write no state after its map entry is gone.
+   */
+  @Test
+  void aDeploymentDeletedWhileItsInitRunsLeavesNoWorkerBehind() throws Exception {
+    Path pids = tmp.resolve("init-pids");
+    Path yaml = deployment(tmp.resolve("slow-init"), """
+        import os, time
+        with open(%s, "a") as f:
+            f.write(str(os.getpid()) + "\\n")
+        time.sleep(8)""".formatted("'" + pids + "'"));
+    cli.ok("online-deployment", "create", "-f", yaml.toString(), "-n", "slow", "--no-wait");
+    Await.until(() -> Files.exists(pids) && !Files.readAllLines(pids).isEmpty(), Duration.ofSeconds(60),
+        "init() running");
+    cli.ok("online-deployment", "delete", "-n", "slow", "-e", "life-ep", "--yes");
+    // init() would end 8 s after it began; every process that ran it is gone well before, and stays gone after
+    Await.until(() -> Files.readAllLines(pids).stream().map(Long::parseLong).noneMatch(pid ->
+        ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)), Duration.ofSeconds(30),
+        "every init() process gone");
+    List<String> started = Files.readAllLines(pids);
+    Await.stable(() -> Files.readAllLines(pids).equals(started), Duration.ofSeconds(10), Duration.ofSeconds(20),
+        "no worker started after the stop");
+    assertThat(cli.okJson("online-deployment", "list", "-e", "life-ep").findValuesAsText("name"))
+        .doesNotContain("slow");
+    assertThat(node.log()).as("no state written for the instance once it stopped")
+        .doesNotContainPattern("instance \\S*slow\\S* failed");
   }
 
   @Test

@@ -80,12 +80,16 @@ class ChannelTransportTest {
     final ChannelTransport transport;
 
     Router(String token, int port) throws Exception {
+      this(token, port, ChannelTransport.Timing.DEFAULT);
+    }
+
+    Router(String token, int port, ChannelTransport.Timing timing) throws Exception {
       JsonObject facts = new NodeFacts("n1", "node-1", "http://x", List.of(), List.of("*"), 4, false, List.of("*"),
           1000, 1000, "127.0.0.1:" + port, "").toJson();
       CompletableFuture<ChannelTransport> made = new CompletableFuture<>();
       ctx.runOnContext(v -> {
         ChannelTransport t = new ChannelTransport(vertx, new ChannelHandshake(token), new NetClientOptions(),
-            () -> Future.succeededFuture(List.of(facts)));
+            () -> Future.succeededFuture(List.of(facts)), timing);
         t.start();
         made.complete(t);
       });
@@ -267,7 +271,8 @@ class ChannelTransportTest {
       accepted.incrementAndGet();
       s.closeHandler(v -> closedByRouter.incrementAndGet());
     }).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
-    Router r = new Router(TOKEN, mute.actualPort());
+    // short handshake and retry times: what is tested is that they are kept, not how long they are
+    Router r = new Router(TOKEN, mute.actualPort(), new ChannelTransport.Timing(2000, 200, 300));
     try {
       assertThat(r.reaches("ch-echo")).isFalse();
       // the handshake timeout closes the first connection, and after the retry delay a new one is tried
