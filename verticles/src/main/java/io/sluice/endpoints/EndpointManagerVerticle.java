@@ -13,6 +13,7 @@ import io.sluice.protocol.InstanceInfo;
 import io.sluice.protocol.InstanceState;
 import io.sluice.protocol.NodeFacts;
 import io.sluice.protocol.Ops;
+import io.sluice.protocol.SupervisorOrders;
 import io.sluice.protocol.ProvisioningState;
 import io.sluice.protocol.Routers;
 import io.sluice.protocol.ValidationException;
@@ -210,7 +211,7 @@ public final class EndpointManagerVerticle extends VerticleBase {
         return Future.succeededFuture(new JsonObject().put("content", ""));
       }
       return vertx.eventBus().<JsonObject>request(Addresses.supervisor(pick.nodeId()),
-          new JsonObject().put(Ops.OP, Ops.LOGS).put("instance", pick.id()).put("lines", lines),
+          new SupervisorOrders.Logs(pick.id(), lines).toJson(),
           new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(10_000)).map(Message::body);
     });
   }

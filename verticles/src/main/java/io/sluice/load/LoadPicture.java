@@ -89,12 +89,24 @@ public final class LoadPicture {
     this.maxSeries = maxSeries;
   }
 
-  /** Merges one router's report; {@code nowSecond} is this node's clock, for the retention. */
-  public synchronized void add(LoadReport r, long nowSecond) {
+  /**
+   * Merges one router's report; {@code nowSecond} is this node's clock, for the retention. The histograms are
+   * decoded before the lock is taken: routers read their shares under the same lock from their event loops.
+   */
+  public void add(LoadReport r, long nowSecond) {
     if (r.second() <= nowSecond - retentionSeconds || r.second() > nowSecond + 60) {
       return; // too old to keep, or from a clock far ahead of ours
     }
+    List<Histogram> latencies = new ArrayList<>(r.deployments().size());
     for (LoadReport.DeploymentLoad d : r.deployments()) {
+      latencies.add(decode(d.latency()));
+    }
+    merge(r, latencies, nowSecond);
+  }
+
+  private synchronized void merge(LoadReport r, List<Histogram> latencies, long nowSecond) {
+    for (int i = 0; i < r.deployments().size(); i++) {
+      LoadReport.DeploymentLoad d = r.deployments().get(i);
       ArrayDeque<Bucket> buckets = series.computeIfAbsent(new Key(d.endpoint(), d.deployment(), d.mirror()),
           k -> new ArrayDeque<>());
       Bucket b = bucket(buckets, r.second());
@@ -104,7 +116,7 @@ public final class LoadPicture {
       b.byKind[3] += d.serverErrors();
       b.inFlight.put(r.router(), d.inFlight());
       b.byRouter.merge(r.router(), d.ok() + d.clientErrors() + d.throttled() + d.serverErrors(), Long::sum);
-      Histogram h = decode(d.latency());
+      Histogram h = latencies.get(i);
       if (h != null) {
         b.latency.add(h);
       }

@@ -64,7 +64,7 @@ public final class RolloutMachine {
         }
         String why = "step " + s.stepLabel() + ": " + n + " inconclusive windows in a row ("
             + String.join("; ", v.reasons()) + ")";
-        yield "rollback".equals(s.plan().onInconclusive())
+        yield s.plan().onInconclusive() == RolloutPlan.OnInconclusive.ROLLBACK
             ? inForce(s.with(Status.RolledBack, s.step(), now, n, kept, why))
             : inForce(s.with(Status.Paused, s.step(), now, n, kept, why + "; held: resume to judge again, abort to "
                 + "roll back"));

@@ -15,7 +15,27 @@ import java.util.Set;
  * windows stay inconclusive. Every refusal names the field and the rule. Pure.
  */
 public record RolloutPlan(String target, List<Integer> steps, int intervalSeconds, Judge.Criteria criteria,
-                          int mirrorFirst, String onInconclusive, int maxInconclusive, boolean deletePrevious) {
+                          int mirrorFirst, OnInconclusive onInconclusive, int maxInconclusive,
+                          boolean deletePrevious) {
+
+  /** What {@code max_inconclusive} inconclusive windows in a row do: hold the step (pause) or roll back. */
+  public enum OnInconclusive {
+    HOLD, ROLLBACK;
+
+    /** As written in the spec: {@code hold}, {@code rollback}. */
+    public String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    static OnInconclusive of(Object label) {
+      for (OnInconclusive o : values()) {
+        if (o.label().equals(label)) {
+          return o;
+        }
+      }
+      throw new ValidationException("on_inconclusive: 'hold' or 'rollback'; got '" + label + "'");
+    }
+  }
 
   public static final int MAX_INTERVAL_SECONDS = 900;
   private static final Set<String> FIELDS = Set.of("deployment", "steps", "interval", "min_requests",
@@ -54,16 +74,13 @@ public record RolloutPlan(String target, List<Integer> steps, int intervalSecond
       throw new ValidationException("mirror_first: '" + target + "' already has live traffic; mirroring goes only to a "
           + "deployment without it");
     }
-    Object policy = spec.getValue("on_inconclusive", "hold");
-    if (!"hold".equals(policy) && !"rollback".equals(policy)) {
-      throw new ValidationException("on_inconclusive: 'hold' or 'rollback'; got '" + policy + "'");
-    }
+    OnInconclusive policy = OnInconclusive.of(spec.getValue("on_inconclusive", "hold"));
     int maxInconclusive = (int) whole(spec, "max_inconclusive", 5, 1, 1000);
     Object del = spec.getValue("delete_previous", false);
     if (!(del instanceof Boolean deletePrevious)) {
       throw new ValidationException("delete_previous: true or false");
     }
-    return new RolloutPlan(target, steps, interval, c, mirrorFirst, (String) policy, maxInconclusive, deletePrevious);
+    return new RolloutPlan(target, steps, interval, c, mirrorFirst, policy, maxInconclusive, deletePrevious);
   }
 
   private static List<Integer> steps(Object v, int current) {
@@ -151,7 +168,7 @@ public record RolloutPlan(String target, List<Integer> steps, int intervalSecond
         .put("interval", intervalSeconds + "s").put("min_requests", criteria.minRequests())
         .put("max_error_rate", criteria.maxErrorRate()).put("max_error_rate_increase", criteria.maxErrorRateIncrease())
         .put("max_p99_ratio", criteria.maxP99Ratio()).put("min_agreement", criteria.minAgreement())
-        .put("mirror_first", mirrorFirst).put("on_inconclusive", onInconclusive)
+        .put("mirror_first", mirrorFirst).put("on_inconclusive", onInconclusive.label())
         .put("max_inconclusive", maxInconclusive).put("delete_previous", deletePrevious);
   }
 
@@ -162,7 +179,7 @@ public record RolloutPlan(String target, List<Integer> steps, int intervalSecond
     return new RolloutPlan(j.getString("deployment"), steps, seconds(j.getString("interval")),
         new Judge.Criteria(j.getLong("min_requests"), j.getDouble("max_error_rate"),
             j.getDouble("max_error_rate_increase"), j.getDouble("max_p99_ratio"), j.getDouble("min_agreement")),
-        j.getInteger("mirror_first"), j.getString("on_inconclusive"), j.getInteger("max_inconclusive"),
+        j.getInteger("mirror_first"), OnInconclusive.of(j.getString("on_inconclusive")), j.getInteger("max_inconclusive"),
         j.getBoolean("delete_previous"));
   }
 }

@@ -10,8 +10,9 @@ import io.sluice.protocol.ClusterCalls;
 import io.sluice.protocol.DeploymentDoc;
 import io.sluice.protocol.NodeFacts;
 import io.sluice.protocol.Events;
-import io.sluice.protocol.Ops;
 import io.sluice.protocol.SafeIds;
+import io.sluice.protocol.SupervisorOrders;
+import io.sluice.protocol.ValidationException;
 import io.sluice.auth.Unproved;
 import io.sluice.scoring.ArtifactCache;
 import io.sluice.scoring.LogTail;
@@ -182,52 +183,56 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
   // ---- this node's instances -------------------------------------------------------------------------------
 
   private void order(Message<JsonObject> msg) {
-    JsonObject m = msg.body();
-    String instanceId = Ops.SPAWN.equals(m.getString(Ops.OP)) ? m.getJsonObject("instance", new JsonObject())
-        .getString("id") : m.getString("instance");
+    SupervisorOrders.Order order;
+    try {
+      order = SupervisorOrders.fromJson(msg.body());
+    } catch (ValidationException e) {
+      msg.fail(400, e.getMessage());
+      return;
+    }
+    String instanceId = order.instanceId();
     if (!SafeIds.instanceId(instanceId)) { // it would name a log file: whoever sent it, it is no node's id
       ClusterTrust.of(vertx).unproved().refused(Unproved.Kind.id, "instance id " + instanceId);
       msg.fail(400, "not an instance id: " + instanceId);
       return;
     }
-    switch (m.getString(Ops.OP, "")) {
-      case Ops.SPAWN -> {
-        JsonObject inst = m.getJsonObject("instance");
-        String id = inst.getString("id");
-        if (stopped.contains(id)) {
-          msg.reply(new JsonObject().put("accepted", false));
-          return;
-        }
-        if (!hosted.containsKey(id)) {
-          JsonObject dep = m.getJsonObject("deployment");
-          DeploymentDoc.Resolved resolved = DeploymentDoc.fromJson(dep).resolved();
-          String envName = resolved == null ? null : resolved.environment();
-          JsonObject config = new JsonObject().put("instance", inst).put("deployment", dep)
-              .put("python", node.pythonFor(envName)).put("spare_workers", node.spareWorkers());
-          Future<String> f = vertx.deployVerticle(new ScorerVerticle(node, cache, locals), new DeploymentOptions()
-              .setConfig(config));
-          hosted.put(id, f);
-          f.onFailure(err -> {
-            LOG.warn("instance {} could not be deployed", id, err);
-            hosted.remove(id);
-          });
-        }
-        msg.reply(new JsonObject().put("accepted", true));
+    if (order instanceof SupervisorOrders.Spawn spawn) {
+      msg.reply(spawn(spawn).toJson());
+    } else if (order instanceof SupervisorOrders.Stop) {
+      boolean known = hosted.containsKey(instanceId);
+      if (known) {
+        stopLocal(instanceId);
       }
-      case Ops.STOP -> {
-        String id = m.getString("instance");
-        if (!hosted.containsKey(id)) {
-          msg.reply(new JsonObject().put("known", false));
-        } else {
-          stopLocal(id);
-          msg.reply(new JsonObject().put("known", true));
-        }
-      }
-      case Ops.LOGS -> vertx.executeBlocking(() -> tail(m.getString("instance"), m.getInteger("lines", 5000)), false)
-          .onSuccess(content -> msg.reply(new JsonObject().put("content", content)))
+      msg.reply(new SupervisorOrders.Stopped(known).toJson());
+    } else {
+      int lines = ((SupervisorOrders.Logs) order).lines();
+      vertx.executeBlocking(() -> tail(instanceId, lines), false)
+          .onSuccess(content -> msg.reply(new SupervisorOrders.Log(content).toJson()))
           .onFailure(err -> msg.fail(500, "cannot read logs: " + err.getMessage()));
-      default -> msg.fail(400, "unknown order " + m.getString(Ops.OP));
     }
+  }
+
+  /** Deploys the instance unless it runs here already; refused for one stopped here before (it must not return). */
+  private SupervisorOrders.Spawned spawn(SupervisorOrders.Spawn order) {
+    String id = order.instanceId();
+    if (stopped.contains(id)) {
+      return new SupervisorOrders.Spawned(false);
+    }
+    if (!hosted.containsKey(id)) {
+      DeploymentDoc.Resolved resolved = order.deployment().resolved();
+      String envName = resolved == null ? null : resolved.environment();
+      JsonObject config = new JsonObject().put("instance", order.instance().toJson())
+          .put("deployment", order.deployment().toJson()).put("python", node.pythonFor(envName))
+          .put("spare_workers", node.spareWorkers());
+      Future<String> f = vertx.deployVerticle(new ScorerVerticle(node, cache, locals), new DeploymentOptions()
+          .setConfig(config));
+      hosted.put(id, f);
+      f.onFailure(err -> {
+        LOG.warn("instance {} could not be deployed", id, err);
+        hosted.remove(id);
+      });
+    }
+    return new SupervisorOrders.Spawned(true);
   }
 
   private Future<Void> stopLocal(String id) {

@@ -9,6 +9,7 @@ import io.sluice.protocol.DeploymentDoc;
 import io.sluice.protocol.Events;
 import io.sluice.protocol.InstanceInfo;
 import io.sluice.protocol.InstanceState;
+import io.sluice.protocol.SupervisorOrders;
 import io.sluice.protocol.NodeFacts;
 import io.sluice.protocol.Ops;
 import io.sluice.protocol.ProvisioningState;
@@ -167,10 +168,9 @@ final class Reconciler {
   /** A refused or undelivered order removes the entry: the next round places the instance again. */
   private Future<Void> order(DeploymentDoc d, InstanceInfo inst) {
     ordered.add(inst.id());
-    return vertx.eventBus().<JsonObject>request(Addresses.supervisor(inst.nodeId()), new JsonObject()
-            .put(Ops.OP, Ops.SPAWN).put("instance", inst.toJson()).put("deployment", d.toJson()),
-            new DeliveryOptions().setSendTimeout(ORDER_TIMEOUT_MS))
-        .compose(r -> r.body().getBoolean("accepted", false) ? Future.<Void>succeededFuture()
+    return vertx.eventBus().<JsonObject>request(Addresses.supervisor(inst.nodeId()),
+            new SupervisorOrders.Spawn(inst, d).toJson(), new DeliveryOptions().setSendTimeout(ORDER_TIMEOUT_MS))
+        .compose(r -> SupervisorOrders.Spawned.fromJson(r.body()).accepted() ? Future.<Void>succeededFuture()
             : Future.<Void>failedFuture("refused"))
         .recover(err -> instances.remove(inst.id()).mapEmpty());
   }
@@ -179,9 +179,8 @@ final class Reconciler {
   private Future<Void> stop(InstanceInfo inst) {
     ordered.add(inst.id());
     return vertx.eventBus().<JsonObject>request(Addresses.supervisor(inst.nodeId()),
-            new JsonObject().put(Ops.OP, Ops.STOP).put("instance", inst.id()),
-            new DeliveryOptions().setSendTimeout(ORDER_TIMEOUT_MS))
-        .compose(r -> r.body().getBoolean("known") ? Future.<Void>succeededFuture()
+            new SupervisorOrders.Stop(inst.id()).toJson(), new DeliveryOptions().setSendTimeout(ORDER_TIMEOUT_MS))
+        .compose(r -> SupervisorOrders.Stopped.fromJson(r.body()).known() ? Future.<Void>succeededFuture()
             : instances.remove(inst.id()).onSuccess(v -> publish(inst.with(InstanceState.Gone, null))).<Void>mapEmpty())
         .recover(err -> Future.succeededFuture());
   }

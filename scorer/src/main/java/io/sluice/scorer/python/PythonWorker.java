@@ -102,7 +102,8 @@ final class PythonWorker {
   private void slot(CompletableFuture<Void> first) {
     int failedStarts = 0;
     while (!closing) {
-      String outcome = lifetime(first);
+      Ended ended = lifetime(first);
+      String outcome = ended.why();
       // with a started spare at hand the slot is replaced at once: it never stops being ready
       boolean instant = !closing && first.isDone() && spares.available();
       if (!instant) {
@@ -116,7 +117,7 @@ final class PythonWorker {
         first.completeExceptionally(new IllegalStateException(outcome));
         return;
       }
-      failedStarts = outcome.startsWith("init") ? failedStarts + 1 : 0;
+      failedStarts = ended.initFailed() ? failedStarts + 1 : 0;
       if (failedStarts >= MAX_FAILED_RESTARTS) {
         note(outcome + "; giving up after " + failedStarts + " failed restarts");
         gaveUp = true;
@@ -137,14 +138,14 @@ final class PythonWorker {
    * answers ({@link #readAnswers}); with {@code depth} 2 the next request waits framed in the pipe while Python runs
    * the current one.
    */
-  private String lifetime(CompletableFuture<Void> first) {
+  private Ended lifetime(CompletableFuture<Void> first) {
     killedByWatchdog = false;
     PythonLauncher.Started spare = spares.take();
     if (spare == null) {
       try {
         spare = launcher.launch();
       } catch (PythonLauncher.InitFailed e) {
-        return e.getMessage();
+        return new Ended(e.getMessage(), true);
       }
       note("started, pid " + spare.process().pid());
     } else {
@@ -221,7 +222,11 @@ final class PythonWorker {
       Thread.currentThread().interrupt();
     }
     String why = pipe.ended();
-    return closing || why == null ? "stopped" : why;
+    return new Ended(closing || why == null ? "stopped" : why, false);
+  }
+
+  /** Why a process's lifetime ended; {@code initFailed}: it never got past init() (what the restart policy counts). */
+  private record Ended(String why, boolean initFailed) {
   }
 
   /** A request (or, with a null {@code pending}, a liveness ping) in the process's pipe. */
