@@ -246,4 +246,26 @@ class DispatcherTest {
     assertThat(c.status()).as("status mismatches").isZero();
     assertThat(c.notCompared()).isEqualTo(5);
   }
+
+  /** Issue 22: every failed request logged a WARN from the event loop; now one line per deployment per reason. */
+  @Test
+  void aFailingDeploymentUnderLoadLogsOneLineNotOnePerRequest() {
+    ch.qos.logback.classic.Logger router = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+        .getLogger("io.sluice.router");
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+        new ch.qos.logback.core.read.ListAppender<>();
+    lines.start();
+    router.addAppender(lines);
+    try {
+      RoutingTable t = table(Map.of("blue", 100), Map.of(), 1, "blue-1");
+      transport.answer = id -> new Answer.Failed(false, "the scorer failed: worker died");
+      for (int i = 0; i < 200; i++) {
+        assertThat(dispatch(t, null).status()).isEqualTo(500);
+      }
+      assertThat(lines.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN).count())
+          .as("WARN lines for 200 failed requests").isEqualTo(1);
+    } finally {
+      router.detachAppender(lines);
+    }
+  }
 }
