@@ -48,7 +48,7 @@ public final class ScorerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ScorerVerticle.class);
 
   private final NodeInfo node;
-  private final ArtifactCache cache;
+  private final Artifacts cache;
   /** The node's registry of its instances: local routers and the scoring channel call this one directly. */
   private final LocalInstances locals;
   /** Replaced (never changed) at each state change; read from any thread by local routers. */
@@ -76,7 +76,14 @@ public final class ScorerVerticle extends VerticleBase {
   /** False while the last state write failed (a cluster map that timed out): the re-assert then writes it again. */
   private boolean stateWritten = true;
 
-  public ScorerVerticle(NodeInfo node, ArtifactCache cache, LocalInstances locals) {
+  /** Where an instance's code and model come from: uploaded files unpacked to local folders ({@link ArtifactCache}). */
+  @FunctionalInterface
+  public interface Artifacts {
+    /** The local folder of uploaded file {@code fileId}; may take a while (it unpacks on first use). */
+    Path materialize(String fileId) throws Exception;
+  }
+
+  public ScorerVerticle(NodeInfo node, Artifacts cache, LocalInstances locals) {
     this.node = node;
     this.cache = cache;
     this.locals = locals;

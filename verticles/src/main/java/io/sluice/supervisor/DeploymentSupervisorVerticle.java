@@ -224,7 +224,7 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
       JsonObject config = new JsonObject().put("instance", order.instance().toJson())
           .put("deployment", order.deployment().toJson()).put("python", node.pythonFor(envName))
           .put("spare_workers", node.spareWorkers());
-      Future<String> f = vertx.deployVerticle(new ScorerVerticle(node, cache, locals), new DeploymentOptions()
+      Future<String> f = vertx.deployVerticle(new ScorerVerticle(node, cache::materialize, locals), new DeploymentOptions()
           .setConfig(config));
       hosted.put(id, f);
       f.onFailure(err -> {
