@@ -105,10 +105,11 @@ public final class ScorerVerticle extends VerticleBase {
     return SignedMap.of(vertx, Addresses.INSTANCES_MAP)
         .compose(m -> {
           instances = m;
-          return openLog(id);
+          return setState(InstanceState.Starting, null);
         })
-        .compose(v -> setState(InstanceState.Starting, null))
         .compose(v -> vertx.eventBus().<Buffer>consumer(Addresses.scorer(id), this::score).completion())
+        // the log opens last, so no step after it can fail and leave its thread and file behind
+        .compose(v -> openLog(id))
         .onSuccess(v -> locals.register(id, this::score))
         .onSuccess(v -> {
           boot();
