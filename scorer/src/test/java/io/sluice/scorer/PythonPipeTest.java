@@ -59,6 +59,8 @@ class PythonPipeTest {
       CompletableFuture<ScoreResult> next = send(s, "next");
       assertThat(look.get(30, TimeUnit.SECONDS).bodyText()).isEqualTo("\"waiting\"");
       assertThat(next.get(30, TimeUnit.SECONDS).bodyText()).isEqualTo("\"next\"");
+      // the log lines come on the process's log stream, which may be read after the answers arrived
+      PythonScorerTest.waitFor(() -> logs.stream().filter(l -> l.contains("ran ")).count() >= 2, "both log lines");
       assertThat(logs.stream().filter(l -> l.contains("ran ")).toList()).as("one at a time, in order")
           .satisfiesExactly(l -> assertThat(l).contains("ran look"), l -> assertThat(l).contains("ran next"));
     }
