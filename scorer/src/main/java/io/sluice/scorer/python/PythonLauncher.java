@@ -50,8 +50,10 @@ final class PythonLauncher {
 
   Started launch() throws InitFailed {
     Process p;
+    Thread logs;
     try {
       p = spawn();
+      logs = pumpLogs(p);
     } catch (IOException e) {
       throw new InitFailed("init() did not run: cannot start Python '" + spec.python() + "': " + e.getMessage());
     }
@@ -66,12 +68,14 @@ final class PythonLauncher {
       RunnerFrames.read(in);
       guard.cancel(false);
       if (!"ready".equals(hello.path("event").asText())) {
+        logged(logs); // the runner exits after init_failed: its traceback is read to the end first
         p.destroyForcibly();
         throw new InitFailed("init() failed: " + hello.path("error").asText());
       }
       return new Started(p, in, new DataOutputStream(p.getOutputStream()));
     } catch (IOException e) {
       guard.cancel(false);
+      logged(logs);
       p.destroyForcibly();
       if (killed.get()) {
         throw new InitFailed("init() did not finish within " + spec.readiness().budgetSeconds() + " s (readiness_probe: "
@@ -95,13 +99,33 @@ final class PythonLauncher {
     env.put("PYTHONUNBUFFERED", "1");
     Process p = pb.start();
     cpu.join(p.pid()); // before init(): a model load counts against the limit too
-    Thread logs = new Thread(() -> pumpLogs(p), "python-log-" + p.pid());
-    logs.setDaemon(true);
-    logs.start();
     return p;
   }
 
-  private void pumpLogs(Process p) {
+  /** The thread that copies the process's stderr (prints, logging, tracebacks) into the instance's log. */
+  private Thread pumpLogs(Process p) {
+    Thread logs = new Thread(() -> copyLogs(p), "python-log-" + p.pid());
+    logs.setDaemon(true);
+    logs.start();
+    return logs;
+  }
+
+  /**
+   * Waits (at most {@link #LOG_DRAIN_MS}) until what a process that failed its init() wrote is in the log, before
+   * it is destroyed: destroying a process closes its stderr at once (the JDK's Process does), and whatever the log
+   * thread had not read yet would be lost. So the instance is reported Failed with its traceback already in the log.
+   */
+  private static void logged(Thread logs) {
+    try {
+      logs.join(LOG_DRAIN_MS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static final long LOG_DRAIN_MS = 5000;
+
+  private void copyLogs(Process p) {
     try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {

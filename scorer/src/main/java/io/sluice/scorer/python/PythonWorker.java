@@ -214,7 +214,7 @@ final class PythonWorker {
       Thread.currentThread().interrupt();
     } finally {
       memory.stop();
-      process.destroyForcibly();
+      RunnerFrames.end(process);
     }
     try {
       reader.join(10_000);
@@ -288,7 +288,7 @@ final class PythonWorker {
     } catch (IOException e) {
       detail = e.getMessage();
     }
-    process.destroyForcibly();
+    RunnerFrames.end(process);
     List<Pipe.Entry> left = pipe.end("ending");
     Sent running = left.isEmpty() ? null : (Sent) left.get(0);
     for (Pipe.Entry e : left.subList(Math.min(1, left.size()), left.size())) {

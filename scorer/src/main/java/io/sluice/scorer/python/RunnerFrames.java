@@ -80,4 +80,21 @@ final class RunnerFrames {
       return "unknown";
     }
   }
+
+  /**
+   * Ends a process whose conversation is over: one that is exiting by itself is given a moment, so that the log
+   * thread reads its last lines (a crash's traceback) to the end; destroying it would close its stderr at once.
+   */
+  static void end(Process process) {
+    try {
+      if (!process.waitFor(EXIT_GRACE_MS, TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
+  }
+
+  private static final long EXIT_GRACE_MS = 200;
 }
