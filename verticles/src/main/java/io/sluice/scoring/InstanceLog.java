@@ -19,6 +19,7 @@ final class InstanceLog implements AutoCloseable {
   static final long MAX_BYTES = 10L << 20;
   static final int KEPT = 2;
   static final int QUEUED = 10_000;
+  static final long GATHER_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20);
   private static final String CLOSE = new String("close"); // compared by identity
   private final Path file;
   private final long maxBytes;
@@ -59,19 +60,31 @@ final class InstanceLog implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits for a line, lets more gather for {@link #GATHER_NANOS} (a script logging per request would otherwise wake
+   * this thread for every line), then writes all that is queued and flushes once.
+   */
   private void drain() {
+    java.util.List<String> batch = new java.util.ArrayList<>();
     try {
-      for (String line = queue.take(); line != CLOSE; line = queue.take()) {
+      while (true) {
+        batch.add(queue.take());
+        java.util.concurrent.locks.LockSupport.parkNanos(GATHER_NANOS);
+        queue.drainTo(batch);
         long lost = dropped.getAndSet(0);
         if (lost > 0) {
           write("sluice: " + lost + " log lines dropped (the log could not keep up)");
         }
-        write(line);
-        if (queue.isEmpty()) {
-          out.flush();
+        for (String line : batch) {
+          if (line == CLOSE) {
+            out.close();
+            return;
+          }
+          write(line);
         }
+        batch.clear();
+        out.flush();
       }
-      out.close();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (IOException ignored) {

@@ -21,7 +21,7 @@ final class MemoryWatch {
       long rss = RunnerFrames.residentBytes(p.pid());
       if (rss > limit && killedAt == 0) {
         killedAt = rss;
-        p.destroyForcibly();
+        p.toHandle().destroyForcibly();
       }
     }, 200, 200, TimeUnit.MILLISECONDS);
   }

@@ -3,12 +3,9 @@ package io.sluice.scorer.python;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.scorer.ScorerSpec;
-import java.io.BufferedReader;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
@@ -60,7 +57,7 @@ final class PythonLauncher {
     AtomicBoolean killed = new AtomicBoolean();
     ScheduledFuture<?> guard = watchdog.schedule(() -> {
       killed.set(true);
-      p.destroyForcibly();
+      p.toHandle().destroyForcibly();
     }, spec.readiness().budgetSeconds() * 1000L, TimeUnit.MILLISECONDS);
     DataInputStream in = new DataInputStream(p.getInputStream());
     try {
@@ -69,14 +66,14 @@ final class PythonLauncher {
       guard.cancel(false);
       if (!"ready".equals(hello.path("event").asText())) {
         logged(logs); // the runner exits after init_failed: its traceback is read to the end first
-        p.destroyForcibly();
+        p.toHandle().destroyForcibly();
         throw new InitFailed("init() failed: " + hello.path("error").asText());
       }
       return new Started(p, in, new DataOutputStream(p.getOutputStream()));
     } catch (IOException e) {
       guard.cancel(false);
       logged(logs);
-      p.destroyForcibly();
+      p.toHandle().destroyForcibly();
       if (killed.get()) {
         throw new InitFailed("init() did not finish within " + spec.readiness().budgetSeconds() + " s (readiness_probe: "
             + "initial_delay + period x failure_threshold)");
@@ -111,9 +108,10 @@ final class PythonLauncher {
   }
 
   /**
-   * Waits (at most {@link #LOG_DRAIN_MS}) until what a process that failed its init() wrote is in the log, before
-   * it is destroyed: destroying a process closes its stderr at once (the JDK's Process does), and whatever the log
-   * thread had not read yet would be lost. So the instance is reported Failed with its traceback already in the log.
+   * Waits (at most {@link #LOG_DRAIN_MS}) until what a process that failed its init() wrote is in the log, so the
+   * instance is reported Failed with its traceback already there. Processes are always ended through their
+   * {@link ProcessHandle}, which signals them without closing their pipes: {@code Process.destroy} closes stderr at
+   * once, and the log thread lost whatever it had not read yet.
    */
   private static void logged(Thread logs) {
     try {
@@ -126,13 +124,6 @@ final class PythonLauncher {
   private static final long LOG_DRAIN_MS = 5000;
 
   private void copyLogs(Process p) {
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        spec.logSink().line(line);
-      }
-    } catch (IOException ignored) {
-      // the process is gone; the worker loop reports it
-    }
+    new LogPump(p.getErrorStream(), spec.logSink()).run();
   }
 }

@@ -358,7 +358,7 @@ final class PythonWorker {
     Process p = process;
     return watchdog.schedule(() -> {
       killedByWatchdog = true;
-      p.destroyForcibly();
+      p.toHandle().destroyForcibly();
     }, millis, TimeUnit.MILLISECONDS);
   }
 
@@ -378,14 +378,14 @@ final class PythonWorker {
     closing = true;
     Process p = process;
     if (p != null) {
-      p.destroy();
+      p.toHandle().destroy();
       try {
         if (!p.waitFor(3, TimeUnit.SECONDS)) {
-          p.destroyForcibly();
+          p.toHandle().destroyForcibly();
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        p.destroyForcibly();
+        p.toHandle().destroyForcibly();
       }
     }
   }

@@ -82,17 +82,18 @@ final class RunnerFrames {
   }
 
   /**
-   * Ends a process whose conversation is over: one that is exiting by itself is given a moment, so that the log
-   * thread reads its last lines (a crash's traceback) to the end; destroying it would close its stderr at once.
+   * Ends a process whose conversation is over: one that is exiting by itself is given a moment, else it is killed
+   * through its handle (which, unlike {@code Process.destroy}, leaves its pipes for the log thread to read to the
+   * end: a crash's last lines reach the log).
    */
   static void end(Process process) {
     try {
       if (!process.waitFor(EXIT_GRACE_MS, TimeUnit.MILLISECONDS)) {
-        process.destroyForcibly();
+        process.toHandle().destroyForcibly();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      process.destroyForcibly();
+      process.toHandle().destroyForcibly();
     }
   }
 

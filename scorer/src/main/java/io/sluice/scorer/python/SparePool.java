@@ -61,7 +61,7 @@ final class SparePool {
       try {
         PythonLauncher.Started s = launcher.launch();
         if (closed) {
-          s.process().destroyForcibly();
+          s.process().toHandle().destroyForcibly();
         } else {
           ready.add(s);
           spec.logSink().line(Instant.now() + " sluice: spare worker ready, pid " + s.process().pid());
@@ -77,7 +77,7 @@ final class SparePool {
     filler.shutdownNow();
     PythonLauncher.Started s;
     while ((s = ready.poll()) != null) {
-      s.process().destroyForcibly();
+      s.process().toHandle().destroyForcibly();
     }
   }
 }
