@@ -2,7 +2,8 @@
 # The JVM side of a Python request, in CPU: one node, Azure's sample sklearn model and score.py (1 worker),
 # wrk -t1 -c2 after a warm-up; the node process's CPU (user + system, /proc/<pid>/stat) over a loaded run, minus what
 # it spends idle over as long, divided by the requests answered. The Python process's CPU is reported beside it.
-#   loadtest/python-cpu.sh            (CPU_DURATION=10, CPU_WARMUP=20, CPU_CONNECTIONS=2 to change the runs)
+#   loadtest/python-cpu.sh            (CPU_DURATION=10, CPU_WARMUP=20, CPU_CONNECTIONS=2 to change the runs;
+#                                      CPU_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/x.jfr" to profile)
 # Every load targets 127.0.0.1 only, and every run is bounded in time.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,7 +23,7 @@ log() { echo "cpu: $*" >&2; }
 java --add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED \
   --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/java.nio=ALL-UNNAMED \
   --add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.management/sun.management=ALL-UNNAMED \
-  --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED -Djava.net.preferIPv4Stack=true -Xmx1g \
+  --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED -Djava.net.preferIPv4Stack=true -Xmx1g ${CPU_JAVA_OPTS:-} \
   -jar "$JAR" node --http-port 18310 --cluster-name "cpu-$$" > "$work/node.log" 2>&1 &
 node_pid=$!
 for _ in $(seq 1 240); do curl -sf http://127.0.0.1:18310/healthz >/dev/null 2>&1 && break; sleep 0.25; done

@@ -20,10 +20,15 @@ import java.util.Map;
  *                       over it is killed and replaced (resources.limits.memory)
  * @param cpuLimitMillis Python: the cpu all the instance's worker processes may use together, in thousandths of a
  *                       core (0: no limit), as a cgroup quota where the node can create one (resources.limits.cpu)
+ * @param maxBatchSize   Python: up to how many waiting requests one run_batch() call takes (1: no batching;
+ *                       request_settings.max_batch_size)
+ * @param maxBatchWaitMs Python: how long a batch waits for more requests after its first
+ *                       (request_settings.max_batch_wait_ms)
  */
 public record ScorerSpec(Path codeDir, String scoringScript, Path modelDir, String python, int workers,
                          Map<String, String> environment, LogSink logSink, Probe liveness, Probe readiness,
-                         int spareWorkers, long memoryLimit, long cpuLimitMillis) {
+                         int spareWorkers, long memoryLimit, long cpuLimitMillis, int maxBatchSize,
+                         long maxBatchWaitMs) {
 
   public ScorerSpec {
     environment = environment == null ? Map.of() : Map.copyOf(environment);
@@ -35,6 +40,9 @@ public record ScorerSpec(Path codeDir, String scoringScript, Path modelDir, Stri
     if (workers < 1) {
       throw new IllegalArgumentException("workers must be at least 1");
     }
+    if (maxBatchSize < 1 || maxBatchWaitMs < 0) {
+      throw new IllegalArgumentException("maxBatchSize must be at least 1 and maxBatchWaitMs not negative");
+    }
   }
 
   /** A spec for the code in {@code codeDir}; everything else has its default (one worker, no limits, no spare). */
@@ -42,7 +50,7 @@ public record ScorerSpec(Path codeDir, String scoringScript, Path modelDir, Stri
     return new Builder(codeDir, scoringScript);
   }
 
-  /** Names each setting: a spec has twelve, too many to pass in order. */
+  /** Names each setting: a spec has fourteen, too many to pass in order. */
   public static final class Builder {
     private final Path codeDir;
     private final String scoringScript;
@@ -56,6 +64,8 @@ public record ScorerSpec(Path codeDir, String scoringScript, Path modelDir, Stri
     private int spareWorkers;
     private long memoryLimit;
     private long cpuLimitMillis;
+    private int maxBatchSize = 1;
+    private long maxBatchWaitMs = 5;
 
     private Builder(Path codeDir, String scoringScript) {
       this.codeDir = codeDir;
@@ -112,9 +122,16 @@ public record ScorerSpec(Path codeDir, String scoringScript, Path modelDir, Stri
       return this;
     }
 
+    /** request_settings.max_batch_size and max_batch_wait_ms. */
+    public Builder batching(int maxBatchSize, long maxBatchWaitMs) {
+      this.maxBatchSize = maxBatchSize;
+      this.maxBatchWaitMs = maxBatchWaitMs;
+      return this;
+    }
+
     public ScorerSpec build() {
       return new ScorerSpec(codeDir, scoringScript, modelDir, python, workers, environment, logSink, liveness,
-          readiness, spareWorkers, memoryLimit, cpuLimitMillis);
+          readiness, spareWorkers, memoryLimit, cpuLimitMillis, maxBatchSize, maxBatchWaitMs);
     }
   }
 

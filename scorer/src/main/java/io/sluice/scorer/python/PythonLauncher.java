@@ -94,6 +94,7 @@ final class PythonLauncher {
     env.put("AML_APP_ROOT", spec.codeDir().toString());
     env.put("WORKER_COUNT", String.valueOf(spec.workers()));
     env.put("PYTHONUNBUFFERED", "1");
+    env.put("SLUICE_MAX_BATCH_SIZE", String.valueOf(spec.maxBatchSize())); // > 1: the runner requires run_batch
     Process p = pb.start();
     cpu.join(p.pid()); // before init(): a model load counts against the limit too
     return p;

@@ -51,9 +51,12 @@ public final class PythonScorer implements Scorer {
   private volatile CpuLimit cpu = CpuLimit.NONE;
   private volatile Runnable healthListener = () -> { };
   private final UnreadyClock unready = new UnreadyClock();
+  /** One worker without batching: a request may go straight into its pipe behind the running one. */
+  private final boolean direct;
 
   public PythonScorer(ScorerSpec spec) {
     this.spec = spec;
+    this.direct = spec.workers() == 1 && spec.maxBatchSize() == 1;
   }
 
   @Override
@@ -69,9 +72,10 @@ public final class PythonScorer implements Scorer {
     List<CompletableFuture<Void>> ready = new ArrayList<>();
     for (int i = 0; i < spec.workers(); i++) {
       // one worker: its next request waits in its pipe (depth 2); several: a second request must not wait behind a
-      // busy worker while another is idle, so each takes one at a time
+      // busy worker while another is idle, so each takes one at a time; batching: the next batch gathers in the
+      // queue while one runs
       PythonWorker w = new PythonWorker(i, spec, launcher, spares, queue, watchdog, unready, this::workersChanged,
-          spec.workers() == 1 ? 2 : 1);
+          spec.workers() == 1 && spec.maxBatchSize() == 1 ? 2 : 1);
       workers.add(w);
       ready.add(w.start());
     }
@@ -91,7 +95,9 @@ public final class PythonScorer implements Scorer {
     }
     long now = System.nanoTime();
     PythonWorker.Pending p = new PythonWorker.Pending(request, new CompletableFuture<>(), now, unready.read(now));
-    queue.add(p);
+    if (!direct || !workers.get(0).offer(p)) {
+      queue.add(p);
+    }
     return p.result();
   }
 

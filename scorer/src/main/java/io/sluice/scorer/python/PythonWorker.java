@@ -1,21 +1,15 @@
 package io.sluice.scorer.python;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.scorer.Probe;
 import io.sluice.scorer.ScoreResult;
 import io.sluice.scorer.ScorerSpec;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,7 +19,6 @@ import java.util.concurrent.TimeUnit;
  * process (init() runs again). It gives up after repeated failed starts.
  */
 final class PythonWorker {
-  private static final ObjectMapper JSON = RunnerFrames.JSON;
   static final int MAX_FAILED_RESTARTS = 3;
 
   /** {@code unreadyAtEnqueue}: the scorer's {@link UnreadyClock} when the request arrived. */
@@ -45,10 +38,11 @@ final class PythonWorker {
   private volatile boolean closing;
   private volatile boolean ready;
   private volatile boolean gaveUp;
-  private volatile boolean killedByWatchdog;
   /** The current process's memory watch (resources.limits.memory). */
   private volatile MemoryWatch memory;
-  private long seq;
+  /** The current process's conversation, for callers that write straight into its pipe; null between processes. */
+  private volatile Conversation conversation;
+  private final Gather gather;
   /** Requests that were waiting in a process's pipe when it ended: they never ran; the next process takes them. */
   private final java.util.Deque<Pending> carried = new java.util.concurrent.ConcurrentLinkedDeque<>();
   /** Requests out to one process at once: 2 lets the next wait in the pipe (one worker per instance only). */
@@ -65,6 +59,7 @@ final class PythonWorker {
     this.watchdog = watchdog;
     this.unready = unready;
     this.onChange = onChange;
+    this.gather = new Gather(queue, carried, unready, spec.maxBatchSize(), spec.maxBatchWaitMs());
   }
 
   /** Starts the slot; the future completes when the first init() succeeded, fails when it failed. */
@@ -134,12 +129,11 @@ final class PythonWorker {
   }
 
   /**
-   * One process, from start to exit. Returns why it ended. This thread writes requests; a second one reads the
-   * answers ({@link #readAnswers}); with {@code depth} 2 the next request waits framed in the pipe while Python runs
-   * the current one.
+   * One process, from start to exit; returns why it ended. This thread reads every answer, and sends work while
+   * the process is idle; a request that arrives while one runs is written into the pipe by its caller
+   * ({@link #offer}), so it waits there and Python starts it the moment it answers.
    */
   private Ended lifetime(CompletableFuture<Void> first) {
-    killedByWatchdog = false;
     PythonLauncher.Started spare = spares.take();
     if (spare == null) {
       try {
@@ -151,215 +145,164 @@ final class PythonWorker {
     } else {
       note("took a started spare, pid " + spare.process().pid());
     }
-    PythonLauncher.Started started = spare;
-    process = started.process();
-    DataOutputStream out = started.out();
-    Pipe pipe = new Pipe(depth);
-    Thread reader = new Thread(() -> readAnswers(started.in(), pipe), "python-answers-" + index);
-    reader.setDaemon(true);
+    Process p = spare.process();
+    process = p;
+    Deadline deadline = new Deadline(watchdog, () -> p.toHandle().destroyForcibly());
+    Conversation talk = new Conversation(spare, deadline, depth);
     memory = new MemoryWatch(process, spec.memoryLimit(), watchdog);
+    String detail = null;
     try {
+      conversation = talk;
       ready = true;
       onChange.run();
       first.complete(null);
-      reader.start();
-      Probe liveness = spec.liveness();
-      long nextPing = System.nanoTime() + TimeUnit.SECONDS.toNanos(liveness.initialDelay());
-      while (!closing && pipe.ended() == null) {
-        if (!pipe.awaitRoom(100)) {
-          continue;
-        }
-        Pending next = carried.poll();
-        if (next == null) {
-          next = queue.poll(100, TimeUnit.MILLISECONDS);
-        }
-        if (next == null) {
-          if (pipe.idle() && System.nanoTime() >= nextPing && process.isAlive()) {
-            nextPing = System.nanoTime() + TimeUnit.SECONDS.toNanos(liveness.period());
-            long n = ++seq;
-            // an unanswered ping means a hung interpreter: the watchdog ends the wait (and the process)
-            if (!pipe.sent(new Sent(null, n, liveness.timeout() * 1000L * liveness.failureThreshold()))) {
-              break;
-            }
-            RunnerFrames.write(out, JSON.writeValueAsBytes(JSON.createObjectNode().put("ping", n)));
-            RunnerFrames.write(out, new byte[0]);
-            out.flush();
-          }
-          continue;
-        }
-        ScoreResult refused = tooLate(next);
-        if (refused != null) {
-          next.result().complete(refused);
-          continue;
-        }
-        ObjectNode header = RunnerFrames.request(++seq, next.request());
-        long queueLimit = next.request().queueTimeoutMillis();
-        if (queueLimit > 0 && !pipe.idle()) {
-          // it waits in the pipe behind a running request: past max_queue_wait_ms the runner refuses it unrun
-          double busy = busyMillis(next, System.nanoTime());
-          header.put("not_after", (System.currentTimeMillis() + (queueLimit - busy)) / 1000.0);
-        }
-        if (!pipe.sent(new Sent(next, 0, next.request().runTimeoutMillis()))) {
-          carried.add(next); // the process ended meanwhile: this one never left
-          break;
-        }
-        RunnerFrames.write(out, JSON.writeValueAsBytes(header));
-        RunnerFrames.write(out, next.request().body());
-        out.flush();
-        nextPing = System.nanoTime() + TimeUnit.SECONDS.toNanos(liveness.period());
-      }
+      converse(talk);
+    } catch (java.io.EOFException | com.fasterxml.jackson.core.JsonProcessingException e) {
+      // the process exited (or was killed)
     } catch (IOException e) {
-      // the process is gone mid-write: the reader tells what was out and why
+      detail = e.getMessage();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
+      conversation = null;
       memory.stop();
       RunnerFrames.end(process);
     }
-    try {
-      reader.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    List<Conversation.Sent> left = talk.end();
+    for (int i = left.size() - 1; i >= 1; i--) { // never reached Python: the next process takes them
+      giveBack(left.get(i).requests);
     }
-    String why = pipe.ended();
-    return new Ended(closing || why == null ? "stopped" : why, false);
+    Conversation.Sent running = left.isEmpty() ? null : left.get(0);
+    String why = ended(running, deadline.fired(), detail);
+    return new Ended(closing ? "stopped" : why, false);
+  }
+
+  /** The conversation with one process, until it ends (an exception) or the slot closes. */
+  private void converse(Conversation talk) throws IOException, InterruptedException {
+    Probe liveness = spec.liveness();
+    long nextPing = System.nanoTime() + TimeUnit.SECONDS.toNanos(liveness.initialDelay());
+    while (!closing) {
+      if (talk.idle()) {
+        List<Pending> work = gather.next(100);
+        if (!work.isEmpty()) {
+          if (!talk.send(work, gather.batching())) {
+            giveBack(work);
+            return;
+          }
+          fill();
+        } else if (System.nanoTime() >= nextPing && talk.idle()) {
+          // an unanswered ping means a hung interpreter: its deadline ends the process
+          talk.ping(liveness.timeout() * 1000L * liveness.failureThreshold());
+        } else {
+          continue;
+        }
+        nextPing = System.nanoTime() + TimeUnit.SECONDS.toNanos(liveness.period());
+        continue;
+      }
+      Conversation.Reply reply = talk.read();
+      if (!gather.batching() && talk.idle()) {
+        // the next one goes to Python before this answer is handed on: Python does not wait on the hand-off
+        List<Pending> work = gather.next(0);
+        if (!work.isEmpty() && !talk.send(work, false)) {
+          giveBack(work);
+        }
+      }
+      fill();
+      answer(reply);
+    }
+  }
+
+  /** Requests that never reached Python go before any other, in their order. */
+  private void giveBack(List<Pending> never) {
+    for (int i = never.size() - 1; i >= 0; i--) {
+      carried.addFirst(never.get(i));
+    }
+  }
+
+  /** Hands each request its answer. */
+  private void answer(Conversation.Reply reply) {
+    Conversation.Sent to = reply.to();
+    JsonNode h = reply.header();
+    if (to.ping()) {
+      return;
+    }
+    if (h.has("error")) { // a batch answered with the wrong number of results: the runtime's fault, not a model's
+      for (int i = 0; i < to.requests.size(); i++) {
+        to.requests.get(i).result().complete(ScoreResult.runtime(500, h.path("error").asText(), to.waited[i]));
+      }
+      return;
+    }
+    for (int i = 0; i < to.requests.size(); i++) {
+      Pending p = to.requests.get(i);
+      JsonNode one = to.batch ? h.path("batch").path(i) : h;
+      if (one.path("late").asBoolean(false)) {
+        ScoreResult late = gather.tooLate(p);
+        p.result().complete(late != null ? late : ScoreResult.runtime(429, "the request waited longer than "
+            + "max_queue_wait_ms=" + p.request().queueTimeoutMillis() + " for a free worker", to.waited[i]));
+      } else {
+        p.result().complete(RunnerFrames.answer(one, reply.bodies().get(i), h.path("ms").asDouble(), to.waited[i]));
+      }
+    }
+  }
+
+  /**
+   * From the caller's thread: puts {@code p} straight into the pipe behind the running request when there is room
+   * and nothing waits before it; false: it goes to the queue.
+   */
+  boolean offer(Pending p) {
+    return gather.nothingWaits() && pipeline(p);
+  }
+
+  /** Puts what waits next into the pipe behind the running request, while it fits (one worker, no batching). */
+  private void fill() throws InterruptedException {
+    if (depth < 2) {
+      return;
+    }
+    List<Pending> next = gather.next(0);
+    if (!next.isEmpty() && !pipeline(next.get(0))) {
+      giveBack(next); // no room: it stays first in line
+    }
+  }
+
+  private boolean pipeline(Pending p) {
+    Conversation talk = conversation;
+    if (talk == null) {
+      return false;
+    }
+    long queueLimit = p.request().queueTimeoutMillis();
+    // it waits behind a running request: past max_queue_wait_ms the runner refuses it unrun
+    double notAfter = queueLimit <= 0 ? 0
+        : (System.currentTimeMillis() + (queueLimit - gather.busyMillis(p, System.nanoTime()))) / 1000.0;
+    return talk.offer(p, notAfter);
   }
 
   /** Why a process's lifetime ended; {@code initFailed}: it never got past init() (what the restart policy counts). */
   private record Ended(String why, boolean initFailed) {
   }
 
-  /** A request (or, with a null {@code pending}, a liveness ping) in the process's pipe. */
-  private final class Sent implements Pipe.Entry {
-    final Pending pending;
-    final long ping;
-    final long budgetMs;
-    double waited;
-    ScheduledFuture<?> guard;
-
-    Sent(Pending pending, long ping, long budgetMs) {
-      this.pending = pending;
-      this.ping = ping;
-      this.budgetMs = budgetMs;
-    }
-
-    @Override
-    public void started() {
-      if (pending != null) {
-        waited = (System.nanoTime() - pending.enqueuedNanos()) / 1e6;
-      }
-      guard = budgetMs > 0 ? killAfter(budgetMs) : null;
-    }
-
-    @Override
-    public void finished() {
-      if (guard != null) {
-        guard.cancel(false);
-      }
-    }
-  }
-
   /**
-   * The answers, in the order the requests were sent, until the process ends. Then: the running request is told
-   * what happened, a request still waiting in the pipe never reached Python and goes to the next process.
+   * The process went away mid-conversation: tell the requests in hand what happened (all of a batch alike), and
+   * say why. {@code overdue}: its run budget (or a ping's) passed and the process was killed for it.
    */
-  private void readAnswers(DataInputStream in, Pipe pipe) {
-    String detail = null;
-    try {
-      while (true) {
-        JsonNode reply = JSON.readTree(RunnerFrames.read(in));
-        byte[] body = RunnerFrames.read(in);
-        Sent done = (Sent) pipe.answered();
-        if (done == null) {
-          detail = "an answer to nothing";
-          break;
-        }
-        if (done.pending != null && reply.path("late").asBoolean(false)) {
-          ScoreResult late = tooLate(done.pending);
-          done.pending.result().complete(late != null ? late : ScoreResult.runtime(429, "the request waited longer "
-              + "than max_queue_wait_ms=" + done.pending.request().queueTimeoutMillis() + " for a free worker",
-              done.waited));
-        } else if (done.pending != null) {
-          done.pending.result().complete(RunnerFrames.answer(reply, body, done.waited));
-        }
-      }
-    } catch (EOFException | com.fasterxml.jackson.core.JsonProcessingException e) {
-      // the process exited (or was killed)
-    } catch (IOException e) {
-      detail = e.getMessage();
-    }
-    RunnerFrames.end(process);
-    List<Pipe.Entry> left = pipe.end("ending");
-    Sent running = left.isEmpty() ? null : (Sent) left.get(0);
-    for (Pipe.Entry e : left.subList(Math.min(1, left.size()), left.size())) {
-      Sent waiting = (Sent) e;
-      if (waiting.pending != null) {
-        carried.add(waiting.pending);
-      }
-    }
-    pipe.end(ended(running == null ? null : running.pending, running != null && running.pending == null, detail));
-  }
-
-  /** How long a request has waited for busy workers (the time no worker was ready does not count). */
-  private double busyMillis(Pending p, long now) {
-    return (now - p.enqueuedNanos()) / 1e6 - (unready.read(now) - p.unreadyAtEnqueue()) / 1e6;
-  }
-
-  /**
-   * A request that waited too long: 429 past max_queue_wait_ms of waiting for busy workers; 408 past
-   * request_timeout_ms in all (the time no worker was ready counts only against the latter).
-   */
-  private ScoreResult tooLate(Pending p) {
-    long now = System.nanoTime();
-    double waited = (now - p.enqueuedNanos()) / 1e6;
-    double busy = busyMillis(p, now);
-    long queueLimit = p.request().queueTimeoutMillis();
-    long runLimit = p.request().runTimeoutMillis();
-    if (queueLimit > 0 && busy > queueLimit) {
-      return ScoreResult.runtime(429, "the request waited " + Math.round(busy) + " ms for a free worker, longer "
-          + "than max_queue_wait_ms=" + queueLimit, waited);
-    }
-    if (runLimit > 0 && waited > runLimit) {
-      return ScoreResult.runtime(408, "upstream request timeout: the request waited " + Math.round(waited)
-          + " ms for a restarting worker, longer than request_timeout_ms=" + runLimit, waited);
-    }
-    return null;
-  }
-
-  /**
-   * The process went away mid-conversation: tell the request in hand what happened, and say why. {@code pinging}:
-   * a liveness ping was the one out.
-   */
-  private String ended(Pending current, boolean pinging, String detail) {
+  private String ended(Conversation.Sent running, boolean overdue, String detail) {
+    List<Pending> current = running == null ? List.of() : running.requests;
     if (memory.killed()) {
-      if (current != null) {
-        current.result().complete(memory.answer());
-      }
+      current.forEach(p -> p.result().complete(memory.answer()));
       return memory.reason();
     }
-    if (killedByWatchdog && (current == null || pinging)) {
+    if (overdue && (running == null || running.ping())) {
       return "liveness probe failed: no answer within " + spec.liveness().timeout() * spec.liveness().failureThreshold()
           + " s (timeout x failure_threshold)";
     }
-    if (killedByWatchdog && current != null) {
-      current.result().complete(ScoreResult.runtime(408, "upstream request timeout: run() did not finish within "
-          + "request_timeout_ms=" + current.request().runTimeoutMillis() + "; the worker was replaced", 0));
+    if (overdue) {
+      current.forEach(p -> p.result().complete(ScoreResult.runtime(408, "upstream request timeout: run() did not "
+          + "finish within request_timeout_ms=" + p.request().runTimeoutMillis() + "; the worker was replaced", 0)));
       return "run() overran request_timeout_ms; worker killed";
     }
     String why = "the Python process exited (code " + exitCode() + ")" + (detail == null ? "" : ": " + detail);
-    if (current != null) {
-      current.result().complete(ScoreResult.runtime(500, "the scoring process exited while running this request; "
-          + "check the logs", 0));
-    }
+    current.forEach(p -> p.result().complete(ScoreResult.runtime(500, "the scoring process exited while running "
+        + "this request; check the logs", 0)));
     return why;
-  }
-
-  private ScheduledFuture<?> killAfter(long millis) {
-    Process p = process;
-    return watchdog.schedule(() -> {
-      killedByWatchdog = true;
-      p.toHandle().destroyForcibly();
-    }, millis, TimeUnit.MILLISECONDS);
   }
 
   private String exitCode() {

@@ -2,7 +2,7 @@ package io.sluice.scorer.python;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.sluice.scorer.ScoreRequest;
 import io.sluice.scorer.ScoreResult;
 import java.io.DataInputStream;
@@ -32,17 +32,70 @@ final class RunnerFrames {
     out.write(b);
   }
 
-  /** A request's header: sequence, request id, headers (x-request-id among them), method, path and query. */
-  static ObjectNode request(long seq, ScoreRequest r) {
-    ObjectNode header = JSON.createObjectNode().put("seq", seq).put("id", r.requestId());
-    ObjectNode headers = JSON.valueToTree(r.headers());
-    headers.put("x-request-id", r.requestId());
-    header.set("headers", headers);
-    return header.put("method", r.method()).put("path", "/score").put("query", r.query());
+  /**
+   * A request's header: sequence, request id, headers (x-request-id among them), method, path and query, and
+   * {@code notAfter} (epoch seconds past which the runner refuses it unrun; 0: none). Streamed, not built as a tree:
+   * this runs on the caller's thread for every request.
+   */
+  static byte[] request(long seq, ScoreRequest r, double notAfter) throws IOException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(256 + 64 * r.headers().size());
+    try (JsonGenerator g = JSON.getFactory().createGenerator(bytes)) {
+      g.writeStartObject();
+      g.writeNumberField("seq", seq);
+      describe(g, r);
+      if (notAfter > 0) {
+        g.writeNumberField("not_after", notAfter);
+      }
+      g.writeEndObject();
+    }
+    return bytes.toByteArray();
+  }
+
+  /** A batch's header: sequence, and per request what {@link #request} gives; a body frame per request follows. */
+  static byte[] batch(long seq, java.util.List<ScoreRequest> requests) throws IOException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(256 * requests.size());
+    try (JsonGenerator g = JSON.getFactory().createGenerator(bytes)) {
+      g.writeStartObject();
+      g.writeNumberField("seq", seq);
+      g.writeArrayFieldStart("batch");
+      for (ScoreRequest r : requests) {
+        g.writeStartObject();
+        describe(g, r);
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    }
+    return bytes.toByteArray();
+  }
+
+  private static void describe(JsonGenerator g, ScoreRequest r) throws IOException {
+    g.writeStringField("id", r.requestId());
+    g.writeObjectFieldStart("headers");
+    for (java.util.Map.Entry<String, String> h : r.headers().entrySet()) {
+      if (!h.getKey().equalsIgnoreCase("x-request-id")) {
+        g.writeStringField(h.getKey(), h.getValue());
+      }
+    }
+    g.writeStringField("x-request-id", r.requestId());
+    g.writeEndObject();
+    g.writeStringField("method", r.method());
+    g.writeStringField("path", "/score");
+    g.writeStringField("query", r.query());
+  }
+
+  /** The bytes of a frame pair (header, body) as written: what may sit unread in a process's pipe. */
+  static int size(byte[] header, byte[] body) {
+    return 8 + header.length + body.length;
   }
 
   /** The runner's reply: the script's status, headers (its Content-Type among them) and bytes. */
   static ScoreResult answer(JsonNode reply, byte[] body, double waited) {
+    return answer(reply, body, reply.path("ms").asDouble(), waited);
+  }
+
+  /** One answer of a reply: {@code reply} is the reply, or for a batch the element of its "batch" array. */
+  static ScoreResult answer(JsonNode reply, byte[] body, double runMs, double waited) {
     java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
     String type = "application/json";
     for (var it = reply.path("headers").fields(); it.hasNext(); ) {
@@ -53,7 +106,7 @@ final class RunnerFrames {
         headers.put(h.getKey(), h.getValue().asText());
       }
     }
-    return new ScoreResult(reply.path("status").asInt(500), body, type, reply.path("ms").asDouble(), waited, false,
+    return new ScoreResult(reply.path("status").asInt(500), body, type, runMs, waited, false,
         headers, reply.path("raw").asBoolean(false));
   }
 

@@ -17,6 +17,12 @@ Liveness pings {"ping": n} are answered {"pong": n}. A request may wait in the p
 carries "not_after" (epoch seconds: its max_queue_wait_ms) and that has passed, it is answered {"seq": n, "late": true}
 without running.
 The first frame this process writes is {"event": "ready"} after init(), or {"event": "init_failed"}.
+
+Batching (request_settings.max_batch_size > 1, given as SLUICE_MAX_BATCH_SIZE): the script must define
+run_batch(raw_data_list). A batch comes as {"seq": n, "batch": [{"id", "headers", "method", "query"}, ...]} followed
+by one body frame per request; it is answered {"seq": n, "ms": run time, "batch": [{"status", "headers", "raw"}, ...]}
+followed by one body frame per request, or, when run_batch returned the wrong number of results,
+{"seq": n, "error": "..."} and one empty body frame.
 Lines the script prints start with the current request id, as Azure's inference server does.
 """
 import importlib.util
@@ -90,17 +96,21 @@ def _read_exact(n):
 
 
 def _read_frame():
+    """(header, bodies): one body, or one per request of a batch."""
     raw = _read_exact(4)
     if raw is None:
         return None, None
     header = json.loads(_read_exact(struct.unpack(">I", raw)[0]))
-    body = _read_exact(struct.unpack(">I", _read_exact(4))[0])
-    return header, body
+    n = len(header["batch"]) if "batch" in header else 1
+    return header, [_read_exact(struct.unpack(">I", _read_exact(4))[0]) for _ in range(n)]
 
 
-def _write_frame(header, body=b""):
+def _write_frame(header, body=b"", more=()):
     h = json.dumps(header).encode("utf-8")
-    _proto_out.write(struct.pack(">I", len(h)) + h + struct.pack(">I", len(body)) + body)
+    parts = [struct.pack(">I", len(h)), h]
+    for b in (body,) + tuple(more):
+        parts += [struct.pack(">I", len(b)), b]
+    _proto_out.write(b"".join(parts))
 
 
 _SHIM_NAMES = ("azureml.contrib.services.aml_request", "azureml.contrib.services.aml_response",
@@ -173,27 +183,83 @@ def _load(script):
     return module
 
 
+_FAILED = (500, {"Content-Type": "application/json"}, json.dumps(
+    {"message": "An unexpected error occurred in scoring script. Check the logs for more info."}).encode(), False)
+
+
+def _arg(header, body, raw):
+    """(what run() gets for this request, None) or (None, the 400 answer of a body that is not UTF-8)."""
+    if raw:
+        return _request(header, body), None
+    if header.get("method", "POST") == "GET":
+        return json.dumps(dict(parse_qsl(header.get("query", ""), keep_blank_values=True))), None
+    try:
+        return body.decode("utf-8"), None
+    except UnicodeDecodeError as e:
+        return None, (400, {"Content-Type": "application/json"}, json.dumps(
+            {"message": "Input cannot be decoded as UTF-8: %s" % e}).encode(), False)
+
+
 def _score(module, header, body, raw, wants_headers):
     """One request through run(): (status, headers, body bytes, whether the script made the answer itself)."""
-    method = header.get("method", "POST")
     try:
-        if raw:
-            arg = _request(header, body)
-        elif method == "GET":
-            arg = json.dumps(dict(parse_qsl(header.get("query", ""), keep_blank_values=True)))
-        else:
-            try:
-                arg = body.decode("utf-8")
-            except UnicodeDecodeError as e:
-                return 400, {"Content-Type": "application/json"}, json.dumps(
-                    {"message": "Input cannot be decoded as UTF-8: %s" % e}).encode(), False
+        arg, refused = _arg(header, body, raw)
+        if refused:
+            return refused
         result = module.run(arg, request_headers=header.get("headers", {})) if wants_headers else module.run(arg)
         return _answer(result)
     except Exception:
         log.error("Encountered Exception: %s", traceback.format_exc())
-        return 500, {"Content-Type": "application/json"}, json.dumps(
-            {"message": "An unexpected error occurred in scoring script. Check the logs for more info."}).encode(), \
-            False
+        return _FAILED
+
+
+def _score_batch(module, items, bodies, raw):
+    """A batch through one run_batch() call: a list of answers as _score gives, or an error text (wrong length)."""
+    answers = [None] * len(items)
+    args = []
+    for i, (item, body) in enumerate(zip(items, bodies)):
+        try:
+            arg, refused = _arg(item, body, raw)
+        except Exception:
+            log.error("Encountered Exception: %s", traceback.format_exc())
+            arg, refused = None, _FAILED
+        if refused:
+            answers[i] = refused
+        else:
+            args.append((i, arg))
+    if not args:
+        return answers
+    try:
+        results = module.run_batch([a for _, a in args])
+    except Exception:
+        log.error("Encountered Exception in run_batch (a batch of %d requests: %s): %s", len(args),
+                  ", ".join(items[i].get("id", "") for i, _ in args), traceback.format_exc())
+        for i, _ in args:
+            answers[i] = _FAILED
+        return answers
+    if not isinstance(results, (list, tuple)) or len(results) != len(args):
+        got = "%d results" % len(results) if isinstance(results, (list, tuple)) else "a %s" % type(results).__name__
+        error = ("run_batch() returned %s for a batch of %d requests: it must return a list with one result per "
+                 "request, in order" % (got, len(args)))
+        log.error("%s", error)
+        return error
+    for (i, _), result in zip(args, results):
+        try:
+            answers[i] = _answer(result)
+        except Exception:
+            log.error("Encountered Exception: %s", traceback.format_exc())
+            answers[i] = _FAILED
+    return answers
+
+
+def _run_batch_missing(module):
+    """Why a script cannot take batches (None when it can): request_settings.max_batch_size > 1 needs run_batch."""
+    size = int(os.environ.get("SLUICE_MAX_BATCH_SIZE", "1"))
+    if size > 1 and not callable(getattr(module, "run_batch", None)):
+        return ("request_settings.max_batch_size is %d, but the scoring script defines no run_batch(raw_data_list) "
+                "function: define one (it gets a list of inputs and returns a list of results of the same length), "
+                "or set max_batch_size to 1" % size)
+    return None
 
 
 def main():
@@ -204,6 +270,9 @@ def main():
     _provide_azureml_shim()
     try:
         module = _load(script)
+        missing = _run_batch_missing(module)
+        if missing:
+            raise RuntimeError(missing)
         log.info("Invoking user's init function")
         module.init()
         log.info("Users's init has completed successfully")
@@ -222,7 +291,7 @@ def main():
     raw = _raw_requested(module.run)
     _write_frame({"event": "ready"})
     while True:
-        header, body = _read_frame()
+        header, bodies = _read_frame()
         if header is None:
             return
         if "ping" in header:
@@ -232,13 +301,33 @@ def main():
             # it waited in the pipe behind another request past max_queue_wait_ms: refused without running
             _write_frame({"seq": header["seq"], "late": True})
             continue
+        if "batch" in header:
+            _batch(module, header, bodies, raw)
+            continue
         _current_request = header.get("id") or _current_request
         started = time.perf_counter()
-        status, headers, out, made = _score(module, header, body, raw, wants_headers)
+        status, headers, out, made = _score(module, header, bodies[0], raw, wants_headers)
         elapsed = (time.perf_counter() - started) * 1000.0
         _write_frame({"seq": header["seq"], "status": status, "ms": round(elapsed, 3), "headers": headers,
                       "raw": made}, out)
         _current_request = _NO_REQUEST
+
+
+def _batch(module, header, bodies, raw):
+    """Runs a batch and answers it; prints during run_batch() carry the id of the batch's first request."""
+    global _current_request
+    items = header["batch"]
+    _current_request = items[0].get("id") or _current_request
+    started = time.perf_counter()
+    answers = _score_batch(module, items, bodies, raw)
+    elapsed = (time.perf_counter() - started) * 1000.0
+    _current_request = _NO_REQUEST
+    if isinstance(answers, str):
+        _write_frame({"seq": header["seq"], "error": answers})
+        return
+    _write_frame({"seq": header["seq"], "ms": round(elapsed, 3), "batch": [
+        {"status": status, "headers": headers, "raw": made} for status, headers, _, made in answers]},
+        answers[0][2], [out for _, _, out, _ in answers[1:]])
 
 
 if __name__ == "__main__":
