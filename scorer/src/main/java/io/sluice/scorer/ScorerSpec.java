@@ -24,16 +24,18 @@ import java.util.Map;
  *                       request_settings.max_batch_size)
  * @param maxBatchWaitMs Python: how long a batch waits for more requests after its first
  *                       (request_settings.max_batch_wait_ms)
+ * @param batches        Python, batching: told the size of each batch as it goes to run_batch() (for a metric)
  */
 public record ScorerSpec(Path codeDir, String scoringScript, Path modelDir, String python, int workers,
                          Map<String, String> environment, LogSink logSink, Probe liveness, Probe readiness,
                          int spareWorkers, long memoryLimit, long cpuLimitMillis, int maxBatchSize,
-                         long maxBatchWaitMs) {
+                         long maxBatchWaitMs, java.util.function.IntConsumer batches) {
 
   public ScorerSpec {
     environment = environment == null ? Map.of() : Map.copyOf(environment);
     liveness = liveness == null ? Probe.DEFAULT : liveness;
     readiness = readiness == null ? Probe.DEFAULT : readiness;
+    batches = batches == null ? n -> { } : batches;
     if (spareWorkers < 0) {
       throw new IllegalArgumentException("spareWorkers must not be negative");
     }
@@ -50,7 +52,7 @@ public record ScorerSpec(Path codeDir, String scoringScript, Path modelDir, Stri
     return new Builder(codeDir, scoringScript);
   }
 
-  /** Names each setting: a spec has fourteen, too many to pass in order. */
+  /** Names each setting: a spec has fifteen, too many to pass in order. */
   public static final class Builder {
     private final Path codeDir;
     private final String scoringScript;
@@ -66,6 +68,7 @@ public record ScorerSpec(Path codeDir, String scoringScript, Path modelDir, Stri
     private long cpuLimitMillis;
     private int maxBatchSize = 1;
     private long maxBatchWaitMs = 5;
+    private java.util.function.IntConsumer batches;
 
     private Builder(Path codeDir, String scoringScript) {
       this.codeDir = codeDir;
@@ -122,16 +125,21 @@ public record ScorerSpec(Path codeDir, String scoringScript, Path modelDir, Stri
       return this;
     }
 
-    /** request_settings.max_batch_size and max_batch_wait_ms. */
-    public Builder batching(int maxBatchSize, long maxBatchWaitMs) {
+    /** request_settings.max_batch_size and max_batch_wait_ms; {@code batches} hears each batch's size. */
+    public Builder batching(int maxBatchSize, long maxBatchWaitMs, java.util.function.IntConsumer batches) {
       this.maxBatchSize = maxBatchSize;
       this.maxBatchWaitMs = maxBatchWaitMs;
+      this.batches = batches;
       return this;
+    }
+
+    public Builder batching(int maxBatchSize, long maxBatchWaitMs) {
+      return batching(maxBatchSize, maxBatchWaitMs, null);
     }
 
     public ScorerSpec build() {
       return new ScorerSpec(codeDir, scoringScript, modelDir, python, workers, environment, logSink, liveness,
-          readiness, spareWorkers, memoryLimit, cpuLimitMillis, maxBatchSize, maxBatchWaitMs);
+          readiness, spareWorkers, memoryLimit, cpuLimitMillis, maxBatchSize, maxBatchWaitMs, batches);
     }
   }
 

@@ -108,7 +108,7 @@ public final class AutoscaleRunner {
         now - Math.max(s.scaleDownDelay(), Autoscaler.PANIC_SECONDS) + 1, now)) {
       seconds.add(new Autoscaler.Second(x.fromSecond(), demand(x)));
     }
-    Autoscaler.Decision dec = Autoscaler.decide(s, st.count, d.requestSettings().maxConcurrent(), seconds, now,
+    Autoscaler.Decision dec = Autoscaler.decide(s, st.count, d.requestSettings().perInstance(), seconds, now,
         st.watchedSince);
     if (dec.desired() != st.count) {
       LOG.info("autoscaling {}: {} -> {} ({})", d.key(), st.count, dec.desired(), dec.reason());

@@ -76,6 +76,7 @@ public final class DeploymentService {
           + "'; use online-deployment update to change it");
     }
     kubernetes(spec, endpoint);
+    requireRunBatch(spec);
     ScaleSettings scale = ScaleSettings.fromJson(spec.getJsonObject("scale_settings"));
     if (scale.autoscaled()) {
       // with a scaler, instance_count is where it starts (Azure's files may carry one), within its bounds
@@ -101,6 +102,7 @@ public final class DeploymentService {
     EndpointService.requireNotDeleting(current.state(), "deployment '" + name + "'");
     EndpointService.checkRevision(current.revision(), ifMatch, "deployment '" + name + "'");
     kubernetes(spec, endpoints.load(ep));
+    requireRunBatch(spec);
     ScaleSettings scale = ScaleSettings.fromJson(spec.getJsonObject("scale_settings"));
     if (scale.autoscaled()) {
       // the count shown by 'show' comes back with '--set': only a different one is an attempt to set it
@@ -123,6 +125,17 @@ public final class DeploymentService {
         current.revision() + 1, current.allTrafficPending(), current.createdAt());
     store.put(Store.DEPLOYMENT, next.key(), next.toJson());
     return next.toView();
+  }
+
+  /** Batching (max_batch_size > 1) needs a score.py that defines run_batch: refused here, naming it. */
+  private void requireRunBatch(JsonObject spec) throws java.sql.SQLException {
+    int size = RequestSettings.fromJson(spec.getJsonObject("request_settings")).maxBatchSize();
+    if (!BatchScriptCheck.applies(size)) {
+      return;
+    }
+    JsonObject cc = spec.getJsonObject("code_configuration");
+    Optional<byte[]> zip = store.getFile(cc.getString("code"));
+    BatchScriptCheck.require(size, cc.getString("scoring_script"), zip.orElse(new byte[0]));
   }
 
   /** Kubernetes-style deployments match their endpoint's kind, and their names the combined length rule. */

@@ -33,7 +33,10 @@ public final class SpecValidator {
       "liveness_probe", "readiness_probe", "data_collector", "egress_public_network_access", "type", "properties",
       "resources");
   private static final Set<String> REQUEST_SETTINGS = Set.of("request_timeout_ms",
-      "max_concurrent_requests_per_instance", "max_queue_wait_ms");
+      "max_concurrent_requests_per_instance", "max_queue_wait_ms", "max_batch_size", "max_batch_wait_ms");
+  /** Sluice's batching extension: up to how many waiting requests one run_batch() call takes, and the wait. */
+  public static final int MAX_BATCH_SIZE = 1024;
+  public static final int MAX_BATCH_WAIT_MS = 1000;
   private static final Set<String> PROBE_FIELDS = Set.of("initial_delay", "period", "timeout", "success_threshold",
       "failure_threshold");
 
@@ -269,7 +272,9 @@ public final class SpecValidator {
         .put("request_timeout_ms", intField(rs, "request_timeout_ms", 5000, 1, maxTimeout, "request_settings."))
         .put("max_concurrent_requests_per_instance",
             intField(rs, "max_concurrent_requests_per_instance", 1, 1, 1000, "request_settings."))
-        .put("max_queue_wait_ms", intField(rs, "max_queue_wait_ms", 500, 0, MAX_TIMEOUT_MS, "request_settings.")));
+        .put("max_queue_wait_ms", intField(rs, "max_queue_wait_ms", 500, 0, MAX_TIMEOUT_MS, "request_settings."))
+        .put("max_batch_size", intField(rs, "max_batch_size", 1, 1, MAX_BATCH_SIZE, "request_settings."))
+        .put("max_batch_wait_ms", intField(rs, "max_batch_wait_ms", 5, 0, MAX_BATCH_WAIT_MS, "request_settings.")));
     for (String probe : new String[] {"liveness_probe", "readiness_probe"}) {
       JsonObject p = optObject(spec, probe);
       unknownFields(probe + ".", p, PROBE_FIELDS);

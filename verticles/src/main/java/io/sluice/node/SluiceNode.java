@@ -235,7 +235,7 @@ public final class SluiceNode {
     RolloutRunner rollouts = new RolloutRunner(vertx, loadPicture);
     Janitor janitor = new Janitor(vertx, store, NodeConfig.number(conf, "limits.upload_grace_seconds", 3600));
     supervisor = new DeploymentSupervisorVerticle(info, store, zipLimits(), loadPicture,
-        List.of(rollouts::round, janitor::round), locals);
+        List.of(rollouts::round, janitor::round), locals, BackendRegistries.getNow(registryName()));
     deployments.add(vertx.deployVerticle(supervisor).await(60, TimeUnit.SECONDS));
   }
 

@@ -90,7 +90,8 @@ final class Dispatcher {
       load.record(endpoint, target, false, 429, 0);
       return new Refused(new Answer.Refused(429, "too many requests in flight for deployment '" + target
           + "' (this router's limit " + limit + ": its share of 2 x max_concurrent_requests_per_instance x "
-          + "instance_count = " + d.admissionLimit() + ")"), target);
+          + (d.settings.maxBatchSize() > 1 ? "max_batch_size x " : "") + "instance_count = " + d.admissionLimit()
+          + ")"), target);
     }
     flight[0]++;
     return new Admitted(ep, target, mirror, d, flight);

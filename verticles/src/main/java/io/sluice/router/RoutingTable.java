@@ -54,9 +54,12 @@ final class RoutingTable {
       this.next = next;
     }
 
-    /** Azure's admission limit: 2 x max_concurrent_requests_per_instance x instance_count in flight. */
+    /**
+     * Azure's admission limit: 2 x max_concurrent_requests_per_instance x instance_count in flight (with batching,
+     * x max_batch_size: an instance works on a whole batch per worker).
+     */
     int admissionLimit() {
-      return 2 * settings.maxConcurrent() * Math.max(instanceCount, ready.size());
+      return 2 * settings.perInstance() * Math.max(instanceCount, ready.size());
     }
 
     String nodeOf(String instance) {
@@ -105,7 +108,7 @@ final class RoutingTable {
           bestLocal = id;
         }
       }
-      return bestLocal != null && leastLocal < settings.maxConcurrent() ? bestLocal : best;
+      return bestLocal != null && leastLocal < settings.perInstance() ? bestLocal : best;
     }
   }
 

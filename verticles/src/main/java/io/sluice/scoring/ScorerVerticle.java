@@ -51,6 +51,9 @@ public final class ScorerVerticle extends VerticleBase {
   private final Artifacts cache;
   /** The node's registry of its instances: local routers and the scoring channel call this one directly. */
   private final LocalInstances locals;
+  private final io.micrometer.core.instrument.MeterRegistry registry;
+  /** sluice_batch_size of this instance; null unless its deployment batches. */
+  private BatchMeter batches;
   /** Replaced (never changed) at each state change; read from any thread by local routers. */
   private volatile InstanceInfo instance;
   private DeploymentDoc deployment;
@@ -84,9 +87,16 @@ public final class ScorerVerticle extends VerticleBase {
   }
 
   public ScorerVerticle(NodeInfo node, Artifacts cache, LocalInstances locals) {
+    this(node, cache, locals, null);
+  }
+
+  /** {@code registry}: the node's metrics (sluice_batch_size), or null. */
+  public ScorerVerticle(NodeInfo node, Artifacts cache, LocalInstances locals,
+                        io.micrometer.core.instrument.MeterRegistry registry) {
     this.node = node;
     this.cache = cache;
     this.locals = locals;
+    this.registry = registry;
   }
 
   public static Path logFile(NodeInfo node, String instanceId) {
@@ -101,6 +111,7 @@ public final class ScorerVerticle extends VerticleBase {
     instance = InstanceInfo.fromJson(config().getJsonObject("instance"));
     deployment = DeploymentDoc.fromJson(config().getJsonObject("deployment"));
     swagger = SwaggerDocument.generatedFor(deployment.endpoint(), deployment.name());
+    batches = BatchMeter.of(registry, instance, deployment.requestSettings().maxBatchSize());
     String id = instance.id();
     return SignedMap.of(vertx, Addresses.INSTANCES_MAP)
         .compose(m -> {
@@ -195,7 +206,10 @@ public final class ScorerVerticle extends VerticleBase {
   }
 
   private ScorerSpec spec(Path code, Path model) {
+    RequestSettings rs = deployment.requestSettings();
+    BatchMeter meter = batches;
     return ScorerSpec.builder(code, deployment.scoringScript())
+        .batching(rs.maxBatchSize(), rs.batchWaitMs(), meter == null ? null : meter::record)
         .model(model)
         .python(config().getString("python"))
         .maxConcurrent(deployment.requestSettings().maxConcurrent())
@@ -303,9 +317,9 @@ public final class ScorerVerticle extends VerticleBase {
         .compose(v -> {
           // only now: until every router acknowledged, requests may still come, even with none in flight
           acknowledged = true;
-          // what is in flight has its queue wait and request timeout (the runtime answers 408 by then), and 1 s more
-          RequestSettings rs = deployment.requestSettings();
-          long guard = vertx.setTimer(rs.timeoutMs() + rs.queueWaitMs() + 1000L, t -> drained.tryComplete());
+          // what is in flight has its queue wait, batch wait and request timeout (the runtime answers 408 by then),
+          // and 1 s more
+          long guard = vertx.setTimer(deployment.requestSettings().routerTimeoutMs(), t -> drained.tryComplete());
           if (inFlight.get() == 0) {
             drained.tryComplete();
           }
@@ -326,7 +340,12 @@ public final class ScorerVerticle extends VerticleBase {
           locals.unregister(instance.id());
           return ClusterCalls.bounded(instances.remove(instance.id()), "instance removal");
         })
-        .onComplete(ar -> publish(instance.with(InstanceState.Gone, null)));
+        .onComplete(ar -> {
+          if (batches != null) {
+            batches.close();
+          }
+          publish(instance.with(InstanceState.Gone, null));
+        });
   }
 
   private Future<Void> setState(InstanceState next, String reason) {

@@ -84,10 +84,14 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
   /** {@code leaderTasks}: more work for the leader's rounds (the rollout runner), run beside the reconciler's. */
   /** The node's registry its instances join. */
   private final LocalInstances locals;
+  /** The node's metrics, for its instances' own series (sluice_batch_size); may be null. */
+  private final io.micrometer.core.instrument.MeterRegistry registry;
 
   public DeploymentSupervisorVerticle(NodeInfo node, Store store, ZipLimits unpacked, LoadPicture picture,
-                                      List<Supplier<Future<Void>>> leaderTasks, LocalInstances locals) {
+                                      List<Supplier<Future<Void>>> leaderTasks, LocalInstances locals,
+                                      io.micrometer.core.instrument.MeterRegistry registry) {
     this.locals = locals;
+    this.registry = registry;
     this.node = node;
     this.picture = picture;
     this.leaderTasks = List.copyOf(leaderTasks);
@@ -224,7 +228,7 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
       JsonObject config = new JsonObject().put("instance", order.instance().toJson())
           .put("deployment", order.deployment().toJson()).put("python", node.pythonFor(envName))
           .put("spare_workers", node.spareWorkers());
-      Future<String> f = vertx.deployVerticle(new ScorerVerticle(node, cache::materialize, locals), new DeploymentOptions()
+      Future<String> f = vertx.deployVerticle(new ScorerVerticle(node, cache::materialize, locals, registry), new DeploymentOptions()
           .setConfig(config));
       hosted.put(id, f);
       f.onFailure(err -> {

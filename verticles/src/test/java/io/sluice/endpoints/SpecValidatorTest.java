@@ -24,13 +24,34 @@ class SpecValidatorTest {
   void azuresDefaultsAreFilledIn() {
     JsonObject d = SpecValidator.deployment(deployment());
     assertThat(d.getJsonObject("request_settings").getMap()).isEqualTo(Map.of("request_timeout_ms", 5000,
-        "max_concurrent_requests_per_instance", 1, "max_queue_wait_ms", 500));
+        "max_concurrent_requests_per_instance", 1, "max_queue_wait_ms", 500, "max_batch_size", 1,
+        "max_batch_wait_ms", 5));
     assertThat(d.getJsonObject("liveness_probe").getMap()).isEqualTo(Map.of("initial_delay", 10, "period", 10,
         "timeout", 2, "success_threshold", 1, "failure_threshold", 30));
     assertThat(d.getJsonObject("scale_settings").getString("type")).isEqualTo("default");
     JsonObject e = SpecValidator.endpoint(new JsonObject().put("name", "my-endpoint")
         .put("$schema", "https://azuremlschemas.azureedge.net/latest/managedOnlineEndpoint.schema.json"));
     assertThat(e.getString("auth_mode")).isEqualTo("key");
+  }
+
+  /** Sluice's batching extension: whole numbers, max_batch_size 1-1024, max_batch_wait_ms 0-1000. */
+  @Test
+  void batchSettingsAreWholeNumbersWithinTheirRanges() {
+    JsonObject ok = deployment().put("request_settings", new JsonObject().put("max_batch_size", 1024)
+        .put("max_batch_wait_ms", 0));
+    assertThat(SpecValidator.deployment(ok).getJsonObject("request_settings").getInteger("max_batch_size"))
+        .isEqualTo(1024);
+    Map<Object[], String> bad = new java.util.LinkedHashMap<>();
+    bad.put(new Object[] {"max_batch_size", 0}, "request_settings.max_batch_size");
+    bad.put(new Object[] {"max_batch_size", 1025}, "request_settings.max_batch_size");
+    bad.put(new Object[] {"max_batch_size", 2.5}, "request_settings.max_batch_size");
+    bad.put(new Object[] {"max_batch_size", "many"}, "request_settings.max_batch_size");
+    bad.put(new Object[] {"max_batch_wait_ms", -1}, "request_settings.max_batch_wait_ms");
+    bad.put(new Object[] {"max_batch_wait_ms", 1001}, "request_settings.max_batch_wait_ms");
+    bad.put(new Object[] {"max_batch_wait_ms", 0.5}, "request_settings.max_batch_wait_ms");
+    bad.forEach((field, name) -> assertThatThrownBy(() -> SpecValidator.deployment(deployment().put(
+        "request_settings", new JsonObject().put((String) field[0], field[1]))))
+        .isInstanceOf(ValidationException.class).hasMessageStartingWith(name + ":"));
   }
 
   @Test

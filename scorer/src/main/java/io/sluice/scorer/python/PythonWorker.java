@@ -189,6 +189,9 @@ final class PythonWorker {
             giveBack(work);
             return;
           }
+          if (gather.batching()) {
+            spec.batches().accept(work.size());
+          }
           fill();
         } else if (System.nanoTime() >= nextPing && talk.idle()) {
           // an unanswered ping means a hung interpreter: its deadline ends the process
