@@ -181,15 +181,9 @@ lua "$work/split.lua" "$SKEY"
 R[split]=$(wrk_median http://127.0.0.1:18110/endpoints/split/score "$work/split.lua" "$CONC")
 log "    sluice ${R[split]}"
 
-log "(5) Python: the sample sklearn model through Sluice, against run() in a loop in one process"
-S online-deployment create -f examples/cli/endpoints/online/managed/sample/blue-deployment.yml -e bench -n pyblue \
-  --set instance_type=local -o none
-lua "$work/py.lua" "$KEY" pyblue
-# the Python path's Java side runs ~3k req/s, not 70k: the JIT needs longer to settle on it (C2 was still compiling
-# at 73 % of a core 5 s in; 6 % after 25 s), so both Python servers get a longer warm-up
-PYWARM="${BENCH_PY_WARMUP:-20}"
-R[py]=$(WARMUP=$PYWARM wrk_median "$URI" "$work/py.lua" 2)
-log "    sluice ${R[py]}"
+log "(5) Python: the sample sklearn model through Sluice, against gunicorn + Flask and run() in a loop, alternated"
+log "    (loadtest/python-bench.sh: its own node and gunicorn; 1 and 2 workers; batching)"
+while read -r k v; do R[$k]="$v"; done < <(loadtest/python-bench.sh)
 log "    wrk and the load generator on a target that sets its own pace (run() sleeps 5 ms, 8 workers, 8 connections)"
 mkdir -p "$work/nap/code"
 printf 'import time\ndef init():\n    pass\ndef run(raw_data):\n    time.sleep(0.005)\n    return "ok"\n' > "$work/nap/code/score.py"
@@ -207,38 +201,6 @@ lua "$work/nap.lua" "$KEY" napping
 R[nap]=$(wrk_median "$URI" "$work/nap.lua" 8)
 R[ours]=$(ours "$URI" "$KEY" napping 8)
 log "    wrk ${R[nap]}; load generator ${R[ours]}"
-pyloop() { # logging: off (the script's log lines dropped) or on (formatted as the instance log's, to /dev/null)
-  (cd examples/cli/endpoints/online/model-1 && AZUREML_MODEL_DIR="$PWD" /usr/bin/python3 -c '
-import sys, time, importlib.util, logging, os
-if sys.argv[3] == "off":
-    logging.disable(logging.CRITICAL)
-else:
-    h = logging.StreamHandler(open(os.devnull, "w"))
-    h.setFormatter(logging.Formatter("%(asctime)s %(levelname).1s [%(process)d] %(name)s - %(message)s"))
-    logging.basicConfig(level="INFO", handlers=[h], force=True)
-spec = importlib.util.spec_from_file_location("score", "onlinescoring/score.py"); m = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(m); m.init()
-body = sys.argv[1]
-for _ in range(200): m.run(body)
-n, t0 = 0, time.perf_counter()
-while time.perf_counter() - t0 < float(sys.argv[2]):
-    m.run(body); n += 1
-print("%.3f" % (n / (time.perf_counter() - t0)))' "$BODY" "$DUR" "$1")
-}
-R[pyloop]=$(pyloop off)
-R[pyloop_logged]=$(pyloop on)
-log "    in-process run() loop ${R[pyloop]} req/s; with its two log lines per call formatted ${R[pyloop_logged]}"
-log "    the same score.py in Flask behind gunicorn, 1 worker (how Azure's inference server serves it), 2 connections"
-(cd examples/cli/endpoints/online/model-1 && SCORE_PY="$PWD/onlinescoring/score.py" AZUREML_MODEL_DIR="$PWD" \
-  gunicorn -w 1 -b 127.0.0.1:18150 --chdir "$here/loadtest/anchor" gunicorn_app:app > "$work/gunicorn.log" 2>&1 &
-  echo $! > "$work/gunicorn.pid")
-pids+=("$(cat "$work/gunicorn.pid")")
-for _ in $(seq 1 120); do curl -sf -X POST -H 'Content-Type: application/json' -d "$BODY" \
-  http://127.0.0.1:18150/score >/dev/null 2>&1 && break; sleep 0.25; done
-lua "$work/gunicorn.lua" ""
-R[gunicorn]=$(WARMUP=$PYWARM wrk_median http://127.0.0.1:18150/score "$work/gunicorn.lua" 2)
-log "    gunicorn ${R[gunicorn]}"
-
 log "(6) scale-out 1 -> 8 (Java scorers), and failover after kill -9"
 echo_dep scale local 1 bench
 R[scale]=$(java -cp "$JAR" io.sluice.loadtest.BenchSteps scale http://127.0.0.1:18110 "$SLUICE_HOME" bench scale 8)
