@@ -97,6 +97,7 @@ class PythonBatchTest {
       s.start().toCompletableFuture().get(20, TimeUnit.SECONDS);
       ScoreResult r = send(s, "alone", 20_000, 20_000).get(30, TimeUnit.SECONDS);
       assertThat(r.bodyText()).isEqualTo("\"ALONE\"");
+      PythonScorerTest.waitFor(() -> !batchLines(logs).isEmpty(), "the batch's log line");
       assertThat(batchLines(logs)).singleElement().asString().contains("batch of 1: alone");
     }
   }

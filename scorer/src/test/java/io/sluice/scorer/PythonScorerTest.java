@@ -76,7 +76,7 @@ class PythonScorerTest {
       assertThat(slow.fromRuntime()).isTrue();
       assertThat((System.nanoTime() - t0) / 1e9).isLessThan(20); // not the 30 s the script wanted
       assertThat(call(s, "fine", 5000, 0).bodyText()).isEqualTo("\"fine\"");
-      assertThat(logs).anyMatch(l -> l.contains("overran request_timeout_ms"));
+      waitFor(() -> logs.stream().anyMatch(l -> l.contains("overran request_timeout_ms")), "the log line");
     }
   }
 
@@ -106,7 +106,7 @@ class PythonScorerTest {
         assertThat(r.status()).as("request %d after the timeout: %s", i, r.bodyText()).isEqualTo(200);
       }
       assertThat(s.healthy()).isTrue();
-      assertThat(logs).anyMatch(l -> l.contains("replaced by a started spare"));
+      waitFor(() -> logs.stream().anyMatch(l -> l.contains("replaced by a started spare")), "the log line");
     }
   }
 
@@ -135,7 +135,7 @@ class PythonScorerTest {
       ScoreResult h = hasty.toCompletableFuture().get(30, TimeUnit.SECONDS);
       assertThat(h.status()).as(h.bodyText()).isEqualTo(408);
       assertThat(h.bodyText()).contains("restarting worker").contains("request_timeout_ms=1000");
-      assertThat(logs).anyMatch(l -> l.contains("restarting"));
+      waitFor(() -> logs.stream().anyMatch(l -> l.contains("restarting")), "the log line");
     }
   }
 
@@ -183,10 +183,10 @@ class PythonScorerTest {
       assertThat(died.fromRuntime()).isTrue();
       assertThat(call(s, "again", 5000, 0).bodyText()).isEqualTo("\"again\"");
       assertThat(s.healthy()).isTrue();
-      assertThat(logs).anyMatch(l -> l.contains("exited (code 7)") && l.contains("restarting"));
+      waitFor(() -> logs.stream().anyMatch(l -> l.contains("exited (code 7)") && l.contains("restarting")), "the log line");
       // prints travel on the process's own output, read apart from the answer: they may come just after it
       waitFor(() -> logs.contains("req-again,printed in run"), "the print of run() in the log");
-      assertThat(logs).anyMatch(l -> l.equals("00000000-0000-0000-0000-000000000000,init printed"));
+      waitFor(() -> logs.stream().anyMatch(l -> l.equals("00000000-0000-0000-0000-000000000000,init printed")), "the log line");
     }
   }
 
@@ -311,7 +311,8 @@ class PythonScorerTest {
       assertThat(r.bodyText()).isEqualTo("[3, 7.5]");
       assertThat(s.healthy()).isTrue();
     }
-    assertThat(logs).anyMatch(l -> l.contains("init done hi"));
+    // the log lines come on the process's log stream, which may be read after the answers arrived
+    waitFor(() -> logs.stream().anyMatch(l -> l.contains("init done hi")), "the log line of init()");
     waitFor(() -> logs.stream().anyMatch(l -> l.contains("printed line")), "the print of run() in the log");
   }
 

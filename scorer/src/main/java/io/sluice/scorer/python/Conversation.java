@@ -56,6 +56,8 @@ final class Conversation {
   private final DataOutputStream out;
   private final Deadline deadline;
   private final int depth;
+  /** Whether the script reads request headers: otherwise they are not sent. */
+  private final boolean headers;
   private final ReentrantLock lock = new ReentrantLock();
   private final ArrayDeque<Sent> unanswered = new ArrayDeque<>();
   private int unansweredBytes;
@@ -69,6 +71,7 @@ final class Conversation {
     this.out = started.out();
     this.deadline = deadline;
     this.depth = depth;
+    this.headers = started.headers();
   }
 
   Process process() {
@@ -98,7 +101,7 @@ final class Conversation {
       if (ended || unanswered.size() != 1 || unanswered.peek().ping()) {
         return false; // idle (the worker's thread takes it from the queue), full, or answering a ping
       }
-      byte[] h = RunnerFrames.request(++seq, p.request(), notAfter);
+      byte[] h = RunnerFrames.request(++seq, p.request(), notAfter, headers);
       int bytes = RunnerFrames.size(h, p.request().body());
       if (unansweredBytes + bytes > DIRECT_BYTES) {
         return false;
@@ -134,7 +137,8 @@ final class Conversation {
         bytes += 4 + p.request().body().length;
         budget = Math.min(budget, p.request().runTimeoutMillis() > 0 ? p.request().runTimeoutMillis() : budget);
       }
-      byte[] h = batch ? RunnerFrames.batch(++seq, requests) : RunnerFrames.request(++seq, requests.get(0), 0);
+      byte[] h = batch ? RunnerFrames.batch(++seq, requests, headers)
+          : RunnerFrames.request(++seq, requests.get(0), 0, headers);
       record(new Sent(work, budget == Long.MAX_VALUE ? 0 : budget, bytes + 4 + h.length, batch));
       writeFrames(h, bodies);
       return true;

@@ -26,8 +26,11 @@ final class PythonLauncher {
   private final ScheduledExecutorService watchdog;
   private final CpuLimit cpu;
 
-  /** A Python process whose init() succeeded, with its pipes. */
-  record Started(Process process, DataInputStream in, DataOutputStream out) {
+  /**
+   * A Python process whose init() succeeded, with its pipes; {@code headers}: its script reads request headers
+   * (run(raw_data, request_headers) or a raw-HTTP run), so requests carry them.
+   */
+  record Started(Process process, DataInputStream in, DataOutputStream out, boolean headers) {
   }
 
   /** Why init() did not succeed, in words for the instance log. */
@@ -69,7 +72,7 @@ final class PythonLauncher {
         p.toHandle().destroyForcibly();
         throw new InitFailed("init() failed: " + hello.path("error").asText());
       }
-      return new Started(p, in, new DataOutputStream(p.getOutputStream()));
+      return new Started(p, in, new DataOutputStream(p.getOutputStream()), hello.path("headers").asBoolean(true));
     } catch (IOException e) {
       guard.cancel(false);
       logged(logs);

@@ -37,12 +37,12 @@ final class RunnerFrames {
    * {@code notAfter} (epoch seconds past which the runner refuses it unrun; 0: none). Streamed, not built as a tree:
    * this runs on the caller's thread for every request.
    */
-  static byte[] request(long seq, ScoreRequest r, double notAfter) throws IOException {
+  static byte[] request(long seq, ScoreRequest r, double notAfter, boolean headers) throws IOException {
     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(256 + 64 * r.headers().size());
     try (JsonGenerator g = JSON.getFactory().createGenerator(bytes)) {
       g.writeStartObject();
       g.writeNumberField("seq", seq);
-      describe(g, r);
+      describe(g, r, headers);
       if (notAfter > 0) {
         g.writeNumberField("not_after", notAfter);
       }
@@ -52,7 +52,7 @@ final class RunnerFrames {
   }
 
   /** A batch's header: sequence, and per request what {@link #request} gives; a body frame per request follows. */
-  static byte[] batch(long seq, java.util.List<ScoreRequest> requests) throws IOException {
+  static byte[] batch(long seq, java.util.List<ScoreRequest> requests, boolean headers) throws IOException {
     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(256 * requests.size());
     try (JsonGenerator g = JSON.getFactory().createGenerator(bytes)) {
       g.writeStartObject();
@@ -60,7 +60,7 @@ final class RunnerFrames {
       g.writeArrayFieldStart("batch");
       for (ScoreRequest r : requests) {
         g.writeStartObject();
-        describe(g, r);
+        describe(g, r, headers);
         g.writeEndObject();
       }
       g.writeEndArray();
@@ -69,16 +69,19 @@ final class RunnerFrames {
     return bytes.toByteArray();
   }
 
-  private static void describe(JsonGenerator g, ScoreRequest r) throws IOException {
+  /** {@code headers}: the script reads them; otherwise they are left out (the request id travels as "id"). */
+  private static void describe(JsonGenerator g, ScoreRequest r, boolean headers) throws IOException {
     g.writeStringField("id", r.requestId());
-    g.writeObjectFieldStart("headers");
-    for (java.util.Map.Entry<String, String> h : r.headers().entrySet()) {
-      if (!h.getKey().equalsIgnoreCase("x-request-id")) {
-        g.writeStringField(h.getKey(), h.getValue());
+    if (headers) {
+      g.writeObjectFieldStart("headers");
+      for (java.util.Map.Entry<String, String> h : r.headers().entrySet()) {
+        if (!h.getKey().equalsIgnoreCase("x-request-id")) {
+          g.writeStringField(h.getKey(), h.getValue());
+        }
       }
+      g.writeStringField("x-request-id", r.requestId());
+      g.writeEndObject();
     }
-    g.writeStringField("x-request-id", r.requestId());
-    g.writeEndObject();
     g.writeStringField("method", r.method());
     g.writeStringField("path", "/score");
     g.writeStringField("query", r.query());

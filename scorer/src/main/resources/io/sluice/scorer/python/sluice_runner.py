@@ -16,7 +16,8 @@ replies {"seq": n, "status": code, "ms": run time, "headers": {...}, "raw": true
 Liveness pings {"ping": n} are answered {"pong": n}. A request may wait in the pipe behind the running one; if it
 carries "not_after" (epoch seconds: its max_queue_wait_ms) and that has passed, it is answered {"seq": n, "late": true}
 without running.
-The first frame this process writes is {"event": "ready"} after init(), or {"event": "init_failed"}.
+The first frame this process writes is {"event": "ready", "headers": whether the script reads request headers} after
+init(), or {"event": "init_failed"}; requests to a script that does not read them come without "headers".
 
 Batching (request_settings.max_batch_size > 1, given as SLUICE_MAX_BATCH_SIZE): the script must define
 run_batch(raw_data_list). A batch comes as {"seq": n, "batch": [{"id", "headers", "method", "query"}, ...]} followed
@@ -100,7 +101,7 @@ def _read_frame():
     raw = _read_exact(4)
     if raw is None:
         return None, None
-    header = json.loads(_read_exact(struct.unpack(">I", raw)[0]))
+    header = json.loads(_read_exact(struct.unpack(">I", raw)[0]).decode("utf-8"))
     n = len(header["batch"]) if "batch" in header else 1
     return header, [_read_exact(struct.unpack(">I", _read_exact(4))[0]) for _ in range(n)]
 
@@ -289,7 +290,7 @@ def main():
     params = inspect.signature(module.run).parameters
     wants_headers = "request_headers" in params
     raw = _raw_requested(module.run)
-    _write_frame({"event": "ready"})
+    _write_frame({"event": "ready", "headers": wants_headers or raw})
     while True:
         header, bodies = _read_frame()
         if header is None:
@@ -308,9 +309,21 @@ def main():
         started = time.perf_counter()
         status, headers, out, made = _score(module, header, bodies[0], raw, wants_headers)
         elapsed = (time.perf_counter() - started) * 1000.0
-        _write_frame({"seq": header["seq"], "status": status, "ms": round(elapsed, 3), "headers": headers,
-                      "raw": made}, out)
+        _write_reply(header["seq"], status, elapsed, headers, made, out)
         _current_request = _NO_REQUEST
+
+
+_JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+def _write_reply(seq, status, elapsed, headers, made, out):
+    """A reply's frames; the common one (a JSON answer of run()) without a trip through json.dumps."""
+    if not made and headers == _JSON_HEADERS:
+        h = b'{"seq": %d, "status": %d, "ms": %.3f, "headers": {"Content-Type": "application/json"}, "raw": false}' % (
+            seq, status, elapsed)
+        _proto_out.write(b"".join((struct.pack(">I", len(h)), h, struct.pack(">I", len(out)), out)))
+    else:
+        _write_frame({"seq": seq, "status": status, "ms": round(elapsed, 3), "headers": headers, "raw": made}, out)
 
 
 def _batch(module, header, bodies, raw):
