@@ -3,7 +3,8 @@
 # wrk -t1 -c2 after a warm-up; the node process's CPU (user + system, /proc/<pid>/stat) over a loaded run, minus what
 # it spends idle over as long, divided by the requests answered. The Python process's CPU is reported beside it.
 #   loadtest/python-cpu.sh            (CPU_DURATION=10, CPU_WARMUP=20, CPU_CONNECTIONS=2 to change the runs;
-#                                      CPU_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/x.jfr" to profile)
+#                                      CPU_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/x.jfr" to profile;
+#                                      CPU_NODE_CONFIG=node.yaml to start the node with a config file)
 # Every load targets 127.0.0.1 only, and every run is bounded in time.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,7 +25,8 @@ java --add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED 
   --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/java.nio=ALL-UNNAMED \
   --add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.management/sun.management=ALL-UNNAMED \
   --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED -Djava.net.preferIPv4Stack=true -Xmx1g ${CPU_JAVA_OPTS:-} \
-  -jar "$JAR" node --http-port 18310 --cluster-name "cpu-$$" > "$work/node.log" 2>&1 &
+  -jar "$JAR" node --http-port 18310 --cluster-name "cpu-$$" ${CPU_NODE_CONFIG:+--config "$CPU_NODE_CONFIG"} \
+  > "$work/node.log" 2>&1 &
 node_pid=$!
 for _ in $(seq 1 240); do curl -sf http://127.0.0.1:18310/healthz >/dev/null 2>&1 && break; sleep 0.25; done
 S() { "$here/bin/sluice" "$@"; }
