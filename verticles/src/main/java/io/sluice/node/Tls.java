@@ -34,7 +34,10 @@ public final class Tls {
   }
 
   public static HttpServerOptions httpServer(JsonObject conf) {
-    HttpServerOptions o = new HttpServerOptions().setCompressionSupported(false);
+    // no WebSocket is served here: without its compression options Vert.x leaves the WebSocket extension handler out
+    // of every connection's pipeline (it looked at every request and response)
+    HttpServerOptions o = new HttpServerOptions().setCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false).setPerMessageWebSocketCompressionSupported(false);
     if (http(conf)) {
       o.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(NodeConfig.str(conf, "tls.http.cert", ""))
           .setKeyPath(NodeConfig.str(conf, "tls.http.key", "")));

@@ -41,6 +41,6 @@ public record RequestSettings(int timeoutMs, int maxConcurrent, int queueWaitMs,
 
   /** The router's own deadline: the runtime answers 408 first; this covers a scorer that never answers at all. */
   public int routerTimeoutMs() {
-    return timeoutMs + queueWaitMs + batchWaitMs + 1000;
+    return timeoutMs + queueWaitMs + (maxBatchSize > 1 ? batchWaitMs : 0) + 1000;
   }
 }
