@@ -52,7 +52,7 @@ fig = {
     # medians of the per-pair ratios of alternated runs (loadtest/python-bench.sh)
     "python_vs_gunicorn": raw["pyvg"][0],
     "python_vs_gunicorn_p99": raw["pyvg"][1],
-    # p99 at one open-loop rate (2000 req/s) that neither saturates: the closed loop runs Sluice hotter
+    # p99 at one open-loop rate (1500 req/s, 2 connections): the closed loop runs Sluice hotter
     "python_vs_gunicorn_p99_same_rate": raw["pyvg_rate"][1],
     "python_vs_gunicorn_2w": raw["pyvg2"][0],
     "python_vs_gunicorn_p99_2w": raw["pyvg2"][1],
