@@ -3,15 +3,14 @@
 # gunicorn), and batching; alternated runs (Sluice, then gunicorn, PY_PAIRS times), ratios per pair, medians.
 #   loadtest/python-bench.sh     (PY_PAIRS=5, PY_DURATION=8 s per run, PY_WARMUP=20 s; prints "key values..." lines)
 # Keys: py / gunicorn (1 worker each, wrk -t1 -c2), py2 / gunicorn2 (2 workers, -c4): "rps p50_ms p99_ms" medians;
-# pyvg, pyvg2: medians of the per-pair rps ratios and p99 ratios; pyrate / gunrate / pyvg_rate: the same at one
-# open-loop rate (PY_RATE=1500 req/s, the load generator, 2 connections): p99 at equal load; batch1 / batch32: examples/batching with
+# pyvg, pyvg2: medians of the per-pair rps ratios and p99 ratios; batch1 / batch32: examples/batching with
 # max_batch_size 1 and 32, 1 worker, wrk -c32: "answered_2xx_per_s p50_ms p99_ms share_refused"; batch_speedup:
 # median of the per-pair ratios of 2xx per second and of p99; pyloop / pyloop_logged: run() in a loop in one
 # process without and with its log lines. Every load targets 127.0.0.1 only, and every run is bounded in time.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
-PAIRS="${PY_PAIRS:-5}"; DUR="${PY_DURATION:-8}"; WARM="${PY_WARMUP:-20}"; RATE="${PY_RATE:-1500}"
+PAIRS="${PY_PAIRS:-5}"; DUR="${PY_DURATION:-8}"; WARM="${PY_WARMUP:-20}"
 if ! command -v wrk >/dev/null || ! command -v gunicorn >/dev/null || ! /usr/bin/python3 -c 'import flask' 2>/dev/null
 then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk gunicorn python3-flask >&2
@@ -90,22 +89,12 @@ print(sys.argv[3] + "_vs", "%.3f" % statistics.median(x[0] / y[0] for x, y in zi
       "%.3f" % statistics.median(x[2] / y[2] for x, y in zip(a, b)))
 PY
 }
-# one open-loop run of the load generator at RATE req/s -> "rps p50_ms p99_ms"
-gen_once() { # url [key deployment]
-  local extra=(); [ -n "${2:-}" ] && extra+=(--key "$2" --header "azureml-model-deployment:$3")
-  S loadtest --url "$1" "${extra[@]}" --body-file "$work/body.json" --rate "$RATE" --concurrency 2 \
-    --duration "${DUR}s" --warmup 2s --quiet --report "$work/gen" > /dev/null || true
-  /usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print("%.3f %.3f %.3f" % (j["throughput_rps"], j["latency_ms"]["p50"], j["latency_ms"]["p99"]))' "$work/gen.json"
-}
 warm() { wrk -t1 -c"$3" -d"$4s" -s "$2" "$1" > /dev/null; }
 
 log "1 worker each, wrk -c2: warming up"
 warm "$URI" "$work/one.lua" 2 "$WARM"; warm http://127.0.0.1:18161/score "$work/plain.lua" 2 5
 pairs py gunicorn "wrk_once $URI $work/one.lua 2 $DUR" "wrk_once http://127.0.0.1:18161/score $work/plain.lua 2 $DUR" \
   | sed 's/^py_vs /pyvg /'
-log "1 worker each, the same open-loop load (${RATE} req/s, the load generator, 2 connections): p99 at equal load"
-printf '%s' "$BODY" > "$work/body.json"
-pairs pyrate gunrate "gen_once $URI $KEY one" "gen_once http://127.0.0.1:18161/score" | sed 's/^pyrate_vs /pyvg_rate /'
 log "2 workers each, wrk -c4: warming up"
 warm "$URI" "$work/two.lua" 4 10; warm http://127.0.0.1:18162/score "$work/plain.lua" 4 5
 pairs py2 gunicorn2 "wrk_once $URI $work/two.lua 4 $DUR" "wrk_once http://127.0.0.1:18162/score $work/plain.lua 4 $DUR" \
