@@ -83,7 +83,12 @@ class JavaScorerTest {
     missing.close();
   }
 
-  /** A script that naps, sleeps on past interrupts or names its thread, and says (falsely) that it never blocks. */
+  /**
+   * A script that says (falsely) that it never blocks, and names its thread. "block" waits until interrupted (its
+   * deadline); "stubbornN:NAME" waits for the latch the test put in the system properties under NAME, ignoring
+   * interrupts; "napMS" is a model that works MS milliseconds (the queue limit is judged when the slot frees, so the
+   * busy run must end by itself).
+   */
   private Path compileMisbehaving() throws Exception {
     Path code = Files.createDirectories(dir.resolve("slow-code"));
     Path src = Files.createDirectories(dir.resolve("slow-src/demo")).resolve("Slow.java");
@@ -91,25 +96,31 @@ class JavaScorerTest {
         package demo;
         import io.sluice.scorer.java.ScoringScript;
         import java.util.Map;
+        import java.util.concurrent.CountDownLatch;
         public class Slow implements ScoringScript {
           public boolean nonBlocking() {
             return true;
           }
           public byte[] run(byte[] body, Map<String, String> headers) throws Exception {
             String b = new String(body);
-            if (b.startsWith("nap")) {
+            if (b.equals("block")) {
+              new CountDownLatch(1).await();
+            } else if (b.startsWith("nap")) {
               Thread.sleep(Long.parseLong(b.substring(3)));
             } else if (b.startsWith("stubborn")) {
-              long end = System.nanoTime() + Long.parseLong(b.substring(8)) * 1_000_000L;
-              while (System.nanoTime() < end) {
+              while (true) {
                 try {
-                  Thread.sleep(Math.max(1, (end - System.nanoTime()) / 1_000_000L));
+                  gate(b).await();
+                  break;
                 } catch (InterruptedException ignored) {
                   // carries on regardless
                 }
               }
             }
             return ("\\"" + Thread.currentThread().getName() + "\\"").getBytes();
+          }
+          static CountDownLatch gate(String body) {
+            return (CountDownLatch) System.getProperties().get(body.substring(body.indexOf(':') + 1));
           }
         }
         """);
@@ -134,11 +145,11 @@ class JavaScorerTest {
       assertThat(send(s, "who", 5000, 500).get(10, TimeUnit.SECONDS).bodyText()).startsWith("\"java-scorer-");
       // over its deadline: 408, and the interrupted thread serves the next request
       long t0 = System.nanoTime();
-      ScoreResult late = send(s, "nap60000", 300, 500).get(10, TimeUnit.SECONDS);
+      ScoreResult late = send(s, "block", 300, 500).get(10, TimeUnit.SECONDS);
       assertThat(late.status()).isEqualTo(408);
       assertThat(late.fromRuntime()).isTrue();
       assertThat(late.bodyText()).contains("request_timeout_ms=300");
-      assertThat((System.nanoTime() - t0) / 1e9).isLessThan(9); // not the 60 s it wanted
+      assertThat((System.nanoTime() - t0) / 1e9).isLessThan(9); // its deadline, not a wait without end
       assertThat(send(s, "who", 5000, 500).get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
       // the queue: a request behind a busy slot for longer than max_queue_wait_ms gets 429
       var busy = send(s, "nap1000", 5000, 100);
@@ -148,6 +159,17 @@ class JavaScorerTest {
       assertThat(busy.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
     }
     assertThat(logs).noneMatch(l -> l.contains("abandoned"));
+  }
+
+  /** A closed latch the script can reach (system properties hold objects), named uniquely. */
+  private static String gate(String name) {
+    String key = "sluice.test." + name + "." + java.util.UUID.randomUUID();
+    System.getProperties().put(key, new java.util.concurrent.CountDownLatch(1));
+    return key;
+  }
+
+  private static void open(String gate) {
+    ((java.util.concurrent.CountDownLatch) System.getProperties().remove(gate)).countDown();
   }
 
   private static void waitForLog(List<String> logs, java.util.function.Predicate<String> line) {
@@ -160,7 +182,8 @@ class JavaScorerTest {
     List<String> logs = new CopyOnWriteArrayList<>();
     try (Scorer s = Scorers.create(ScorerSpec.builder(compileMisbehaving(), "demo.Slow").log(logs::add).build())) {
       s.start().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      assertThat(send(s, "stubborn60000", 200, 0).get(10, TimeUnit.SECONDS).status()).isEqualTo(408);
+      String gate = gate("stubborn-gate"); // opened at the end: the stuck threads then finish
+      assertThat(send(s, "stubborn0:" + gate, 200, 0).get(10, TimeUnit.SECONDS).status()).isEqualTo(408);
       // the only slot got a new thread: the next request is served while the old thread still sleeps
       ScoreResult next = send(s, "who", 5000, 0).get(10, TimeUnit.SECONDS);
       assertThat(next.status()).isEqualTo(200);
@@ -168,7 +191,7 @@ class JavaScorerTest {
       assertThat(s.healthy()).isTrue();
       // four stuck threads at once (one slot) and the instance gives up (it is then replaced)
       for (int i = 1; i < 4; i++) {
-        String id = "stubborn" + (60_000 + i);
+        String id = "stubborn" + i + ":" + gate;
         assertThat(send(s, id, 100, 0).get(10, TimeUnit.SECONDS).status()).isEqualTo(408);
         waitForLog(logs, l -> l.contains(id) && l.contains("abandoned"));
       }
@@ -176,6 +199,7 @@ class JavaScorerTest {
       assertThat(s.healthy()).isFalse();
       assertThat(s.alive()).isFalse();
       assertThat(logs).anyMatch(l -> l.contains("the instance gives up"));
+      open(gate);
     }
   }
 }

@@ -154,8 +154,10 @@ class DataPlaneTest {
           }
           public byte[] run(byte[] body, Map<String, String> headers) throws Exception {
             String b = new String(body);
-            if (b.startsWith("nap")) {
-              Thread.sleep(Long.parseLong(b.substring(3)));
+            if (b.equals("block")) {
+              new java.util.concurrent.CountDownLatch(1).await(); // until its deadline interrupts it
+            } else if (b.startsWith("nap")) {
+              Thread.sleep(Long.parseLong(b.substring(3))); // a model at work; the queue limit is judged when it ends
             }
             return ("\\"" + Thread.currentThread().getName() + "\\"").getBytes();
           }
@@ -176,7 +178,7 @@ class DataPlaneTest {
     cli.ok("online-deployment", "create", "-f", yml.toString());
     assertThat(score("jslow", "who").body()).startsWith("\"java-scorer-");
     long t0 = System.nanoTime();
-    HttpResponse<String> late = score("jslow", "nap60000");
+    HttpResponse<String> late = score("jslow", "block");
     assertThat(late.statusCode()).as(late.body()).isEqualTo(408);
     assertThat(late.body()).contains("request_timeout_ms=1000");
     assertThat((System.nanoTime() - t0) / 1e9).isLessThan(20);
