@@ -30,10 +30,7 @@ mvn -B -q -o -DskipTests package
 cp "$work/old/verticles/target/sluice.jar" "$work/A.jar"
 cp verticles/target/sluice.jar "$work/B.jar"
 
-JFLAGS=(--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED
-  --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/java.nio=ALL-UNNAMED
-  --add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.management/sun.management=ALL-UNNAMED
-  --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED -Djava.net.preferIPv4Stack=true)
+source "$here/loadtest/jvm-flags.sh"
 wait_http() { for _ in $(seq 1 240); do curl -sf "$1" >/dev/null 2>&1 && return 0; sleep 0.25; done; return 1; }
 S() { java "${JFLAGS[@]}" -jar "$work/$AB.jar" "$@"; }
 node() { # jar port types

@@ -20,10 +20,7 @@ scripts/setup.sh
 /usr/bin/python3 examples/train_models.py 2>/dev/null
 
 JAR="$here/verticles/target/sluice.jar"
-JFLAGS=(--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED
-  --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/java.nio=ALL-UNNAMED
-  --add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.management/sun.management=ALL-UNNAMED
-  --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED -Djava.net.preferIPv4Stack=true)
+source "$here/loadtest/jvm-flags.sh"
 work="$(mktemp -d /tmp/sluice-bench.XXXX)"
 pids=()
 cleanup() {

@@ -25,10 +25,8 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT
 export SLUICE_HOME="$work/home"
 log() { echo "python-bench: $*" >&2; }
-java --add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED \
-  --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/java.nio=ALL-UNNAMED \
-  --add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.management/sun.management=ALL-UNNAMED \
-  --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED -Djava.net.preferIPv4Stack=true -Xmx1g \
+source "$here/loadtest/jvm-flags.sh"
+java "${JFLAGS[@]}" -Xmx1g \
   -jar "$JAR" node --http-port 18160 --cluster-name "pybench-$$" > "$work/node.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 240); do curl -sf http://127.0.0.1:18160/healthz >/dev/null 2>&1 && break; sleep 0.25; done

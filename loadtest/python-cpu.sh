@@ -21,10 +21,8 @@ cleanup() { [ -n "$node_pid" ] && kill "$node_pid" 2>/dev/null; wait 2>/dev/null
 trap cleanup EXIT
 export SLUICE_HOME="$work/home"
 log() { echo "cpu: $*" >&2; }
-java --add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED \
-  --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/java.nio=ALL-UNNAMED \
-  --add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.management/sun.management=ALL-UNNAMED \
-  --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED -Djava.net.preferIPv4Stack=true -Xmx1g ${CPU_JAVA_OPTS:-} \
+source "$here/loadtest/jvm-flags.sh"
+java "${JFLAGS[@]}" -Xmx1g ${CPU_JAVA_OPTS:-} \
   -jar "$JAR" node --http-port 18310 --cluster-name "cpu-$$" ${CPU_NODE_CONFIG:+--config "$CPU_NODE_CONFIG"} \
   > "$work/node.log" 2>&1 &
 node_pid=$!

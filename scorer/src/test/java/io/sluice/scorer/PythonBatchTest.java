@@ -63,19 +63,29 @@ class PythonBatchTest {
     return logs.stream().filter(l -> l.contains("batch of ")).toList();
   }
 
+  /**
+   * Sends "gate" and waits until its batch runs, sends {@code bodies} with a run budget of {@code runMs} (they wait
+   * behind it), then lets the gate's batch end; returns the answers of {@code bodies} to come.
+   */
+  private List<CompletableFuture<ScoreResult>> behindAGate(Scorer s, List<String> logs, long runMs, String... bodies)
+      throws Exception {
+    CompletableFuture<ScoreResult> gate = send(s, "gate", 20_000, 20_000);
+    PythonScorerTest.waitFor(() -> batchLines(logs).size() == 1, "the gate's batch running");
+    List<CompletableFuture<ScoreResult>> sent = new ArrayList<>();
+    for (String body : bodies) {
+      sent.add(send(s, body, runMs, 20_000));
+    }
+    Files.writeString(dir.resolve("code/open"), "");
+    assertThat(gate.get(30, TimeUnit.SECONDS).bodyText()).isEqualTo("\"GATE\"");
+    return sent;
+  }
+
   @Test
   void waitingRequestsRunAsOneBatchAndEachGetsItsOwnAnswer() throws Exception {
     List<String> logs = new CopyOnWriteArrayList<>();
     try (Scorer s = scorer(SCRIPT, logs, 4, 1000)) {
       s.start().toCompletableFuture().get(20, TimeUnit.SECONDS);
-      CompletableFuture<ScoreResult> gate = send(s, "gate", 20_000, 20_000);
-      PythonScorerTest.waitFor(() -> batchLines(logs).size() == 1, "the gate's batch running");
-      List<CompletableFuture<ScoreResult>> waiting = new ArrayList<>();
-      for (int i = 0; i < 6; i++) {
-        waiting.add(send(s, "r" + i, 20_000, 20_000));
-      }
-      Files.writeString(dir.resolve("code/open"), "");
-      assertThat(gate.get(30, TimeUnit.SECONDS).bodyText()).isEqualTo("\"GATE\"");
+      List<CompletableFuture<ScoreResult>> waiting = behindAGate(s, logs, 20_000, "r0", "r1", "r2", "r3", "r4", "r5");
       for (int i = 0; i < 6; i++) {
         ScoreResult r = waiting.get(i).get(30, TimeUnit.SECONDS);
         assertThat(r.status()).isEqualTo(200);
@@ -107,12 +117,7 @@ class PythonBatchTest {
     List<String> logs = new CopyOnWriteArrayList<>();
     try (Scorer s = scorer(SCRIPT, logs, 8, 1000)) {
       s.start().toCompletableFuture().get(20, TimeUnit.SECONDS);
-      CompletableFuture<ScoreResult> gate = send(s, "gate", 20_000, 20_000);
-      PythonScorerTest.waitFor(() -> batchLines(logs).size() == 1, "the gate's batch running");
-      List<CompletableFuture<ScoreResult>> batch = List.of(send(s, "a", 20_000, 20_000),
-          send(s, "boom", 20_000, 20_000), send(s, "b", 20_000, 20_000));
-      Files.writeString(dir.resolve("code/open"), "");
-      gate.get(30, TimeUnit.SECONDS);
+      List<CompletableFuture<ScoreResult>> batch = behindAGate(s, logs, 20_000, "a", "boom", "b");
       for (CompletableFuture<ScoreResult> f : batch) {
         ScoreResult r = f.get(30, TimeUnit.SECONDS);
         assertThat(r.status()).isEqualTo(500);
@@ -132,12 +137,7 @@ class PythonBatchTest {
     List<String> logs = new CopyOnWriteArrayList<>();
     try (Scorer s = scorer(SCRIPT, logs, 8, 1000)) {
       s.start().toCompletableFuture().get(20, TimeUnit.SECONDS);
-      CompletableFuture<ScoreResult> gate = send(s, "gate", 20_000, 20_000);
-      PythonScorerTest.waitFor(() -> batchLines(logs).size() == 1, "the gate's batch running");
-      List<CompletableFuture<ScoreResult>> batch = List.of(send(s, "short", 20_000, 20_000),
-          send(s, "x", 20_000, 20_000));
-      Files.writeString(dir.resolve("code/open"), "");
-      gate.get(30, TimeUnit.SECONDS);
+      List<CompletableFuture<ScoreResult>> batch = behindAGate(s, logs, 20_000, "short", "x");
       for (CompletableFuture<ScoreResult> f : batch) {
         ScoreResult r = f.get(30, TimeUnit.SECONDS);
         assertThat(r.status()).isEqualTo(500);
@@ -175,11 +175,7 @@ class PythonBatchTest {
     List<String> logs = new CopyOnWriteArrayList<>();
     try (Scorer s = scorer(SCRIPT, logs, 8, 1000)) {
       s.start().toCompletableFuture().get(20, TimeUnit.SECONDS);
-      CompletableFuture<ScoreResult> gate = send(s, "gate", 20_000, 20_000);
-      PythonScorerTest.waitFor(() -> batchLines(logs).size() == 1, "the gate's batch running");
-      List<CompletableFuture<ScoreResult>> batch = List.of(send(s, "nap", 300, 20_000), send(s, "y", 300, 20_000));
-      Files.writeString(dir.resolve("code/open"), "");
-      gate.get(30, TimeUnit.SECONDS);
+      List<CompletableFuture<ScoreResult>> batch = behindAGate(s, logs, 300, "nap", "y");
       for (CompletableFuture<ScoreResult> f : batch) {
         ScoreResult r = f.get(30, TimeUnit.SECONDS);
         assertThat(r.status()).isEqualTo(408);

@@ -33,9 +33,9 @@ public final class PythonScorer implements Scorer {
   private final ScheduledExecutorService watchdog = watchdog();
 
   /**
-   * One thread for every deadline of this instance (a run budget per request, pings, memory checks). A cancelled
-   * deadline leaves the queue at once: kept, each would wake the thread when it expired, one wake-up per request
-   * (6 % of a core at 2.8k Python requests/s in a profile).
+   * One thread for every deadline of this instance: the workers' run budgets and pings ({@link Deadline}: one check
+   * per budget, not a task per request), init() budgets, memory checks. A cancelled task leaves the queue at once
+   * (kept, each would wake the thread when it expired).
    */
   private static ScheduledExecutorService watchdog() {
     java.util.concurrent.ScheduledThreadPoolExecutor w = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {

@@ -92,12 +92,10 @@ final class RunnerFrames {
     return 8 + header.length + body.length;
   }
 
-  /** The runner's reply: the script's status, headers (its Content-Type among them) and bytes. */
-  static ScoreResult answer(JsonNode reply, byte[] body, double waited) {
-    return answer(reply, body, reply.path("ms").asDouble(), waited);
-  }
-
-  /** One answer of a reply: {@code reply} is the reply, or for a batch the element of its "batch" array. */
+  /**
+   * One answer of the runner: the script's status, headers (its Content-Type among them) and bytes; {@code reply}
+   * is the reply, or for a batch the element of its "batch" array (whose run time is the batch's).
+   */
   static ScoreResult answer(JsonNode reply, byte[] body, double runMs, double waited) {
     java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
     String type = "application/json";
