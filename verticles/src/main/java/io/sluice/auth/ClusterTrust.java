@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What one node trusts, made once per node's Vert.x: the message guard, the map-entry proof, the proved nodes and
- * the count of what was refused. Found by the node's {@link Vertx} ({@link #of}) so that every actor reads maps
+ * What one node trusts, made once per node's Vert.x: the message guard, the map-entry proof, the proved nodes, the
+ * protocol versions and the count of what was refused. Found by the node's {@link Vertx} ({@link #of}) so that every actor reads maps
  * and nodes the same proved way without each being handed the root secret.
  */
 public final class ClusterTrust {
@@ -15,12 +15,14 @@ public final class ClusterTrust {
   private final EntryProof entries;
   private final ProvedNodes nodes;
   private final Unproved unproved;
+  private final Versions versions;
   private ControlGuard guard;
 
-  public ClusterTrust(String rootSecret, ProvedNodes nodes, Unproved unproved) {
+  public ClusterTrust(String rootSecret, ProvedNodes nodes, Unproved unproved, Versions versions) {
     this.entries = new EntryProof(rootSecret);
     this.nodes = nodes;
     this.unproved = unproved;
+    this.versions = versions;
   }
 
   /**
@@ -28,7 +30,7 @@ public final class ClusterTrust {
    * {@link #of}. {@code self}: the node's cluster node id.
    */
   public ClusterTrust install(Vertx vertx, String rootSecret, String self) {
-    guard = ControlGuard.install(vertx, rootSecret, self, unproved);
+    guard = ControlGuard.install(vertx, rootSecret, self, unproved, versions);
     BY_VERTX.put(vertx, this);
     return this;
   }
@@ -56,6 +58,11 @@ public final class ClusterTrust {
 
   public Unproved unproved() {
     return unproved;
+  }
+
+  /** The protocol versions this node reads and writes, and the nodes it cannot talk to. */
+  public Versions versions() {
+    return versions;
   }
 
   public ControlGuard guard() {

@@ -1,6 +1,7 @@
 package io.sluice.auth;
 
 import io.sluice.protocol.Addresses;
+import io.sluice.protocol.ProtocolVersion;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryContext;
 import io.vertx.core.eventbus.EventBus;
@@ -19,8 +20,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * request gets failure 403; a reply is dropped, so the asker times out). A sent message's nonce is accepted once
  * (except on scorer addresses, where the reply is the only effect and goes back to the proved sender; a publish
  * reaches each local consumer through this check, so its repeats are left to the revisions events carry). Messages of
- * this Vert.x itself are not checked. Installed on each node before any actor starts; a trusted Vert.x service that
- * holds the admin token installs it the same way to send control ops.
+ * this Vert.x itself are not checked. Every proved message also says its protocol version ({@link Versions}): one
+ * in a version this node does not read is refused like an unproved one, after its proof held, and its sender is
+ * reported. Installed on each node before any actor starts; a trusted Vert.x service that holds the admin token
+ * installs it the same way to send control ops.
  */
 public final class ControlGuard {
   private static final String REPLY_PREFIX = "__vertx.reply.";
@@ -32,6 +35,7 @@ public final class ControlGuard {
   private final ControlProof proof;
   private final String self;
   private final Unproved unproved;
+  private final Versions versions;
   /** Requests this Vert.x sent, by reply address: the nonce their reply must be bound to. */
   private final Map<String, Pending> awaiting = new ConcurrentHashMap<>();
   /** Requests this Vert.x received over the wire, by reply address: the nonce to bind the reply to. */
@@ -42,18 +46,20 @@ public final class ControlGuard {
   private record Pending(String nonce, long atMs) {
   }
 
-  private ControlGuard(ControlProof proof, String self, Unproved unproved) {
+  private ControlGuard(ControlProof proof, String self, Unproved unproved, Versions versions) {
     this.proof = proof;
     this.self = self;
     this.unproved = unproved;
+    this.versions = versions;
   }
 
   /**
    * Signs what {@code vertx} sends and checks what it receives. {@code self}: this Vert.x's cluster node id (the
    * sender the wire will name).
    */
-  public static ControlGuard install(Vertx vertx, String rootSecret, String self, Unproved unproved) {
-    ControlGuard g = new ControlGuard(new ControlProof(rootSecret), self, unproved);
+  public static ControlGuard install(Vertx vertx, String rootSecret, String self, Unproved unproved,
+                                     Versions versions) {
+    ControlGuard g = new ControlGuard(new ControlProof(rootSecret), self, unproved, versions);
     EventBus bus = vertx.eventBus();
     bus.addOutboundInterceptor(g::sign);
     bus.addInboundInterceptor(g::check);
@@ -64,7 +70,7 @@ public final class ControlGuard {
   /** For a trusted Vert.x service that holds the admin token (not a node): proves what it sends like a node. */
   public static ControlGuard install(Vertx vertx, String rootSecret) {
     return install(vertx, rootSecret, ((io.vertx.core.internal.VertxInternal) vertx).clusterManager().getNodeId(),
-        new Unproved(null));
+        new Unproved(null), new Versions(io.sluice.protocol.ProtocolVersion.CURRENT));
   }
 
   /** Messages and replies refused since start. */
@@ -83,11 +89,13 @@ public final class ControlGuard {
     if (address.startsWith(REPLY_PREFIX)) {
       Pending asked = answering.remove(address);
       if (asked != null) {
-        put(m.headers(), new ControlProof.Claim(address, now, nonce(), self, asked.nonce()), ctx.body());
+        put(m.headers(), new ControlProof.Claim(address, now, nonce(), self, asked.nonce(), versions.writing()),
+            ctx.body());
       }
     } else if (Addresses.needsProof(address)) {
       String replyTo = m.replyAddress();
-      ControlProof.Claim c = new ControlProof.Claim(address, now, nonce(), self, replyTo == null ? "" : replyTo);
+      ControlProof.Claim c = new ControlProof.Claim(address, now, nonce(), self, replyTo == null ? "" : replyTo,
+          versions.writing());
       if (replyTo != null) {
         awaiting.put(replyTo, new Pending(c.nonce(), now));
       }
@@ -98,7 +106,8 @@ public final class ControlGuard {
 
   private void put(MultiMap headers, ControlProof.Claim c, Object body) {
     headers.set(ControlProof.TIME_HEADER, Long.toString(c.atMs())).set(ControlProof.NONCE_HEADER, c.nonce())
-        .set(ControlProof.FROM_HEADER, c.from()).set(ControlProof.HEADER, proof.sign(c, body));
+        .set(ControlProof.FROM_HEADER, c.from()).set(ProtocolVersion.HEADER, Integer.toString(c.protocol()))
+        .set(ControlProof.HEADER, proof.sign(c, body));
   }
 
   /** The body as the handler will see it ({@code ctx.body()} is not yet decoded for a message from another node). */
@@ -145,14 +154,18 @@ public final class ControlGuard {
     }
   }
 
-  /** Null when the message's proof holds and its sender is the one it names. */
+  /** Null when the message's proof holds, its sender is the one it names and this node reads its version. */
   private String why(Message<?> m, String address, String bound) {
     MultiMap h = m.headers();
     String from = h.get(ControlProof.FROM_HEADER);
+    String protocol = h.get(ProtocolVersion.HEADER);
     String why = proof.refusal(address, h.get(ControlProof.HEADER), h.get(ControlProof.TIME_HEADER),
-        h.get(ControlProof.NONCE_HEADER), from, bound, m.body(), System.currentTimeMillis());
+        h.get(ControlProof.NONCE_HEADER), from, bound, protocol, m.body(), System.currentTimeMillis());
     if (why == null && !from.equals(WireSender.of(m))) {
       return "relayed: sent by " + WireSender.of(m) + ", proved for " + from;
+    }
+    if (why == null && !versions.accept(from, null, Integer.parseInt(protocol))) {
+      return "protocol version " + protocol + "; this node reads " + ProtocolVersion.range(versions.own());
     }
     return why;
   }

@@ -12,8 +12,8 @@ import java.nio.charset.StandardCharsets;
  * secret from the store) or a holder of the admin token can make one. A request is bound to its own reply address,
  * so whoever answers it can answer only that request; a reply is bound to the nonce of the request it answers, so
  * a reply cannot be moved to another request; the sender's node id is bound so that a relayed request (whose answer
- * would go to the relay) fails. A proof goes stale after {@link #WINDOW_MS}. Pure: {@link ControlGuard} puts it on
- * the event bus.
+ * would go to the relay) fails; so is the protocol version the message is written in. A proof goes stale after
+ * {@link #WINDOW_MS}. Pure: {@link ControlGuard} puts it on the event bus.
  */
 public final class ControlProof {
   public static final String HEADER = "sluice-proof";
@@ -27,11 +27,11 @@ public final class ControlProof {
   private final Hmac hmac;
 
   public ControlProof(String rootSecret) {
-    this.hmac = Hmac.derived(rootSecret, "sluice control message proof v2");
+    this.hmac = Hmac.derived(rootSecret, "sluice control message proof v3");
   }
 
   /** What a message says about itself, as its headers carry it. */
-  public record Claim(String address, long atMs, String nonce, String from, String bound) {
+  public record Claim(String address, long atMs, String nonce, String from, String bound, int protocol) {
   }
 
   /**
@@ -39,27 +39,30 @@ public final class ControlProof {
    */
   public String sign(Claim c, Object body) {
     return hmac.macBase64(utf8(c.address()), SEP, utf8(Long.toString(c.atMs())), SEP, utf8(c.nonce()), SEP,
-        utf8(c.from()), SEP, utf8(c.bound()), SEP, bytes(body));
+        utf8(c.from()), SEP, utf8(c.bound()), SEP, utf8(Integer.toString(c.protocol())), SEP, bytes(body));
   }
 
   /**
    * Null when the proof holds; otherwise why not (for the log). {@code at} is the time header as received.
    */
-  public String refusal(String address, String proof, String at, String nonce, String from, String bound, Object body,
-                        long nowMs) {
-    if (proof == null || at == null || nonce == null || from == null) {
+  public String refusal(String address, String proof, String at, String nonce, String from, String bound,
+                        String protocol, Object body, long nowMs) {
+    if (proof == null || at == null || nonce == null || from == null || protocol == null) {
       return "no proof";
     }
     long atMs;
+    int version;
     try {
       atMs = Long.parseLong(at);
+      version = Integer.parseInt(protocol);
     } catch (NumberFormatException e) {
-      return "malformed proof time";
+      return "malformed proof time or protocol version";
     }
     if (Math.abs(nowMs - atMs) > WINDOW_MS) {
       return "stale proof (" + (nowMs - atMs) + " ms old)";
     }
-    return Hmac.same(sign(new Claim(address, atMs, nonce, from, bound), body), proof) ? null : "wrong proof";
+    return Hmac.same(sign(new Claim(address, atMs, nonce, from, bound, version), body), proof) ? null
+        : "wrong proof";
   }
 
   private static byte[] utf8(String s) {

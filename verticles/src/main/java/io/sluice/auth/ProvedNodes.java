@@ -28,13 +28,21 @@ public final class ProvedNodes {
   private SignedMap map;
   /** This node's own facts once published: written again whenever its proved entry is missing. */
   private volatile NodeFacts own;
+  private Versions versions;
 
   /** Starts following the node map; completes after the first read. */
   public Future<Void> start(Vertx v) {
     this.vertx = v;
     this.self = ((VertxInternal) v).clusterManager().getNodeId();
+    this.versions = ClusterTrust.of(v).versions();
     return SignedMap.of(v, Addresses.NODES_MAP).compose(m -> {
       map = m;
+      // a member's entry in a version this node does not read: a node it cannot talk to, reported
+      map.onUnreadable((id, entry) -> {
+        if (((VertxInternal) v).clusterManager().getNodes().contains(id)) {
+          versions.accept(id, entry.fact().getString("name"), entry.protocol());
+        }
+      });
       v.setPeriodic(REFRESH_MS, t -> refresh());
       return refresh().mapEmpty();
     });
@@ -82,7 +90,9 @@ public final class ProvedNodes {
         }
       });
       nodes = next;
-      return List.copyOf(next.values());
+      List<NodeFacts> all = List.copyOf(next.values());
+      versions.peers(all); // write what every node here reads
+      return all;
     });
   }
 

@@ -13,41 +13,61 @@ import java.util.Set;
 /**
  * A cluster map whose entries a node can trust: what this node puts is sealed ({@link EntryProof}), and what it
  * reads is opened, an entry that no node wrote being left out (counted and logged as {@link Unproved.Kind#entry}),
- * as if it were not there. The actors use it for every map that steers placement, routing or files.
+ * as if it were not there. The actors use it for every map that steers placement, routing or files. Entries are
+ * written in the protocol version this node writes now, and one in a version it does not read is left out too (the
+ * node map's reader reports the node that wrote it: {@link ProvedNodes}).
  */
 public final class SignedMap implements AsyncMap<String, JsonObject> {
   private final String name;
   private final AsyncMap<String, JsonObject> raw;
   private final EntryProof proof;
   private final Unproved unproved;
+  private final Versions versions;
+  private volatile java.util.function.BiConsumer<String, EntryProof.Opened> unreadable = (k, o) -> { };
 
-  SignedMap(String name, AsyncMap<String, JsonObject> raw, EntryProof proof, Unproved unproved) {
+  SignedMap(String name, AsyncMap<String, JsonObject> raw, EntryProof proof, Unproved unproved, Versions versions) {
     this.name = name;
     this.raw = raw;
     this.proof = proof;
     this.unproved = unproved;
+    this.versions = versions;
   }
 
   /** The cluster map {@code name} of this node's Vert.x, signed with its {@link ClusterTrust}. */
   public static Future<SignedMap> of(Vertx vertx, String name) {
     ClusterTrust trust = ClusterTrust.of(vertx);
     return vertx.sharedData().<String, JsonObject>getClusterWideMap(name)
-        .map(m -> new SignedMap(name, m, trust.entries(), trust.unproved()));
+        .map(m -> new SignedMap(name, m, trust.entries(), trust.unproved(), trust.versions()));
   }
 
   private JsonObject open(String key, JsonObject entry) {
     if (entry == null) {
       return null;
     }
-    JsonObject fact = proof.open(name, key, entry);
-    if (fact == null) {
+    EntryProof.Opened o = proof.opened(name, key, entry);
+    if (o == null) {
       unproved.refused(Unproved.Kind.entry, "entry " + key + " of " + name);
+      return null;
     }
-    return fact;
+    if (versions.reads(o.protocol())) {
+      return o.fact();
+    }
+    unreadable.accept(key, o);
+    return null;
+  }
+
+  /** Told of each proved entry written in a protocol version this node does not read ({@link ProvedNodes}). */
+  void onUnreadable(java.util.function.BiConsumer<String, EntryProof.Opened> listener) {
+    unreadable = listener;
+  }
+
+  /** Every key of the raw map, proved or not: to remove what no reader can use (entries of departed members). */
+  public Future<Set<String>> rawKeys() {
+    return raw.keys();
   }
 
   private JsonObject seal(String key, JsonObject fact) {
-    return proof.seal(name, key, fact);
+    return proof.seal(name, key, fact, versions.writing());
   }
 
   @Override

@@ -10,11 +10,20 @@ import picocli.CommandLine.Command;
  * {@code sluice}: the az-ml-style command line. Every command but {@code node} is a client of a node's REST API.
  * Runs in-process in tests with its own environment and streams.
  */
-@Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0",
+@Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = SluiceCli.Version.class,
     description = "Self-hosted online endpoints for ML models, with safe rollout. Mirrors 'az ml'.",
     subcommands = {NodeCommand.class, EndpointCommands.class, DeploymentCommands.class, AssetCommands.Model.class,
         AssetCommands.Environment.class, io.sluice.loadtest.LoadtestCommand.class, CommandLine.HelpCommand.class})
 public final class SluiceCli {
+  /** {@code sluice --version}: the release and the commit it was built from. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"sluice " + io.sluice.node.Release.version() + " (commit "
+          + io.sluice.node.Release.commit() + ")", "protocol version " + io.sluice.protocol.ProtocolVersion.CURRENT};
+    }
+  }
+
   final Map<String, String> env;
 
   public Map<String, String> env() {

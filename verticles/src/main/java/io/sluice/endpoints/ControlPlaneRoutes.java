@@ -98,6 +98,15 @@ public final class ControlPlaneRoutes {
         () -> deployment(ctx, Ops.DEPLOYMENT_DELETE), x -> x));
     router.post("/api/endpoints/:e/deployments/:d/getLogs").handler(ctx -> call(ctx, 200, () -> deployment(ctx, Ops.DEPLOYMENT_LOGS).put("lines", tail(body(ctx))), x -> x));
 
+    // the cluster's nodes: list, one, drain (?routers=true: its router too), undrain
+    router.get("/api/nodes").handler(ctx -> call(ctx, 200, () -> op(Ops.NODE_LIST), x -> x));
+    router.get("/api/nodes/:n").handler(ctx -> call(ctx, 200, () -> op(Ops.NODE_GET).put("name", ctx.pathParam("n")),
+        x -> x));
+    router.post("/api/nodes/:n/drain").handler(ctx -> call(ctx, 200, () -> op(Ops.NODE_DRAIN)
+        .put("name", ctx.pathParam("n")).put("routers", flag(body(ctx), "routers")), x -> x));
+    router.post("/api/nodes/:n/undrain").handler(ctx -> call(ctx, 200, () -> op(Ops.NODE_UNDRAIN)
+        .put("name", ctx.pathParam("n")), x -> x));
+
     for (String kind : new String[] {"models", "environments"}) {
       String create = kind.equals("models") ? Ops.MODEL_CREATE : Ops.ENVIRONMENT_CREATE;
       String get = kind.equals("models") ? Ops.MODEL_GET : Ops.ENVIRONMENT_GET;
@@ -199,6 +208,15 @@ public final class ControlPlaneRoutes {
       message.put("if_match", Integer.parseInt(digits));
     }
     return message;
+  }
+
+  /** A true/false field of a request body (absent: false). */
+  private static boolean flag(JsonObject body, String field) {
+    Object v = body.getValue(field, false);
+    if (!(v instanceof Boolean b)) {
+      throw new ValidationException(field + ": must be true or false; got " + v);
+    }
+    return b;
   }
 
   private static JsonObject op(String op) {

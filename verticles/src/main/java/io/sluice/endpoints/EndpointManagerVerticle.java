@@ -5,6 +5,7 @@ import io.sluice.auth.ClusterTrust;
 import io.sluice.auth.KeyHasher;
 import io.sluice.auth.Tokens;
 import io.sluice.endpoints.AssetRegistry.Kind;
+import io.sluice.nodes.NodeAdmin;
 import io.sluice.protocol.Addresses;
 import io.sluice.protocol.ClusterCalls;
 import io.sluice.protocol.Errors;
@@ -75,6 +76,7 @@ public final class EndpointManagerVerticle extends VerticleBase {
     deploymentOps();
     assetOps();
     nodeOps();
+    nodeAdminOps();
     return vertx.eventBus().<JsonObject>consumer(Addresses.ENDPOINTS, m -> handle(ops, m)).completion()
         .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.ENDPOINTS_INTERNAL, m -> handle(internalOps, m))
             .completion());
@@ -167,6 +169,15 @@ public final class EndpointManagerVerticle extends VerticleBase {
         ProvisioningState.valueOf(m.getString("state")), m.getString("reason"))));
     internalOps.put(Ops.DEPLOYMENT_DELETED, m -> settled(m.getString("endpoint"),
         () -> deployments.deleted(m.getString("endpoint"), m.getString("name"))));
+  }
+
+  /** sluice node list / drain / undrain: drains one at a time under the nodes lock. */
+  private void nodeAdminOps() {
+    NodeAdmin admin = new NodeAdmin(vertx, store, work -> lockedAsync(Addresses.NODES_LOCK, "the node list", work));
+    ops.put(Ops.NODE_LIST, m -> admin.list());
+    ops.put(Ops.NODE_GET, m -> admin.get(m.getString("name")));
+    ops.put(Ops.NODE_DRAIN, m -> admin.drain(m.getString("name"), m.getBoolean("routers", false)));
+    ops.put(Ops.NODE_UNDRAIN, m -> admin.undrain(m.getString("name")));
   }
 
   private void handle(Map<String, Function<JsonObject, Future<JsonObject>>> table, Message<JsonObject> msg) {
@@ -278,18 +289,21 @@ public final class EndpointManagerVerticle extends VerticleBase {
     // The cluster lock is a Hazelcast map lock, owned by the worker thread that took it and re-entrant: a second
     // request whose tryLock ran on that same (free again) worker thread would get it too. A local lock first (not
     // owned by a thread) keeps two requests of this node apart; the cluster lock keeps nodes apart.
-    String name = Addresses.endpointLock(endpoint);
-    return busyAfter(vertx.sharedData().getLocalLockWithTimeout(name, 15_000), endpoint)
-        .compose(local -> busyAfter(vertx.sharedData().getLockWithTimeout(name, 15_000), endpoint)
-            .compose(cluster -> blocking(work).andThen(ar -> cluster.release()))
+    return lockedAsync(Addresses.endpointLock(endpoint), "endpoint '" + endpoint + "'", () -> blocking(work));
+  }
+
+  private <T> Future<T> lockedAsync(String name, String what, java.util.function.Supplier<Future<T>> work) {
+    return busyAfter(vertx.sharedData().getLocalLockWithTimeout(name, 15_000), what)
+        .compose(local -> busyAfter(vertx.sharedData().getLockWithTimeout(name, 15_000), what)
+            .compose(cluster -> work.get().andThen(ar -> cluster.release()))
             .andThen(ar -> local.release()));
   }
 
   /** A lock not free within its timeout: a 503 the client may retry. */
   private static Future<io.vertx.core.shareddata.Lock> busyAfter(Future<io.vertx.core.shareddata.Lock> lock,
-                                                                 String endpoint) {
+                                                                 String what) {
     return lock.recover(err -> Future.failedFuture(new ReplyException(
-        io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE, 503, "endpoint '" + endpoint + "' is being changed by "
+        io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE, 503, what + " is being changed by "
         + "another request (its lock was not free within 15 s); retry")));
   }
 

@@ -206,7 +206,8 @@ public final class EndpointService {
   /** Everything routers and the supervisor leader need; no usable secret ({@link Snapshot}). */
   public Snapshot snapshot(String tokenPublicKey) throws Exception {
     return new Snapshot(tokenPublicKey, store.list(Store.ENDPOINT, "").stream().map(this::forRouters).toList(),
-        store.list(Store.DEPLOYMENT, "").stream().map(DeploymentDoc::fromJson).toList());
+        store.list(Store.DEPLOYMENT, "").stream().map(DeploymentDoc::fromJson).toList(),
+        store.list(Store.NODE, "").stream().map(io.sluice.protocol.DrainedNode::fromJson).toList());
   }
 
   private EndpointDoc forRouters(JsonObject stored) {

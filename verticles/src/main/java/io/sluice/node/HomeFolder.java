@@ -45,4 +45,22 @@ final class HomeFolder {
       }
     }
   }
+
+  /**
+   * What the CLI on this machine reads to find a node and authenticate; the token file is owner-only.
+   * {@code bridge}: "host:port" of the node's bridge, or null.
+   */
+  static void writeClientFiles(Path home, String url, String token, String bridge) throws IOException {
+    Path tokenFile = home.resolve("admin-token");
+    Path tmp = Files.createTempFile(home, ".token", "");
+    Files.setPosixFilePermissions(tmp, FILE);
+    Files.writeString(tmp, token + "\n");
+    Files.move(tmp, tokenFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    io.vertx.core.json.JsonObject node = new io.vertx.core.json.JsonObject().put("url", url);
+    if (bridge != null) {
+      node.put("bridge", bridge);
+    }
+    Files.writeString(home.resolve("node.json"), node.encodePrettily() + "\n");
+  }
 }

@@ -17,7 +17,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code sluice node}: starts a node and runs until SIGTERM/SIGINT, then drains and leaves the cluster. */
-@Command(name = "node", description = "Start a Sluice node (joins or forms a cluster).")
+@Command(name = "node", description = "Start a Sluice node (joins or forms a cluster); list, drain and undrain the "
+    + "cluster's nodes.", subcommands = {io.sluice.cli.NodeCommands.List.class, io.sluice.cli.NodeCommands.Drain.class,
+    io.sluice.cli.NodeCommands.Undrain.class})
 public final class NodeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Option(names = "--config", description = "node config YAML (keys as in sluice-node.yaml)") Path config;

@@ -139,4 +139,21 @@ public final class NodeConfig {
     }
     return o;
   }
+
+  /** node.cpu: the cores resources.requests may take here (a quantity, "4" or "3500m"); default this machine's. */
+  static long declaredCpu(JsonObject conf) {
+    String v = NodeConfig.str(conf, "node.cpu", "");
+    return v.isEmpty() ? Runtime.getRuntime().availableProcessors() * 1000L
+        : io.sluice.protocol.Quantities.cpuMillis("node.cpu", v);
+  }
+
+  /** node.memory: the memory resources.requests may take here ("16Gi"); default this machine's. */
+  static long declaredMemory(JsonObject conf) {
+    String v = NodeConfig.str(conf, "node.memory", "");
+    if (!v.isEmpty()) {
+      return io.sluice.protocol.Quantities.memoryBytes("node.memory", v);
+    }
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getTotalMemorySize();
+  }
 }

@@ -22,11 +22,12 @@ import java.util.Map;
  * @param spareWorkers  Python processes per instance kept started (init() done) to replace a failed worker at once
  * @param channel       "host:port" of this node's scoring channel; empty when it has none
  * @param bus           "host:port" of this node's event bus
+ * @param protocol      the protocol version this node speaks ({@link io.sluice.protocol.ProtocolVersion})
  */
 public record NodeInfo(String nodeId, String name, Path home, String publicUrl, List<String> roles,
                        List<String> instanceTypes, int capacity, String python, Map<String, String> pythonEnvs,
                        long leaveTimeoutMs, int spareWorkers, List<String> computes, long cpuMillis,
-                       long memoryBytes, String channel, String bus) {
+                       long memoryBytes, String channel, String bus, int protocol) {
 
   public boolean has(String role) {
     return roles.contains(role);
@@ -46,6 +47,6 @@ public record NodeInfo(String nodeId, String name, Path home, String publicUrl, 
   /** This node as the cluster sees it (its entry in the node map). */
   public NodeFacts facts() {
     return new NodeFacts(nodeId, name, publicUrl, roles, instanceTypes, has(NodeRoles.SCORER_HOST) ? capacity : 0,
-        false, computes, cpuMillis, memoryBytes, channel, bus);
+        false, computes, cpuMillis, memoryBytes, channel, bus, Release.describe(), protocol);
   }
 }

@@ -3,6 +3,8 @@ package io.sluice.node;
 import io.sluice.auth.ClusterTrust;
 import io.sluice.auth.ProvedNodes;
 import io.sluice.auth.Unproved;
+import io.sluice.auth.Versions;
+import io.sluice.protocol.ProtocolVersion;
 import io.sluice.auth.KeyHasher;
 import io.sluice.bridge.BridgeSettings;
 import io.sluice.bridge.BridgeVerticle;
@@ -37,9 +39,7 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -67,8 +67,9 @@ public final class SluiceNode {
   /** The cluster's load, as this node hears it from every router. */
   private LoadPicture loadPicture;
   private BridgeVerticle bridge;
-  /** Set when every step of start() is done: /healthz says UP only then (the CLI's files are written last). */
-  private volatile boolean started;
+  /** /healthz: UP only when every step of start() is done (the CLI's files are written last), until stop(). */
+  private Health health;
+  private RouterVerticle router;
   private ChannelVerticle channel;
   private ClusterTrust trust;
   /** The instances this node hosts: its scorers register here; its router and scoring channel call them. */
@@ -101,11 +102,13 @@ public final class SluiceNode {
     joinCluster();
     openChannel();
     describeNode(home);
+    refuseIncompatibleCluster();
     deployActors();
     mountHttp();
     openBridge();
-    writeClientFiles(home, info.publicUrl(), secrets.adminToken());
-    started = true;
+    HomeFolder.writeClientFiles(home, info.publicUrl(), secrets.adminToken(),
+        bridge == null ? null : bridgeHost() + ":" + bridge.actualPort());
+    health.phase(Health.Phase.UP);
     LOG.info("Sluice node {} ({}) serving {} ; SLUICE_HOME {}", info.name(), info.nodeId(), info.publicUrl(), home);
     return this;
   }
@@ -154,8 +157,8 @@ public final class SluiceNode {
         .clusterManager(cm);
     boot.clusterNodeSelector(new ProvedNodeSelector(provedNodes));
     vertx = boot.init().clusteredVertx().await(120, TimeUnit.SECONDS);
-    trust = new ClusterTrust(secrets.adminToken(), provedNodes, new Unproved(BackendRegistries.getNow(registryName())))
-        .install(vertx, secrets.adminToken(), cm.getNodeId());
+    trust = new ClusterTrust(secrets.adminToken(), provedNodes, new Unproved(BackendRegistries.getNow(registryName())),
+        new Versions(protocolVersion())).install(vertx, secrets.adminToken(), cm.getNodeId());
     provedNodes.start(vertx).await(30, TimeUnit.SECONDS);
   }
 
@@ -208,6 +211,14 @@ public final class SluiceNode {
     return Transport.NIO;
   }
 
+  /**
+   * The protocol version this node speaks: this release's. {@code testing.protocol_version} runs it as another
+   * release would (the rolling-upgrade tests start "the next release" this way); not for production.
+   */
+  private int protocolVersion() {
+    return NodeConfig.integer(conf, "testing.protocol_version", ProtocolVersion.CURRENT);
+  }
+
   private String registryName() {
     return "sluice-" + nodeName();
   }
@@ -231,14 +242,34 @@ public final class SluiceNode {
         NodeConfig.list(conf, "node.instance_types", List.of("*")), NodeConfig.integer(conf, "node.capacity", 64),
         NodeConfig.str(conf, "python.default", "/usr/bin/python3"), envs,
         NodeConfig.integer(conf, "node.leave_timeout_ms", 60_000), NodeConfig.integer(conf, "python.spare_workers", 1),
-        NodeConfig.list(conf, "node.computes", List.of("*")), declaredCpu(), declaredMemory(),
-        channel == null ? "" : channel.address(), busAddress());
+        NodeConfig.list(conf, "node.computes", List.of("*")), NodeConfig.declaredCpu(conf), NodeConfig.declaredMemory(conf),
+        channel == null ? "" : channel.address(), busAddress(), protocolVersion());
   }
 
   /** Where this node's event bus listens, as Vert.x published it. */
   private String busAddress() {
     io.vertx.core.spi.cluster.NodeInfo bus = ((VertxInternal) vertx).clusterManager().getNodeInfo();
     return bus.host() + ":" + bus.port();
+  }
+
+  /**
+   * A node that finds a member it cannot talk to (protocol versions more than one apart) does not join: it writes
+   * its entry so the others can say whom they met, waits for them to read it, leaves, and says why.
+   */
+  private void refuseIncompatibleCluster() throws Exception {
+    List<Versions.Met> met = trust.versions().incompatible();
+    if (met.isEmpty()) {
+      return;
+    }
+    trust.nodes().publish(info.facts()).await(10, TimeUnit.SECONDS);
+    Thread.sleep(2500); // the others read the node map every second
+    vertx.close().await(60, TimeUnit.SECONDS);
+    ClusterTrust.uninstall(vertx);
+    store.close();
+    throw new IllegalStateException("this node speaks protocol version " + trust.versions().own() + " (it reads "
+        + ProtocolVersion.range(trust.versions().own()) + "); the cluster's "
+        + met.stream().map(m -> (m.name() == null ? m.nodeId() : m.name()) + " writes " + m.protocol()).toList()
+        + ": they cannot talk. Upgrade one release at a time (docs/operations.md, Upgrades)");
   }
 
   /** The endpoint-manager (control-plane role), the supervisor and the load picture (every node). */
@@ -265,12 +296,10 @@ public final class SluiceNode {
         .setIdleTimeout(NodeConfig.integer(conf, "http.idle_timeout_seconds", 360))
         .setMaxHeaderSize(NodeConfig.integer(conf, "http.max_header_bytes", 8192))
         .setMaxInitialLineLength(NodeConfig.integer(conf, "http.max_initial_line_bytes", 4096));
-    RouterVerticle router = new RouterVerticle(info.nodeId(), http, new KeyHasher(secrets.adminToken()),
+    health = new Health(vertx, info, trust.versions(), () -> router == null ? null : router.drained(info.name()));
+    router = new RouterVerticle(info.nodeId(), http, new KeyHasher(secrets.adminToken()),
         NodeConfig.number(conf, "limits.max_body_bytes", 100L << 20), r -> {
-          r.get("/healthz").handler(ctx -> ctx.response().setStatusCode(started ? 200 : 503).putHeader("content-type",
-              "application/json").end(new JsonObject().put("status", started ? "UP" : "STARTING")
-              .put("node", info.name()).put("node_id", info.nodeId())
-              .put("members", ((VertxInternal) vertx).clusterManager().getNodes().size()).encode()));
+          health.mount(r);
           r.get("/metrics").handler(PrometheusScrapingHandler.create(registryName()));
           UiRoutes ui = new UiRoutes(vertx);
           if (info.has(NodeRoles.ROUTER)) {
@@ -285,23 +314,6 @@ public final class SluiceNode {
         new ChannelHandshake(secrets.adminToken()), Tls.channelClient(conf, new NetClientOptions()
             .setConnectTimeout(2000)), locals);
     deployments.add(vertx.deployVerticle(router).await(60, TimeUnit.SECONDS));
-  }
-
-  /** node.cpu: the cores resources.requests may take here (a quantity, "4" or "3500m"); default this machine's. */
-  private long declaredCpu() {
-    String v = NodeConfig.str(conf, "node.cpu", "");
-    return v.isEmpty() ? Runtime.getRuntime().availableProcessors() * 1000L
-        : io.sluice.protocol.Quantities.cpuMillis("node.cpu", v);
-  }
-
-  /** node.memory: the memory resources.requests may take here ("16Gi"); default this machine's. */
-  private long declaredMemory() {
-    String v = NodeConfig.str(conf, "node.memory", "");
-    if (!v.isEmpty()) {
-      return io.sluice.protocol.Quantities.memoryBytes("node.memory", v);
-    }
-    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-        .getOperatingSystemMXBean()).getTotalMemorySize();
   }
 
   /** bridge.host; empty (the default): the HTTP host. */
@@ -351,26 +363,12 @@ public final class SluiceNode {
     deployments.add(vertx.deployVerticle(bridge).await(60, TimeUnit.SECONDS));
   }
 
-  /** What the CLI on this machine reads to find a node and authenticate; the token file is owner-only. */
-  private void writeClientFiles(Path home, String url, String token) throws Exception {
-    Path tokenFile = home.resolve("admin-token");
-    Path tmp = Files.createTempFile(home, ".token", "");
-    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-    Files.writeString(tmp, token + "\n");
-    Files.move(tmp, tokenFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    JsonObject node = new JsonObject().put("url", url);
-    if (bridge != null) {
-      node.put("bridge", bridgeHost() + ":" + bridge.actualPort());
-    }
-    Files.writeString(home.resolve("node.json"), node.encodePrettily() + "\n");
-  }
-
   /**
    * Graceful stop: first the leader moves this node's instances elsewhere (replacements Ready before these drain),
    * then the remaining verticles stop and the node leaves the cluster.
    */
   public void stop() {
+    health.phase(Health.Phase.STOPPING);
     try {
       supervisor.leave().await(NodeConfig.integer(conf, "node.leave_timeout_ms", 60_000) + 5_000L,
           TimeUnit.MILLISECONDS);

@@ -72,6 +72,9 @@ public final class Addresses {
    */
   public static final String AUTOSCALE_MAP = "sluice.autoscale";
 
+  /** Cluster-wide lock that serialises drains and undrains (each judges room against the others). */
+  public static final String NODES_LOCK = "sluice.lock.nodes";
+
   /** Cluster-wide lock that serialises control-plane changes to one endpoint. */
   public static String endpointLock(String endpoint) {
     return "sluice.lock.endpoint." + endpoint;

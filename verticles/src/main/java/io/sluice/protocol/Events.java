@@ -32,6 +32,11 @@ public final class Events {
     return new JsonObject().put(TYPE, DESIRED_CHANGED).put("endpoint", endpoint);
   }
 
+  /** Nodes were drained or undrained: routers read the whole snapshot again, the leader re-plans. */
+  public static JsonObject drains() {
+    return new JsonObject().put(TYPE, DESIRED_CHANGED);
+  }
+
   public static JsonObject node(JsonObject facts) {
     return new JsonObject().put(TYPE, NODE).put("node", facts);
   }

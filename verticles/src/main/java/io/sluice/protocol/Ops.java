@@ -38,6 +38,11 @@ public final class Ops {
   public static final String ENVIRONMENT_CREATE = "environment.create";
   public static final String ENVIRONMENT_GET = "environment.get";
   public static final String ENVIRONMENT_LIST = "environment.list";
+  /** The cluster's nodes (sluice node list / drain / undrain). */
+  public static final String NODE_LIST = "node.list";
+  public static final String NODE_GET = "node.get";
+  public static final String NODE_DRAIN = "node.drain";
+  public static final String NODE_UNDRAIN = "node.undrain";
 
   // endpoint-manager, internal door (Addresses.ENDPOINTS_INTERNAL): nodes only
   /** The whole desired state ({@link Snapshot}), keys included: for routers and the supervisor leader. */

@@ -45,7 +45,7 @@ final class RouteFollower {
   /** Told of every table built (the router forgets the meters and counts of deployments that are gone). */
   private Consumer<RoutingTable> tableBuilt = t -> { };
   private RoutingTable table = RoutingTable.EMPTY;
-  private Snapshot snapshot;
+  private volatile Snapshot snapshot;
   private final ObservedInstances observed = new ObservedInstances();
   private AsyncMap<String, JsonObject> instancesMap;
   private UUID membershipListener;
@@ -162,6 +162,11 @@ final class RouteFollower {
     }
     snapshot = snapshot.with(change);
     return true;
+  }
+
+  /** The desired state as last read (null before the first resync). */
+  Snapshot snapshot() {
+    return snapshot;
   }
 
   void onTable(Consumer<RoutingTable> listener) {

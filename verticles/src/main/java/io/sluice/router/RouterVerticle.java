@@ -21,6 +21,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.ext.web.Router;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -132,6 +133,8 @@ public final class RouterVerticle extends VerticleBase {
     });
   }
 
+  private static final long SHUTDOWN_GRACE_SECONDS = 30;
+
   /** The window of the admission shares, and the answers it needs before a share is trusted over the whole limit. */
   private static final int SHARE_WINDOW_SECONDS = 3;
   private static final int SHARE_MIN_ANSWERS = 30;
@@ -153,6 +156,11 @@ public final class RouterVerticle extends VerticleBase {
     }).listen().onSuccess(s -> server = s);
   }
 
+  /** The drain of node {@code name} as this router last read it (null: not drained, or no data plane here). */
+  public io.sluice.protocol.DrainedNode drained(String name) {
+    return follower == null || follower.snapshot() == null ? null : follower.snapshot().drainedNode(name);
+  }
+
   @Override
   public Future<?> stop() {
     if (follower != null) {
@@ -162,6 +170,7 @@ public final class RouterVerticle extends VerticleBase {
     if (channels != null) {
       channels.stop();
     }
-    return server == null ? Future.succeededFuture() : server.close();
+    // graceful: no new connection, what is in flight is answered (up to 30 s), idle connections close
+    return server == null ? Future.succeededFuture() : server.shutdown(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS);
   }
 }

@@ -25,6 +25,8 @@ import java.util.Optional;
 public final class Store implements AutoCloseable {
   public static final String ENDPOINT = "endpoint";
   public static final String DEPLOYMENT = "deployment";
+  /** A drained node (by name): {@code protocol.DrainedNode}. */
+  public static final String NODE = "node";
   public static final String MODEL = "model";
   public static final String ENVIRONMENT = "environment";
   public static final String SETTING = "setting";

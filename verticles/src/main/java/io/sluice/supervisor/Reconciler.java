@@ -85,6 +85,7 @@ final class Reconciler {
           List<NodeFacts> nodeFacts = all.<List<JsonObject>>resultAt(2).stream().map(NodeFacts::fromJson).toList();
           List<Future<?>> work = new ArrayList<>();
           List<InstanceInfo> alive = forgetTheDeparted(members, observed, nodeFacts, work);
+          work.add(forgetUnreadable(members));
           Map<String, DeploymentDoc> deployments = snap.deployments().stream()
               .collect(Collectors.toMap(DeploymentDoc::key, d -> d, (a, b) -> a));
           // an autoscaled deployment runs at its scaler's count
@@ -93,7 +94,8 @@ final class Reconciler {
           deployments.replaceAll((k, d) -> counts.containsKey(k) ? d.withInstanceCount(counts.get(k)) : d);
           Map<String, String> computes = new HashMap<>();
           snap.endpoints().forEach(e -> computes.put(e.name(), e.computeName()));
-          Inputs in = Inputs.of(deployments.values(), computes, members, nodeFacts, alive);
+          PlacementInputs in = PlacementInputs.of(deployments.values(), computes, members, nodeFacts, alive,
+              snap.drained());
           Placement.Plan plan = Placement.plan(in.desired(), in.nodes(), in.current());
           blocked = plan.unplaceable();
           if (!plan.spawns().isEmpty() || !plan.stops().isEmpty()) {
@@ -117,6 +119,18 @@ final class Reconciler {
         });
   }
 
+  /**
+   * Removes the node entries no node can use: of members that left, written in a version this node does not read
+   * (a node that could not join) or by no node at all.
+   */
+  private Future<Void> forgetUnreadable(Set<String> members) {
+    return provedNodes.map().rawKeys().compose(keys -> {
+      List<Future<?>> gone = new ArrayList<>();
+      keys.stream().filter(k -> !members.contains(k)).forEach(k -> gone.add(nodes.remove(k)));
+      return Future.join(gone).mapEmpty();
+    });
+  }
+
   /** Removes the instances and node entries of members that left; returns the instances that remain. */
   private List<InstanceInfo> forgetTheDeparted(Set<String> members, List<InstanceInfo> observed,
                                                List<NodeFacts> nodeFacts, List<Future<?>> work) {
@@ -134,27 +148,6 @@ final class Reconciler {
       }
     }
     return alive;
-  }
-
-  /** The placement's inputs: what is desired, where it may go, what is there. */
-  private record Inputs(List<Placement.Desired> desired, List<Placement.Node> nodes, List<Placement.Instance> current) {
-    static Inputs of(Iterable<DeploymentDoc> deployments, Map<String, String> computes, Set<String> members,
-                     List<NodeFacts> nodeFacts, List<InstanceInfo> alive) {
-      List<Placement.Desired> desired = new ArrayList<>();
-      for (DeploymentDoc d : deployments) {
-        if (d.state() != ProvisioningState.Deleting) {
-          desired.add(new Placement.Desired(d.key(), d.specVersion(), d.instanceCount(), d.instanceType(),
-              computes.get(d.endpoint()), new Placement.Resources(d.cpuRequestMillis(), d.memoryRequestBytes())));
-        }
-      }
-      List<Placement.Node> placeNodes = nodeFacts.stream().filter(n -> members.contains(n.nodeId()))
-          .map(n -> new Placement.Node(n.nodeId(), Set.copyOf(n.instanceTypes()), n.capacity(), n.leaving(),
-              Set.copyOf(n.computes()), new Placement.Resources(n.cpuMillis(), n.memoryBytes())))
-          .toList();
-      List<Placement.Instance> current = alive.stream().map(i -> new Placement.Instance(i.id(), i.deploymentKey(),
-          i.specVersion(), i.nodeId(), i.state())).toList();
-      return new Inputs(desired, placeNodes, current);
-    }
   }
 
   /** The instance is written to the map before the order, so a leader that dies in between leaves an orphan. */

@@ -11,7 +11,7 @@ class EntryProofTest {
 
   @Test
   void anEntryOpensOnlyUnderItsOwnMapAndKey() {
-    JsonObject sealed = nodes.seal("sluice.nodes", "a", fact);
+    JsonObject sealed = nodes.seal("sluice.nodes", "a", fact, 1);
     assertThat(nodes.open("sluice.nodes", "a", sealed)).isEqualTo(fact);
     assertThat(nodes.open("sluice.nodes", "a", new JsonObject(sealed.encode()))).isEqualTo(fact);
     assertThat(nodes.open("sluice.nodes", "b", sealed)).as("moved to another key").isNull();
@@ -20,10 +20,10 @@ class EntryProofTest {
 
   @Test
   void aRewrittenForgedOrPlainEntryDoesNotOpen() {
-    JsonObject sealed = nodes.seal("sluice.nodes", "a", fact);
+    JsonObject sealed = nodes.seal("sluice.nodes", "a", fact, 1);
     JsonObject rewritten = sealed.copy().put(EntryProof.FACT, fact.copy().put("channel", "10.6.6.6:7000").encode());
     assertThat(nodes.open("sluice.nodes", "a", rewritten)).isNull();
-    assertThat(nodes.open("sluice.nodes", "a", new EntryProof("a guess").seal("sluice.nodes", "a", fact))).isNull();
+    assertThat(nodes.open("sluice.nodes", "a", new EntryProof("a guess").seal("sluice.nodes", "a", fact, 1))).isNull();
     assertThat(nodes.open("sluice.nodes", "a", fact)).as("an unsealed fact, as written before").isNull();
     assertThat(nodes.open("sluice.nodes", "a", new JsonObject().put(EntryProof.FACT, 3).put(EntryProof.PROOF, 4)))
         .isNull();

@@ -44,7 +44,8 @@ final class Members {
    */
   static void writeProvedEntry(Vertx member, String adminToken, String name) throws Exception {
     member.sharedData().<String, JsonObject>getClusterWideMap(Addresses.NODES_MAP).await(20, TimeUnit.SECONDS)
-        .put(id(member), new EntryProof(adminToken).seal(Addresses.NODES_MAP, id(member), facts(member, name)))
+        .put(id(member), new EntryProof(adminToken).seal(Addresses.NODES_MAP, id(member), facts(member, name),
+            io.sluice.protocol.ProtocolVersion.CURRENT))
         .await(20, TimeUnit.SECONDS);
   }
 }

@@ -211,8 +211,10 @@ class RogueMemberTest {
         long now = System.currentTimeMillis();
         String nonce = fixedNonce[0] != null ? fixedNonce[0] : UUID.randomUUID().toString();
         ControlProof.Claim c = new ControlProof.Claim(address, now, nonce, claimedFrom[0],
-            ctx.message().replyAddress() == null ? "" : ctx.message().replyAddress());
+            ctx.message().replyAddress() == null ? "" : ctx.message().replyAddress(),
+            io.sluice.protocol.ProtocolVersion.CURRENT);
         ctx.message().headers().set(ControlProof.TIME_HEADER, Long.toString(now))
+            .set(io.sluice.protocol.ProtocolVersion.HEADER, Integer.toString(c.protocol()))
             .set(ControlProof.NONCE_HEADER, nonce).set(ControlProof.FROM_HEADER, c.from())
             .set(ControlProof.HEADER, proof.sign(c, ctx.body()));
       }

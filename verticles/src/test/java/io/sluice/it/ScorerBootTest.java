@@ -39,7 +39,8 @@ class ScorerBootTest {
   void anInstanceStoppedWhileItUnpacksStartsNoWorkerAndWritesNoState() throws Exception {
     Vertx vertx = Members.join("boot-" + UUID.randomUUID(), new EventBusOptions());
     try {
-      new ClusterTrust("boot-secret", null, new Unproved(null)).install(vertx, "boot-secret", Members.id(vertx));
+      new ClusterTrust("boot-secret", null, new Unproved(null),
+          new io.sluice.auth.Versions(io.sluice.protocol.ProtocolVersion.CURRENT)).install(vertx, "boot-secret", Members.id(vertx));
       Path code = Files.createDirectories(tmp.resolve("code"));
       Path pids = tmp.resolve("pids");
       Files.writeString(code.resolve("score.py"), "import os\ndef init():\n    with open('" + pids + "', 'a') as f:\n"
@@ -52,7 +53,7 @@ class ScorerBootTest {
         return code;
       };
       NodeInfo node = new NodeInfo(Members.id(vertx), "boot-node", tmp.resolve("home"), "http://127.0.0.1:1",
-          List.of("scorer-host"), List.of("*"), 4, "python3", Map.of(), 1000, 0, List.of("*"), 1000, 1L << 30, "", "");
+          List.of("scorer-host"), List.of("*"), 4, "python3", Map.of(), 1000, 0, List.of("*"), 1000, 1L << 30, "", "", io.sluice.protocol.ProtocolVersion.CURRENT);
       InstanceInfo inst = new InstanceInfo("app-1a2b3c4d", "ep", "app", 1, node.nodeId(), node.name(),
           InstanceState.Provisioning, null, null);
       JsonObject deployment = new JsonObject().put("name", "app").put("endpoint_name", "ep").put("instance_count", 1)
