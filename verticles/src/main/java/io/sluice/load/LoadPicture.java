@@ -267,6 +267,29 @@ public final class LoadPicture {
     return out;
   }
 
+  /**
+   * Each live deployment's requests in flight at routers other than {@code router}, as they last reported within
+   * the window (a router with nothing in flight may not report: 0).
+   */
+  public synchronized Map<DeploymentKey, Integer> inFlightElsewhere(String router, long fromSecond, long toSecond) {
+    Map<DeploymentKey, Integer> out = new HashMap<>();
+    series.forEach((key, buckets) -> {
+      if (key.mirror()) {
+        return;
+      }
+      Map<String, Integer> last = new HashMap<>();
+      for (Bucket b : buckets) {
+        if (b.second >= fromSecond && b.second <= toSecond) {
+          last.putAll(b.inFlight); // buckets run oldest first: the latest report of each router stays
+        }
+      }
+      last.remove(router);
+      out.put(new DeploymentKey(key.endpoint(), key.deployment()),
+          last.values().stream().mapToInt(Integer::intValue).sum());
+    });
+    return out;
+  }
+
   /** The series now kept: for tests and for the bound. */
   public synchronized List<Key> keys() {
     return new ArrayList<>(series.keySet());

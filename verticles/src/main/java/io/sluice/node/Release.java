@@ -5,8 +5,8 @@ import java.util.Properties;
 
 /**
  * Which build this is: the project's version and the commit it was built from, written into the jar by Maven
- * ({@code sluice-release.properties}, filtered; {@code -Dsluice.commit=...} from scripts/release.sh and bin/sluice,
- * "unknown" otherwise). {@code sluice --version} prints it; every node publishes it in its node-map entry.
+ * ({@code sluice-release.properties}, filtered; the commit from {@code git rev-parse} at build time, "unknown" for a
+ * build outside a git checkout). {@code sluice --version} prints it; every node publishes it in its node-map entry.
  */
 public final class Release {
   private static final Properties PROPS = load();

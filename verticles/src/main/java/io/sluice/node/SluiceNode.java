@@ -139,8 +139,8 @@ public final class SluiceNode {
     String clusterHost = clusterHost();
     ProvedNodes provedNodes = new ProvedNodes();
     HazelcastClusterManager cm = new ProvedClusterManager(ClusterSetup.hazelcast(
-        NodeConfig.str(conf, "cluster.config", null), NodeConfig.str(conf, "cluster.name", "sluice"), join,
-        clusterHost), provedNodes);
+        NodeConfig.str(conf, "cluster.config", null), NodeConfig.str(conf, "cluster.name", "sluice"),
+        join.isEmpty() ? NodeConfig.list(conf, "cluster.join", List.of()) : join, clusterHost), provedNodes);
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions().setEnabled(true)
         .setRegistryName(registryName()).setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
     if (!NodeConfig.bool(conf, "metrics.vertx_http_server", true)) {

@@ -6,12 +6,20 @@ package io.sluice.router;
  * the limit, the share being its part of the deployment's answers over the last seconds (from the load picture), so
  * that N routers together admit about the limit rather than N times it. Never below {@link #FLOOR} of the limit (a
  * router whose traffic grows must be able to take some at once, and its share then follows within seconds); the
- * whole limit while there is no picture yet (one router, or too few answers to tell).
+ * whole limit while there is no picture yet (one router, or too few answers to tell). The share bites only when the
+ * deployment is near its limit: a router over its share still admits while what it holds plus what the other routers
+ * last reported in flight is under the limit (a router that just came back into a load balancer's rotation has a
+ * share near 0 for its first seconds, and must not refuse a cluster that is idle).
  */
 final class AdmissionShare {
   static final double FLOOR = 0.1;
 
   private AdmissionShare() {
+  }
+
+  /** Whether a router holding {@code mine} admits one more ({@code elsewhere}: null when unknown). */
+  static boolean admits(int mine, int deploymentLimit, Double share, Integer elsewhere) {
+    return mine < limit(deploymentLimit, share) || elsewhere != null && mine + elsewhere < deploymentLimit;
   }
 
   static int limit(int deploymentLimit, Double share) {

@@ -85,8 +85,9 @@ final class Dispatcher {
       metrics.inFlightGauge(e, t, h);
       return h;
     });
-    int limit = AdmissionShare.limit(d.admissionLimit(), shares.get(endpoint, target));
-    if (flight[0] >= limit) {
+    Double share = shares.get(endpoint, target);
+    if (!AdmissionShare.admits(flight[0], d.admissionLimit(), share, elsewhere.get(endpoint, target))) {
+      int limit = AdmissionShare.limit(d.admissionLimit(), share);
       load.record(endpoint, target, false, 429, 0);
       return new Refused(new Answer.Refused(429, "too many requests in flight for deployment '" + target
           + "' (this router's limit " + limit + ": its share of 2 x max_concurrent_requests_per_instance x "
@@ -224,14 +225,21 @@ final class Dispatcher {
     return pair;
   }
 
-  /** This router's share of each deployment's recent traffic (0..1), from the load picture. */
-  void shares(Map<DeploymentKey, Double> now) {
+  /**
+   * This router's share of each deployment's recent traffic (0..1), and what the other routers hold in flight, from
+   * the load picture.
+   */
+  void shares(Map<DeploymentKey, Double> now, Map<DeploymentKey, Integer> inFlightElsewhere) {
     PerDeployment<Double> byName = new PerDeployment<>();
     now.forEach((k, v) -> byName.put(k.endpoint(), k.deployment(), v));
     shares = byName;
+    PerDeployment<Integer> others = new PerDeployment<>();
+    inFlightElsewhere.forEach((k, v) -> others.put(k.endpoint(), k.deployment(), v));
+    elsewhere = others;
   }
 
   private PerDeployment<Double> shares = new PerDeployment<>();
+  private PerDeployment<Integer> elsewhere = new PerDeployment<>();
 
   /** Forgets the counts of deployments not in {@code live}; calls in flight keep theirs. */
   void retain(Set<DeploymentKey> live) {

@@ -129,7 +129,8 @@ public final class RouterVerticle extends VerticleBase {
       if (!r.deployments().isEmpty()) {
         vertx.eventBus().publish(Addresses.LOAD, r.toJson());
       }
-      dispatcher.shares(picture.shares(nodeId, now - SHARE_WINDOW_SECONDS, now - 1, SHARE_MIN_ANSWERS));
+      dispatcher.shares(picture.shares(nodeId, now - SHARE_WINDOW_SECONDS, now - 1, SHARE_MIN_ANSWERS),
+          picture.inFlightElsewhere(nodeId, now - 2, now - 1));
     });
   }
 

@@ -29,4 +29,13 @@ class EntryProofTest {
         .isNull();
     assertThat(nodes.open("sluice.nodes", "a", null)).isNull();
   }
+
+  @Test
+  void theVersionAnEntryIsWrittenInIsProvedToo() {
+    JsonObject sealed = nodes.seal("sluice.nodes", "a", fact, 2);
+    assertThat(nodes.opened("sluice.nodes", "a", sealed)).isEqualTo(new EntryProof.Opened(fact, 2));
+    assertThat(nodes.open("sluice.nodes", "a", sealed.copy().put(EntryProof.PROTOCOL, 1))).as("version rewritten")
+        .isNull();
+    assertThat(nodes.open("sluice.nodes", "a", sealed.copy().put(EntryProof.PROTOCOL, "2"))).isNull();
+  }
 }

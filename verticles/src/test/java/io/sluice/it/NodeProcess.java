@@ -93,8 +93,15 @@ public final class NodeProcess implements AutoCloseable {
 
 
 
-  public NodeProcess start() throws Exception {
-    long t0 = System.nanoTime();
+  /** What /healthz must say before start() returns: UP, or DRAINED for a node whose router an operator drained. */
+  private String expected = "UP";
+
+  public NodeProcess expecting(String healthStatus) {
+    expected = healthStatus;
+    return this;
+  }
+
+  private File launch() throws IOException {
     Files.createDirectories(home);
     List<String> cmd = new ArrayList<>(prefix);
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -106,15 +113,35 @@ public final class NodeProcess implements AutoCloseable {
     File log = home.resolve("node-" + port + ".out").toFile();
     process = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
-    HttpClient http = healthClient;
+    return log;
+  }
+
+  /** Starts a node that is expected to stop by itself (it refuses to join): its exit code. */
+  public int runToExit(Duration timeout) throws Exception {
+    launch();
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      throw new AssertionError("node :" + port + " still running after " + timeout + "\n" + log());
+    }
+    return process.exitValue();
+  }
+
+  /** This node's /healthz body. */
+  public String health() throws Exception {
+    return healthClient.send(HttpRequest.newBuilder(URI.create(url().replaceFirst("^http:", scheme + ":")
+        + "/healthz")).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  public NodeProcess start() throws Exception {
+    long t0 = System.nanoTime();
+    File log = launch();
     try {
       Await.until(() -> {
         if (!process.isAlive()) {
           throw new AssertionError("node exited");
         }
-        return http.send(HttpRequest.newBuilder(URI.create(url().replaceFirst("^http:", scheme + ":") + "/healthz"))
-            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
-      }, Duration.ofSeconds(90), "node :" + port + " healthy");
+        return health().contains("\"status\":\"" + expected + "\"");
+      }, Duration.ofSeconds(90), "node :" + port + " healthy (" + expected + ")");
     } catch (AssertionError e) {
       throw new IllegalStateException(e.getMessage() + "\n" + Files.readString(log.toPath()), e);
     }

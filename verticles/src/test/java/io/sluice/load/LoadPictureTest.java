@@ -110,4 +110,16 @@ class LoadPictureTest {
     // too few answers to tell: no share (the router keeps the whole limit)
     assertThat(p.shares("r1", 100, 102, 1000)).isEmpty();
   }
+
+  @Test
+  void whatTheOtherRoutersHoldInFlightAsTheyLastSaid() {
+    LoadPicture p = new LoadPicture(900, 100);
+    p.add(report("r1", 100, 5, 0, 1), 100); // every report says 3 in flight
+    p.add(report("r2", 100, 5, 0, 1), 100);
+    p.add(report("r2", 101, 5, 0, 1), 101);
+    io.sluice.protocol.DeploymentKey blue = new io.sluice.protocol.DeploymentKey("ep", "blue");
+    assertThat(p.inFlightElsewhere("r1", 100, 101)).containsEntry(blue, 3);
+    assertThat(p.inFlightElsewhere("r3", 100, 101)).containsEntry(blue, 6);
+    assertThat(p.inFlightElsewhere("r3", 101, 101)).as("r1 said nothing since").containsEntry(blue, 3);
+  }
 }
