@@ -166,7 +166,8 @@ class RogueMemberTest {
     JsonObject[] forged = {
         new JsonObject().put(Ops.OP, Ops.SNAPSHOT),
         new JsonObject().put(Ops.OP, Ops.ENDPOINT_KEYS).put("name", "rogue-ep"),
-        new JsonObject().put(Ops.OP, Ops.ENDPOINT_DELETE).put("name", "rogue-ep")};
+        new JsonObject().put(Ops.OP, Ops.ENDPOINT_DELETE).put("name", "rogue-ep"),
+        new JsonObject().put(Ops.OP, Ops.NODE_DRAIN).put("name", "node-" + host.port)};
     for (JsonObject op : forged) {
       assertRefused(Addresses.ENDPOINTS_INTERNAL, op, "need a node's or the admin's proof");
       assertRefused(Addresses.ENDPOINTS, op, "need a node's or the admin's proof");
@@ -179,8 +180,9 @@ class RogueMemberTest {
     assertRefused(Addresses.scorer(instanceId), Buffer.buffer("{\"free\": true}"),
         "need a node's or the admin's proof");
     assertThat(cli.okJson("online-endpoint", "show", "-n", "rogue-ep").path("name").asText()).isEqualTo("rogue-ep");
+    assertThat(cli.okJson("node", "list", "--query", "[?drained]")).as("no node drained").isEmpty();
     scoreThroughTheRouter(5);
-    assertThat(unproved(host, "message")).isGreaterThanOrEqualTo(9);
+    assertThat(unproved(host, "message")).isGreaterThanOrEqualTo(11);
   }
 
   private void assertRefused(String address, Object body, String why) throws Exception {
@@ -258,6 +260,15 @@ class RogueMemberTest {
       Function<String, JsonObject> pointedAt = channel -> sealed.copy().put("fact", new JsonObject(
           sealed.getString("fact")).put("channel", channel).encode());
       nodes.put(hostId, pointedAt.apply("127.0.0.1:" + relay.actualPort())).await(20, TimeUnit.SECONDS);
+      // an entry that claims a protocol version no node speaks, with no node's proof: not a node, not reported
+      double refusedBefore = unproved(host, "entry");
+      nodes.put(Members.id(forger), new JsonObject().put("fact", new JsonObject().put("node_id", Members.id(forger))
+          .put("name", "far-away").put("protocol", 9).encode()).put("protocol", 9).put("proof", "forged"))
+          .await(20, TimeUnit.SECONDS);
+      Await.until(() -> unproved(host, "entry") >= refusedBefore + 6, Duration.ofSeconds(20),
+          "the host reading the forged entries again");
+      assertThat(cli.ok("node", "list")).doesNotContain("far-away").doesNotContain("Incompatible");
+      assertThat(host.log()).doesNotContain("far-away");
       scoreThroughTheRouter(30);
       assertThat(cli.okJson("online-deployment", "show", "-n", "echo", "-e", "rogue-ep", "--query", "instances[].id")
           .toString()).doesNotContain("echo-f0f0f0f0");
@@ -273,6 +284,7 @@ class RogueMemberTest {
     } finally {
       quiet();
       instances.remove("echo-f0f0f0f0").await(20, TimeUnit.SECONDS);
+      nodes.remove(Members.id(forger)).await(20, TimeUnit.SECONDS);
       relay.close();
     }
   }
