@@ -268,8 +268,9 @@ public final class LoadPicture {
   }
 
   /**
-   * Each live deployment's requests in flight at routers other than {@code router}, as they last reported within
-   * the window (a router with nothing in flight may not report: 0).
+   * Each live deployment's requests in flight at routers other than {@code router}: per router the least it reported
+   * within the window (a report is one instant; a burst that came and went within it does not count twice), 0 for a
+   * router that did not report (nothing in flight).
    */
   public synchronized Map<DeploymentKey, Integer> inFlightElsewhere(String router, long fromSecond, long toSecond) {
     Map<DeploymentKey, Integer> out = new HashMap<>();
@@ -277,15 +278,15 @@ public final class LoadPicture {
       if (key.mirror()) {
         return;
       }
-      Map<String, Integer> last = new HashMap<>();
+      Map<String, Integer> least = new HashMap<>();
       for (Bucket b : buckets) {
         if (b.second >= fromSecond && b.second <= toSecond) {
-          last.putAll(b.inFlight); // buckets run oldest first: the latest report of each router stays
+          b.inFlight.forEach((r, n) -> least.merge(r, n, Math::min));
         }
       }
-      last.remove(router);
+      least.remove(router);
       out.put(new DeploymentKey(key.endpoint(), key.deployment()),
-          last.values().stream().mapToInt(Integer::intValue).sum());
+          least.values().stream().mapToInt(Integer::intValue).sum());
     });
     return out;
   }

@@ -86,8 +86,8 @@ final class Dispatcher {
       return h;
     });
     Double share = shares.get(endpoint, target);
-    if (!AdmissionShare.admits(flight[0], d.admissionLimit(), share, elsewhere.get(endpoint, target))) {
-      int limit = AdmissionShare.limit(d.admissionLimit(), share);
+    if (!AdmissionShare.admits(flight[0], d.admissionLimit(), share, routers, elsewhere.get(endpoint, target))) {
+      int limit = AdmissionShare.limit(d.admissionLimit(), share, routers);
       load.record(endpoint, target, false, 429, 0);
       return new Refused(new Answer.Refused(429, "too many requests in flight for deployment '" + target
           + "' (this router's limit " + limit + ": its share of 2 x max_concurrent_requests_per_instance x "
@@ -227,9 +227,10 @@ final class Dispatcher {
 
   /**
    * This router's share of each deployment's recent traffic (0..1), and what the other routers hold in flight, from
-   * the load picture.
+   * the load picture; how many routers the cluster has.
    */
-  void shares(Map<DeploymentKey, Double> now, Map<DeploymentKey, Integer> inFlightElsewhere) {
+  void shares(Map<DeploymentKey, Double> now, Map<DeploymentKey, Integer> inFlightElsewhere, int routerCount) {
+    routers = routerCount;
     PerDeployment<Double> byName = new PerDeployment<>();
     now.forEach((k, v) -> byName.put(k.endpoint(), k.deployment(), v));
     shares = byName;
@@ -240,6 +241,7 @@ final class Dispatcher {
 
   private PerDeployment<Double> shares = new PerDeployment<>();
   private PerDeployment<Integer> elsewhere = new PerDeployment<>();
+  private int routers = 1;
 
   /** Forgets the counts of deployments not in {@code live}; calls in flight keep theirs. */
   void retain(Set<DeploymentKey> live) {

@@ -130,7 +130,8 @@ public final class RouterVerticle extends VerticleBase {
         vertx.eventBus().publish(Addresses.LOAD, r.toJson());
       }
       dispatcher.shares(picture.shares(nodeId, now - SHARE_WINDOW_SECONDS, now - 1, SHARE_MIN_ANSWERS),
-          picture.inFlightElsewhere(nodeId, now - 2, now - 1));
+          picture.inFlightElsewhere(nodeId, now - 2, now - 1), (int) ClusterTrust.of(vertx).nodes().all().stream()
+              .filter(n -> n.has(io.sluice.protocol.NodeRoles.ROUTER)).count());
     });
   }
 

@@ -14,6 +14,10 @@ class LoadPictureTest {
   static final Key BLUE = new Key("ep", "blue", false);
 
   static LoadReport report(String router, long second, int ok, int serverErrors, long latencyMs) {
+    return report(router, second, ok, serverErrors, latencyMs, 3);
+  }
+
+  static LoadReport report(String router, long second, int ok, int serverErrors, long latencyMs, int inFlight) {
     LoadRecorder r = new LoadRecorder(router);
     for (int i = 0; i < ok; i++) {
       r.record("ep", "blue", false, 200, latencyMs * 1_000_000);
@@ -21,7 +25,7 @@ class LoadPictureTest {
     for (int i = 0; i < serverErrors; i++) {
       r.record("ep", "blue", false, 500, latencyMs * 1_000_000);
     }
-    return LoadReport.fromJson(r.flush(second, (e, d) -> 3).toJson()); // through its JSON, as on the event bus
+    return LoadReport.fromJson(r.flush(second, (e, d) -> inFlight).toJson()); // through its JSON, as on the event bus
   }
 
   @Test
@@ -121,5 +125,8 @@ class LoadPictureTest {
     assertThat(p.inFlightElsewhere("r1", 100, 101)).containsEntry(blue, 3);
     assertThat(p.inFlightElsewhere("r3", 100, 101)).containsEntry(blue, 6);
     assertThat(p.inFlightElsewhere("r3", 101, 101)).as("r1 said nothing since").containsEntry(blue, 3);
+    p.add(report("r2", 102, 5, 0, 1, 7), 102);
+    p.add(report("r2", 103, 5, 0, 1, 1), 103);
+    assertThat(p.inFlightElsewhere("r1", 102, 103)).as("a burst in one report: the least counts").containsEntry(blue, 1);
   }
 }
