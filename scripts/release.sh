@@ -11,7 +11,9 @@ if [ "${1:-}" != "--no-build" ]; then
 fi
 jar="verticles/target/sluice.jar"
 [ -f "$jar" ] || { echo "release: $jar is missing (run mvn -B package)" >&2; exit 1; }
-version="$(unzip -p "$jar" sluice-release.properties | sed -n 's/^version=//p' | tr -d '\r')"
+version="$(python3 -c 'import sys, zipfile
+for line in zipfile.ZipFile(sys.argv[1]).read("sluice-release.properties").decode().splitlines():
+    if line.startswith("version="): print(line[8:].strip())' "$jar")"
 name="sluice-$version"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

@@ -125,8 +125,10 @@ final class Reconciler {
    */
   private Future<Void> forgetUnreadable(Set<String> members) {
     return provedNodes.map().rawKeys().compose(keys -> {
+      // membership read again: a node that joined since the round began has just written its entry
+      Set<String> now = new HashSet<>(((io.vertx.core.internal.VertxInternal) vertx).clusterManager().getNodes());
       List<Future<?>> gone = new ArrayList<>();
-      keys.stream().filter(k -> !members.contains(k)).forEach(k -> gone.add(nodes.remove(k)));
+      keys.stream().filter(k -> !members.contains(k) && !now.contains(k)).forEach(k -> gone.add(nodes.remove(k)));
       return Future.join(gone).mapEmpty();
     });
   }
