@@ -88,7 +88,7 @@ public final class NodeAdmin {
             store.put(Store.NODE, name, now.toJson());
             return now;
           }, false))
-          .compose(d -> announced(v, name));
+          .compose(d -> announced(name));
     }));
   }
 
@@ -103,12 +103,12 @@ public final class NodeAdmin {
       return vertx.executeBlocking(() -> {
         store.write(List.of(Store.Write.delete(Store.NODE, name)));
         return null;
-      }, false).compose(x -> announced(v, name));
+      }, false).compose(x -> announced(name));
     }));
   }
 
   /** The routers and the leader learn at once (they would within 2 s anyway); the answer is the node's row now. */
-  private Future<JsonObject> announced(View before, String name) {
+  private Future<JsonObject> announced(String name) {
     vertx.eventBus().publish(Addresses.EVENTS, Events.drains());
     return view().compose(v -> row(v, name));
   }

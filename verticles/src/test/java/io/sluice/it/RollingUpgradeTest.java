@@ -175,7 +175,7 @@ class RollingUpgradeTest {
       Await.until(() -> load.answered() > 200, Duration.ofSeconds(30), "answers before the upgrade");
       // each drain moves green's one instance to a node whose JIT is cold: its p99 is not what is judged here
       first.ok("online-endpoint", "rollout", "start", "-n", "up-ep", "--deployment", "green", "--steps",
-          "10 25 50 75 100", "--interval", "15s", "--min-requests", "20", "--max-p99-ratio", "1000", "--no-wait");
+          "10 40 70 100", "--interval", "15s", "--min-requests", "20", "--max-p99-ratio", "1000", "--no-wait");
       // the first node upgraded is the last to have a router in service at the end: upgrade the others first
       for (NodeProcess n : List.of(nodes.get(1), nodes.get(2), nodes.get(0))) {
         NodeProcess other = nodes.stream().filter(o -> o != n).findFirst().orElseThrow();
