@@ -107,10 +107,14 @@ public final class NodeAdmin {
     }));
   }
 
-  /** The routers and the leader learn at once (they would within 2 s anyway); the answer is the node's row now. */
+  /**
+   * The routers and the leader learn at once (they would within 2 s anyway); the answer is the node's row now (a
+   * node undrained while it is not running has none left: it is Stopped and not drained).
+   */
   private Future<JsonObject> announced(String name) {
     vertx.eventBus().publish(Addresses.EVENTS, Events.drains());
-    return view().compose(v -> row(v, name));
+    return view().compose(v -> row(v, name)).recover(err -> Future.succeededFuture(new JsonObject().put("name", name)
+        .put("state", "Stopped").put("drained", false).put("routers_drained", false).put("instances", 0)));
   }
 
   private Future<JsonObject> row(View v, String name) {

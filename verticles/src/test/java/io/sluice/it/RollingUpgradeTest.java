@@ -222,6 +222,8 @@ class RollingUpgradeTest {
     assertThat(drained.path("state").asText()).isEqualTo("Drained");
     Await.until(() -> !load.inRotation(n.url()), Duration.ofSeconds(10), name(n) + " out of the balancer's rotation");
     n.stop();
+    Await.until(() -> row(other, name(n)).path("state").asText().equals("Stopped"), Duration.ofSeconds(20),
+        name(n) + " listed as Stopped (drained, not running)");
     n.with("--config", next.toString()).expecting("DRAINED").start();
     String health = n.health();
     assertThat(health).contains("\"version\":2").contains("\"routers_drained\":true");
