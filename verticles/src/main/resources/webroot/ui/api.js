@@ -74,3 +74,8 @@ export function renderIfChanged(box, data, render) {
   rendered.set(box, json);
   box.replaceChildren(...[render(data)].flat());
 }
+
+/** The next renderIfChanged of {@code box} redraws whatever the data (a form the user typed into, given back). */
+export function forgetRendered(box) {
+  rendered.delete(box);
+}

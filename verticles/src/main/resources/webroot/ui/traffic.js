@@ -1,8 +1,9 @@
 // The traffic and mirror controls of one endpoint: a percent per deployment, checked as the CLI checks
-// "--traffic blue=90 green=10", then a confirmation step, then the same PATCH the CLI sends (with If-Match, so a
-// change made meanwhile by someone else is refused with 409 rather than overwritten). The server's own validation
-// message is shown as it is.
-import { api, h, pairs, renderIfChanged } from './api.js';
+// "--traffic blue=90 green=10", then a confirmation step, then the same PATCH the CLI sends, with If-Match naming
+// the revision the form was opened on (the page keeps polling, but a poll never moves the form's base while it is
+// being edited), so a change made meanwhile by someone else is refused with 412 rather than overwritten; the page
+// then shows the new values. The server's own validation message is shown as it is.
+import { api, h, pairs, renderIfChanged, forgetRendered } from './api.js';
 
 /** A whole number of percent from 0 to 100, or an error in the CLI's words. */
 function percent(field, name, raw) {
@@ -18,7 +19,16 @@ export function trafficControls(endpoint, onApplied) {
   const message = h('p', { class: 'message', role: 'alert' });
   const confirm = h('div', { class: 'confirm', hidden: true });
   let editing = false;
+  // the endpoint as last read, and as it was when the edit began (the revision a change is based on)
   let current = null;
+  let base = null;
+
+  function stopEditing() {
+    editing = false;
+    base = null;
+    confirm.hidden = true;
+    forgetRendered(form); // the next poll shows the endpoint's values again, not what was typed
+  }
 
   function read() {
     const traffic = {}, mirror = {};
@@ -34,14 +44,23 @@ export function trafficControls(endpoint, onApplied) {
     try {
       await api('PATCH', '/endpoints/' + encodeURIComponent(endpoint),
         { name: endpoint, traffic: change.traffic, mirror_traffic: change.mirror },
-        { 'If-Match': String(current.revision) });
+        { 'If-Match': String((base || current).revision) });
       message.className = 'message ok';
       message.textContent = `Applied: traffic ${pairs(change.traffic)}; mirror ${pairs(change.mirror)}.`;
-      editing = false;
+      stopEditing();
       onApplied();
     } catch (e) {
       message.className = 'message error';
-      message.textContent = `Not applied (${e.status || 'error'}): ${e.message}`;
+      if (e.status === 412) {
+        // someone else changed the endpoint since the form was opened: nothing was written; show what is there now
+        stopEditing();
+        const now = await api('GET', '/endpoints/' + encodeURIComponent(endpoint)).catch(() => current);
+        message.textContent = `Not applied (412): someone else changed ${endpoint} meanwhile; it is now traffic `
+          + `${pairs(now.traffic)}, mirror ${pairs(now.mirror_traffic)}. Review your change again.`;
+        onApplied();
+      } else {
+        message.textContent = `Not applied (${e.status || 'error'}): ${e.message}`;
+      }
     }
   }
 
@@ -60,13 +79,19 @@ export function trafficControls(endpoint, onApplied) {
     confirm.replaceChildren(
       h('p', {}, `Change the traffic of ${endpoint} from ${pairs(current.traffic)} to ${pairs(change.traffic)}, `
         + `and its mirror from ${pairs(current.mirror_traffic)} to ${pairs(change.mirror)}?`),
-      yes, h('button', { type: 'button', onclick: () => { confirm.hidden = true; } }, 'Cancel'));
+      yes, h('button', { type: 'button', id: 'traffic-cancel', onclick: () => { stopEditing(); onApplied(); } },
+        'Cancel'));
     confirm.hidden = false;
     yes.focus();
   }
 
   form.addEventListener('submit', review);
-  form.addEventListener('input', () => { editing = true; });
+  form.addEventListener('input', () => {
+    if (!editing) {
+      editing = true;
+      base = current; // the revision the change will be based on
+    }
+  });
 
   return {
     root: h('section', {}, h('h2', { id: 'traffic-title' }, 'Traffic'), form, confirm, message),

@@ -106,7 +106,7 @@ public final class ApiClient {
     return send("PATCH", path, body, null);
   }
 
-  /** A change based on what was read at {@code revision}: refused (409) if someone changed it since. */
+  /** A change based on what was read at {@code revision}: refused (412) if someone changed it since. */
   JsonNode patch(String path, JsonNode body, JsonNode revision) {
     return send("PATCH", path, body, null, revision);
   }
@@ -170,6 +170,18 @@ public final class ApiClient {
     }
   }
 
+  /** One line for an answer that is not the API's JSON (an HTML page, a proxy's error): which URL, and what to do. */
+  private String notJson(HttpResponse<String> resp, String path) {
+    String type = resp.headers().firstValue("content-type").orElse("no content type");
+    if (resp.statusCode() == 404 && path.startsWith("/api/")) {
+      return "the node at " + url + " does not serve the control plane (" + path + " answered 404 with " + type
+          + ", not JSON): set SLUICE_URL or --url to a node with the control-plane role (sluice node list shows "
+          + "each node's roles)";
+    }
+    return "the node at " + url + " answered " + path + " with HTTP " + resp.statusCode() + " and " + type + " ("
+        + resp.body().length() + " characters), not Sluice's JSON: is " + url + " a Sluice node?";
+  }
+
   private JsonNode send(String method, String path, JsonNode json, byte[] raw) {
     return send(method, path, json, raw, null);
   }
@@ -195,7 +207,7 @@ public final class ApiClient {
     try {
       body = resp.body() == null || resp.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(resp.body());
     } catch (IOException e) {
-      throw new CliException(resp.statusCode(), "unexpected answer from " + url + path + ": " + resp.body());
+      throw new CliException(resp.statusCode(), notJson(resp, path));
     }
     if (resp.statusCode() >= 400) {
       String msg = body.path("error").path("message").asText(resp.body());

@@ -46,7 +46,9 @@ final class DeploymentCommands {
     return e;
   }
 
-  @Command(name = "create", description = "Create a deployment; waits until it serves unless --no-wait.")
+  @Command(name = "create", description = "Create a deployment; waits until it serves unless --no-wait.",
+      footer = {"", "Example:", "  sluice online-deployment create --name blue --endpoint-name my-endpoint "
+          + "-f endpoints/online/managed/sample/blue-deployment.yml --all-traffic"})
   static final class Create implements Callable<Integer> {
     @Mixin Common c;
     @Option(names = {"-n", "--name"}) String name;
@@ -146,7 +148,8 @@ final class DeploymentCommands {
     }
   }
 
-  @Command(name = "get-logs", description = "Print the logs of one instance of the deployment.")
+  @Command(name = "get-logs", description = "Print the logs of one instance of the deployment.",
+      footer = {"", "Example:", "  sluice online-deployment get-logs --name blue --endpoint my-endpoint --lines 50"})
   static final class GetLogs implements Callable<Integer> {
     @Mixin Common c;
     @Option(names = {"-n", "--name"}, required = true) String name;

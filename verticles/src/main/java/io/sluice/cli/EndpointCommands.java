@@ -26,7 +26,8 @@ final class EndpointCommands {
     return "/api/endpoints/" + ApiClient.segment(name);
   }
 
-  @Command(name = "create", description = "Create an endpoint.")
+  @Command(name = "create", description = "Create an endpoint.", footer = {"", "Example:",
+      "  sluice online-endpoint create --name my-endpoint -f endpoints/online/managed/sample/endpoint.yml"})
   static final class Create implements Callable<Integer> {
     @Mixin Common c;
     @Option(names = {"-n", "--name"}) String name;
@@ -54,7 +55,8 @@ final class EndpointCommands {
     }
   }
 
-  @Command(name = "show", description = "Show an endpoint.")
+  @Command(name = "show", description = "Show an endpoint.", footer = {"", "Example:",
+      "  sluice online-endpoint show -n my-endpoint --query traffic"})
   static final class Show implements Callable<Integer> {
     @Mixin Common c;
     @Option(names = {"-n", "--name"}, required = true) String name;
@@ -79,7 +81,8 @@ final class EndpointCommands {
     }
   }
 
-  @Command(name = "update", description = "Update an endpoint: traffic, mirror traffic, description, tags.")
+  @Command(name = "update", description = "Update an endpoint: traffic, mirror traffic, description, tags.",
+      footer = {"", "Example:", "  sluice online-endpoint update --name my-endpoint --traffic \"blue=90 green=10\""})
   static final class Update implements Callable<Integer> {
     @Mixin Common c;
     @Option(names = {"-n", "--name"}) String name;
@@ -130,7 +133,9 @@ final class EndpointCommands {
     }
   }
 
-  @Command(name = "invoke", description = "Send a request file to an endpoint and print the answer.")
+  @Command(name = "invoke", description = "Send a request file to an endpoint and print the answer.",
+      footer = {"", "Example:", "  sluice online-endpoint invoke --name my-endpoint --request-file "
+          + "endpoints/online/model-1/sample-request.json"})
   static final class Invoke implements Callable<Integer> {
     @Mixin Common c;
     @Option(names = {"-n", "--name"}, required = true) String name;
@@ -157,7 +162,8 @@ final class EndpointCommands {
     }
   }
 
-  @Command(name = "get-credentials", description = "Show the endpoint's keys.")
+  @Command(name = "get-credentials", description = "Show the endpoint's keys.", footer = {"", "Example:",
+      "  sluice online-endpoint get-credentials -n my-endpoint -o tsv --query primaryKey"})
   static final class GetCredentials implements Callable<Integer> {
     @Mixin Common c;
     @Option(names = {"-n", "--name"}, required = true) String name;

@@ -33,7 +33,8 @@ public final class NodeCommands {
     }
   }
 
-  @Command(name = "drain", description = "Move a node's instances to other nodes (replacements Ready first) and place "
+  @Command(name = "drain", footer = {"", "Example:", "  sluice node drain node-10.0.0.11-8080 --routers-too"},
+      description = "Move a node's instances to other nodes (replacements Ready first) and place "
       + "none there until undrained; waits until it hosts nothing unless --no-wait. Kept across restarts.")
   public static final class Drain implements Callable<Integer> {
     private static final Set<String> DONE = Set.of("Drained", "Stopped");

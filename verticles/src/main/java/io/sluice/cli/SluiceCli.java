@@ -36,6 +36,7 @@ public final class SluiceCli {
 
   public static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
     CommandLine cl = new CommandLine(new SluiceCli(env));
+    withHelp(cl);
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler((ex, line, parsed) -> {
@@ -51,6 +52,19 @@ public final class SluiceCli {
     out.flush();
     err.flush();
     return code;
+  }
+
+  /**
+   * {@code -h/--help} on every command and subcommand, as {@code az ml ... --help} (picocli's standard help
+   * options cannot be inherited whole: the asset commands' {@code --version} is Azure's asset version).
+   */
+  static void withHelp(CommandLine cl) {
+    CommandLine.Model.CommandSpec spec = cl.getCommandSpec();
+    if (spec.findOption("--help") == null) {
+      spec.addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
+          .description("Show this help message and exit.").build());
+    }
+    cl.getSubcommands().values().forEach(SluiceCli::withHelp);
   }
 
   public static void main(String[] args) {

@@ -197,7 +197,7 @@ public final class ControlPlaneRoutes {
     return r;
   }
 
-  /** {@code If-Match: <revision>}: the change applies only to that revision (409 otherwise). */
+  /** {@code If-Match: <revision>}: the change applies only to that revision (412 otherwise). */
   private static JsonObject ifMatch(RoutingContext ctx, JsonObject message) {
     String v = ctx.request().getHeader("If-Match");
     if (v != null) {

@@ -240,12 +240,12 @@ public final class EndpointService {
 
   /**
    * Optimistic concurrency for read-modify-write clients: a change that names the revision it was based on is
-   * refused (409) when another change came first. Nothing is written then.
+   * refused (412, HTTP's failed precondition) when another change came first. Nothing is written then.
    */
   static void checkRevision(int now, Integer ifMatch, String what) {
     if (ifMatch != null && ifMatch != now) {
-      throw Errors.conflict(what + " was changed by another update (revision " + ifMatch + " is now " + now
-          + "); read it again and retry");
+      throw Errors.preconditionFailed(what + " was changed by another update (revision " + ifMatch + " is now "
+          + now + "); read it again and retry");
     }
   }
 }

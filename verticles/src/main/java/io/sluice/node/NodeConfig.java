@@ -156,4 +156,22 @@ public final class NodeConfig {
     return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
         .getOperatingSystemMXBean()).getTotalMemorySize();
   }
+
+  /**
+   * NIO by default; {@code transport: epoll} in the node's config takes Netty's native epoll transport (bundled for
+   * Linux x86-64) where it loads. Epoll cost the event loop about 10 µs less per Python request (docs/benchmarks.md),
+   * but a request refused while its body is still arriving may then see its connection reset before it reads the
+   * answer (ClosedDoorsTest saw it), so it is not the default.
+   */
+  static io.vertx.core.transport.Transport transport(JsonObject conf) {
+    if (!"epoll".equalsIgnoreCase(NodeConfig.str(conf, "transport", "nio"))) {
+      return io.vertx.core.transport.Transport.NIO;
+    }
+    if (io.vertx.core.transport.Transport.EPOLL.available()) {
+      return io.vertx.core.transport.Transport.EPOLL;
+    }
+    org.slf4j.LoggerFactory.getLogger(SluiceNode.class).info("native epoll transport unavailable ({}); using NIO",
+        io.vertx.core.transport.Transport.EPOLL.unavailabilityCause().getMessage());
+    return io.vertx.core.transport.Transport.NIO;
+  }
 }

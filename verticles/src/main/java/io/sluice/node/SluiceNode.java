@@ -26,7 +26,6 @@ import io.sluice.ui.UiRoutes;
 import io.vertx.core.Vertx;
 import io.vertx.core.impl.VertxBootstrapImpl;
 import io.vertx.core.internal.VertxBootstrap;
-import io.vertx.core.transport.Transport;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.http.HttpServerOptions;
@@ -106,7 +105,7 @@ public final class SluiceNode {
     deployActors();
     mountHttp();
     openBridge();
-    HomeFolder.writeClientFiles(home, info.publicUrl(), secrets.adminToken(),
+    HomeFolder.writeClientFiles(home, apiUrl(), secrets.adminToken(),
         bridge == null ? null : bridgeHost() + ":" + bridge.actualPort());
     health.phase(Health.Phase.UP);
     LOG.info("Sluice node {} ({}) serving {} ; SLUICE_HOME {}", info.name(), info.nodeId(), info.publicUrl(), home);
@@ -153,7 +152,7 @@ public final class SluiceNode {
         .setMetricsOptions(metrics);
     // Vert.x's builder has no door for a node selector: the bootstrap behind it does (what Vertx.builder() does)
     VertxBootstrapImpl boot = (VertxBootstrapImpl) VertxBootstrap.create().options(options)
-        .metricsFactory(new SluiceMetrics(registryName())).transport(transport().implementation())
+        .metricsFactory(new SluiceMetrics(registryName())).transport(NodeConfig.transport(conf).implementation())
         .clusterManager(cm);
     boot.clusterNodeSelector(new ProvedNodeSelector(provedNodes));
     vertx = boot.init().clusteredVertx().await(120, TimeUnit.SECONDS);
@@ -192,23 +191,6 @@ public final class SluiceNode {
 
   private long loadRetentionSeconds() {
     return NodeConfig.integer(conf, "load.retention_seconds", 900);
-  }
-
-  /**
-   * NIO by default; {@code transport: epoll} in the node's config takes Netty's native epoll transport (bundled for
-   * Linux x86-64) where it loads. Epoll cost the event loop about 10 µs less per Python request (docs/benchmarks.md),
-   * but a request refused while its body is still arriving may then see its connection reset before it reads the
-   * answer (ClosedDoorsTest saw it), so it is not the default.
-   */
-  private Transport transport() {
-    if (!"epoll".equalsIgnoreCase(NodeConfig.str(conf, "transport", "nio"))) {
-      return Transport.NIO;
-    }
-    if (Transport.EPOLL.available()) {
-      return Transport.EPOLL;
-    }
-    LOG.info("native epoll transport unavailable ({}); using NIO", Transport.EPOLL.unavailabilityCause().getMessage());
-    return Transport.NIO;
   }
 
   /**
@@ -270,6 +252,13 @@ public final class SluiceNode {
         + ProtocolVersion.range(trust.versions().own()) + "); the cluster's "
         + met.stream().map(m -> (m.name() == null ? m.nodeId() : m.name()) + " writes " + m.protocol()).toList()
         + ": they cannot talk. Upgrade one release at a time (docs/operations.md, Upgrades)");
+  }
+
+  /** Where the CLI on this machine sends /api/ calls: this node, or (without the control-plane role) one that has it. */
+  private String apiUrl() {
+    return info.has(NodeRoles.CONTROL_PLANE) ? info.publicUrl() : trust.nodes().all().stream()
+        .filter(n -> n.has(NodeRoles.CONTROL_PLANE)).map(io.sluice.protocol.NodeFacts::url).sorted().findFirst()
+        .orElse(info.publicUrl());
   }
 
   /** The endpoint-manager (control-plane role), the supervisor and the load picture (every node). */

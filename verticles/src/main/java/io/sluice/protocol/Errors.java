@@ -23,6 +23,11 @@ public final class Errors {
     return new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 409, message);
   }
 
+  /** An If-Match that no longer holds: someone else changed the resource since it was read (HTTP 412). */
+  public static ReplyException preconditionFailed(String message) {
+    return new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 412, message);
+  }
+
   /** The HTTP status for a failure that came back over the event bus. */
   public static int httpStatus(Throwable t) {
     if (t instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE
@@ -41,6 +46,7 @@ public final class Errors {
       case 401 -> "Unauthorized";
       case 404 -> "NotFound";
       case 409 -> "Conflict";
+      case 412 -> "PreconditionFailed";
       case 413 -> "RequestEntityTooLarge";
       case 503 -> "ServiceUnavailable";
       default -> "InternalServerError";

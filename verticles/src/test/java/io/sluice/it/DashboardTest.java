@@ -133,8 +133,39 @@ class DashboardTest {
     assertThat(traffic()).isEqualTo("{\"blue\":70,\"green\":30}");
   }
 
+  /** The traffic form keeps the revision it was opened on: a change made meanwhile is refused, not overwritten. */
   @Test
   @Order(4)
+  void aChangeMadeMeanwhileIsNotOverwrittenAndCancelGivesTheFormBack() throws Exception {
+    browser.until(() -> "70".equals(browser.find("#traffic-blue").getAttribute("value")), "the form at 70/30");
+    for (String[] f : new String[][] {{"#traffic-blue", "60"}, {"#traffic-green", "40"}}) {
+      WebElement in = browser.find(f[0]);
+      in.clear();
+      in.sendKeys(f[1]); // the edit begins on the revision of blue=70 green=30
+    }
+    cli.ok("online-endpoint", "update", "-n", "dash-ep", "--traffic", "blue=80 green=20"); // someone else, meanwhile
+    // the page polls on while the form is edited: wait for a read of the endpoint that began after the update
+    Number since = (Number) browser.js("performance.clearResourceTimings(); return performance.now();");
+    browser.until(() -> browser.js("return performance.getEntriesByType('resource').some(e => "
+        + "e.name.endsWith('/api/endpoints/dash-ep') && e.startTime > arguments[0]);", since) == Boolean.TRUE,
+        "the page reading the endpoint's newer revision while the form is being edited");
+    assertThat(browser.find("#traffic-blue").getAttribute("value")).as("what the user typed stays").isEqualTo("60");
+    browser.click("#traffic-review");
+    browser.click("#traffic-apply");
+    assertThat(browser.until(() -> browser.find(".traffic ~ .message.error").getText(), "the refusal"))
+        .contains("412").contains("someone else changed dash-ep").contains("blue=80 green=20");
+    assertThat(traffic()).isEqualTo("{\"blue\":80,\"green\":20}");
+    browser.until(() -> "80".equals(browser.find("#traffic-blue").getAttribute("value")), "the form unfrozen at 80");
+    browser.consoleErrors(); // the refused PATCH's 412, asked for on purpose
+
+    setSplit(10, "90");
+    browser.click("#traffic-cancel");
+    browser.until(() -> "80".equals(browser.find("#traffic-blue").getAttribute("value")), "the form back after Cancel");
+    assertThat(traffic()).isEqualTo("{\"blue\":80,\"green\":20}");
+  }
+
+  @Test
+  @Order(5)
   void chartsDrawTheLoadWhileTheGeneratorRuns() throws Exception {
     long t0 = System.nanoTime();
     CompletableFuture<LoadGenerator.Report> running = CompletableFuture.supplyAsync(() -> {
@@ -176,7 +207,7 @@ class DashboardTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void theRolloutIsShownAsATimelineAndPausedFromThePage() throws Exception {
     cli.ok("online-endpoint", "update", "-n", "dash-ep", "--traffic", "blue=100 green=0");
     cli.ok("online-endpoint", "rollout", "start", "-n", "dash-ep", "--deployment", "green", "--steps", "10 50 100",
@@ -192,7 +223,7 @@ class DashboardTest {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void logsClusterPhoneWidthAndATokenLinkAllWorkWithoutConsoleErrors() throws Exception {
     new org.openqa.selenium.support.ui.Select(browser.find("#logs-deployment")).selectByValue("blue");
     browser.click("#logs-deployment + button");

@@ -26,6 +26,15 @@ class RolesTest {
         "--capacity", "4").start();
     NodeProcess routerOnly = new NodeProcess(home, cluster).with("--roles", "router").start();
     try {
+      // the router-only node started last: the CLI of this machine (node.json) is sent to a control-plane node
+      Cli local = new Cli(home);
+      local.ok("online-endpoint", "list");
+      assertThat(Cli.JSON.readTree(home.resolve("node.json").toFile()).path("url").asText()).isEqualTo(host.url());
+      // told to ask the router-only node, one line that says what to do, never its HTML page
+      String refused = new Cli(home, routerOnly.url()).fails("online-endpoint", "list");
+      assertThat(refused).contains("does not serve the control plane").contains(routerOnly.url())
+          .doesNotContain("<html").doesNotContain("Resource not found");
+      assertThat(refused.lines().count()).isEqualTo(1);
       Cli cli = new Cli(home, host.url());
       cli.ok("online-endpoint", "create", "-n", "roles-ep");
       Path yaml = Samples.repo().resolve("examples/java-echo/echo-deployment.yml");

@@ -223,7 +223,7 @@ class ValidationTest {
     assertThat(Cli.JSON.readTree(repeated.body())).isEqualTo(Cli.JSON.readTree(patched.body()));
     assertThat(cli.okJson("online-endpoint", "show", "-n", "idem-ep").path("revision").asInt()).isEqualTo(revision + 1);
     assertThat(api("PATCH", "/api/endpoints/idem-ep", "{\"description\": \"once\"}", null, "If-Match",
-        String.valueOf(revision)).statusCode()).isEqualTo(409);
+        String.valueOf(revision)).statusCode()).isEqualTo(412);
     cli.ok("online-endpoint", "delete", "-n", "idem-ep", "--yes");
   }
 
@@ -298,8 +298,8 @@ class ValidationTest {
     var second = java.util.concurrent.CompletableFuture.supplyAsync(() -> patch.apply("{\"description\": \"second\"}"));
     List<Integer> codes = java.util.stream.Stream.of(first.join(), second.join()).map(HttpResponse::statusCode)
         .sorted().toList();
-    assertThat(codes).containsExactly(200, 409);
-    HttpResponse<String> loser = first.join().statusCode() == 409 ? first.join() : second.join();
+    assertThat(codes).containsExactly(200, 412);
+    HttpResponse<String> loser = first.join().statusCode() == 412 ? first.join() : second.join();
     assertThat(loser.body()).contains("changed by another update");
     String winner = first.join().statusCode() == 200 ? "first" : "second";
     JsonNode now = cli.okJson("online-endpoint", "show", "-n", "val-ep");
