@@ -86,7 +86,7 @@ class ServicesTest {
     JsonObject v = endpoints.update("svc-ep", new JsonObject().put("traffic", new JsonObject().put("blue", 100)), 1);
     assertThat(v.getJsonObject("traffic").getInteger("blue")).isEqualTo(100);
     assertThatThrownBy(() -> endpoints.update("svc-ep", new JsonObject().put("description", "x"), 1))
-        .satisfies(e -> assertThat(Errors.httpStatus(e)).isEqualTo(409));
+        .satisfies(e -> assertThat(Errors.httpStatus(e)).isEqualTo(412));
     assertThat(store.get(Store.ENDPOINT, "svc-ep").orElseThrow().getString("description")).isEqualTo("");
   }
 
