@@ -86,8 +86,8 @@ class JavaScorerTest {
   /**
    * A script that says (falsely) that it never blocks, and names its thread. "block" waits until interrupted (its
    * deadline); "stubbornN:NAME" waits for the latch the test put in the system properties under NAME, ignoring
-   * interrupts; "napMS" is a model that works MS milliseconds (the queue limit is judged when the slot frees, so the
-   * busy run must end by itself).
+   * interrupts; "hold:NAME" is a model at work until the test opens the latch NAME (the queue limit is judged when the
+   * slot frees, so the busy run must end by itself).
    */
   private Path compileMisbehaving() throws Exception {
     Path code = Files.createDirectories(dir.resolve("slow-code"));
@@ -105,8 +105,8 @@ class JavaScorerTest {
             String b = new String(body);
             if (b.equals("block")) {
               new CountDownLatch(1).await();
-            } else if (b.startsWith("nap")) {
-              Thread.sleep(Long.parseLong(b.substring(3)));
+            } else if (b.startsWith("hold")) {
+              gate(b).await(); // a model at work until the test lets it end
             } else if (b.startsWith("stubborn")) {
               while (true) {
                 try {
@@ -152,8 +152,15 @@ class JavaScorerTest {
       assertThat((System.nanoTime() - t0) / 1e9).isLessThan(9); // its deadline, not a wait without end
       assertThat(send(s, "who", 5000, 500).get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
       // the queue: a request behind a busy slot for longer than max_queue_wait_ms gets 429
-      var busy = send(s, "nap1000", 5000, 100);
-      ScoreResult queued = send(s, "who", 5000, 100).get(10, TimeUnit.SECONDS);
+      String hold = gate("hold");
+      var busy = send(s, "hold:" + hold, 5000, 100);
+      long sent = System.nanoTime();
+      var waiting = send(s, "who", 5000, 100);
+      // the limit is judged when the slot frees: let the model end once the queued request is past its 100 ms
+      await("the queued request past max_queue_wait_ms").atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(20)).until(() -> System.nanoTime() - sent > 150_000_000L);
+      open(hold);
+      ScoreResult queued = waiting.get(10, TimeUnit.SECONDS);
       assertThat(queued.status()).isEqualTo(429);
       assertThat(queued.bodyText()).contains("max_queue_wait_ms=100");
       assertThat(busy.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);

@@ -156,8 +156,9 @@ class DataPlaneTest {
             String b = new String(body);
             if (b.equals("block")) {
               new java.util.concurrent.CountDownLatch(1).await(); // until its deadline interrupts it
-            } else if (b.startsWith("nap")) {
-              Thread.sleep(Long.parseLong(b.substring(3))); // a model at work; the queue limit is judged when it ends
+            } else if (b.startsWith("hold:")) {
+              // a model at work until the test writes to this named pipe (opening it blocks until a writer comes)
+              java.nio.file.Files.readAllBytes(java.nio.file.Path.of(b.substring(5)));
             }
             return ("\\"" + Thread.currentThread().getName() + "\\"").getBytes();
           }
@@ -183,15 +184,29 @@ class DataPlaneTest {
     assertThat(late.body()).contains("request_timeout_ms=1000");
     assertThat((System.nanoTime() - t0) / 1e9).isLessThan(20);
     assertThat(score("jslow", "who").statusCode()).isEqualTo(200);
+    Path hold = dir.resolve("hold");
+    assertThat(new ProcessBuilder("mkfifo", hold.toString()).start().waitFor()).isZero();
     var busy = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
       try {
-        return score("jslow", "nap800");
+        return score("jslow", "hold:" + hold);
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }
     });
-    Await.until(() -> inFlight("jslow") == 1, Duration.ofSeconds(10), "the nap in flight");
-    HttpResponse<String> queued = score("jslow", "who");
+    Await.until(() -> inFlight("jslow") == 1, Duration.ofSeconds(10), "the held run in flight");
+    long sent = System.nanoTime();
+    var waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return score("jslow", "who");
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    // the limit is judged when the slot frees: the model ends once the queued request is past its 200 ms
+    Await.until(() -> inFlight("jslow") == 2 && System.nanoTime() - sent > 300_000_000L, Duration.ofSeconds(10),
+        "the queued request past max_queue_wait_ms");
+    Files.writeString(hold, "done"); // the model ends
+    HttpResponse<String> queued = waiting.get(20, java.util.concurrent.TimeUnit.SECONDS);
     assertThat(queued.statusCode()).as(queued.body()).isEqualTo(429);
     assertThat(queued.body()).contains("max_queue_wait_ms=200");
     assertThat(busy.get(20, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
