@@ -82,6 +82,8 @@ public final class ControlPlaneRoutes {
             error(ctx, Errors.httpStatus(err), err.getMessage());
           }
         }));
+    // what rollout start takes when a field is left out: the dashboard's form shows these
+    router.get("/api/rollout-defaults").handler(ctx -> json(ctx, 200, io.sluice.rollout.RolloutPlan.defaults()));
     Map.of("pause", Ops.ROLLOUT_PAUSE, "resume", Ops.ROLLOUT_RESUME, "abort", Ops.ROLLOUT_ABORT).forEach((verb, op) ->
         router.post("/api/endpoints/:e/rollout/" + verb).handler(ctx -> call(ctx, 200, () -> named(ctx, op), x -> x)));
     router.get("/api/endpoints/:e/deployments").handler(ctx -> call(ctx, 200,

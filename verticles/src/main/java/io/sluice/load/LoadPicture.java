@@ -1,7 +1,9 @@
 package io.sluice.load;
 
+import io.sluice.load.Bucket.Samples;
+import io.sluice.load.Bucket.SliceSum;
+import io.sluice.load.Bucket.Tiers;
 import io.sluice.mirror.AnswerComparison;
-import java.util.EnumMap;
 import io.sluice.protocol.DeploymentKey;
 import io.sluice.protocol.LoadReport;
 import java.nio.ByteBuffer;
@@ -13,16 +15,19 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.EnumMap;
+import java.util.TreeMap;
 import java.util.zip.DataFormatException;
 import io.vertx.core.json.JsonObject;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.PackedHistogram;
 
 /**
  * The cluster's load, merged from every router's {@link LoadReport}s: per deployment (live and mirror apart), one
- * bucket per second with answers by kind, requests in flight per router, and a latency histogram. Rollout judging,
- * autoscaling and the dashboard read windows and series of it. Bounded: buckets older than the retention are dropped
- * and at most {@code maxSeries} deployments are kept (the one used longest ago goes first); histograms are packed,
+ * bucket per second with answers by kind, requests in flight per router, and a latency histogram, and a coarse tier
+ * of one bucket per {@link #COARSE_SECONDS} for the dashboard's longer windows. Rollout judging, autoscaling and the
+ * dashboard read windows and series of it. Bounded: per-second buckets older than the retention are dropped, coarse
+ * ones older than {@link #HISTORY_SECONDS} (360 of them: the coarse tier costs at most 40 % more than the per-second
+ * one at the default retention), and at most {@code maxSeries} deployments are kept (the one used longest ago goes first); histograms are packed,
  * so a second costs what its latencies spread over, not the histogram's whole range. No Vert.x; thread-safe.
  */
 public final class LoadPicture {
@@ -44,45 +49,20 @@ public final class LoadPicture {
     }
   }
 
-  private static final class Bucket {
-    final long second;
-    final long[] byKind = new long[LoadReport.Kind.values().length];
-    final Map<String, Integer> inFlight = new HashMap<>(2);
-    /** Answers per router that second (admission shares). */
-    final Map<String, Long> byRouter = new HashMap<>(2);
-    /** Mirror series: how its answers compared with the live ones, by kind. */
-    final EnumMap<AnswerComparison.Kind, Long> comparison = new EnumMap<>(AnswerComparison.Kind.class);
-    final Histogram latency = new PackedHistogram(1, LoadRecorder.newHistogram().getHighestTrackableValue(), 2);
-
-    Bucket(long second) {
-      this.second = second;
-    }
+  /** A slice of a history: the answers from its first second over the step, and how mirrored answers compared. */
+  public record Slice(Stats stats, long compared, long agreed) {
   }
+
+  /** The coarse tier's slice, and how far back it goes (the dashboard's longest window: an hour). */
+  public static final int COARSE_SECONDS = 10;
+  public static final long HISTORY_SECONDS = 3600;
 
   private final long retentionSeconds;
   private final int maxSeries;
   /** Access order: the first entry is the series used longest ago. */
-  private final LinkedHashMap<Key, ArrayDeque<Bucket>> series = new LinkedHashMap<>(16, 0.75f, true);
-  /** Mirror series: the first {@link #FIRST_SAMPLES} and the last {@link #LAST_SAMPLES} mismatches, cluster-wide. */
+  private final LinkedHashMap<Key, Tiers> series = new LinkedHashMap<>(16, 0.75f, true);
+  /** Mirror series: the first and the last mismatches, cluster-wide. */
   private final Map<Key, Samples> samples = new HashMap<>();
-  static final int FIRST_SAMPLES = 20;
-  static final int LAST_SAMPLES = 100;
-
-  private static final class Samples {
-    final List<JsonObject> first = new ArrayList<>();
-    final ArrayDeque<JsonObject> last = new ArrayDeque<>();
-
-    void add(JsonObject s) {
-      if (first.size() < FIRST_SAMPLES) {
-        first.add(s);
-        return;
-      }
-      last.addLast(s);
-      if (last.size() > LAST_SAMPLES) {
-        last.pollFirst();
-      }
-    }
-  }
 
   public LoadPicture(long retentionSeconds, int maxSeries) {
     this.retentionSeconds = retentionSeconds;
@@ -107,27 +87,18 @@ public final class LoadPicture {
   private synchronized void merge(LoadReport r, List<Histogram> latencies, long nowSecond) {
     for (int i = 0; i < r.deployments().size(); i++) {
       LoadReport.DeploymentLoad d = r.deployments().get(i);
-      ArrayDeque<Bucket> buckets = series.computeIfAbsent(new Key(d.endpoint(), d.deployment(), d.mirror()),
-          k -> new ArrayDeque<>());
-      Bucket b = bucket(buckets, r.second());
-      b.byKind[0] += d.ok();
-      b.byKind[1] += d.clientErrors();
-      b.byKind[2] += d.throttled();
-      b.byKind[3] += d.serverErrors();
-      b.inFlight.put(r.router(), d.inFlight());
-      b.byRouter.merge(r.router(), d.ok() + d.clientErrors() + d.throttled() + d.serverErrors(), Long::sum);
-      Histogram h = latencies.get(i);
-      if (h != null) {
-        b.latency.add(h);
-      }
+      Key key = new Key(d.endpoint(), d.deployment(), d.mirror());
+      Tiers tiers = series.computeIfAbsent(key, k -> new Tiers());
+      Bucket.at(tiers.seconds, r.second()).add(r.router(), d, latencies.get(i), true);
+      Bucket.at(tiers.coarse, r.second() - Math.floorMod(r.second(), COARSE_SECONDS))
+          .add(r.router(), d, latencies.get(i), false);
       LoadReport.Comparison c = d.comparison();
       if (c != null) {
-        c.counts().forEach((kind, n) -> b.comparison.merge(kind, n, Long::sum));
-        Key key = new Key(d.endpoint(), d.deployment(), d.mirror());
         c.samples().stream().limit(LoadRecorder.SAMPLES_PER_SECOND).forEach(x -> samples.computeIfAbsent(key,
             k -> new Samples()).add(x));
       }
-      trim(buckets, nowSecond);
+      trim(tiers.seconds, nowSecond - retentionSeconds);
+      trim(tiers.coarse, nowSecond - Math.max(retentionSeconds, HISTORY_SECONDS));
     }
     while (series.size() > maxSeries) {
       Iterator<Key> oldest = series.keySet().iterator();
@@ -136,29 +107,16 @@ public final class LoadPicture {
     }
   }
 
-  /** The bucket of {@code second}, made where it belongs (reports arrive nearly in order, so search from the end). */
-  private static Bucket bucket(ArrayDeque<Bucket> buckets, long second) {
-    if (buckets.isEmpty() || buckets.peekLast().second < second) {
-      Bucket b = new Bucket(second);
-      buckets.addLast(b);
-      return b;
-    }
-    List<Bucket> later = new ArrayList<>();
-    while (!buckets.isEmpty() && buckets.peekLast().second > second) {
-      later.add(0, buckets.pollLast());
-    }
-    Bucket b = !buckets.isEmpty() && buckets.peekLast().second == second ? buckets.peekLast() : new Bucket(second);
-    if (buckets.peekLast() != b) {
-      buckets.addLast(b);
-    }
-    buckets.addAll(later);
-    return b;
-  }
-
-  private void trim(ArrayDeque<Bucket> buckets, long nowSecond) {
-    while (!buckets.isEmpty() && buckets.peekFirst().second <= nowSecond - retentionSeconds) {
+  private static void trim(ArrayDeque<Bucket> buckets, long dropUpTo) {
+    while (!buckets.isEmpty() && buckets.peekFirst().second <= dropUpTo) {
       buckets.pollFirst();
     }
+  }
+
+  /** The per-second buckets of a series (empty when none). */
+  private ArrayDeque<Bucket> seconds(Key key) {
+    Tiers t = series.get(key);
+    return t == null ? new ArrayDeque<>() : t.seconds;
   }
 
   private static Histogram decode(String base64) {
@@ -183,17 +141,14 @@ public final class LoadPicture {
     Histogram merged = LoadRecorder.newHistogram();
     int inFlight = 0;
     for (Key key : keys) {
-      ArrayDeque<Bucket> buckets = series.get(key);
       int last = 0;
-      if (buckets != null) {
-        for (Bucket b : buckets) {
-          if (b.second >= fromSecond && b.second <= toSecond) {
-            for (int i = 0; i < sum.length; i++) {
-              sum[i] += b.byKind[i];
-            }
-            merged.add(b.latency);
-            last = b.inFlight.values().stream().mapToInt(Integer::intValue).sum();
+      for (Bucket b : seconds(key)) {
+        if (b.second >= fromSecond && b.second <= toSecond) {
+          for (int i = 0; i < sum.length; i++) {
+            sum[i] += b.byKind[i];
           }
+          merged.add(b.latency);
+          last = b.inFlightSum();
         }
       }
       inFlight += last;
@@ -207,36 +162,57 @@ public final class LoadPicture {
    */
   public synchronized LoadReport.Comparison comparison(Key key, long fromSecond, long toSecond) {
     Map<AnswerComparison.Kind, Long> sum = new EnumMap<>(AnswerComparison.Kind.class);
-    ArrayDeque<Bucket> buckets = series.get(key);
-    if (buckets != null) {
-      for (Bucket b : buckets) {
-        if (b.second >= fromSecond && b.second <= toSecond) {
-          b.comparison.forEach((kind, n) -> sum.merge(kind, n, Long::sum));
-        }
+    for (Bucket b : seconds(key)) {
+      if (b.second >= fromSecond && b.second <= toSecond) {
+        b.comparison.forEach((kind, n) -> sum.merge(kind, n, Long::sum));
       }
     }
     Samples s = samples.get(key);
     List<JsonObject> kept = new ArrayList<>();
     if (s != null) {
-      kept.addAll(s.first);
-      kept.addAll(s.last);
+      kept.addAll(s.all());
     }
     return LoadReport.Comparison.of(sum, kept);
   }
 
   /** One {@link Stats} per second that had any answers, oldest first. */
-  public synchronized List<Stats> series(Key key, long fromSecond, long toSecond) {
-    List<Stats> out = new ArrayList<>();
-    ArrayDeque<Bucket> buckets = series.get(key);
-    if (buckets != null) {
-      for (Bucket b : buckets) {
-        if (b.second >= fromSecond && b.second <= toSecond) {
-          out.add(stats(b.second, b.second, b.byKind, b.inFlight.values().stream().mapToInt(Integer::intValue).sum(),
-              b.latency));
+  public List<Stats> series(Key key, long fromSecond, long toSecond) {
+    return history(List.of(key), fromSecond, toSecond, 1).stream().map(Slice::stats).toList();
+  }
+
+  /**
+   * The series of {@code keys} together, in slices of {@code step} seconds (1: the per-second tier, as far back as
+   * the retention; {@link #COARSE_SECONDS}: the coarse tier, an hour back), oldest first, only slices with answers
+   * or comparisons. A slice's in-flight is the sum over the keys of what their last report in it said.
+   */
+  public synchronized List<Slice> history(List<Key> keys, long fromSecond, long toSecond, int step) {
+    TreeMap<Long, SliceSum> slices = new TreeMap<>();
+    forEachBucket(keys, fromSecond, toSecond, step, b -> slices.computeIfAbsent(b.second, x -> new SliceSum()).add(b));
+    List<Slice> out = new ArrayList<>(slices.size());
+    slices.forEach((second, sum) -> out.add(sum.slice(second, second + step - 1)));
+    return out;
+  }
+
+  /** The series of {@code keys} together over the whole window, from the tier of {@code step} (as in history). */
+  public synchronized Slice total(List<Key> keys, long fromSecond, long toSecond, int step) {
+    SliceSum sum = new SliceSum();
+    forEachBucket(keys, fromSecond, toSecond, step, sum::add);
+    return sum.slice(fromSecond, toSecond);
+  }
+
+  private void forEachBucket(List<Key> keys, long fromSecond, long toSecond, int step,
+                             java.util.function.Consumer<Bucket> action) {
+    if (step != 1 && step != COARSE_SECONDS) {
+      throw new IllegalArgumentException("step: 1 or " + COARSE_SECONDS);
+    }
+    for (Key key : keys) {
+      Tiers t = series.get(key);
+      for (Bucket b : t == null ? new ArrayDeque<Bucket>() : step == 1 ? t.seconds : t.coarse) {
+        if (b.second + step > fromSecond && b.second <= toSecond) {
+          action.accept(b);
         }
       }
     }
-    return out;
   }
 
   /**
@@ -246,10 +222,11 @@ public final class LoadPicture {
   public synchronized Map<DeploymentKey, Double> shares(String router, long fromSecond, long toSecond,
                                                         long minAnswers) {
     Map<DeploymentKey, Double> out = new HashMap<>();
-    series.forEach((key, buckets) -> {
+    series.forEach((key, tiers) -> {
       if (key.mirror()) {
         return;
       }
+      ArrayDeque<Bucket> buckets = tiers.seconds;
       long all = 0;
       long mine = 0;
       for (Bucket b : buckets) {
@@ -274,10 +251,11 @@ public final class LoadPicture {
    */
   public synchronized Map<DeploymentKey, Integer> inFlightElsewhere(String router, long fromSecond, long toSecond) {
     Map<DeploymentKey, Integer> out = new HashMap<>();
-    series.forEach((key, buckets) -> {
+    series.forEach((key, tiers) -> {
       if (key.mirror()) {
         return;
       }
+      ArrayDeque<Bucket> buckets = tiers.seconds;
       Map<String, Integer> least = new HashMap<>();
       for (Bucket b : buckets) {
         if (b.second >= fromSecond && b.second <= toSecond) {
@@ -296,8 +274,8 @@ public final class LoadPicture {
     return new ArrayList<>(series.keySet());
   }
 
-  private static Stats stats(long from, long to, long[] k, int inFlight, Histogram h) {
-    boolean any = h.getTotalCount() > 0;
+  static Stats stats(long from, long to, long[] k, int inFlight, Histogram h) {
+    boolean any = h != null && h.getTotalCount() > 0;
     return new Stats(from, to, k[0], k[1], k[2], k[3], inFlight,
         any ? h.getValueAtPercentile(50) / 1000.0 : 0, any ? h.getValueAtPercentile(99) / 1000.0 : 0);
   }

@@ -10,13 +10,19 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The load picture's REST doors, under {@code /api/} (so only the admin token reads them), both from this node's
- * {@link LoadPicture}, cluster-wide, over the last N seconds (at most the picture's retention):
+ * {@link LoadPicture}, cluster-wide, over the last N seconds: up to the picture's retention one entry a second, beyond
+ * it (up to an hour) one entry per {@link LoadPicture#COARSE_SECONDS} ({@code step} in the answer):
  * <ul>
  *   <li>{@code GET /api/endpoints/{e}/deployments/{d}/load?seconds=N&mirror=false}: a deployment's answers, the
- *   window's totals and one entry per second;</li>
+ *   window's totals and one entry per step (for mirrored copies, how many were compared and agreed);</li>
+ *   <li>{@code GET /api/endpoints/{e}/rollout/load?seconds=N}: the endpoint's rollout as its judge sees it: the
+ *   target's answers, the live deployments' (those with traffic before it) together, and the copies mirrored to the
+ *   target with their agreement, per step;</li>
  *   <li>{@code GET /api/endpoints/{e}/mirror-report?seconds=N}: for each deployment copies were mirrored to, how
  *   their answers compared with the live answers (counts, agreement, the first and last mismatches with request
  *   ids and differing paths) and the mirror's latency beside live's.</li>
@@ -37,6 +43,16 @@ public final class LoadRoutes {
   public void mount(Router router) {
     router.get("/api/endpoints/:e/deployments/:d/load").handler(this::load);
     router.get("/api/endpoints/:e/mirror-report").handler(this::report);
+    router.get("/api/endpoints/:e/rollout/load").handler(this::rollout);
+  }
+
+  /** The longest window asked for: the coarse tier's hour, or the retention when that is longer. */
+  private long longest() {
+    return Math.max(retentionSeconds, LoadPicture.HISTORY_SECONDS);
+  }
+
+  private int step(long seconds) {
+    return seconds <= retentionSeconds ? 1 : LoadPicture.COARSE_SECONDS;
   }
 
   /** The {@code seconds} query parameter, or {@code dflt}; null when it is bad (the 400 is sent). */
@@ -45,8 +61,8 @@ public final class LoadRoutes {
     if (s == null) {
       return dflt;
     }
-    if (!s.matches("\\d{1,6}") || Long.parseLong(s) < 1 || Long.parseLong(s) > retentionSeconds) {
-      ControlPlaneRoutes.error(ctx, 400, "seconds: a whole number from 1 to " + retentionSeconds + "; got '" + s + "'");
+    if (!s.matches("\\d{1,6}") || Long.parseLong(s) < 1 || Long.parseLong(s) > longest()) {
+      ControlPlaneRoutes.error(ctx, 400, "seconds: a whole number from 1 to " + longest() + "; got '" + s + "'");
       return null;
     }
     return Long.parseLong(s);
@@ -71,10 +87,11 @@ public final class LoadRoutes {
         .onSuccess(found -> {
           long to = System.currentTimeMillis() / 1000;
           long from = to - seconds + 1;
-          JsonArray series = new JsonArray();
-          picture.series(key, from, to).forEach(st -> series.add(json(st).put("second", st.fromSecond())));
+          int step = step(seconds);
           JsonObject body = new JsonObject().put("endpoint", e).put("deployment", d).put("mirror", key.mirror())
-              .put("from", from).put("to", to).put("window", json(picture.window(key, from, to))).put("series", series);
+              .put("from", from).put("to", to).put("step", step)
+              .put("window", json(picture.total(List.of(key), from, to, step), key.mirror()))
+              .put("series", series(List.of(key), from, to, step));
           ctx.response().putHeader("content-type", "application/json").end(body.encodePrettily());
         });
   }
@@ -113,6 +130,53 @@ public final class LoadRoutes {
           ctx.response().putHeader("content-type", "application/json").end(new JsonObject().put("endpoint", e)
               .put("from", from).put("to", to).put("mirrors", mirrors).put("live", live).encodePrettily());
         });
+  }
+
+  /** A rollout's target, live and mirror series; the live side is what had traffic before the rollout began. */
+  private void rollout(RoutingContext ctx) {
+    String e = ctx.pathParam("e");
+    Long seconds = seconds(ctx, 300);
+    if (seconds == null) {
+      return;
+    }
+    ControlPlane.request(vertx, new JsonObject().put(Ops.OP, Ops.ROLLOUT_GET).put("name", e), 30_000)
+        .onFailure(err -> ControlPlaneRoutes.error(ctx, Errors.httpStatus(err), err.getMessage()))
+        .onSuccess(r -> {
+          String target = r.getString("deployment");
+          List<LoadPicture.Key> live = new ArrayList<>();
+          JsonArray liveNames = new JsonArray();
+          r.getJsonObject("before", new JsonObject()).getJsonObject("traffic", new JsonObject()).forEach(t -> {
+            if (!t.getKey().equals(target) && ((Number) t.getValue()).intValue() > 0) {
+              live.add(new LoadPicture.Key(e, t.getKey(), false));
+              liveNames.add(t.getKey());
+            }
+          });
+          long to = System.currentTimeMillis() / 1000;
+          long from = to - seconds + 1;
+          int step = step(seconds);
+          ctx.response().putHeader("content-type", "application/json").end(new JsonObject().put("endpoint", e)
+              .put("deployment", target).put("live_deployments", liveNames).put("from", from).put("to", to)
+              .put("step", step).put("target", series(List.of(new LoadPicture.Key(e, target, false)), from, to, step))
+              .put("live", series(live, from, to, step))
+              .put("mirror", series(List.of(new LoadPicture.Key(e, target, true)), from, to, step)).encode());
+        });
+  }
+
+  private JsonArray series(List<LoadPicture.Key> keys, long from, long to, int step) {
+    boolean mirror = keys.stream().anyMatch(LoadPicture.Key::mirror);
+    JsonArray out = new JsonArray();
+    picture.history(keys, from, to, step).forEach(s -> out.add(json(s, mirror).put("second", s.stats().fromSecond())));
+    return out;
+  }
+
+  /** A slice's figures; for mirrored copies, how many were compared with the live answers and how many agreed. */
+  static JsonObject json(LoadPicture.Slice s, boolean mirror) {
+    JsonObject j = json(s.stats());
+    if (mirror) {
+      j.put("compared", s.compared()).put("agreed", s.agreed()).put("agreement_percent", s.compared() == 0 ? null
+          : Math.round(10000.0 * s.agreed() / s.compared()) / 100.0);
+    }
+    return j;
   }
 
   static JsonObject json(LoadPicture.Stats st) {

@@ -38,6 +38,9 @@ public record RolloutPlan(String target, List<Integer> steps, int intervalSecond
   }
 
   public static final int MAX_INTERVAL_SECONDS = 900;
+  static final List<Integer> DEFAULT_STEPS = List.of(10, 25, 50, 100);
+  static final String DEFAULT_INTERVAL = "30s";
+  static final int DEFAULT_MAX_INCONCLUSIVE = 5;
   private static final Set<String> FIELDS = Set.of("deployment", "steps", "interval", "min_requests",
       "max_error_rate", "max_error_rate_increase", "max_p99_ratio", "mirror_first", "min_agreement",
       "on_inconclusive", "max_inconclusive", "delete_previous");
@@ -68,14 +71,14 @@ public record RolloutPlan(String target, List<Integer> steps, int intervalSecond
         percent(spec, "max_error_rate_increase", Judge.Criteria.DEFAULT.maxErrorRateIncrease()),
         number(spec, "max_p99_ratio", Judge.Criteria.DEFAULT.maxP99Ratio(), 1, 1000),
         percent(spec, "min_agreement", Judge.Criteria.DEFAULT.minAgreement()));
-    int interval = seconds(spec.getValue("interval", "30s"));
+    int interval = seconds(spec.getValue("interval", DEFAULT_INTERVAL));
     int mirrorFirst = (int) whole(spec, "mirror_first", 0, 0, 50);
     if (mirrorFirst > 0 && endpoint.trafficOf(target) > 0) {
       throw new ValidationException("mirror_first: '" + target + "' already has live traffic; mirroring goes only to a "
           + "deployment without it");
     }
-    OnInconclusive policy = OnInconclusive.of(spec.getValue("on_inconclusive", "hold"));
-    int maxInconclusive = (int) whole(spec, "max_inconclusive", 5, 1, 1000);
+    OnInconclusive policy = OnInconclusive.of(spec.getValue("on_inconclusive", OnInconclusive.HOLD.label()));
+    int maxInconclusive = (int) whole(spec, "max_inconclusive", DEFAULT_MAX_INCONCLUSIVE, 1, 1000);
     Object del = spec.getValue("delete_previous", false);
     if (!(del instanceof Boolean deletePrevious)) {
       throw new ValidationException("delete_previous: true or false");
@@ -86,7 +89,7 @@ public record RolloutPlan(String target, List<Integer> steps, int intervalSecond
   private static List<Integer> steps(Object v, int current) {
     List<Integer> steps = new ArrayList<>();
     if (v == null) {
-      steps.addAll(List.of(10, 25, 50, 100));
+      steps.addAll(DEFAULT_STEPS);
     } else {
       Iterable<?> items = v instanceof JsonArray a ? a : v instanceof String s ? List.of(s.trim().split("[\\s,]+"))
           : null;
@@ -161,6 +164,17 @@ public record RolloutPlan(String target, List<Integer> steps, int intervalSecond
 
   private static String fmt(double d) {
     return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
+  }
+
+  /** What every field is when {@code rollout start} leaves it out (the dashboard's form shows them). */
+  public static JsonObject defaults() {
+    Judge.Criteria c = Judge.Criteria.DEFAULT;
+    return new JsonObject().put("steps", new JsonArray(new ArrayList<>(DEFAULT_STEPS))).put("interval", DEFAULT_INTERVAL)
+        .put("min_requests", c.minRequests()).put("max_error_rate", c.maxErrorRate())
+        .put("max_error_rate_increase", c.maxErrorRateIncrease()).put("max_p99_ratio", c.maxP99Ratio())
+        .put("min_agreement", c.minAgreement()).put("mirror_first", 0)
+        .put("on_inconclusive", OnInconclusive.HOLD.label()).put("max_inconclusive", DEFAULT_MAX_INCONCLUSIVE)
+        .put("delete_previous", false);
   }
 
   public JsonObject toJson() {

@@ -168,7 +168,7 @@ class ClusterTest {
     assertThat(third.admin("/api/endpoints/spread-ep/deployments/nobody/load", token).statusCode()).isEqualTo(404);
     HttpResponse<String> bad = third.admin("/api/endpoints/spread-ep/deployments/echo/load?seconds=0", token);
     assertThat(bad.statusCode()).isEqualTo(400);
-    assertThat(bad.body()).contains("seconds: a whole number from 1 to 900");
+    assertThat(bad.body()).contains("seconds: a whole number from 1 to 3600");
   }
 
   /**

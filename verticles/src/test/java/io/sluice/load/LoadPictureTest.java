@@ -129,4 +129,44 @@ class LoadPictureTest {
     p.add(report("r2", 103, 5, 0, 1, 1), 103);
     assertThat(p.inFlightElsewhere("r1", 102, 103)).as("a burst in one report: the least counts").containsEntry(blue, 1);
   }
+
+  @Test
+  void anHourIsKeptInTenSecondSlicesBesideThePerSecondRetention() {
+    LoadPicture p = new LoadPicture(60, 10);
+    for (long t = 1000; t < 5000; t++) {
+      p.add(report("r1", t, 2, t % 10 == 0 ? 1 : 0, 1), t);
+    }
+    assertThat(p.history(List.of(BLUE), 0, 5000, 1)).as("per second: the retention").hasSize(60);
+    List<LoadPicture.Slice> coarse = p.history(List.of(BLUE), 0, 5000, LoadPicture.COARSE_SECONDS);
+    assertThat(coarse).as("ten-second slices over the last hour").hasSize(360);
+    assertThat(coarse.get(0).stats().fromSecond()).isEqualTo(1400);
+    assertThat(coarse.get(0).stats().toSecond()).isEqualTo(1409);
+    assertThat(coarse.get(0).stats().ok()).isEqualTo(20);
+    assertThat(coarse.get(0).stats().serverErrors()).isEqualTo(1);
+    assertThat(p.total(List.of(BLUE), 4000, 4999, LoadPicture.COARSE_SECONDS).stats().answers()).isEqualTo(2100);
+  }
+
+  @Test
+  void aHistoryOfSeveralSeriesSumsThemAndCountsMirrorAgreement() {
+    LoadPicture p = new LoadPicture(900, 10);
+    LoadRecorder r = new LoadRecorder("r1");
+    r.record("ep", "blue", false, 200, 1_000_000);
+    r.record("ep", "green", false, 200, 9_000_000);
+    r.record("ep", "green", false, 500, 9_000_000);
+    r.compared("ep", "shadow", io.sluice.mirror.AnswerComparison.Kind.AGREED, null);
+    r.compared("ep", "shadow", io.sluice.mirror.AnswerComparison.Kind.VALUE, null);
+    r.compared("ep", "shadow", io.sluice.mirror.AnswerComparison.Kind.AGREED, null);
+    r.compared("ep", "shadow", io.sluice.mirror.AnswerComparison.Kind.NOT_COMPARED, null);
+    p.add(LoadReport.fromJson(r.flush(100, (e, d) -> 0).toJson()), 100);
+    List<LoadPicture.Slice> both = p.history(List.of(BLUE, new Key("ep", "green", false)), 0, 200, 1);
+    assertThat(both).hasSize(1);
+    assertThat(both.get(0).stats().answers()).isEqualTo(3);
+    assertThat(both.get(0).stats().p99Ms()).isCloseTo(9.0, within(0.1));
+    LoadPicture.Slice mirror = p.history(List.of(new Key("ep", "shadow", true)), 0, 200, 1).get(0);
+    assertThat(mirror.compared()).as("not compared is not counted").isEqualTo(3);
+    assertThat(mirror.agreed()).isEqualTo(2);
+    assertThat(p.history(List.of(BLUE), 0, 200, 10)).hasSize(1);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> p.history(List.of(BLUE), 0, 200, 5))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
 }
