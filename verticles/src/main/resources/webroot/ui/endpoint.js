@@ -1,5 +1,6 @@
 // One endpoint: its traffic controls, deployments (state, instances, autoscale figures), live charts per
-// deployment, the rollout, the mirror report and the last lines of a deployment's log.
+// deployment over the chosen window (5, 15 or 60 minutes, ending now), the rollout, the mirror report and the last
+// lines of a deployment's log.
 import { api, h, renderIfChanged, table, state } from './api.js';
 import { deploymentCharts } from './charts.js';
 import { trafficControls } from './traffic.js';
@@ -49,7 +50,21 @@ function logsView(endpoint) {
   };
 }
 
+const WINDOWS = [['300', '5 minutes'], ['900', '15 minutes'], ['3600', '60 minutes'],
+  ['rollout', 'since the rollout began']];
+
+/** The seconds the charts span: the choice, or from 30 s before the rollout's first window up to now (1–60 min). */
+function windowSeconds(choice, rollout) {
+  if (choice !== 'rollout') return Number(choice);
+  if (!rollout) return 300;
+  const start = rollout.verdicts.length ? rollout.verdicts[0].from : rollout.window_start;
+  return Math.min(3600, Math.max(60, Math.round(Date.now() / 1000 - start + 30)));
+}
+
 export function endpointPage(name) {
+  const view = { seconds: 300 };
+  const windowSelect = h('select', { id: 'window', onchange: () => page.refresh() },
+    WINDOWS.map(([s, label]) => h('option', { value: s }, label)));
   const title = h('h1', {}, name);
   const summary = h('p', {});
   const deployments = h('div', { class: 'cards' });
@@ -59,8 +74,10 @@ export function endpointPage(name) {
   const page = {
     root: null,
     async refresh() {
-      const [ep, list] = await Promise.all([api('GET', '/endpoints/' + enc(name)),
-        api('GET', `/endpoints/${enc(name)}/deployments`)]);
+      const [ep, list, rollouts] = await Promise.all([api('GET', '/endpoints/' + enc(name)),
+        api('GET', `/endpoints/${enc(name)}/deployments`), api('GET', `/endpoints/${enc(name)}/rollouts`)]);
+      const rollout = rollouts.value[0] || null;
+      view.seconds = windowSeconds(windowSelect.value, rollout);
       const names = (list.value || []).map(d => d.name);
       const docs = await Promise.all(names.map(d => api('GET', `/endpoints/${enc(name)}/deployments/${enc(d)}`)));
       renderIfChanged(summary, [ep.provisioning_state, ep.auth_mode, ep.scoring_uri], ([st, auth, uri]) => [
@@ -69,7 +86,7 @@ export function endpointPage(name) {
       renderIfChanged(deployments, docs, ds => ds.map(deploymentCard));
       views.logs.update(names);
       const loads = await Promise.all(names.map(d =>
-        api('GET', `/endpoints/${enc(name)}/deployments/${enc(d)}/load?seconds=900`)));
+        api('GET', `/endpoints/${enc(name)}/deployments/${enc(d)}/load?seconds=${view.seconds}`)));
       names.forEach((d, i) => {
         if (!chartSlots.has(d)) {
           const slot = h('div', { class: 'chart', id: 'chart-' + d });
@@ -78,16 +95,17 @@ export function endpointPage(name) {
         }
         chartSlots.get(d)(loads[i]);
       });
-      await Promise.all([views.rollout.refresh(), views.mirror.refresh()]);
+      await Promise.all([views.rollout.refresh(names, rollout), views.mirror.refresh()]);
     },
   };
   views.traffic = trafficControls(name, () => page.refresh());
-  views.rollout = rolloutView(name, () => page.refresh());
-  views.mirror = mirrorView(name);
+  views.rollout = rolloutView(name, view, () => page.refresh());
+  views.mirror = mirrorView(name, view);
   views.logs = logsView(name);
   page.root = h('section', { class: 'endpoint' }, h('p', {}, h('a', { href: '#/endpoints' }, '← Endpoints')), title,
-    summary, views.traffic.root, h('section', {}, h('h2', {}, 'Deployments'), deployments),
-    h('section', {}, h('h2', {}, 'Load, last 15 minutes'), chartsBox), views.rollout.root, views.mirror.root,
+    summary, h('p', { class: 'window' }, h('label', {}, 'Charts and reports over the last ', windowSelect)),
+    views.traffic.root, h('section', {}, h('h2', {}, 'Deployments'), deployments),
+    h('section', {}, h('h2', {}, 'Load'), chartsBox), views.rollout.root, views.mirror.root,
     views.logs.root);
   return page;
 }

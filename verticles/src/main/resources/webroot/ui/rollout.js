@@ -1,19 +1,48 @@
-// The endpoint's rollout as a timeline of steps with each verdict's figures, its pause/resume/abort buttons, and the
-// mirror comparison report.
-import { api, h, renderIfChanged, table } from './api.js';
+// The endpoint's rollout as its judge sees it: the steps as a timeline, the target against live on shared charts with
+// the limits and the judged windows shaded, every verdict as a row with its figures and reasons, pause/resume/abort,
+// and a form to start one. Then the mirror comparison report with its mismatch samples shown as diffs.
+import { api, h, renderIfChanged, state, table } from './api.js';
+import { rolloutCharts } from './charts.js';
+import { mismatchDiff } from './diff.js';
+import { rolloutStartForm } from './rolloutstart.js';
+
+const enc = encodeURIComponent;
 
 function steps(plan) {
   const out = plan.mirror_first ? [`mirror ${plan.mirror_first}%`] : [];
   return out.concat(plan.steps.map(s => `${s}%`));
 }
 
-const figures = f => Object.entries(f || {}).map(([k, v]) => `${k} ${typeof v === 'number' ? +v.toFixed(3) : v}`)
-  .join(', ');
+/** "5 minutes", "1 minute", "73 seconds". */
+export const span = s => (s % 60 ? `${s} seconds` : s === 60 ? '1 minute' : `${s / 60} minutes`);
+const time = s => new Date(s * 1000).toLocaleTimeString([], { hour12: false });
+const num = v => (typeof v === 'number' ? String(+v.toFixed(2)) : '-');
 
-export function rolloutView(endpoint, onChanged) {
-  const body = h('div', {});
+/** One row per verdict: the step, its window, the outcome and what the judge compared. */
+function verdictRows(r) {
+  return r.verdicts.map(v => {
+    const f = v.figures || {};
+    return [v.step, `${time(v.from)}–${time(v.to)}`, state(v.outcome), num(f.target_answers), num(f.live_answers),
+      num(f.target_error_rate), num(f.live_error_rate), num(f.target_p99_ms), num(f.live_p99_ms),
+      f.agreement === undefined ? '-' : `${num(f.agreement)} (${num(f.mirror_compared)})`,
+      v.reasons.join('; ') || (f.compared_with_live === false ? 'live too quiet: absolute limits only' : '')];
+  });
+}
+
+function limits(plan) {
+  return `Limits: error rate ≤ ${plan.max_error_rate} % and ≤ live's + ${plan.max_error_rate_increase}, p99 ≤ `
+    + `${plan.max_p99_ratio} × live's, at least ${plan.min_requests} answers a window`
+    + (plan.mirror_first ? `, agreement ≥ ${plan.min_agreement} %` : '') + `; every ${plan.interval}.`;
+}
+
+export function rolloutView(endpoint, view, onChanged) {
+  const head = h('div', {});
+  const chartsBox = h('div', { class: 'charts', id: 'rollout-charts' });
+  const verdicts = h('div', { id: 'verdicts' });
   const message = h('p', { class: 'message', role: 'alert' });
-  const path = '/endpoints/' + encodeURIComponent(endpoint) + '/rollout';
+  const startForm = rolloutStartForm(endpoint, onChanged);
+  const path = '/endpoints/' + enc(endpoint) + '/rollout';
+  let feed = null;
 
   async function act(verb) {
     try {
@@ -28,21 +57,20 @@ export function rolloutView(endpoint, onChanged) {
   }
 
   function render(r) {
-    if (!r) {
-      return h('p', { class: 'empty' }, 'No rollout on this endpoint yet: start one with '
-        + '`sluice online-endpoint rollout start`.');
-    }
+    if (!r) return h('p', { class: 'empty' }, 'No rollout on this endpoint yet.');
     const live = r.status === 'Running' || r.status === 'Paused';
     const timeline = h('ol', { class: 'timeline' }, steps(r.plan).map((label, i) => {
-      const verdicts = r.verdicts.filter(v => v.step === label);
-      const cls = i < r.step || r.status === 'Succeeded' ? 'done' : i === r.step ? 'current' : 'todo';
-      return h('li', { class: cls }, h('strong', {}, label),
-        verdicts.length ? h('ul', {}, verdicts.map(v => h('li', { class: 'verdict-' + v.outcome.toLowerCase() },
-          `${v.outcome}: ${figures(v.figures)}`, v.reasons.length ? ` (${v.reasons.join('; ')})` : ''))) : '');
+      const n = r.verdicts.filter(v => v.step === label).length;
+      const at = i - (r.plan.mirror_first ? 1 : 0); // the step's index as the rollout counts (-1: mirroring first)
+      const ended = r.status === 'RolledBack' || r.status === 'Aborted';
+      const cls = at < r.step || r.status === 'Succeeded' ? 'done' : at === r.step ? (ended ? 'failed' : 'current')
+        : 'todo';
+      return h('li', { class: cls }, h('strong', {}, label), n ? ` ${n} window${n > 1 ? 's' : ''} judged` : '');
     }));
     return [
       h('p', {}, `Deployment ${r.plan.deployment}: `, h('span', { class: 'state state-' + r.status.toLowerCase(),
-        id: 'rollout-status' }, r.status), r.reason ? ` (${r.reason})` : '', `, every ${r.plan.interval}.`),
+        id: 'rollout-status' }, r.status), r.reason ? ` (${r.reason})` : ''),
+      h('p', { class: 'limits' }, limits(r.plan)),
       timeline,
       h('div', { class: 'buttons' },
         h('button', { type: 'button', id: 'rollout-pause', disabled: r.status !== 'Running', onclick: () => act('pause') },
@@ -58,26 +86,46 @@ export function rolloutView(endpoint, onChanged) {
   }
 
   return {
-    root: h('section', {}, h('h2', {}, 'Rollout'), body, message),
-    async refresh() {
-      renderIfChanged(body, (await api('GET', path + 's')).value[0] || null, render);
+    root: h('section', {}, h('h2', {}, 'Rollout'), head, message, chartsBox, verdicts, startForm.root),
+    /** Redraws from the endpoint's deployments and its rollout (GET …/rollouts, read by the page). */
+    async refresh(names, r) {
+      renderIfChanged(head, r, render);
+      renderIfChanged(verdicts, r && r.verdicts, () => (r ? table('Verdicts, one per judged window (shaded on the '
+        + 'charts)', ['step', 'window', 'outcome', 'target answers', 'live answers', 'target error %', 'live error %',
+        'target p99 ms', 'live p99 ms', 'agreement % (compared)', 'reasons'], verdictRows(r), 'No window judged yet.')
+        : []));
+      startForm.hide(!!r && (r.status === 'Running' || r.status === 'Paused'));
+      await startForm.update(names);
+      chartsBox.hidden = !r;
+      if (!r) return;
+      if (!feed) feed = rolloutCharts(chartsBox);
+      feed(await api('GET', `${path}/load?seconds=${view.seconds}`), r);
     },
   };
 }
 
-export function mirrorView(endpoint) {
+export function mirrorView(endpoint, view) {
   const body = h('div', {});
+  const samples = h('div', { id: 'mismatches' });
+  const diff = h('div', {});
   return {
-    root: h('section', {}, h('h2', {}, 'Mirrored answers compared'), body),
+    root: h('section', { id: 'mirror-report' }, h('h2', {}, 'Mirrored answers compared'), body, samples, diff),
     async refresh() {
-      const r = await api('GET', '/endpoints/' + encodeURIComponent(endpoint) + '/mirror-report?seconds=900');
+      const r = await api('GET', `/endpoints/${enc(endpoint)}/mirror-report?seconds=${view.seconds}`);
       const rows = r.mirrors.map(m => [m.deployment, m.compared,
         m.agreement_percent === null ? '-' : m.agreement_percent + ' %',
         `${m.mismatched.status} / ${m.mismatched.structure} / ${m.mismatched.value}`, m.not_compared,
         m.mirror.p99_ms]);
-      renderIfChanged(body, rows, rs => table('Last 15 minutes', ['shadow', 'compared', 'agreed',
-        'status / structure / value mismatches', 'not compared', 'mirror p99 ms'], rs,
-        'Nothing was mirrored in the last 15 minutes.'));
+      renderIfChanged(body, [rows, view.seconds], () => table(`Last ${span(view.seconds)}`, ['shadow', 'compared',
+        'agreed', 'status / structure / value mismatches', 'not compared', 'mirror p99 ms'], rows,
+      `Nothing was mirrored in the last ${span(view.seconds)}.`));
+      // the newest mismatches first, ten of them; each opens as a diff of the two bodies
+      const recent = r.mirrors.flatMap(m => m.mismatches.map(s => ({ ...s, deployment: m.deployment })))
+        .sort((a, b) => b.at - a.at).slice(0, 10);
+      renderIfChanged(samples, recent, list => (list.length ? table('Mismatch samples, newest first', ['shadow',
+        'request', 'kind', 'differing paths', ''], list.map(s => [s.deployment, s.request_id, s.kind,
+        s.paths.join(', '), h('button', { type: 'button', class: 'show-diff', onclick: () => diff.replaceChildren(
+          mismatchDiff(s)) }, 'Show diff')]), '') : []));
     },
   };
 }

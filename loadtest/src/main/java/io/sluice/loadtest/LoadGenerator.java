@@ -73,6 +73,11 @@ public final class LoadGenerator {
   }
 
   public static Report run(Settings s) throws Exception {
+    return run(s, () -> false);
+  }
+
+  /** The same, also ending early once {@code stop} says so (a test's background load that is no longer needed). */
+  public static Report run(Settings s, java.util.function.BooleanSupplier stop) throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
       HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
@@ -130,13 +135,14 @@ public final class LoadGenerator {
           thisSecond[0].recordValue(Math.min(micros, thisSecond[0].getHighestTrackableValue()));
           if (!open) {
             closedNext[0].run();
-          } else if (done[0] == sent[0] && (sent[0] >= s.maxRequests() || System.nanoTime() > deadline)) {
+          } else if (done[0] == sent[0] && (sent[0] >= s.maxRequests() || System.nanoTime() > deadline
+              || stop.getAsBoolean())) {
             finished.tryComplete();
           }
         });
       };
       closedNext[0] = () -> {
-        if (sent[0] >= s.maxRequests() || System.nanoTime() > deadline) {
+        if (sent[0] >= s.maxRequests() || System.nanoTime() > deadline || stop.getAsBoolean()) {
           if (done[0] == sent[0]) {
             finished.tryComplete();
           }
@@ -183,12 +189,12 @@ public final class LoadGenerator {
           long now = System.nanoTime();
           while (sent[0] < s.maxRequests()) {
             long due = start + (long) (sent[0] * intervalNanos);
-            if (due > now || due > deadline) {
+            if (due > now || due > deadline || stop.getAsBoolean()) {
               break;
             }
             fire.accept(due); // latency counts from when it was due, not from when it went out
           }
-          if (sent[0] >= s.maxRequests() || now > deadline) {
+          if (sent[0] >= s.maxRequests() || now > deadline || stop.getAsBoolean()) {
             vertx.cancelTimer(t);
             if (done[0] == sent[0]) {
               finished.tryComplete();

@@ -21,8 +21,8 @@ import java.util.List;
  *   <li>{@code GET /api/endpoints/{e}/deployments/{d}/load?seconds=N&mirror=false}: a deployment's answers, the
  *   window's totals and one entry per step (for mirrored copies, how many were compared and agreed);</li>
  *   <li>{@code GET /api/endpoints/{e}/rollout/load?seconds=N}: the endpoint's rollout as its judge sees it: the
- *   target's answers, the live deployments' (those with traffic before it) together, and the copies mirrored to the
- *   target with their agreement, per step;</li>
+ *   target's answers (with the copies mirrored to it: what a mirror-first step judges), the live deployments' (those
+ *   with traffic before it) together, and the mirrored copies alone with their agreement, per step;</li>
  *   <li>{@code GET /api/endpoints/{e}/mirror-report?seconds=N}: for each deployment copies were mirrored to, how
  *   their answers compared with the live answers (counts, agreement, the first and last mismatches with request
  *   ids and differing paths) and the mirror's latency beside live's.</li>
@@ -156,14 +156,16 @@ public final class LoadRoutes {
           int step = step(seconds);
           ctx.response().putHeader("content-type", "application/json").end(new JsonObject().put("endpoint", e)
               .put("deployment", target).put("live_deployments", liveNames).put("from", from).put("to", to)
-              .put("step", step).put("target", series(List.of(new LoadPicture.Key(e, target, false)), from, to, step))
+              .put("step", step).put("p99_noise_ms", io.sluice.rollout.Judge.P99_NOISE_MS)
+              .put("target", series(List.of(new LoadPicture.Key(e, target, false),
+                  new LoadPicture.Key(e, target, true)), from, to, step))
               .put("live", series(live, from, to, step))
               .put("mirror", series(List.of(new LoadPicture.Key(e, target, true)), from, to, step)).encode());
         });
   }
 
   private JsonArray series(List<LoadPicture.Key> keys, long from, long to, int step) {
-    boolean mirror = keys.stream().anyMatch(LoadPicture.Key::mirror);
+    boolean mirror = keys.stream().allMatch(LoadPicture.Key::mirror);
     JsonArray out = new JsonArray();
     picture.history(keys, from, to, step).forEach(s -> out.add(json(s, mirror).put("second", s.stats().fromSecond())));
     return out;

@@ -65,8 +65,12 @@ final class Browser implements AutoCloseable {
 
   /** Waits (the page polls every 2 s) for a non-null, non-false value. */
   <T> T until(java.util.function.Supplier<T> value, String what) {
+    return until(value, what, Duration.ofSeconds(20));
+  }
+
+  <T> T until(java.util.function.Supplier<T> value, String what, Duration timeout) {
     // the page re-renders what changed every 2 s: an element found a moment ago may be gone, so look again
-    return new WebDriverWait(driver, Duration.ofSeconds(20)).withMessage(what)
+    return new WebDriverWait(driver, timeout).withMessage(what)
         .ignoring(StaleElementReferenceException.class).until(d -> {
       T v = value.get();
       return Boolean.FALSE.equals(v) ? null : v;

@@ -1,0 +1,30 @@
+package io.sluice.it;
+
+import io.sluice.loadtest.LoadGenerator;
+import io.vertx.core.buffer.Buffer;
+import java.net.URI;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** 200 requests a second of {"x": 1} on a scoring URL, in the background until {@link #end} (or 2 minutes). */
+record BackgroundLoad(CompletableFuture<LoadGenerator.Report> report, AtomicBoolean stop) {
+  static BackgroundLoad start(String url, String key) {
+    AtomicBoolean stop = new AtomicBoolean();
+    CompletableFuture<LoadGenerator.Report> report = CompletableFuture.supplyAsync(() -> {
+      try {
+        return LoadGenerator.run(new LoadGenerator.Settings(URI.create(url), Map.of("Authorization", "Bearer " + key),
+            Buffer.buffer("{\"x\": 1}"), 4, 24_000, 120_000, 200.0, null, () -> 0), stop::get);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    return new BackgroundLoad(report, stop);
+  }
+
+  LoadGenerator.Report end() throws Exception {
+    stop.set(true);
+    return report.get(60, TimeUnit.SECONDS);
+  }
+}
