@@ -54,7 +54,7 @@ final class DeploymentCommands {
     @Option(names = {"-n", "--name"}) String name;
     @Option(names = {"-e", "--endpoint-name", "--endpoint"}) String endpoint;
     @Option(names = {"-f", "--file"}, required = true) Path file;
-    @Option(names = "--all-traffic", description = "give this deployment 100% of the traffic once it serves")
+    @Option(names = "--all-traffic", description = "give this deployment 100%% of the traffic once it serves")
     boolean allTraffic;
     @Option(names = "--set", arity = "1..*") List<String> set;
     @Option(names = "--no-wait") boolean noWait;

@@ -25,20 +25,27 @@ final class RolloutCommands {
   @Command(name = "start", description = "Start a rollout and follow it (one line per verdict) unless --no-wait.")
   static final class Start implements Callable<Integer> {
     @Mixin Common c;
-    @Option(names = {"-n", "--name"}, required = true) String name;
-    @Option(names = "--deployment", required = true) String deployment;
-    @Option(names = "--steps", description = "percents of live traffic, e.g. \"10 25 50 100\"") String steps;
-    @Option(names = "--interval", description = "each step's window, e.g. 30s") String interval;
-    @Option(names = "--min-requests") String minRequests;
-    @Option(names = "--max-error-rate") String maxErrorRate;
-    @Option(names = "--max-error-rate-increase") String maxErrorRateIncrease;
-    @Option(names = "--max-p99-ratio") String maxP99Ratio;
-    @Option(names = "--mirror-first") String mirrorFirst;
-    @Option(names = "--min-agreement") String minAgreement;
-    @Option(names = "--on-inconclusive") String onInconclusive;
-    @Option(names = "--max-inconclusive") String maxInconclusive;
-    @Option(names = "--delete-previous") boolean deletePrevious;
-    @Option(names = "--no-wait") boolean noWait;
+    @Option(names = {"-n", "--name"}, required = true, description = "the endpoint") String name;
+    @Option(names = "--deployment", required = true, description = "the deployment to roll out") String deployment;
+    @Option(names = "--steps", description = "percents of live traffic, increasing, ending at 100 "
+        + "(default \"10 25 50 100\")") String steps;
+    @Option(names = "--interval", description = "each step's window, 1s to 15m (default 30s)") String interval;
+    @Option(names = "--min-requests", description = "answers a window needs, else it is inconclusive (default 100)")
+    String minRequests;
+    @Option(names = "--max-error-rate", description = "percent of server faults (default 1)") String maxErrorRate;
+    @Option(names = "--max-error-rate-increase", description = "percent points over live's error rate (default 0.5)")
+    String maxErrorRateIncrease;
+    @Option(names = "--max-p99-ratio", description = "the target's p99 over live's (default 1.5)") String maxP99Ratio;
+    @Option(names = "--mirror-first", description = "percent mirrored to the target before it gets live traffic, "
+        + "0 to 50 (default 0: no mirror phase)") String mirrorFirst;
+    @Option(names = "--min-agreement", description = "percent of mirrored answers agreeing with live's (default 99)")
+    String minAgreement;
+    @Option(names = "--on-inconclusive", description = "hold or rollback (default hold)") String onInconclusive;
+    @Option(names = "--max-inconclusive", description = "inconclusive windows in a row before --on-inconclusive "
+        + "applies (default 5)") String maxInconclusive;
+    @Option(names = "--delete-previous", description = "delete the deployments that had the traffic before, once it "
+        + "succeeds") boolean deletePrevious;
+    @Option(names = "--no-wait", description = "print the rollout as started and return") boolean noWait;
 
     @Override
     public Integer call() {

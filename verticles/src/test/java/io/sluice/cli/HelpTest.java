@@ -62,4 +62,25 @@ class HelpTest {
     assertThat(run(List.of("model", "show", "--help"))[1]).as("the asset's own --version stays")
         .contains("--version");
   }
+
+  /** The defaults rollout start's help names are the ones the server applies (the dashboard shows the same). */
+  @Test
+  void rolloutStartHelpNamesTheServersDefaults() {
+    String help = run(List.of("online-endpoint", "rollout", "start", "--help"))[1].replaceAll("\\s+", " ");
+    io.vertx.core.json.JsonObject d = io.sluice.rollout.RolloutPlan.defaults();
+    java.util.function.Function<String, String> plain = f -> {
+      Object v = d.getValue(f);
+      return v instanceof Double x && x == Math.rint(x) ? String.valueOf(x.longValue()) : String.valueOf(v);
+    };
+    assertThat(help).contains("(default \"" + String.join(" ", d.getJsonArray("steps").stream().map(String::valueOf)
+        .toList()) + "\")");
+    for (String f : List.of("interval", "min_requests", "max_error_rate", "max_error_rate_increase", "max_p99_ratio",
+        "min_agreement", "on_inconclusive", "max_inconclusive")) {
+      String flag = "--" + f.replace('_', '-');
+      int at = help.lastIndexOf(flag + "=<"); // its row, after the synopsis
+      assertThat(at).as(flag).isNotNegative();
+      assertThat(help.substring(at, help.indexOf(')', at) + 1)).as(flag).contains("(default " + plain.apply(f) + ")");
+    }
+    assertThat(help).contains("(default " + d.getInteger("mirror_first") + ": no mirror phase)");
+  }
 }
