@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
 /** {@code sluice online-deployment …}: az ml online-deployment, verb for verb. */
 @Command(name = "online-deployment", description = "Manage deployments of online endpoints.",
     subcommands = {DeploymentCommands.Create.class, DeploymentCommands.Show.class, DeploymentCommands.ListCmd.class,
-        DeploymentCommands.Update.class, DeploymentCommands.GetLogs.class, DeploymentCommands.Delete.class})
+        DeploymentCommands.Update.class, DeploymentCommands.GetLogs.class, DeploymentCommands.Delete.class,
+        CollectedDataCommand.class})
 final class DeploymentCommands {
   /** Fields the node computes; never sent back on update. */
   static final Set<String> READ_ONLY = Set.of("provisioning_state", "spec_version", "instances", "scale_status",

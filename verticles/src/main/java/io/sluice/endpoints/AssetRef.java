@@ -5,11 +5,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Azure's asset references: {@code azureml:<name>:<version>} for registered models and environments, and
+ * Azure's asset references: {@code azureml:<name>:<version>} for registered models and environments (and
+ * {@code azureml:<name>@latest} for a model: {@code version} null), and
  * {@code azureml://registries/<registry>/environments/<name>/(labels|versions)/<x>} for curated environments.
  */
 public record AssetRef(String name, String version, boolean registry) {
   private static final Pattern REGISTERED = Pattern.compile("^azureml:([A-Za-z0-9][-A-Za-z0-9_.]*):([-A-Za-z0-9_.]+)$");
+  /** {@code azureml:<name>@latest}: the newest registered version, resolved when the deployment is made. */
+  private static final Pattern LATEST = Pattern.compile("^azureml:([A-Za-z0-9][-A-Za-z0-9_.]*)@latest$");
   private static final Pattern REGISTRY_ENV = Pattern.compile(
       "^azureml://registries/([^/]+)/environments/([^/]+)/(labels|versions)/([^/]+)$");
 
@@ -18,8 +21,12 @@ public record AssetRef(String name, String version, boolean registry) {
     if (m.matches()) {
       return new AssetRef(m.group(1), m.group(2), false);
     }
-    throw new ValidationException("model: '" + ref + "' is not a model reference; use 'azureml:<name>:<version>' "
-        + "after 'model create', or an inline model with 'path'");
+    m = LATEST.matcher(ref);
+    if (m.matches()) {
+      return new AssetRef(m.group(1), null, false);
+    }
+    throw new ValidationException("model: '" + ref + "' is not a model reference; use 'azureml:<name>:<version>' or "
+        + "'azureml:<name>@latest' after 'model create', or an inline model with 'path'");
   }
 
   public static AssetRef environment(String ref) {

@@ -94,9 +94,13 @@ public final class AssetRegistry {
     Object model = spec.getValue("model");
     if (model instanceof String ref) {
       AssetRef a = AssetRef.model(ref);
-      JsonObject m = store.get(Store.MODEL, a.key()).orElseThrow(() -> new ValidationException("model: '" + ref
-          + "' is not registered; register it first with 'model create --name " + a.name() + " --version "
-          + a.version() + " --path <folder>'"));
+      List<JsonObject> versions = a.version() != null ? store.get(Store.MODEL, a.key()).stream().toList()
+          : store.list(Store.MODEL, a.name() + ":");
+      JsonObject m = versions.isEmpty() ? null : versions.get(versions.size() - 1);
+      if (m == null) {
+        throw new ValidationException("model: '" + ref + "' is not registered; register it first with 'model create "
+            + "--name " + a.name() + " --version " + (a.version() == null ? "1" : a.version()) + " --path <folder>'");
+      }
       modelFile = m.getString("path");
     } else if (model instanceof JsonObject m) {
       modelFile = m.getString("path");

@@ -86,6 +86,8 @@ public final class ControlPlaneRoutes {
     router.get("/api/rollout-defaults").handler(ctx -> json(ctx, 200, io.sluice.rollout.RolloutPlan.defaults()));
     Map.of("pause", Ops.ROLLOUT_PAUSE, "resume", Ops.ROLLOUT_RESUME, "abort", Ops.ROLLOUT_ABORT).forEach((verb, op) ->
         router.post("/api/endpoints/:e/rollout/" + verb).handler(ctx -> call(ctx, 200, () -> named(ctx, op), x -> x)));
+    router.get("/api/endpoints/:e/deployments/:d/collected").handler(ctx -> call(ctx, 200,
+        () -> deployment(ctx, Ops.DEPLOYMENT_COLLECTED).mergeIn(CollectedParams.of(ctx.queryParams())), x -> x));
     router.get("/api/endpoints/:e/deployments").handler(ctx -> call(ctx, 200,
         () -> op(Ops.DEPLOYMENT_LIST).put("endpoint", ctx.pathParam("e")), x -> x));
     router.post("/api/endpoints/:e/deployments").handler(ctx -> call(ctx, 202,

@@ -126,6 +126,9 @@ public final class EndpointManagerVerticle extends VerticleBase {
     ops.put(Ops.DEPLOYMENT_DELETE, m -> changing(m, m.getString("endpoint"),
         () -> deployments.delete(m.getString("endpoint"), m.getString("name"))));
     ops.put(Ops.DEPLOYMENT_LOGS, m -> logs(m.getString("endpoint"), m.getString("name"), m.getInteger("lines", 5000)));
+    ops.put(Ops.DEPLOYMENT_COLLECTED, m -> blocking(() -> deployments.load(m.getString("endpoint"), m.getString("name")))
+        .compose(d -> io.sluice.collect.CollectedQuery.ask(vertx, d, m.getString("collection"), m.getLong("since"),
+            m.getInteger("limit"))));
   }
 
   /** Rollouts change the endpoint's traffic, so each command runs under the endpoint's lock and tells the routers. */

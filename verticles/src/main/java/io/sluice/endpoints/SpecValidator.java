@@ -295,6 +295,9 @@ public final class SpecValidator {
       throw new ValidationException("app_insights_enabled: must be true or false");
     }
     out.put("app_insights_enabled", ai);
+    if (spec.getValue("data_collector") != null) {
+      out.put("data_collector", io.sluice.collect.DataCollection.parse(spec.getValue("data_collector")).toJson());
+    }
     return out;
   }
 

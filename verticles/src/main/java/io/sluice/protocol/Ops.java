@@ -26,6 +26,8 @@ public final class Ops {
   public static final String DEPLOYMENT_LIST = "deployment.list";
   public static final String DEPLOYMENT_DELETE = "deployment.delete";
   public static final String DEPLOYMENT_LOGS = "deployment.logs";
+  /** get-collected-data: a collection's newest records from every node. */
+  public static final String DEPLOYMENT_COLLECTED = "deployment.collected";
   /** Rollouts (the current or last one of an endpoint): start, show, pause, resume, abort. */
   public static final String ROLLOUT_START = "rollout.start";
   public static final String ROLLOUT_GET = "rollout.get";
@@ -60,4 +62,6 @@ public final class Ops {
   public static final String SPAWN = "spawn";
   public static final String STOP = "stop";
   public static final String LOGS = "logs";
+  /** To a node's supervisor: the records of a collection written on that node. */
+  public static final String COLLECTED = "collected";
 }

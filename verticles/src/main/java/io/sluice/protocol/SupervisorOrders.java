@@ -12,7 +12,10 @@ public final class SupervisorOrders {
 
   /** One order. */
   public sealed interface Order {
-    /** The instance the order is about (an id the supervisor checks before it names a log file with it). */
+    /**
+     * The instance the order is about (an id the supervisor checks before it names a log file with it); null for an
+     * order about no instance.
+     */
     String instanceId();
 
     JsonObject toJson();
@@ -49,6 +52,45 @@ public final class SupervisorOrders {
   }
 
   /**
+   * The newest {@code limit} records of collection {@code collection} of a deployment written on this node since
+   * {@code since} (epoch seconds); {@code dataCollector} is the deployment's settings, where the folder and the
+   * rolling rate come from. Answered with {@link Records}.
+   */
+  public record Collected(String endpoint, String deployment, String collection, JsonObject dataCollector, long since,
+                          int limit) implements Order {
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
+    public Collected {
+      for (String n : new String[] {endpoint, deployment, collection}) {
+        if (n == null || !NAME.matcher(n).matches()) {
+          throw new ValidationException("collected: '" + n + "' is not a name");
+        }
+      }
+      if (limit < 1 || limit > 10_000) {
+        throw new ValidationException("limit: from 1 to 10000; got " + limit);
+      }
+    }
+
+    @Override
+    public String instanceId() {
+      return null;
+    }
+
+    @Override
+    public JsonObject toJson() {
+      return new JsonObject().put(Ops.OP, Ops.COLLECTED).put("endpoint", endpoint).put("deployment", deployment)
+          .put("collection", collection).put("data_collector", dataCollector).put("since", since).put("limit", limit);
+    }
+  }
+
+  /** The answer to a {@link Collected}: this node's records, newest first. */
+  public record Records(io.vertx.core.json.JsonArray records) {
+    public JsonObject toJson() {
+      return new JsonObject().put("records", records);
+    }
+  }
+
+  /**
    * The order in {@code j}; a ValidationException (naming the field) for one that is not an order or lacks its
    * fields.
    */
@@ -60,6 +102,8 @@ public final class SupervisorOrders {
             DeploymentDoc.fromJson(j.getJsonObject("deployment")));
         case Ops.STOP -> new Stop(j.getString("instance"));
         case Ops.LOGS -> new Logs(j.getString("instance"), j.getInteger("lines", 5000));
+        case Ops.COLLECTED -> new Collected(j.getString("endpoint"), j.getString("deployment"),
+            j.getString("collection"), j.getJsonObject("data_collector"), j.getLong("since"), j.getInteger("limit"));
         default -> throw new ValidationException("op: unknown order '" + op + "'");
       };
     } catch (ValidationException e) {

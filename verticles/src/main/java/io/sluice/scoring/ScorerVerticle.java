@@ -61,6 +61,8 @@ public final class ScorerVerticle extends VerticleBase {
   /** GET swagger.json: the code folder's own document once it is unpacked, the generated one until then. */
   private volatile SwaggerDocument swagger;
   private InstanceLog log;
+  /** The deployment's data_collector payloads, when it collects them. */
+  private volatile io.sluice.collect.InstanceCollector collector;
   private AsyncMap<String, JsonObject> instances;
   /** Requests taken and not answered; counted from any thread (local routers call in directly). */
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -121,6 +123,7 @@ public final class ScorerVerticle extends VerticleBase {
         .compose(v -> vertx.eventBus().<Buffer>consumer(Addresses.scorer(id), this::score).completion())
         // the log opens last, so no step after it can fail and leave its thread and file behind
         .compose(v -> openLog(id))
+        .onSuccess(v -> collector = io.sluice.collect.InstanceCollector.of(node.home(), deployment, id, registry))
         .onSuccess(v -> locals.register(id, this::score))
         .onSuccess(v -> {
           boot();
@@ -213,7 +216,8 @@ public final class ScorerVerticle extends VerticleBase {
         .model(model)
         .python(config().getString("python"))
         .maxConcurrent(deployment.requestSettings().maxConcurrent())
-        .environment(deployment.environmentVariables())
+        .environment(io.sluice.collect.InstanceCollector.environment(node.home(), deployment, instance.id(),
+            deployment.environmentVariables()))
         .log(log::line)
         .liveness(probe(deployment.livenessProbe()))
         .readiness(probe(deployment.readinessProbe()))
@@ -284,6 +288,9 @@ public final class ScorerVerticle extends VerticleBase {
       return CompletableFuture.completedFuture(Answer.of(swagger.answer(http.query())));
     }
     inFlight.incrementAndGet();
+    io.sluice.collect.InstanceCollector c = collector;
+    long arrived = System.currentTimeMillis();
+    boolean sampled = c != null && c.sampled(requestId);
     RequestSettings rs = deployment.requestSettings();
     ScoreRequest request = new ScoreRequest(requestId, body, http.headers(), rs.timeoutMs(), rs.queueWaitMs(),
         http.method(), http.query());
@@ -291,7 +298,11 @@ public final class ScorerVerticle extends VerticleBase {
       if (inFlight.decrementAndGet() == 0 && acknowledged) {
         drained.tryComplete();
       }
-      return err == null ? Answer.of(r) : Answer.failure(err);
+      Answer a = err == null ? Answer.of(r) : Answer.failure(err);
+      if (sampled && !(a instanceof Answer.NeverRan)) {
+        c.collect(requestId, arrived, body, http.headers(), a);
+      }
+      return a;
     });
   }
 
@@ -332,6 +343,9 @@ public final class ScorerVerticle extends VerticleBase {
               if (scorer != null) {
                 scorer.close();
               }
+            }
+            if (collector != null) {
+              collector.close(); // what is queued is written first
             }
             return null;
           }, false).eventually(() -> closeLog("stopped"));

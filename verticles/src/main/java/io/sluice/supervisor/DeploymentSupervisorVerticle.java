@@ -195,6 +195,12 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
       return;
     }
     String instanceId = order.instanceId();
+    if (order instanceof SupervisorOrders.Collected c) {
+      vertx.executeBlocking(() -> io.sluice.collect.CollectedQuery.readHere(node.home(), c), false)
+          .onSuccess(r -> msg.reply(r.toJson()))
+          .onFailure(err -> msg.fail(500, "cannot read collected data: " + err.getMessage()));
+      return;
+    }
     if (!SafeIds.instanceId(instanceId)) { // it would name a log file: whoever sent it, it is no node's id
       ClusterTrust.of(vertx).unproved().refused(Unproved.Kind.id, "instance id " + instanceId);
       msg.fail(400, "not an instance id: " + instanceId);

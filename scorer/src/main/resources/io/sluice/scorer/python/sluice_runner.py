@@ -5,6 +5,9 @@ points at the folder that contains the model folder; run() gets the request body
 and its return value is serialised with json.dumps. An optional run() parameter named request_headers
 gets the request headers as a dict.
 
+A script may collect its own data as on Azure (from azureml.ai.monitoring import Collector): sluice_monitoring.py
+provides it, writing to the folders the deployment's data_collector gives in SLUICE_COLLECT.
+
 A run() decorated with @rawhttp (azureml.contrib.services.aml_request; sluice_aml.py provides it when Azure's
 package is absent) gets the whole request as an AMLRequest and may answer with an AMLResponse (status, headers,
 bytes), which reaches the client as it is. An undecorated run() gets a GET's query arguments as a JSON object.
@@ -118,32 +121,40 @@ _SHIM_NAMES = ("azureml.contrib.services.aml_request", "azureml.contrib.services
                "azureml_inference_server_http.api.aml_request", "azureml_inference_server_http.api.aml_response")
 
 
+def _register(name, shim):
+    """Puts {@code shim} in sys.modules as {@code name} (and empty parent packages) unless name imports itself."""
+    try:
+        importlib.import_module(name)
+        return
+    except ImportError:
+        pass
+    parent = None
+    parts = name.split(".")
+    for i in range(1, len(parts) + 1):
+        full = ".".join(parts[:i])
+        mod = sys.modules.get(full)
+        if mod is None:
+            mod = shim if i == len(parts) else types.ModuleType(full)
+            if i < len(parts):
+                mod.__path__ = []
+            sys.modules[full] = mod
+        if parent is not None:
+            setattr(parent, parts[i - 1], mod)
+        parent = mod
+
+
 def _provide_azureml_shim():
-    """Registers sluice_aml under Azure's module names that this interpreter cannot import itself."""
+    """Registers sluice_aml and sluice_monitoring under Azure's module names this interpreter cannot import itself."""
+    import sluice_monitoring
+    sluice_monitoring.current_request_id = lambda: None if _current_request == _NO_REQUEST else _current_request
+    _register("azureml.ai.monitoring", sluice_monitoring)
     try:
         import werkzeug  # noqa: F401  (without it a script importing these fails with Python's own message)
     except ImportError:
         return
+    import sluice_aml
     for name in _SHIM_NAMES:
-        try:
-            importlib.import_module(name)
-            continue
-        except ImportError:
-            pass
-        import sluice_aml
-        parent = None
-        parts = name.split(".")
-        for i in range(1, len(parts) + 1):
-            full = ".".join(parts[:i])
-            mod = sys.modules.get(full)
-            if mod is None:
-                mod = sluice_aml if i == len(parts) else types.ModuleType(full)
-                if i < len(parts):
-                    mod.__path__ = []
-                sys.modules[full] = mod
-            if parent is not None:
-                setattr(parent, parts[i - 1], mod)
-            parent = mod
+        _register(name, sluice_aml)
 
 
 def _raw_requested(run):

@@ -1,0 +1,94 @@
+package io.sluice.collect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sluice.protocol.ValidationException;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/** data_collector as Azure writes it, its defaults, every refusal naming the field, and where files go. */
+class DataCollectionTest {
+  private static DataCollection parse(String json) {
+    return DataCollection.parse(new JsonObject(json));
+  }
+
+  private static void refused(String json, String message) {
+    assertThatThrownBy(() -> parse(json)).isInstanceOf(ValidationException.class).hasMessageContaining(message);
+  }
+
+  @Test
+  void azuresSamplesParseWithTheirDefaults() {
+    DataCollection payload = parse("{\"collections\": {\"request\": {\"enabled\": \"True\"}, "
+        + "\"response\": {\"enabled\": \"True\"}}}");
+    assertThat(payload.enabled("request")).isTrue();
+    assertThat(payload.payloads()).isTrue();
+    assertThat(payload.samplingRate()).isEqualTo(1.0);
+    assertThat(payload.rollingRate()).isEqualTo(DataCollection.RollingRate.Hour);
+    assertThat(payload.retention()).isEqualTo(Duration.ofDays(7));
+    DataCollection custom = parse("{\"collections\": {\"model_inputs\": {\"enabled\": \"True\"}, "
+        + "\"model_outputs\": {\"enabled\": \"False\"}}, \"rolling_rate\": \"hour\", \"sampling_rate\": 0.25, "
+        + "\"request_logging\": {\"capture_headers\": [\"X-Tenant\"]}, \"retention\": \"36h\"}");
+    assertThat(custom.payloads()).isFalse();
+    assertThat(custom.enabled("model_outputs")).isFalse();
+    assertThat(custom.captureHeaders()).containsExactly("x-tenant");
+    assertThat(custom.toJson().getString("retention")).isEqualTo("36h");
+    assertThat(DataCollection.parse(custom.toJson())).isEqualTo(custom);
+  }
+
+  @Test
+  void badValuesAreRefusedNamingTheField() {
+    refused("{}", "data_collector.collections: required");
+    refused("{\"collections\": {\"request\": {\"enabled\": \"yes\"}}}",
+        "data_collector.collections.request.enabled: 'True' or 'False'; got 'yes'");
+    refused("{\"collections\": {\"request\": {\"enabled\": true, \"colour\": 1}}}",
+        "data_collector.collections.request.colour: unknown field");
+    refused("{\"collections\": {\"a/b\": {\"enabled\": true}}}", "data_collector.collections.a/b: a collection name");
+    refused("{\"collections\": {\"request\": {\"enabled\": true}}, \"sampling_rate\": 1.5}",
+        "data_collector.sampling_rate: a number from 0 to 1");
+    refused("{\"collections\": {\"request\": {\"enabled\": true}}, \"rolling_rate\": \"Week\"}",
+        "data_collector.rolling_rate: Minute, Hour, Day, Month or Year; got 'Week'");
+    refused("{\"collections\": {\"request\": {\"enabled\": true, \"data\": {\"path\": \"relative/dir\"}}}}",
+        "data_collector.collections.request.data.path: an absolute folder");
+    refused("{\"collections\": {\"request\": {\"enabled\": true, \"data\": {\"path\": \"/srv/../etc\"}}}}",
+        "'..' is not allowed");
+    refused("{\"collections\": {\"request\": {\"enabled\": true, \"data\": {\"path\": \"azureml://x\"}}}}",
+        "azureml://datastores/<store>/paths/<path>");
+    refused("{\"collections\": {\"request\": {\"enabled\": true}}, \"retention\": \"forever\"}",
+        "data_collector.retention: how long collected files are kept");
+    refused("{\"collections\": {\"request\": {\"enabled\": true}}, \"colour\": 1}", "data_collector.colour: unknown");
+  }
+
+  @Test
+  void filesGoWhereAzurePutsThem() {
+    Path home = Path.of("/var/lib/sluice");
+    assertThat(CollectionFolders.folder(home, "ep", "blue", "request", null))
+        .isEqualTo(Path.of("/var/lib/sluice/collected/ep/blue/request"));
+    DataCollection dc = parse("{\"collections\": {\"model_inputs\": {\"enabled\": \"True\", \"data\": {\"path\": "
+        + "\"azureml://datastores/workspaceblobstore/paths/modelDataCollector/ep/blue/model_inputs\"}}, "
+        + "\"x\": {\"enabled\": true, \"data\": {\"path\": \"file:///srv/x\"}}}}");
+    assertThat(CollectionFolders.folder(home, "ep", "blue", "model_inputs", dc.collections().get("model_inputs")))
+        .isEqualTo(Path.of("/var/lib/sluice/collected/datastores/workspaceblobstore/modelDataCollector/ep/blue/"
+            + "model_inputs"));
+    assertThat(CollectionFolders.folder(home, "ep", "blue", "x", dc.collections().get("x"))).isEqualTo(Path.of("/srv/x"));
+    Instant t = Instant.parse("2026-12-03T17:05:09Z");
+    assertThat(CollectionFolders.file(Path.of("/c"), DataCollection.RollingRate.Hour, t, "blue-1"))
+        .isEqualTo(Path.of("/c/2026/12/03/17/blue-1.jsonl"));
+    assertThat(CollectionFolders.period(DataCollection.RollingRate.Minute, t)).isEqualTo("2026/12/03/17/05");
+    assertThat(CollectionFolders.period(DataCollection.RollingRate.Month, t)).isEqualTo("2026/12");
+  }
+
+  @Test
+  void theSampleIsDecidedByTheRequestIdAsPythonDecidesIt() {
+    // zlib.crc32(b"request-7") % 10000 == 5964 (Python): in a 0.6 sample, out of a 0.59 one
+    assertThat(CollectWriter.sampled("request-7", 0.6)).isTrue();
+    assertThat(CollectWriter.sampled("request-7", 0.59)).isFalse();
+    assertThat(CollectWriter.sampled("anything", 1)).isTrue();
+    assertThat(CollectWriter.sampled("anything", 0)).isFalse();
+    long in = java.util.stream.IntStream.range(0, 10_000).filter(i -> CollectWriter.sampled("r" + i, 0.25)).count();
+    assertThat(in).isBetween(2200L, 2800L);
+  }
+}
