@@ -35,12 +35,12 @@ function side(title, status, body, paths, statusDiffers) {
   return h('div', { class: 'diff-side' }, h('h4', { class: statusDiffers ? 'differs' : null }, `${title}: status ${status}`), pre);
 }
 
-/** The sample's two bodies, the differing paths listed above them. */
-export function mismatchDiff(sample) {
+/** The sample's two bodies, the differing paths listed above them; {@code titles}: the two sides' names. */
+export function mismatchDiff(sample, titles = ['live', 'mirror']) {
   const paths = (sample.paths || []).filter(p => p.startsWith('$'));
   return h('div', { class: 'diff', id: 'mismatch-diff' },
     h('p', {}, `Request ${sample.request_id}: ${sample.kind} mismatch at `,
       (sample.paths || []).map((p, i) => [i ? ', ' : '', h('code', {}, p)])),
-    h('div', { class: 'diff-sides' }, side('live', sample.live_status, sample.live_body, paths, sample.kind === 'status'),
-      side('mirror', sample.mirror_status, sample.mirror_body, paths, sample.kind === 'status')));
+    h('div', { class: 'diff-sides' }, side(titles[0], sample.live_status, sample.live_body, paths, sample.kind === 'status'),
+      side(titles[1], sample.mirror_status, sample.mirror_body, paths, sample.kind === 'status')));
 }

@@ -8,9 +8,12 @@ import { rolloutStartForm } from './rolloutstart.js';
 
 const enc = encodeURIComponent;
 
+/** The steps' labels and the rollout's index of each (-2 replaying, -1 mirroring first, then the live steps). */
 function steps(plan) {
-  const out = plan.mirror_first ? [`mirror ${plan.mirror_first}%`] : [];
-  return out.concat(plan.steps.map(s => `${s}%`));
+  const out = [];
+  if (plan.replay_first) out.push([`replay ${plan.replay_first}`, -2]);
+  if (plan.mirror_first) out.push([`mirror ${plan.mirror_first}%`, -1]);
+  return out.concat(plan.steps.map((s, i) => [`${s}%`, i]));
 }
 
 /** "5 minutes", "1 minute", "73 seconds". */
@@ -22,9 +25,11 @@ const num = v => (typeof v === 'number' ? String(+v.toFixed(2)) : '-');
 function verdictRows(r) {
   return r.verdicts.map(v => {
     const f = v.figures || {};
-    return [v.step, `${time(v.from)}–${time(v.to)}`, state(v.outcome), num(f.target_answers), num(f.live_answers),
+    const replay = f.replay_compared !== undefined; // a replay: recorded answers against the target's
+    return [v.step, `${time(v.from)}–${time(v.to)}`, state(v.outcome),
+      num(replay ? f.replay_compared : f.target_answers), replay ? 'recorded' : num(f.live_answers),
       num(f.target_error_rate), num(f.live_error_rate), num(f.target_p99_ms), num(f.live_p99_ms),
-      f.agreement === undefined ? '-' : `${num(f.agreement)} (${num(f.mirror_compared)})`,
+      f.agreement === undefined ? '-' : `${num(f.agreement)} (${num(replay ? f.replay_compared : f.mirror_compared)})`,
       v.reasons.join('; ') || (f.compared_with_live === false ? 'live too quiet: absolute limits only' : '')];
   });
 }
@@ -32,13 +37,17 @@ function verdictRows(r) {
 function limits(plan) {
   return `Limits: error rate ≤ ${plan.max_error_rate} % and ≤ live's + ${plan.max_error_rate_increase}, p99 ≤ `
     + `${plan.max_p99_ratio} × live's, at least ${plan.min_requests} answers a window`
-    + (plan.mirror_first ? `, agreement ≥ ${plan.min_agreement} %` : '') + `; every ${plan.interval}.`;
+    + (plan.mirror_first || plan.replay_first ? `, agreement ≥ ${plan.min_agreement} %` : '')
+    + (plan.replay_first ? `; replays ${plan.replay_first} recorded requests first at ${plan.replay_rate}/s` : '')
+    + `; every ${plan.interval}.`;
 }
 
 export function rolloutView(endpoint, view, onChanged) {
   const head = h('div', {});
   const chartsBox = h('div', { class: 'charts', id: 'rollout-charts' });
   const verdicts = h('div', { id: 'verdicts' });
+  const replayed = h('div', { id: 'replay-mismatches' });
+  const replayDiff = h('div', {});
   const message = h('p', { class: 'message', role: 'alert' });
   const startForm = rolloutStartForm(endpoint, onChanged);
   const path = '/endpoints/' + enc(endpoint) + '/rollout';
@@ -59,9 +68,8 @@ export function rolloutView(endpoint, view, onChanged) {
   function render(r) {
     if (!r) return h('p', { class: 'empty' }, 'No rollout on this endpoint yet.');
     const live = r.status === 'Running' || r.status === 'Paused';
-    const timeline = h('ol', { class: 'timeline' }, steps(r.plan).map((label, i) => {
+    const timeline = h('ol', { class: 'timeline' }, steps(r.plan).map(([label, at]) => {
       const n = r.verdicts.filter(v => v.step === label).length;
-      const at = i - (r.plan.mirror_first ? 1 : 0); // the step's index as the rollout counts (-1: mirroring first)
       const ended = r.status === 'RolledBack' || r.status === 'Aborted';
       const cls = at < r.step || r.status === 'Succeeded' ? 'done' : at === r.step ? (ended ? 'failed' : 'current')
         : 'todo';
@@ -86,7 +94,8 @@ export function rolloutView(endpoint, view, onChanged) {
   }
 
   return {
-    root: h('section', {}, h('h2', {}, 'Rollout'), head, message, chartsBox, verdicts, startForm.root),
+    root: h('section', {}, h('h2', {}, 'Rollout'), head, message, chartsBox, verdicts, replayed, replayDiff,
+      startForm.root),
     /** Redraws from the endpoint's deployments and its rollout (GET …/rollouts, read by the page). */
     async refresh(names, r) {
       renderIfChanged(head, r, render);
@@ -94,6 +103,14 @@ export function rolloutView(endpoint, view, onChanged) {
         + 'charts)', ['step', 'window', 'outcome', 'target answers', 'live answers', 'target error %', 'live error %',
         'target p99 ms', 'live p99 ms', 'agreement % (compared)', 'reasons'], verdictRows(r), 'No window judged yet.')
         : []));
+      // the last replay's mismatches: the recorded answer against the target's, as a diff
+      const replay = r && [...r.verdicts].reverse().find(v => v.figures && v.figures.mismatches);
+      renderIfChanged(replayed, replay ? replay.figures.mismatches : [], list => (list.length ? table(
+        'Replayed answers that differ from the recorded ones', ['request', 'kind', 'differing paths', ''],
+        list.map(m => [m.request_id, m.kind, m.paths.join(', '), h('button', { type: 'button', class: 'show-diff',
+          onclick: () => replayDiff.replaceChildren(mismatchDiff({ request_id: m.request_id, kind: m.kind,
+            paths: m.paths, live_status: m.recorded_status, live_body: m.recorded_body, mirror_status: m.replay_status,
+            mirror_body: m.replay_body }, ['recorded', 'replayed'])) }, 'Show diff')]), '') : []));
       startForm.hide(!!r && (r.status === 'Running' || r.status === 'Paused'));
       await startForm.update(names);
       chartsBox.hidden = !r;

@@ -14,6 +14,8 @@ const FIELDS = [
   ['mirror_first', 'percent of live traffic mirrored to the target before it gets any (0: no mirror phase)'],
   ['min_agreement', 'percent of mirrored answers that must agree with live\'s'],
   ['max_inconclusive', 'inconclusive windows in a row before the policy applies'],
+  ['replay_first', 'recorded requests of the live deployments replayed to the target first (0: no replay)'],
+  ['replay_rate', 'replayed requests a second'],
 ];
 const flag = f => '--' + f.replace(/_/g, '-');
 const shown = v => (Array.isArray(v) ? v.join(' ') : String(v));

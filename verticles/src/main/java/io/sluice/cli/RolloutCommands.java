@@ -43,6 +43,10 @@ final class RolloutCommands {
     @Option(names = "--on-inconclusive", description = "hold or rollback (default hold)") String onInconclusive;
     @Option(names = "--max-inconclusive", description = "inconclusive windows in a row before --on-inconclusive "
         + "applies (default 5)") String maxInconclusive;
+    @Option(names = "--replay-first", description = "replay this many of the live deployments' recorded requests "
+        + "(data_collector request and response) to the target and compare its answers before any mirror or live step,"
+        + " 0 to 10000 (default 0: no replay)") String replayFirst;
+    @Option(names = "--replay-rate", description = "replayed requests a second (default 50)") String replayRate;
     @Option(names = "--delete-previous", description = "delete the deployments that had the traffic before, once it "
         + "succeeds") boolean deletePrevious;
     @Option(names = "--no-wait", description = "print the rollout as started and return") boolean noWait;
@@ -61,6 +65,8 @@ final class RolloutCommands {
       put(spec, "min_agreement", minAgreement);
       put(spec, "on_inconclusive", onInconclusive);
       put(spec, "max_inconclusive", maxInconclusive);
+      put(spec, "replay_first", replayFirst);
+      put(spec, "replay_rate", replayRate);
       if (deletePrevious) {
         spec.put("delete_previous", true);
       }
@@ -115,6 +121,14 @@ final class RolloutCommands {
 
   static String line(JsonNode v) {
     JsonNode f = v.path("figures");
+    if (f.has("replay_compared")) {
+      StringBuilder b = new StringBuilder("step ").append(v.path("step").asText()).append(": ")
+          .append(v.path("outcome").asText()).append(" (").append(f.path("replay_compared").asText())
+          .append(" replayed answers compared, ").append(f.path("replay_agreed").asText()).append(" agreed with the "
+              + "recorded ones: ").append(f.path("agreement").asText()).append(" %)");
+      v.path("reasons").forEach(r -> b.append("; ").append(r.asText()));
+      return b.toString();
+    }
     StringBuilder b = new StringBuilder("step ").append(v.path("step").asText()).append(": ")
         .append(v.path("outcome").asText()).append(" (target ").append(f.path("target_answers").asText())
         .append(" answers, error rate ").append(f.path("target_error_rate").asText()).append(" %, p99 ")

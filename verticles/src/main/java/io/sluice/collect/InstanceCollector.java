@@ -124,7 +124,7 @@ public final class InstanceCollector implements AutoCloseable {
         captured));
     if (a instanceof Answer.Answered r && writer.writes(DataCollection.RESPONSE)) {
       writer.offer(new Payload(DataCollection.RESPONSE, System.currentTimeMillis(), requestId, r.body().getBytes(),
-          r.contentType(), r.status(), null));
+          r.contentType(), r.clientStatus(), null));
     }
   }
 

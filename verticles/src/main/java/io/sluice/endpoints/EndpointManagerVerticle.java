@@ -144,6 +144,9 @@ public final class EndpointManagerVerticle extends VerticleBase {
       rollouts.running().forEach(r -> out.add(r.toJson()));
       return new JsonObject().put("value", out);
     }));
+    internalOps.put(Ops.ROLLOUT_RECORDED, m -> blocking(() -> rollouts.replayInputs(m.getString("endpoint")))
+        .compose(in -> io.sluice.collect.RecordedPairs.fetch(vertx, in.live(), in.count()).map(pairs ->
+            new JsonObject().put("pairs", pairs).put("key", in.key()).put("mirror_comparison", in.comparison()))));
     internalOps.put(Ops.ROLLOUT_ADVANCE, m -> settled(m.getString("endpoint"), () -> rollouts.advance(
         m.getString("endpoint"), m.getInteger("revision", -1), Judge.Verdict.fromJson(m.getJsonObject("verdict")),
         now())));

@@ -55,7 +55,39 @@ public final class RolloutService {
       throw new ValidationException("deployment: '" + plan.target() + "' is "
           + states.get(plan.target()) + "; a rollout starts once its deployment Succeeded");
     }
+    if (plan.replayFirst() > 0 && recording(endpoint, ep.traffic(), plan.target()).isEmpty()) {
+      throw new ValidationException("replay_first: no live deployment of endpoint '" + endpoint + "' collects both "
+          + "its requests and its responses (data_collector.collections.request and .response enabled), so there is "
+          + "nothing to replay; turn them on and let it serve a while, or leave replay_first out");
+    }
     return write(ep, RolloutMachine.start(endpoint, plan, ep.traffic(), ep.mirror(), now));
+  }
+
+  /** The deployments with live weight (other than the target) that collect their requests and responses. */
+  private List<DeploymentDoc> recording(String endpoint, Map<String, Integer> traffic, String target)
+      throws Exception {
+    List<DeploymentDoc> out = new ArrayList<>();
+    for (DeploymentDoc d : deployments.list(endpoint)) {
+      Object dc = d.spec().getValue("data_collector");
+      if (!d.name().equals(target) && traffic.getOrDefault(d.name(), 0) > 0 && dc != null) {
+        io.sluice.collect.DataCollection c = io.sluice.collect.DataCollection.parse(dc);
+        if (c.enabled(io.sluice.collect.DataCollection.REQUEST) && c.enabled(io.sluice.collect.DataCollection.RESPONSE)) {
+          out.add(d);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** What the replayer of a rollout in its replay step needs: where the recordings are, how many, and the key. */
+  public record ReplayInputs(List<DeploymentDoc> live, int count, String key, JsonObject comparison) {
+  }
+
+  public ReplayInputs replayInputs(String endpoint) throws Exception {
+    EndpointDoc ep = endpoints.load(endpoint);
+    RolloutState s = find(endpoint).orElseThrow(() -> Errors.notFound("endpoint '" + endpoint + "' has had no rollout"));
+    return new ReplayInputs(recording(endpoint, s.beforeTraffic(), s.plan().target()), s.plan().replayFirst(),
+        ep.primaryKey(), ep.spec().getJsonObject("mirror_comparison"));
   }
 
   public JsonObject get(String endpoint) throws Exception {

@@ -24,6 +24,16 @@ public sealed interface Answer {
       contentType = contentType == null ? "application/json" : contentType;
       headers = headers == null ? Map.of() : headers;
     }
+
+    /** 200, the runtime's own status and an answer the script made pass to the client as they are. */
+    public boolean passesAsItIs() {
+      return status == 200 || runtime || made;
+    }
+
+    /** The status the client gets: its own, or Azure's 424 for a script's error. */
+    public int clientStatus() {
+      return passesAsItIs() ? status : 424;
+    }
   }
 
   /**

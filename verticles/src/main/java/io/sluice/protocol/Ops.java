@@ -57,6 +57,8 @@ public final class Ops {
   public static final String ROLLOUT_RUNNING = "rollout.running";
   /** From the rollout runner: the verdict on a rollout's window (with the revision it judged). */
   public static final String ROLLOUT_ADVANCE = "rollout.advance";
+  /** From the rollout runner: the recorded request/response pairs a rollout's replay step sends, and the key. */
+  public static final String ROLLOUT_RECORDED = "rollout.recorded";
 
   // deployment-supervisor of one node
   public static final String SPAWN = "spawn";

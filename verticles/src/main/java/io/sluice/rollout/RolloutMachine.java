@@ -24,8 +24,9 @@ public final class RolloutMachine {
 
   public static Move start(String endpoint, RolloutPlan plan, Map<String, Integer> traffic,
                            Map<String, Integer> mirror, long now) {
+    int first = plan.replayFirst() > 0 ? RolloutState.REPLAY : plan.mirrorFirst() > 0 ? RolloutState.MIRROR : 0;
     RolloutState s = new RolloutState(endpoint, plan, Map.copyOf(traffic), Map.copyOf(mirror), Status.Running,
-        plan.mirrorFirst() > 0 ? -1 : 0, now, 0, List.of(), null, 1);
+        first, now, 0, List.of(), null, 1);
     return inForce(s);
   }
 
@@ -33,10 +34,10 @@ public final class RolloutMachine {
   public static Move inForce(RolloutState s) {
     String target = s.plan().target();
     boolean restored = s.status() == Status.RolledBack || s.status() == Status.Aborted;
-    if (restored) {
+    if (restored || s.step() == RolloutState.REPLAY) { // replaying changes nothing live
       return new Move(s, s.beforeTraffic(), s.beforeMirror());
     }
-    if (s.step() < 0) {
+    if (s.step() == RolloutState.MIRROR) {
       return new Move(s, s.beforeTraffic(), Map.of(target, s.plan().mirrorFirst()));
     }
     Map<String, Integer> mirror = new LinkedHashMap<>(s.beforeMirror());
@@ -54,7 +55,7 @@ public final class RolloutMachine {
     return switch (v.outcome()) {
       case PASS -> s.step() == s.plan().steps().size() - 1
           ? inForce(s.with(Status.Succeeded, s.step(), now, 0, kept, null))
-          : inForce(s.with(Status.Running, s.step() + 1, now, 0, kept, null));
+          : inForce(s.with(Status.Running, s.nextStep(), now, 0, kept, null));
       case FAIL -> inForce(s.with(Status.RolledBack, s.step(), now, 0, kept,
           "step " + s.stepLabel() + " failed: " + String.join("; ", v.reasons())));
       case INCONCLUSIVE -> {
@@ -88,9 +89,14 @@ public final class RolloutMachine {
   /** Seconds after a window ends before it is judged: routers report each second about a second later. */
   public static final int GRACE_SECONDS = 2;
 
-  /** Whether the current window is over (and its last reports in) and due for a verdict. */
+  /** Whether the current window is over (and its last reports in) and due for a verdict; a replay has no window. */
   public static boolean due(RolloutState s, long now) {
-    return s.status() == Status.Running && now >= windowEnd(s) + GRACE_SECONDS;
+    return s.status() == Status.Running && s.step() != RolloutState.REPLAY && now >= windowEnd(s) + GRACE_SECONDS;
+  }
+
+  /** Whether the rollout is replaying recorded requests to its target (the runner's replayer sends them). */
+  public static boolean replaying(RolloutState s) {
+    return s.status() == Status.Running && s.step() == RolloutState.REPLAY;
   }
 
   /** The window judged: the seconds after the step took effect, up to its interval (reports are labelled with the

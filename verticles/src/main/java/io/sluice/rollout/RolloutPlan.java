@@ -12,11 +12,13 @@ import java.util.Set;
 /**
  * What {@code rollout start} asks for, checked: the target, its steps (percent of live traffic, increasing, ending at
  * 100), the window each step is judged on, the judge's limits, an optional mirror phase first, and what to do when
- * windows stay inconclusive. Every refusal names the field and the rule. Pure.
+ * windows stay inconclusive, and an optional replay first: the last {@code replay_first} requests the live deployments
+ * collected (data_collector request and response), sent to the target at {@code replay_rate} a second and its answers
+ * compared with the recorded ones, before any mirror or live step. Every refusal names the field and the rule. Pure.
  */
 public record RolloutPlan(String target, List<Integer> steps, int intervalSeconds, Judge.Criteria criteria,
                           int mirrorFirst, OnInconclusive onInconclusive, int maxInconclusive,
-                          boolean deletePrevious) {
+                          boolean deletePrevious, int replayFirst, int replayRate) {
 
   /** What {@code max_inconclusive} inconclusive windows in a row do: hold the step (pause) or roll back. */
   public enum OnInconclusive {
@@ -43,7 +45,9 @@ public record RolloutPlan(String target, List<Integer> steps, int intervalSecond
   static final int DEFAULT_MAX_INCONCLUSIVE = 5;
   private static final Set<String> FIELDS = Set.of("deployment", "steps", "interval", "min_requests",
       "max_error_rate", "max_error_rate_increase", "max_p99_ratio", "mirror_first", "min_agreement",
-      "on_inconclusive", "max_inconclusive", "delete_previous");
+      "on_inconclusive", "max_inconclusive", "delete_previous", "replay_first", "replay_rate");
+  public static final int MAX_REPLAY = 10_000;
+  static final int DEFAULT_REPLAY_RATE = 50;
 
   /** Checks {@code spec} against the endpoint as it is and the names of its deployments that are not Deleting. */
   public static RolloutPlan parse(JsonObject spec, EndpointDoc endpoint, Set<String> deployments) {
@@ -83,7 +87,10 @@ public record RolloutPlan(String target, List<Integer> steps, int intervalSecond
     if (!(del instanceof Boolean deletePrevious)) {
       throw new ValidationException("delete_previous: true or false");
     }
-    return new RolloutPlan(target, steps, interval, c, mirrorFirst, policy, maxInconclusive, deletePrevious);
+    int replayFirst = (int) whole(spec, "replay_first", 0, 0, MAX_REPLAY);
+    int replayRate = (int) whole(spec, "replay_rate", DEFAULT_REPLAY_RATE, 1, 1000);
+    return new RolloutPlan(target, steps, interval, c, mirrorFirst, policy, maxInconclusive, deletePrevious,
+        replayFirst, replayRate);
   }
 
   private static List<Integer> steps(Object v, int current) {
@@ -174,7 +181,7 @@ public record RolloutPlan(String target, List<Integer> steps, int intervalSecond
         .put("max_error_rate_increase", c.maxErrorRateIncrease()).put("max_p99_ratio", c.maxP99Ratio())
         .put("min_agreement", c.minAgreement()).put("mirror_first", 0)
         .put("on_inconclusive", OnInconclusive.HOLD.label()).put("max_inconclusive", DEFAULT_MAX_INCONCLUSIVE)
-        .put("delete_previous", false);
+        .put("delete_previous", false).put("replay_first", 0).put("replay_rate", DEFAULT_REPLAY_RATE);
   }
 
   public JsonObject toJson() {
@@ -183,7 +190,8 @@ public record RolloutPlan(String target, List<Integer> steps, int intervalSecond
         .put("max_error_rate", criteria.maxErrorRate()).put("max_error_rate_increase", criteria.maxErrorRateIncrease())
         .put("max_p99_ratio", criteria.maxP99Ratio()).put("min_agreement", criteria.minAgreement())
         .put("mirror_first", mirrorFirst).put("on_inconclusive", onInconclusive.label())
-        .put("max_inconclusive", maxInconclusive).put("delete_previous", deletePrevious);
+        .put("max_inconclusive", maxInconclusive).put("delete_previous", deletePrevious)
+        .put("replay_first", replayFirst).put("replay_rate", replayRate);
   }
 
   /** A stored plan (as {@link #toJson} wrote it); no endpoint checks. */
@@ -194,6 +202,7 @@ public record RolloutPlan(String target, List<Integer> steps, int intervalSecond
         new Judge.Criteria(j.getLong("min_requests"), j.getDouble("max_error_rate"),
             j.getDouble("max_error_rate_increase"), j.getDouble("max_p99_ratio"), j.getDouble("min_agreement")),
         j.getInteger("mirror_first"), OnInconclusive.of(j.getString("on_inconclusive")), j.getInteger("max_inconclusive"),
-        j.getBoolean("delete_previous"));
+        j.getBoolean("delete_previous"), j.getInteger("replay_first", 0),
+        j.getInteger("replay_rate", DEFAULT_REPLAY_RATE));
   }
 }

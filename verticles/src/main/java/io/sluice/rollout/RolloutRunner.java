@@ -18,17 +18,19 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs the cluster's rollouts, on the supervisor leader, once a second: every Running rollout whose window is over
  * is judged from this node's {@link LoadPicture} (the target against the deployments with live weight, over the same
- * seconds) and the verdict goes to the endpoint-manager, which moves the rollout and the traffic together. The state
- * is in the store, so a new leader carries on at the step the rollout was in, judging the window it finds there.
+ * seconds; a replay step is run and judged by the {@link Replayer}) and the verdict goes to the endpoint-manager,
+ * which moves the rollout and the traffic together. The state is in the store, so a new leader carries on at the step the rollout was in, judging the window it finds there.
  */
 public final class RolloutRunner {
   private static final Logger LOG = LoggerFactory.getLogger(RolloutRunner.class);
   private final Vertx vertx;
   private final LoadPicture picture;
+  private final Replayer replayer;
 
   public RolloutRunner(Vertx vertx, LoadPicture picture) {
     this.vertx = vertx;
     this.picture = picture;
+    this.replayer = new Replayer(vertx);
   }
 
   /** One round: judge what is due. */
@@ -36,8 +38,10 @@ public final class RolloutRunner {
     return ControlPlane.internal(vertx, new JsonObject().put(Ops.OP, Ops.ROLLOUT_RUNNING), 10_000).compose(r -> {
       long now = System.currentTimeMillis() / 1000;
       List<Future<?>> work = new ArrayList<>();
-      for (Object o : r.getJsonArray("value", new JsonArray())) {
-        RolloutState s = RolloutState.fromJson((JsonObject) o);
+      List<RolloutState> states = new ArrayList<>();
+      r.getJsonArray("value", new JsonArray()).forEach(o -> states.add(RolloutState.fromJson((JsonObject) o)));
+      replayer.follow(states);
+      for (RolloutState s : states) {
         if (RolloutMachine.due(s, now)) {
           Judge.Verdict v = judge(s);
           LOG.info("rollout of {} on {} at {}: {} {}", s.plan().target(), s.endpoint(), s.stepLabel(), v.outcome(),
@@ -61,9 +65,9 @@ public final class RolloutRunner {
         live.add(new Key(s.endpoint(), e.getKey(), false));
       }
     }
-    Key targetKey = new Key(s.endpoint(), target, s.step() < 0);
+    Key targetKey = new Key(s.endpoint(), target, s.step() == RolloutState.MIRROR);
     Judge.Agreement agreement = null;
-    if (s.step() < 0) { // mirroring first: how the copies' answers compared with the live answers
+    if (s.step() == RolloutState.MIRROR) { // mirroring first: how the copies' answers compared with the live answers
       LoadReport.Comparison c = picture.comparison(targetKey, from, to);
       agreement = new Judge.Agreement(c.compared(), c.agreed());
     }

@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * A rollout as stored (one per endpoint, the current or the last): its plan, the traffic and mirror maps from before
- * it (what a rollback restores), where it is (step index, -1 while mirroring first; the second its window started;
+ * it (what a rollback restores), where it is (step index: -2 replaying, -1 mirroring first; the second its window started;
  * inconclusive windows in a row), every verdict with its figures, and how it ended. {@code revision} orders the
  * runner's writes after user commands (pause, abort) that came in between.
  */
@@ -32,9 +32,19 @@ public record RolloutState(String endpoint, RolloutPlan plan, Map<String, Intege
         allVerdicts, why, revision + 1);
   }
 
-  /** The percent the target has at the current step ("mirror" while mirroring first). */
+  /** The step that is replaying recorded requests; -1 is mirroring first, 0 on the live steps. */
+  public static final int REPLAY = -2;
+  public static final int MIRROR = -1;
+
+  /** The percent the target has at the current step ("mirror N%" while mirroring first, "replay N" replaying). */
   public String stepLabel() {
-    return step < 0 ? "mirror " + plan.mirrorFirst() + "%" : plan.steps().get(step) + "%";
+    return step == REPLAY ? "replay " + plan.replayFirst() : step == MIRROR ? "mirror " + plan.mirrorFirst() + "%"
+        : plan.steps().get(step) + "%";
+  }
+
+  /** The step after this one passed: replay, then mirror (when asked for), then the live steps in order. */
+  public int nextStep() {
+    return step == REPLAY ? (plan.mirrorFirst() > 0 ? MIRROR : 0) : step + 1;
   }
 
   public JsonObject toJson() {

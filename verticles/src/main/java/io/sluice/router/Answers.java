@@ -49,7 +49,7 @@ final class Answers {
     }
     h.put("content-type", a.contentType());
     h.put(Headers.RUN_FN_EXEC_MS, Millis.text(a.runMs()));
-    if (a.status() == 200 || a.runtime() || a.made()) {
+    if (a.passesAsItIs()) {
       if (!a.runtime()) {
         h.put(Headers.RUN_FUNCTION_FAILED, "False");
       }
