@@ -181,6 +181,9 @@ log "    sluice ${R[split]}"
 log "(5) Python: the sample sklearn model through Sluice, against gunicorn + Flask and run() in a loop, alternated"
 log "    (loadtest/python-bench.sh: its own node and gunicorn; 1 and 2 workers; batching)"
 while read -r k v; do R[$k]="$v"; done < <(loadtest/python-bench.sh)
+log "(5b) data collection: the echo path with data_collector (request and response, sampling 1) against without,"
+log "    alternated (loadtest/collect-bench.sh: its own node)"
+while read -r k v; do R[$k]="$v"; done < <(loadtest/collect-bench.sh)
 log "    wrk and the load generator on a target that sets its own pace (run() sleeps 5 ms, 8 workers, 8 connections)"
 mkdir -p "$work/nap/code"
 printf 'import time\ndef init():\n    pass\ndef run(raw_data):\n    time.sleep(0.005)\n    return "ok"\n' > "$work/nap/code/score.py"

@@ -2,12 +2,11 @@ package io.sluice.collect;
 
 import io.sluice.collect.CollectedRecords.Payload;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.io.BufferedOutputStream;
+import java.io.FileOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,13 +31,15 @@ public final class CollectWriter implements AutoCloseable {
   public static final long QUEUED_BYTES = 64L << 20;
   private static final long FORCE_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final long SWEEP_NANOS = TimeUnit.MINUTES.toNanos(1);
+  private static final long FLUSH_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  private static final long GATHER_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
   private static final Payload CLOSE = new Payload("", 0, "", new byte[0], null, 0, null);
 
   /** Counts what was written and what was dropped, per collection (the node's metrics). */
   public interface Counts {
-    void written(String collection);
+    void written(String collection, long n);
 
-    void dropped(String collection);
+    void dropped(String collection, long n);
   }
 
   private final String endpoint;
@@ -50,13 +51,16 @@ public final class CollectWriter implements AutoCloseable {
   private final long maxQueued;
   private final LinkedBlockingQueue<Payload> queue = new LinkedBlockingQueue<>();
   private final AtomicLong queued = new AtomicLong();
-  /** Per collection: the file being appended to (its period), and its channel. */
-  private final Map<String, Path> current = new HashMap<>();
-  private final Map<String, FileChannel> channels = new HashMap<>();
+  /** Per collection: the file being appended to (its period's). */
+  private final Map<String, OpenFile> files = new HashMap<>();
+  /** Per collection: the second last written and its file. */
+  private final Map<String, Object[]> paths = new HashMap<>();
   private final Thread thread;
+  private final LineEncoder encoder;
   private volatile boolean closed;
   private long lastForce = System.nanoTime();
   private long lastSweep;
+  private long lastFlush = System.nanoTime();
   private boolean dirty;
   private final List<Path> kept;
 
@@ -74,6 +78,7 @@ public final class CollectWriter implements AutoCloseable {
     this.folders = Map.copyOf(folders);
     this.counts = counts;
     this.maxQueued = maxQueued;
+    this.encoder = new LineEncoder(endpoint, deployment);
     thread = new Thread(this::run, "collect-" + instance);
     thread.setDaemon(true);
     thread.start();
@@ -112,7 +117,7 @@ public final class CollectWriter implements AutoCloseable {
     long size = cost(p);
     if (queued.addAndGet(size) > maxQueued) {
       queued.addAndGet(-size);
-      counts.dropped(p.collection());
+      counts.dropped(p.collection(), 1);
       return;
     }
     queue.add(p);
@@ -128,6 +133,9 @@ public final class CollectWriter implements AutoCloseable {
       while (true) {
         Payload first = queue.poll(250, TimeUnit.MILLISECONDS);
         if (first != null) {
+          // let more gather: while this thread sleeps rather than waits on the queue, adding to it wakes nobody,
+          // so the event loop pays no wake-up per record
+          java.util.concurrent.locks.LockSupport.parkNanos(GATHER_NANOS);
           batch.add(first);
           queue.drainTo(batch);
         }
@@ -138,6 +146,10 @@ public final class CollectWriter implements AutoCloseable {
           }
           queued.addAndGet(-cost(p));
           write(p);
+        }
+        if (first == null || System.nanoTime() - lastFlush >= FLUSH_NANOS) {
+          flush(); // readers (get-collected-data) see what was written within 100 ms; few write() calls meanwhile
+          lastFlush = System.nanoTime();
         }
         batch.clear();
         if (dirty && System.nanoTime() - lastForce >= FORCE_NANOS) {
@@ -156,53 +168,81 @@ public final class CollectWriter implements AutoCloseable {
 
   private void write(Payload p) {
     try {
-      Instant at = Instant.ofEpochMilli(p.epochMillis());
-      Path file = CollectionFolders.file(folders.get(p.collection()), settings.rollingRate(), at, instance);
+      Path path = path(p.collection(), p.epochMillis());
       String dataref = null;
       if (CollectedRecords.beside(p)) {
-        Path raw = file.resolveSibling(instance + "." + p.requestId().replaceAll("[^A-Za-z0-9_-]", "_") + "."
+        Path raw = path.resolveSibling(instance + "." + p.requestId().replaceAll("[^A-Za-z0-9_-]", "_") + "."
             + p.collection() + ".raw");
         Files.createDirectories(raw.getParent());
         Files.write(raw, p.body());
         dataref = folders.get(p.collection()).relativize(raw).toString();
       }
-      byte[] line = (CollectedRecords.record(endpoint, deployment, p, dataref).encode() + "\n")
-          .getBytes(StandardCharsets.UTF_8);
-      ByteBuffer buf = ByteBuffer.wrap(line);
-      FileChannel ch = channel(p.collection(), file);
-      while (buf.hasRemaining()) {
-        ch.write(buf);
-      }
+      OpenFile f = file(p.collection(), path);
+      encoder.write(p, dataref, f.out());
+      f.pending()[0]++;
       dirty = true;
-      counts.written(p.collection());
     } catch (IOException | RuntimeException e) {
-      counts.dropped(p.collection()); // a full disk or a read-only folder: the answer went out anyway
+      counts.dropped(p.collection(), 1); // a full disk or a read-only folder: the answer went out anyway
       LOG.debug("collected record dropped for {}: {}", instance, e.toString());
     }
   }
 
-  /** The channel of {@code file}; the previous period's file of the collection is forced and closed. */
-  private FileChannel channel(String collection, Path file) throws IOException {
-    if (file.equals(current.get(collection))) {
-      return channels.get(collection);
+  /** The file of a collection for a record of that time: worked out once a second, not per record. */
+  private Path path(String collection, long epochMillis) {
+    long second = Math.floorDiv(epochMillis, 1000);
+    Object[] cached = paths.get(collection);
+    if (cached == null || (long) cached[0] != second) {
+      cached = new Object[] {second, CollectionFolders.file(folders.get(collection), settings.rollingRate(),
+          Instant.ofEpochSecond(second), instance)};
+      paths.put(collection, cached);
     }
-    FileChannel old = channels.remove(collection);
-    if (old != null) {
-      old.force(false);
-      old.close();
+    return (Path) cached[1];
+  }
+
+  /** A file being appended to: buffered, flushed after each batch, forced to disk once a second. */
+  private record OpenFile(Path path, FileOutputStream stream, BufferedOutputStream out, long[] pending) {
+  }
+
+  /** The open file {@code path} of a collection; the previous period's file of the collection is closed. */
+  private OpenFile file(String collection, Path path) throws IOException {
+    OpenFile f = files.get(collection);
+    if (f != null && (f.path() == path || f.path().equals(path))) { // the same object while the second lasts
+      return f;
     }
-    Files.createDirectories(file.getParent());
-    FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.APPEND);
-    current.put(collection, file);
-    channels.put(collection, ch);
-    return ch;
+    if (f != null) {
+      files.remove(collection);
+      flush(collection, f);
+      close(f);
+    }
+    Files.createDirectories(path.getParent());
+    FileOutputStream stream = new FileOutputStream(path.toFile(), true);
+    OpenFile opened = new OpenFile(path, stream, new BufferedOutputStream(stream, 64 << 10), new long[1]);
+    files.put(collection, opened);
+    return opened;
+  }
+
+  private void flush() {
+    files.forEach(this::flush);
+  }
+
+  /** Writes out what the file's buffer holds; its records are counted written, or dropped when that fails. */
+  private void flush(String collection, OpenFile f) {
+    long n = f.pending()[0];
+    f.pending()[0] = 0;
+    try {
+      f.out().flush();
+      counts.written(collection, n);
+    } catch (IOException err) {
+      counts.dropped(collection, n);
+      LOG.debug("collected file not written: {}", err.toString());
+    }
   }
 
   private void force() {
-    for (FileChannel ch : channels.values()) {
+    flush();
+    for (OpenFile f : files.values()) {
       try {
-        ch.force(false);
+        f.stream().getChannel().force(false);
       } catch (IOException e) {
         LOG.debug("collected file not forced: {}", e.toString());
       }
@@ -211,17 +251,20 @@ public final class CollectWriter implements AutoCloseable {
     lastForce = System.nanoTime();
   }
 
-  private void closeFiles() {
-    force();
-    for (FileChannel ch : channels.values()) {
-      try {
-        ch.close();
-      } catch (IOException ignored) {
-        // closing: nothing more to do
-      }
+  private static void close(OpenFile f) {
+    try {
+      f.out().flush();
+      f.stream().getChannel().force(false);
+      f.out().close();
+    } catch (IOException ignored) {
+      // closing: nothing more to do
     }
-    channels.clear();
-    current.clear();
+  }
+
+  private void closeFiles() {
+    flush();
+    files.values().forEach(CollectWriter::close);
+    files.clear();
   }
 
   /** Writes what is queued and closes the files (waits at most 5 s for a slow disk). */

@@ -1,8 +1,12 @@
 package io.sluice.collect;
 
-import io.vertx.core.json.DecodeException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -10,7 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
-import java.util.UUID;
+
 
 /**
  * One collected record, in Azure's fields: {@code specversion}, {@code id}, {@code source}, {@code type}
@@ -32,27 +36,41 @@ public final class CollectedRecords {
                         int status, Map<String, String> headers) {
   }
 
-  /** The record's line (without the payload when it goes beside, see {@link #beside}). */
-  public static JsonObject record(String endpoint, String deployment, Payload p, String dataref) {
-    JsonObject r = new JsonObject().put("specversion", "1.0").put("id", UUID.randomUUID().toString())
-        .put("source", "/endpoints/" + endpoint + "/deployments/" + deployment)
-        .put("type", "azureml.inference." + p.collection())
-        .put("time", Instant.ofEpochMilli(p.epochMillis()).toString())
-        .put("datacontenttype", p.contentType() == null ? "application/json" : p.contentType());
-    if (dataref != null) {
-      r.put("dataref", dataref);
-    } else {
-      putData(r, p.body());
+  private static final JsonFactory FACTORY = new JsonFactory();
+  /** The record's line, newline included (without the payload when it goes beside, see {@link #beside}). */
+  public static byte[] line(String endpoint, String deployment, Payload p, String dataref) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      new LineEncoder(endpoint, deployment).write(p, dataref, out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
     }
-    r.put("correlationid", p.requestId()).put("xrequestid", p.requestId())
-        .put("contentrange", "bytes 0-" + Math.max(0, p.body().length - 1) + "/" + p.body().length);
-    if (p.status() > 0) {
-      r.put("statuscode", p.status());
+    return out.toByteArray();
+  }
+
+  /** JSON text over several lines, encoded again on one (a JSON line must be one line); null when it is not JSON. */
+  static String compacted(String text) {
+    if (text.isEmpty() || text.indexOf('\n') < 0 && text.indexOf('\r') < 0 || !json(text.getBytes(StandardCharsets.UTF_8))) {
+      return null;
     }
-    if (p.headers() != null && !p.headers().isEmpty()) {
-      r.put("headers", new JsonObject(new java.util.LinkedHashMap<>(p.headers())));
+    return Json.encode(Json.decodeValue(text));
+  }
+
+  /** One JSON value on one line (no line breaks, nothing after it): copied into the record as it is. */
+  static boolean compactJson(byte[] body) {
+    return JsonCheck.oneLineValue(body);
+  }
+
+  private static boolean json(byte[] body) {
+    try (JsonParser p = FACTORY.createParser(body)) {
+      if (p.nextToken() == null) {
+        return false;
+      }
+      p.skipChildren();
+      return p.nextToken() == null;
+    } catch (IOException e) {
+      return false;
     }
-    return r;
   }
 
   /** Whether the payload goes beside the line. */
@@ -60,20 +78,7 @@ public final class CollectedRecords {
     return p.body().length > INLINE_BYTES;
   }
 
-  private static void putData(JsonObject r, byte[] body) {
-    String text = utf8(body);
-    if (text == null) {
-      r.put("data", Base64.getEncoder().encodeToString(body)).put("dataencoding", "base64");
-      return;
-    }
-    try {
-      r.put("data", text.isEmpty() ? "" : Json.decodeValue(text));
-    } catch (DecodeException e) {
-      r.put("data", text);
-    }
-  }
-
-  private static String utf8(byte[] b) {
+  static String utf8(byte[] b) {
     try {
       return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b)).toString();

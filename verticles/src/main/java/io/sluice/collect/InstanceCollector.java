@@ -64,13 +64,13 @@ public final class InstanceCollector implements AutoCloseable {
     Map<String, Counter> dropped = new ConcurrentHashMap<>();
     return new CollectWriter.Counts() {
       @Override
-      public void written(String c) {
-        written.computeIfAbsent(c, k -> counter(registry, "sluice.collected.records", d, k)).increment();
+      public void written(String c, long n) {
+        written.computeIfAbsent(c, k -> counter(registry, "sluice.collected.records", d, k)).increment(n);
       }
 
       @Override
-      public void dropped(String c) {
-        dropped.computeIfAbsent(c, k -> counter(registry, "sluice.collected.dropped", d, k)).increment();
+      public void dropped(String c, long n) {
+        dropped.computeIfAbsent(c, k -> counter(registry, "sluice.collected.dropped", d, k)).increment(n);
       }
     };
   }
@@ -118,8 +118,11 @@ public final class InstanceCollector implements AutoCloseable {
         }
       });
     }
-    String contentType = headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase("content-type"))
-        .map(Map.Entry::getValue).findFirst().orElse(null);
+    // a look-up, not a walk: the router's header view is case-insensitive, the event bus's map keeps the sender's case
+    String contentType = headers.get("content-type");
+    if (contentType == null) {
+      contentType = headers.get("Content-Type");
+    }
     writer.offer(new Payload(DataCollection.REQUEST, arrivedMillis, requestId, body, contentType, 0,
         captured));
     if (a instanceof Answer.Answered r && writer.writes(DataCollection.RESPONSE)) {

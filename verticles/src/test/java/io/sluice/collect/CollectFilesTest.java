@@ -24,13 +24,13 @@ class CollectFilesTest {
   final Map<String, AtomicLong> dropped = new ConcurrentHashMap<>();
   final CollectWriter.Counts counts = new CollectWriter.Counts() {
     @Override
-    public void written(String c) {
-      written.computeIfAbsent(c, k -> new AtomicLong()).incrementAndGet();
+    public void written(String c, long n) {
+      written.computeIfAbsent(c, k -> new AtomicLong()).addAndGet(n);
     }
 
     @Override
-    public void dropped(String c) {
-      dropped.computeIfAbsent(c, k -> new AtomicLong()).incrementAndGet();
+    public void dropped(String c, long n) {
+      dropped.computeIfAbsent(c, k -> new AtomicLong()).addAndGet(n);
     }
   };
 
@@ -67,7 +67,7 @@ class CollectFilesTest {
     JsonObject r1 = new JsonObject(Files.readAllLines(first).get(0));
     assertThat(r1.getString("specversion")).isEqualTo("1.0");
     assertThat(r1.getString("type")).isEqualTo("azureml.inference.request");
-    assertThat(r1.getString("time")).isEqualTo("2026-12-03T16:59:59Z");
+    assertThat(r1.getString("time")).isEqualTo("2026-12-03T16:59:59.000Z");
     assertThat(r1.getJsonObject("data").getJsonArray("data").getJsonArray(0).getInteger(1)).isEqualTo(2);
     assertThat(r1.getString("correlationid")).isEqualTo("r1").isEqualTo(r1.getString("xrequestid"));
     assertThat(r1.getString("contentrange")).isEqualTo("bytes 0-17/18");

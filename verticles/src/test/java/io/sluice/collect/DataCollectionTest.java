@@ -91,4 +91,26 @@ class DataCollectionTest {
     long in = java.util.stream.IntStream.range(0, 10_000).filter(i -> CollectWriter.sampled("r" + i, 0.25)).count();
     assertThat(in).isBetween(2200L, 2800L);
   }
+
+  /** The writer copies a payload into its record only when it is one JSON value on one line, as Jackson reads it. */
+  @Test
+  void aPayloadIsCopiedAsItCameOnlyWhenItIsOneJsonValueOnOneLine() throws Exception {
+    String[] valid = {"{}", "[]", "0", "-1.5e+3", "\"a\\u00e9\\n\"", "true", "null", " {\"a\": [1, 2, {\"b\": false}]} ",
+        "{\"é\": \"日本\"}", "[[[[1]]]]", "\"\"", "1E5", "{\"a\":1,\"b\":[]}"};
+    String[] invalid = {"", " ", "{", "{\"a\"}", "[1,]", "01", "1.", "-", "tru", "nul", "\"a", "{} {}", "[1] x",
+        "{\"a\":1\n}", "\"tab\there\"", "'a'", "{a: 1}", "+1", ".5", "\"\\x\"", "[1 2]", "NaN"};
+    com.fasterxml.jackson.databind.ObjectMapper jackson = new com.fasterxml.jackson.databind.ObjectMapper()
+        .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    for (String v : valid) {
+      assertThat(JsonCheck.oneLineValue(v.getBytes(java.nio.charset.StandardCharsets.UTF_8))).as(v).isTrue();
+      jackson.readTree(v); // Jackson agrees
+    }
+    for (String v : invalid) {
+      assertThat(JsonCheck.oneLineValue(v.getBytes(java.nio.charset.StandardCharsets.UTF_8))).as(v).isFalse();
+    }
+    assertThat(JsonCheck.oneLineValue(new byte[] {'"', (byte) 0xc3, (byte) 0x28, '"'})).as("bad UTF-8").isFalse();
+    assertThat(JsonCheck.oneLineValue(new byte[] {'"', (byte) 0xed, (byte) 0xa0, (byte) 0x80, '"'}))
+        .as("a surrogate").isFalse();
+    assertThat(JsonCheck.oneLineValue(("[".repeat(300) + "]".repeat(300)).getBytes())).as("too deep").isFalse();
+  }
 }

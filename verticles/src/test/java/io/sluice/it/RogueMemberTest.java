@@ -167,7 +167,11 @@ class RogueMemberTest {
         new JsonObject().put(Ops.OP, Ops.SNAPSHOT),
         new JsonObject().put(Ops.OP, Ops.ENDPOINT_KEYS).put("name", "rogue-ep"),
         new JsonObject().put(Ops.OP, Ops.ENDPOINT_DELETE).put("name", "rogue-ep"),
-        new JsonObject().put(Ops.OP, Ops.NODE_DRAIN).put("name", "node-" + host.port)};
+        new JsonObject().put(Ops.OP, Ops.NODE_DRAIN).put("name", "node-" + host.port),
+        // a replay's recorded requests and the endpoint's key; collected data
+        new JsonObject().put(Ops.OP, Ops.ROLLOUT_RECORDED).put("endpoint", "rogue-ep"),
+        new JsonObject().put(Ops.OP, Ops.DEPLOYMENT_COLLECTED).put("endpoint", "rogue-ep").put("name", "blue")
+            .put("collection", "request").put("since", 0).put("limit", 10)};
     for (JsonObject op : forged) {
       assertRefused(Addresses.ENDPOINTS_INTERNAL, op, "need a node's or the admin's proof");
       assertRefused(Addresses.ENDPOINTS, op, "need a node's or the admin's proof");
@@ -176,6 +180,11 @@ class RogueMemberTest {
         .putNull("document"), "need a node's or the admin's proof");
     assertRefused(Addresses.supervisor(hostId), new JsonObject().put(Ops.OP, Ops.SPAWN).put("instance",
         new JsonObject().put("id", "../../escaped")), "need a node's or the admin's proof");
+    assertRefused(Addresses.supervisor(hostId), new JsonObject().put(Ops.OP, Ops.COLLECTED).put("endpoint", "rogue-ep")
+        .put("deployment", "blue").put("collection", "request").put("data_collector", new JsonObject()
+            .put("collections", new JsonObject().put("request", new JsonObject().put("enabled", true)
+                .put("data", new JsonObject().put("path", "/etc"))))).put("since", 0).put("limit", 10),
+        "need a node's or the admin's proof");
     // no key needed on an instance's own address? It needs a node's proof
     assertRefused(Addresses.scorer(instanceId), Buffer.buffer("{\"free\": true}"),
         "need a node's or the admin's proof");
