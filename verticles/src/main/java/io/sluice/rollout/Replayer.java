@@ -42,8 +42,11 @@ public final class Replayer {
   private static final Logger LOG = LoggerFactory.getLogger(Replayer.class);
   public static final String HEADER = "x-ms-sluice-replay";
   static final int IN_FLIGHT = 16;
-  /** Answers that say nothing of the target's model: 408 (no answer in time), 429 (over its limit), 503 (no instance). */
-  private static final Set<Integer> MISSING = Set.of(408, 429, 503);
+  /** Answers that say nothing of the target's model: 408 (no answer in time), 503 (no instance took it). */
+  private static final Set<Integer> MISSING = Set.of(408, 503);
+  /** How often one pair is sent while the target answers 429. */
+  private static final int MAX_TRIES = 20;
+  private static final String TRIES = "_tries";
   private final Vertx vertx;
   private final HttpClient client;
   /** Replays under way, by endpoint and rollout revision: their stop flags. */
@@ -112,17 +115,24 @@ public final class Replayer {
     });
   }
 
-  /** Sends every pair at the plan's rate and compares the answers. */
+  /**
+   * Sends every pair at the plan's rate and compares the answers. A 429 (the target's admission limit, which a
+   * deployment of one slow worker reaches at 2 in flight) sends the pair again later and halves how many go at a time;
+   * each answer lets one more go, up to {@link #IN_FLIGHT}.
+   */
   private Future<ReplayJudge.Tally> send(RolloutState s, JsonObject in, String url, AtomicBoolean stop) {
     JsonArray pairs = in.getJsonArray("pairs", new JsonArray());
     AnswerComparison.Tolerance tolerance = ComparisonSettings.tolerance(in.getJsonObject("mirror_comparison"));
     Counts c = new Counts();
     Promise<ReplayJudge.Tally> done = Promise.promise();
+    java.util.ArrayDeque<JsonObject> again = new java.util.ArrayDeque<>();
     int[] next = {0};
     int[] inFlight = {0};
+    int[] cap = {IN_FLIGHT};
     long period = Math.max(1, 1000 / s.plan().replayRate());
     vertx.setPeriodic(0, period, t -> {
-      if (stop.get() || next[0] >= pairs.size()) {
+      boolean left = next[0] < pairs.size() || !again.isEmpty();
+      if (stop.get() || !left) {
         if (inFlight[0] == 0 || stop.get()) {
           vertx.cancelTimer(t);
           done.tryComplete(new ReplayJudge.Tally(s.plan().replayFirst(), pairs.size(), c.compared, c.agreed,
@@ -130,12 +140,25 @@ public final class Replayer {
         }
         return;
       }
-      if (inFlight[0] >= IN_FLIGHT) {
+      if (inFlight[0] >= cap[0]) {
         return; // the target is slower than the rate: wait for it
       }
-      JsonObject pair = pairs.getJsonObject(next[0]++);
+      JsonObject pair = again.isEmpty() ? pairs.getJsonObject(next[0]++) : again.poll();
       inFlight[0]++;
-      one(s, url, in.getString("key"), pair, tolerance, c).onComplete(ar -> inFlight[0]--);
+      one(s, url, in.getString("key"), pair, tolerance, c).onComplete(ar -> {
+        inFlight[0]--;
+        if (Boolean.TRUE.equals(ar.result())) {
+          cap[0] = Math.min(IN_FLIGHT, cap[0] + 1);
+        } else {
+          cap[0] = Math.max(1, cap[0] / 2);
+          int tries = pair.getInteger(TRIES, 0) + 1;
+          if (tries < MAX_TRIES) {
+            again.add(pair.put(TRIES, tries));
+          } else {
+            c.notCompared++;
+          }
+        }
+      });
     });
     return done.future();
   }
@@ -148,15 +171,16 @@ public final class Replayer {
     final List<JsonObject> mismatches = new ArrayList<>();
   }
 
-  private Future<Void> one(RolloutState s, String url, String key, JsonObject pair,
-                           AnswerComparison.Tolerance tolerance, Counts c) {
+  /** Sends one pair and compares; true when done with it, false when the target said 429 (send it again). */
+  private Future<Boolean> one(RolloutState s, String url, String key, JsonObject pair,
+                              AnswerComparison.Tolerance tolerance, Counts c) {
     JsonObject request = pair.getJsonObject("request");
     JsonObject recorded = pair.getJsonObject("response");
     byte[] body = CollectedRecords.body(request);
     byte[] expected = CollectedRecords.body(recorded);
     if (body == null || expected == null) { // written beside its line (over 4 MB): not replayed
       c.notCompared++;
-      return Future.succeededFuture();
+      return Future.succeededFuture(true);
     }
     String id = request.getString("correlationid", "");
     RequestOptions opts = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url + "/endpoints/"
@@ -167,9 +191,12 @@ public final class Replayer {
     int expectedStatus = recorded.getInteger("statuscode", 200);
     return client.request(opts).compose(req -> req.send(Buffer.buffer(body)))
         .compose(resp -> resp.body().map(b -> {
+          if (resp.statusCode() == 429) {
+            return false;
+          }
           if (MISSING.contains(resp.statusCode())) {
-            c.notCompared++; // never ran, refused for load, or timed out: as a mirror copy without an answer
-            return (Void) null;
+            c.notCompared++; // never ran, or timed out: as a mirror copy without an answer
+            return true;
           }
           AnswerComparison.Result r = AnswerComparison.compare(expectedStatus, expected, resp.statusCode(),
               b.getBytes(), tolerance);
@@ -182,11 +209,11 @@ public final class Replayer {
                 .put("replay_status", resp.statusCode()).put("recorded_body", cut(expected))
                 .put("replay_body", cut(b.getBytes())));
           }
-          return (Void) null;
+          return true;
         }))
         .recover(err -> {
           c.notCompared++; // no answer (the target is down, or the router refused): nothing to compare
-          return Future.succeededFuture();
+          return Future.succeededFuture(true);
         });
   }
 

@@ -70,6 +70,19 @@ class DataCollectorTest {
     return out;
   }
 
+  /** A Java echo deployment of dc-ep with this data_collector (YAML lines indented under it). */
+  private static Path echo(String name, String dataCollector) throws Exception {
+    return Files.writeString(tmp.resolve(name + ".yml"), """
+        name: %s
+        endpoint_name: dc-ep
+        code_configuration: {code: %s, scoring_script: io.sluice.scorer.examples.EchoScorer}
+        environment: {image: sluice/java}
+        instance_type: Standard_DS3_v2
+        instance_count: 1
+        data_collector:
+        """.formatted(name, Samples.repo().resolve("examples/java-echo/code")) + dataCollector);
+  }
+
   private Path collected(String deployment, String collection) {
     return node.home.resolve("collected/dc-ep").resolve(deployment).resolve(collection);
   }
@@ -156,19 +169,11 @@ class DataCollectorTest {
   @Order(3)
   void aFolderThatCannotBeWrittenDropsRecordsAndServesEveryRequest() throws Exception {
     Path blocker = Files.writeString(tmp.resolve("a-file"), "not a folder");
-    Path yml = Files.writeString(tmp.resolve("ro.yml"), """
-        name: readonly
-        endpoint_name: dc-ep
-        code_configuration: {code: %s, scoring_script: io.sluice.scorer.examples.EchoScorer}
-        environment: {image: sluice/java}
-        instance_type: Standard_DS3_v2
-        instance_count: 1
-        data_collector:
+    Path yml = echo("readonly", """
           collections:
             request: {enabled: 'True', data: {path: %s}}
             response: {enabled: 'True', data: {path: 'file://%s'}}
-        """.formatted(Samples.repo().resolve("examples/java-echo/code"), blocker.resolve("request"),
-        blocker.resolve("response")));
+        """.formatted(blocker.resolve("request"), blocker.resolve("response")));
     cli.ok("online-deployment", "create", "-f", yml.toString());
     for (int i = 0; i < 30; i++) {
       assertThat(scoring.score("dc-ep", "Bearer " + key, "readonly", "{\"x\": " + i + "}").statusCode()).isEqualTo(200);
@@ -191,17 +196,10 @@ class DataCollectorTest {
   @Test
   @Order(4)
   void aBadDataCollectorIsRefusedNamingTheFieldAndNothingIsMade() throws Exception {
-    Path yml = Files.writeString(tmp.resolve("bad.yml"), """
-        name: bad
-        endpoint_name: dc-ep
-        code_configuration: {code: %s, scoring_script: io.sluice.scorer.examples.EchoScorer}
-        environment: {image: sluice/java}
-        instance_type: Standard_DS3_v2
-        instance_count: 1
-        data_collector:
+    Path yml = echo("bad", """
           collections: {request: {enabled: 'True'}}
           sampling_rate: 2
-        """.formatted(Samples.repo().resolve("examples/java-echo/code")));
+        """);
     assertThat(cli.fails("online-deployment", "create", "-f", yml.toString()))
         .contains("data_collector.sampling_rate: a number from 0 to 1");
     assertThat(cli.fails("online-deployment", "show", "-n", "bad", "-e", "dc-ep")).contains("not found");
