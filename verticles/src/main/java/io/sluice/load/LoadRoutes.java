@@ -25,7 +25,8 @@ import java.util.List;
  *   with traffic before it) together, and the mirrored copies alone with their agreement, per step;</li>
  *   <li>{@code GET /api/endpoints/{e}/mirror-report?seconds=N}: for each deployment copies were mirrored to, how
  *   their answers compared with the live answers (counts, agreement, the first and last mismatches with request
- *   ids and differing paths) and the mirror's latency beside live's.</li>
+ *   ids and differing paths) and the mirror's latency beside live's; and the last replay step of the endpoint's
+ *   rollout, when it had one (its answers compared with the recorded ones).</li>
  * </ul>
  */
 public final class LoadRoutes {
@@ -127,9 +128,35 @@ public final class LoadRoutes {
               live.add(json(answered).put("deployment", d));
             }
           }
-          ctx.response().putHeader("content-type", "application/json").end(new JsonObject().put("endpoint", e)
-              .put("from", from).put("to", to).put("mirrors", mirrors).put("live", live).encodePrettily());
+          JsonObject body = new JsonObject().put("endpoint", e).put("from", from).put("to", to)
+              .put("mirrors", mirrors).put("live", live);
+          // a rollout's replay step compared answers too: its last verdict, beside the mirrors' (none: no field)
+          ControlPlane.request(vertx, new JsonObject().put(Ops.OP, Ops.ROLLOUT_GET).put("name", e), 30_000)
+              .onComplete(r -> {
+                JsonObject replay = r.succeeded() ? lastReplay(r.result()) : null;
+                ctx.response().putHeader("content-type", "application/json")
+                    .end((replay == null ? body : body.put("replay", replay)).encodePrettily());
+              });
         });
+  }
+
+  /** The last replay verdict of a rollout, as the mirror report shows it; null when it replayed nothing. */
+  static JsonObject lastReplay(JsonObject rollout) {
+    JsonObject last = null;
+    for (Object o : rollout.getJsonArray("verdicts", new JsonArray())) {
+      JsonObject v = (JsonObject) o;
+      if (v.getJsonObject("figures", new JsonObject()).containsKey("replay_compared")) {
+        last = v;
+      }
+    }
+    if (last == null) {
+      return null;
+    }
+    JsonObject f = last.getJsonObject("figures");
+    return new JsonObject().put("deployment", rollout.getString("deployment")).put("step", last.getString("step"))
+        .put("outcome", last.getString("outcome")).put("compared", f.getValue("replay_compared"))
+        .put("agreed", f.getValue("replay_agreed")).put("agreement_percent", f.getValue("agreement"))
+        .put("not_compared", f.getValue("replay_not_compared")).put("mismatches", f.getValue("mismatches"));
   }
 
   /** A rollout's target, live and mirror series; the live side is what had traffic before the rollout began. */

@@ -274,6 +274,19 @@ public final class SluiceNode {
     supervisor = new DeploymentSupervisorVerticle(info, store, zipLimits(), loadPicture,
         List.of(rollouts::round, janitor::round), locals, BackendRegistries.getNow(registryName()));
     deployments.add(vertx.deployVerticle(supervisor).await(60, TimeUnit.SECONDS));
+    capCollectedData(home(conf));
+  }
+
+  /** Once a minute: collected data under SLUICE_HOME/collected kept within collect.max_bytes (oldest go first). */
+  private void capCollectedData(Path home) {
+    long max = NodeConfig.number(conf, "collect.max_bytes", 10L << 30);
+    vertx.setPeriodic(60_000, t -> vertx.executeBlocking(() -> io.sluice.collect.CollectedCap.sweep(
+        io.sluice.collect.CollectionFolders.root(home), max, System.currentTimeMillis()), false)
+        .onSuccess(freed -> {
+          if (freed > 0) {
+            LOG.info("collected data over collect.max_bytes ({} bytes): {} bytes of the oldest files deleted", max, freed);
+          }
+        }));
   }
 
   /** The router owns the one HTTP server: data plane (router role), health, metrics, /api/ (control-plane role). */

@@ -141,4 +141,24 @@ class CollectFilesTest {
     assertThat(folder.resolve("2026/11")).as("the folders it emptied").doesNotExist();
     assertThat(folder.resolve("2026/12/03/10")).exists();
   }
+
+  @Test
+  void pastTheNodesCapTheOldestFilesGoButNotOneBeingWritten() throws Exception {
+    Path root = tmp.resolve("collected");
+    long now = Instant.parse("2026-12-03T10:30:00Z").toEpochMilli();
+    Path[] f = new Path[4];
+    for (int i = 0; i < 4; i++) {
+      f[i] = Files.createDirectories(root.resolve("ep/d" + i + "/request/2026/12/03/0" + i)).resolve("x.jsonl");
+      Files.write(f[i], new byte[1000]);
+      Files.setLastModifiedTime(f[i], FileTime.fromMillis(now - (4 - i) * 3_600_000L)); // f[0] the oldest
+    }
+    Files.setLastModifiedTime(f[3], FileTime.fromMillis(now - 10_000)); // being written
+    assertThat(CollectedCap.sweep(root, 2500, now)).isEqualTo(2000);
+    assertThat(f[0]).doesNotExist();
+    assertThat(f[1]).doesNotExist();
+    assertThat(f[2]).exists();
+    assertThat(CollectedCap.sweep(root, 500, now)).as("the one being written stays, over the cap or not")
+        .isEqualTo(1000);
+    assertThat(f[3]).exists();
+  }
 }

@@ -104,6 +104,10 @@ class ReplayTest {
     assertThat(mismatch.path("paths").toString()).contains("$.y");
     assertThat(mismatch.path("recorded_body").asText()).isNotEqualTo(mismatch.path("replay_body").asText());
     assertThat(cli.okJson("online-endpoint", "show", "-n", "rp-ep", "--query", "traffic")).isEqualTo(before);
+    JsonNode report = cli.okJson("online-endpoint", "mirror-report", "-n", "rp-ep", "--query", "replay");
+    assertThat(report.path("deployment").asText()).isEqualTo("wrong");
+    assertThat(report.path("agreed").asInt()).isEqualTo(95);
+    assertThat(report.path("mismatches").get(0).path("paths").toString()).contains("$.y");
     String logs = cli.ok("online-deployment", "get-logs", "-n", "wrong", "-e", "rp-ep", "--lines", "500");
     assertThat(logs).as("every request the candidate saw was a replay").contains("REPLAY 0").doesNotContain("LIVE");
   }
