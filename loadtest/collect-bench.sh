@@ -3,6 +3,7 @@
 # (request and response, sampling_rate 1), one node, router and scorer together; alternated wrk runs (collecting,
 # then not, COLLECT_PAIRS times), per-pair ratios, medians.
 #   loadtest/collect-bench.sh    (COLLECT_PAIRS=5, COLLECT_DURATION=8 s per run; prints "key values..." lines)
+#   COLLECT_PATH=python: the sample's sklearn model and score.py (1 worker, COLLECT_CONCURRENCY=2) instead of echo
 # Keys: collect / plain: "rps p50_ms p99_ms" medians; collect_vs: medians of the per-pair rps and p99 ratios
 # (collecting over not); collect_records: records written during the runs; collect_dropped: records dropped.
 # Every load targets 127.0.0.1 only, and every run is bounded in time.
@@ -26,11 +27,16 @@ for _ in $(seq 1 240); do curl -sf http://127.0.0.1:18170/healthz >/dev/null 2>&
 S() { "$here/bin/sluice" "$@"; }
 export SLUICE_URL=http://127.0.0.1:18170
 ECHO=examples/java-echo/echo-deployment.yml
+SPEC=(-f "$ECHO" --set request_settings.max_concurrent_requests_per_instance=64)
+if [ "${COLLECT_PATH:-echo}" = python ]; then
+  scripts/setup.sh >&2; /usr/bin/python3 examples/train_models.py >/dev/null 2>&1
+  SPEC=(-f examples/cli/endpoints/online/managed/sample/blue-deployment.yml --set instance_count=1)
+fi
 S online-endpoint create -n cbench -o none
-S online-deployment create -f "$ECHO" -e cbench -n plain --set request_settings.max_concurrent_requests_per_instance=64 \
-  --all-traffic -o none
-S online-deployment create -f "$ECHO" -e cbench -n collect --set request_settings.max_concurrent_requests_per_instance=64 \
-  'data_collector={"collections": {"request": {"enabled": "True"}, "response": {"enabled": "True"}}}' -o none
+S online-deployment create "${SPEC[@]}" -e cbench -n plain --all-traffic -o none
+S online-deployment create "${SPEC[@]}" \
+  'data_collector={"collections": {"request": {"enabled": "True"}, "response": {"enabled": "True"}}}' \
+  -e cbench -n collect -o none
 KEY=$(S online-endpoint get-credentials -n cbench -o tsv --query primaryKey)
 BODY='{"data": [[1,2,3,4,5,6,7,8,9,10], [10,9,8,7,6,5,4,3,2,1]]}'
 for d in plain collect; do
