@@ -42,8 +42,6 @@ public final class CollectWriter implements AutoCloseable {
     void dropped(String collection, long n);
   }
 
-  private final String endpoint;
-  private final String deployment;
   private final String instance;
   private final DataCollection settings;
   private final Map<String, Path> folders;
@@ -71,8 +69,6 @@ public final class CollectWriter implements AutoCloseable {
   public CollectWriter(String endpoint, String deployment, String instance, DataCollection settings,
                        Map<String, Path> folders, List<Path> kept, Counts counts, long maxQueued) {
     this.kept = List.copyOf(kept);
-    this.endpoint = endpoint;
-    this.deployment = deployment;
     this.instance = instance;
     this.settings = settings;
     this.folders = Map.copyOf(folders);

@@ -4,20 +4,16 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
 
-
 /**
- * One collected record, in Azure's fields: {@code specversion}, {@code id}, {@code source}, {@code type}
+ * One collected record (written by {@link LineEncoder}, read back by {@link #body}), in Azure's fields: {@code specversion}, {@code id}, {@code source}, {@code type}
  * ({@code azureml.inference.<collection>}), {@code time}, {@code datacontenttype}, {@code data}, {@code correlationid}
  * and {@code xrequestid} (the request id: a request and its response share it), {@code contentrange}. A payload is
  * kept as JSON when it parses, as text when it is UTF-8, else as base64 ({@code dataencoding: base64}); one over
@@ -27,6 +23,7 @@ import java.util.Map;
 public final class CollectedRecords {
   /** Azure writes a payload over 4 MB beside the line, not in it. */
   public static final int INLINE_BYTES = 4 << 20;
+  private static final JsonFactory FACTORY = new JsonFactory();
 
   private CollectedRecords() {
   }
@@ -34,18 +31,6 @@ public final class CollectedRecords {
   /** What the instance saw of one request or its answer. */
   public record Payload(String collection, long epochMillis, String requestId, byte[] body, String contentType,
                         int status, Map<String, String> headers) {
-  }
-
-  private static final JsonFactory FACTORY = new JsonFactory();
-  /** The record's line, newline included (without the payload when it goes beside, see {@link #beside}). */
-  public static byte[] line(String endpoint, String deployment, Payload p, String dataref) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try {
-      new LineEncoder(endpoint, deployment).write(p, dataref, out);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
-    }
-    return out.toByteArray();
   }
 
   /** JSON text over several lines, encoded again on one (a JSON line must be one line); null when it is not JSON. */

@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Where a collection's files go, as Azure lays them out: the collection's folder (its {@code data.path}, or
@@ -13,8 +12,6 @@ import java.util.regex.Pattern;
  * ({@code yyyy/MM/dd/HH} for Hour), then {@code <instance>.jsonl}. Times are UTC. Pure.
  */
 public final class CollectionFolders {
-  private static final Pattern DATASTORE = Pattern.compile("azureml://datastores/([A-Za-z0-9_-]{1,64})/paths/(.+)");
-
   private CollectionFolders() {
   }
 
@@ -29,7 +26,7 @@ public final class CollectionFolders {
     if (p == null) {
       return root(home).resolve(endpoint).resolve(deployment).resolve(name);
     }
-    Matcher m = DATASTORE.matcher(p);
+    Matcher m = DataCollection.DATASTORE.matcher(p);
     if (m.matches()) {
       return root(home).resolve("datastores").resolve(m.group(1)).resolve(trimSlashes(m.group(2))).normalize();
     }

@@ -51,7 +51,8 @@ public record DataCollection(Map<String, Collection> collections, double samplin
   private static final Set<String> DATA_FIELDS = Set.of("name", "path", "version");
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
   private static final Pattern HEADER = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}");
-  private static final Pattern DATASTORE = Pattern.compile("azureml://datastores/([A-Za-z0-9_-]{1,64})/paths/(.+)");
+  /** Azure's datastore path: its store and the path in it. */
+  static final Pattern DATASTORE = Pattern.compile("azureml://datastores/([A-Za-z0-9_-]{1,64})/paths/(.+)");
   private static final Pattern DURATION = Pattern.compile("(\\d{1,6})(m|h|d)");
   private static final String P = "data_collector.";
 
