@@ -5,12 +5,12 @@
 #   loadtest/collect-bench.sh    (COLLECT_PAIRS=5, COLLECT_DURATION=8 s per run; prints "key values..." lines)
 #   COLLECT_PATH=python: the sample's sklearn model and score.py (1 worker, COLLECT_CONCURRENCY=2) instead of echo
 # Keys: collect / plain: "rps p50_ms p99_ms" medians; collect_vs: medians of the per-pair rps and p99 ratios
-# (collecting over not); collect_records: records written during the runs; collect_dropped: records dropped.
+# (collecting over not); collect_ratio_quartiles: the first and third quartile of the rps ratios; collect_records: records written during the runs; collect_dropped: records dropped.
 # Every load targets 127.0.0.1 only, and every run is bounded in time.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
-PAIRS="${COLLECT_PAIRS:-5}"; DUR="${COLLECT_DURATION:-8}"; CONC="${COLLECT_CONCURRENCY:-64}"
+PAIRS="${COLLECT_PAIRS:-12}"; DUR="${COLLECT_DURATION:-4}"; CONC="${COLLECT_CONCURRENCY:-64}"
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >&2; }
 [ -f verticles/target/sluice.jar ] || mvn -B -q -DskipTests package >&2
 JAR="$here/verticles/target/sluice.jar"
@@ -56,8 +56,10 @@ wrk -t1 -c"$CONC" -d5s -s "$work/plain.lua" "$URI" > /dev/null
 wrk -t1 -c"$CONC" -d5s -s "$work/collect.lua" "$URI" > /dev/null
 : > "$work/collect.runs"; : > "$work/plain.runs"
 for i in $(seq 1 "$PAIRS"); do
-  wrk_once "$work/collect.lua" >> "$work/collect.runs"
-  wrk_once "$work/plain.lua" >> "$work/plain.runs"
+  # ABBA: which side goes first alternates, so a drift of the machine during a pair does not favour one side
+  if [ $((i % 2)) = 1 ]; then first=collect; second=plain; else first=plain; second=collect; fi
+  wrk_once "$work/$first.lua" >> "$work/$first.runs"
+  wrk_once "$work/$second.lua" >> "$work/$second.runs"
   log "  pair $i: collect $(tail -1 "$work/collect.runs"); plain $(tail -1 "$work/plain.runs")"
 done
 /usr/bin/python3 - "$work/collect.runs" "$work/plain.runs" <<'PY'
@@ -67,8 +69,10 @@ b = [list(map(float, l.split())) for l in open(sys.argv[2]) if l.strip()]
 med = lambda rows: " ".join("%.3f" % statistics.median(c) for c in zip(*rows))
 print("collect", med(a))
 print("plain", med(b))
-print("collect_vs", "%.3f" % statistics.median(x[0] / y[0] for x, y in zip(a, b)),
-      "%.3f" % statistics.median(x[2] / y[2] for x, y in zip(a, b)))
+ratios = sorted(x[0] / y[0] for x, y in zip(a, b))
+print("collect_vs", "%.3f" % statistics.median(ratios), "%.3f" % statistics.median(x[2] / y[2] for x, y in zip(a, b)))
+q = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else ratios * 3
+print("collect_ratio_quartiles", "%.3f %.3f" % (q[0], q[2]))
 PY
 sleep 2 # the writer forces its files once a second
 echo "collect_records $(cat "$SLUICE_HOME"/collected/cbench/collect/request/*/*/*/*/*.jsonl 2>/dev/null | wc -l)"

@@ -33,6 +33,7 @@ public final class CollectWriter implements AutoCloseable {
   private static final long SWEEP_NANOS = TimeUnit.MINUTES.toNanos(1);
   private static final long FLUSH_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private static final long GATHER_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+  private static final int BATCH = 4096;
   private static final Payload CLOSE = new Payload("", 0, "", new byte[0], null, 0, null);
 
   /** Counts what was written and what was dropped, per collection (the node's metrics). */
@@ -124,25 +125,29 @@ public final class CollectWriter implements AutoCloseable {
   }
 
   private void run() {
-    List<Payload> batch = new ArrayList<>();
+    List<Payload> batch = new ArrayList<>(BATCH + 1);
     try {
       while (true) {
         Payload first = queue.poll(250, TimeUnit.MILLISECONDS);
         if (first != null) {
           // let more gather: while this thread sleeps rather than waits on the queue, adding to it wakes nobody,
           // so the event loop pays no wake-up per record
-          java.util.concurrent.locks.LockSupport.parkNanos(GATHER_NANOS);
+          if (queue.size() < BATCH) {
+            java.util.concurrent.locks.LockSupport.parkNanos(GATHER_NANOS);
+          }
           batch.add(first);
-          queue.drainTo(batch);
+          queue.drainTo(batch, BATCH); // bounded: a list that grew with a backlog cost a third of this thread
         }
+        long done = 0;
         for (Payload p : batch) {
           if (p == CLOSE) {
             closeFiles();
             return;
           }
-          queued.addAndGet(-cost(p));
+          done += cost(p);
           write(p);
         }
+        queued.addAndGet(-done); // once a batch: the event loops add to the same counter
         if (first == null || System.nanoTime() - lastFlush >= FLUSH_NANOS) {
           flush(); // readers (get-collected-data) see what was written within 100 ms; few write() calls meanwhile
           lastFlush = System.nanoTime();
@@ -188,8 +193,12 @@ public final class CollectWriter implements AutoCloseable {
     long second = Math.floorDiv(epochMillis, 1000);
     Object[] cached = paths.get(collection);
     if (cached == null || (long) cached[0] != second) {
-      cached = new Object[] {second, CollectionFolders.file(folders.get(collection), settings.rollingRate(),
-          Instant.ofEpochSecond(second), instance)};
+      Path file = CollectionFolders.file(folders.get(collection), settings.rollingRate(),
+          Instant.ofEpochSecond(second), instance);
+      if (cached != null && cached[1].equals(file)) {
+        file = (Path) cached[1]; // the same file as the second before: the same object, so file() compares identity
+      }
+      cached = new Object[] {second, file};
       paths.put(collection, cached);
     }
     return (Path) cached[1];

@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class InstanceCollector implements AutoCloseable {
   private final CollectWriter writer;
   private final List<String> capture;
+  private String lastType;
 
   private InstanceCollector(CollectWriter writer, List<String> capture) {
     this.writer = writer;
@@ -110,7 +111,7 @@ public final class InstanceCollector implements AutoCloseable {
 
   /** A sampled request and what became of it: the request always, the response when the instance answered. */
   public void collect(String requestId, long arrivedMillis, byte[] body, Map<String, String> headers, Answer a) {
-    Map<String, String> captured = new LinkedHashMap<>();
+    Map<String, String> captured = capture.isEmpty() ? Map.of() : new LinkedHashMap<>();
     if (!capture.isEmpty()) {
       headers.forEach((k, v) -> {
         if (capture.contains(k.toLowerCase(java.util.Locale.ROOT))) {
@@ -123,12 +124,25 @@ public final class InstanceCollector implements AutoCloseable {
     if (contentType == null) {
       contentType = headers.get("Content-Type");
     }
-    writer.offer(new Payload(DataCollection.REQUEST, arrivedMillis, requestId, body, contentType, 0,
+    writer.offer(new Payload(DataCollection.REQUEST, arrivedMillis, requestId, body, known(contentType), 0,
         captured));
     if (a instanceof Answer.Answered r && writer.writes(DataCollection.RESPONSE)) {
       writer.offer(new Payload(DataCollection.RESPONSE, System.currentTimeMillis(), requestId, r.body().getBytes(),
-          r.contentType(), r.clientStatus(), null));
+          known(r.contentType()), r.clientStatus(), null));
     }
+  }
+
+  /**
+   * The content type as the object seen last time when it is the same text: each request parses its own copy, and
+   * the writer (another core) then recognises it by identity instead of reading it from this core's cache.
+   */
+  private String known(String type) {
+    String last = lastType;
+    if (type == null || type.equals(last)) {
+      return type == null ? null : last;
+    }
+    lastType = type; // racy between event loops on purpose: any value seen is a right one
+    return type;
   }
 
   @Override

@@ -27,6 +27,8 @@ final class LineEncoder {
   private int len;
   private long second = Long.MIN_VALUE;
   private byte[] secondText;
+  private String lastType;
+  private byte[] lastTypeJson;
 
   LineEncoder(String endpoint, String deployment) {
     source = ("/endpoints/" + endpoint + "/deployments/" + deployment).getBytes(StandardCharsets.UTF_8);
@@ -44,7 +46,7 @@ final class LineEncoder {
     raw("\",\"time\":\"");
     time(p.epochMillis());
     raw("\",\"datacontenttype\":");
-    string(p.contentType() == null ? "application/json" : p.contentType());
+    contentType(p.contentType() == null ? "application/json" : p.contentType());
     byte[] body = p.body();
     if (dataref != null) {
       raw(",\"dataref\":");
@@ -69,9 +71,13 @@ final class LineEncoder {
       }
     }
     raw(",\"correlationid\":");
+    int id = len;
     string(p.requestId());
+    int idLength = len - id;
     raw(",\"xrequestid\":");
-    string(p.requestId());
+    room(idLength);
+    System.arraycopy(buf, id, buf, len, idLength); // the same id, encoded once
+    len += idLength;
     raw(",\"contentrange\":\"bytes 0-");
     number(Math.max(0, body.length - 1));
     raw("/");
@@ -95,6 +101,18 @@ final class LineEncoder {
     }
     raw("}\n");
     out.write(buf, 0, len);
+  }
+
+  /** A content type as a JSON string: nearly always the one before, whose encoding is kept. */
+  private void contentType(String type) {
+    if (type != lastType && !type.equals(lastType)) {
+      int at = len;
+      string(type);
+      lastType = type;
+      lastTypeJson = Arrays.copyOfRange(buf, at, len);
+      return;
+    }
+    bytes(lastTypeJson);
   }
 
   private void room(int n) {

@@ -96,9 +96,11 @@ class DataCollectionTest {
   @Test
   void aPayloadIsCopiedAsItCameOnlyWhenItIsOneJsonValueOnOneLine() throws Exception {
     String[] valid = {"{}", "[]", "0", "-1.5e+3", "\"a\\u00e9\\n\"", "true", "null", " {\"a\": [1, 2, {\"b\": false}]} ",
-        "{\"é\": \"日本\"}", "[[[[1]]]]", "\"\"", "1E5", "{\"a\":1,\"b\":[]}"};
+        "{\"é\": \"日本\"}", "[[[[1]]]]", "\"\"", "1E5", "{\"a\":1,\"b\":[]}",
+        "[{\"a\":[1,{\"b\":[]}]},2]", "{\"a\":{}, \"b\" : [ ] }", "[-0.5e-3,true,false,null]"};
     String[] invalid = {"", " ", "{", "{\"a\"}", "[1,]", "01", "1.", "-", "tru", "nul", "\"a", "{} {}", "[1] x",
-        "{\"a\":1\n}", "\"tab\there\"", "'a'", "{a: 1}", "+1", ".5", "\"\\x\"", "[1 2]", "NaN"};
+        "{\"a\":1\n}", "\"tab\there\"", "'a'", "{a: 1}", "+1", ".5", "\"\\x\"", "[1 2]", "NaN",
+        "[1}", "{\"a\":1]", "{\"a\" 1}", "{,}", "[,1]", "{\"a\":1,}", "[1]]", "{\"a\":}"};
     com.fasterxml.jackson.databind.ObjectMapper jackson = new com.fasterxml.jackson.databind.ObjectMapper()
         .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     for (String v : valid) {
@@ -112,5 +114,11 @@ class DataCollectionTest {
     assertThat(JsonCheck.oneLineValue(new byte[] {'"', (byte) 0xed, (byte) 0xa0, (byte) 0x80, '"'}))
         .as("a surrogate").isFalse();
     assertThat(JsonCheck.oneLineValue(("[".repeat(300) + "]".repeat(300)).getBytes())).as("too deep").isFalse();
+    int deepest = JsonCheck.MAX_DEPTH;
+    assertThat(JsonCheck.oneLineValue(("[".repeat(deepest) + "]".repeat(deepest)).getBytes())).as("deepest").isTrue();
+    assertThat(JsonCheck.oneLineValue(("[{\"a\":".repeat(deepest / 2) + "1" + "}]".repeat(deepest / 2)).getBytes()))
+        .as("objects and arrays to the deepest").isTrue();
+    assertThat(JsonCheck.oneLineValue(("[".repeat(deepest + 1) + "]".repeat(deepest + 1)).getBytes()))
+        .as("one too deep").isFalse();
   }
 }
