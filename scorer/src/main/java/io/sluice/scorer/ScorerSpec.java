@@ -25,17 +25,21 @@ import java.util.Map;
  * @param maxBatchWaitMs Python: how long a batch waits for more requests after its first
  *                       (request_settings.max_batch_wait_ms)
  * @param batches        Python, batching: told the size of each batch as it goes to run_batch() (for a metric)
+ * @param collectDrops   Python: told how many records a collection of the script's own {@code Collector} dropped
+ *                       (a full queue or a folder it cannot write), as the runner reports them (for a metric)
  */
 public record ScorerSpec(Path codeDir, String scoringScript, Path modelDir, String python, int workers,
                          Map<String, String> environment, LogSink logSink, Probe liveness, Probe readiness,
                          int spareWorkers, long memoryLimit, long cpuLimitMillis, int maxBatchSize,
-                         long maxBatchWaitMs, java.util.function.IntConsumer batches) {
+                         long maxBatchWaitMs, java.util.function.IntConsumer batches,
+                         java.util.function.ObjLongConsumer<String> collectDrops) {
 
   public ScorerSpec {
     environment = environment == null ? Map.of() : Map.copyOf(environment);
     liveness = liveness == null ? Probe.DEFAULT : liveness;
     readiness = readiness == null ? Probe.DEFAULT : readiness;
     batches = batches == null ? n -> { } : batches;
+    collectDrops = collectDrops == null ? (c, n) -> { } : collectDrops;
     if (spareWorkers < 0) {
       throw new IllegalArgumentException("spareWorkers must not be negative");
     }
@@ -52,7 +56,7 @@ public record ScorerSpec(Path codeDir, String scoringScript, Path modelDir, Stri
     return new Builder(codeDir, scoringScript);
   }
 
-  /** Names each setting: a spec has fifteen, too many to pass in order. */
+  /** Names each setting: a spec has sixteen, too many to pass in order. */
   public static final class Builder {
     private final Path codeDir;
     private final String scoringScript;
@@ -69,6 +73,7 @@ public record ScorerSpec(Path codeDir, String scoringScript, Path modelDir, Stri
     private int maxBatchSize = 1;
     private long maxBatchWaitMs = 5;
     private java.util.function.IntConsumer batches;
+    private java.util.function.ObjLongConsumer<String> collectDrops;
 
     private Builder(Path codeDir, String scoringScript) {
       this.codeDir = codeDir;
@@ -133,13 +138,20 @@ public record ScorerSpec(Path codeDir, String scoringScript, Path modelDir, Stri
       return this;
     }
 
+    /** Hears the records the script's {@code Collector} dropped, by collection. */
+    public Builder collectDrops(java.util.function.ObjLongConsumer<String> collectDrops) {
+      this.collectDrops = collectDrops;
+      return this;
+    }
+
     public Builder batching(int maxBatchSize, long maxBatchWaitMs) {
       return batching(maxBatchSize, maxBatchWaitMs, null);
     }
 
     public ScorerSpec build() {
       return new ScorerSpec(codeDir, scoringScript, modelDir, python, workers, environment, logSink, liveness,
-          readiness, spareWorkers, memoryLimit, cpuLimitMillis, maxBatchSize, maxBatchWaitMs, batches);
+          readiness, spareWorkers, memoryLimit, cpuLimitMillis, maxBatchSize, maxBatchWaitMs, batches,
+          collectDrops);
     }
   }
 

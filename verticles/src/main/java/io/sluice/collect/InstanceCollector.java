@@ -24,11 +24,17 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class InstanceCollector implements AutoCloseable {
   private final CollectWriter writer;
   private final List<String> capture;
+  private final CollectWriter.Counts counts;
+  /** The enabled collections the script writes itself (model_inputs …): the only ones its drops are counted for. */
+  private final java.util.Set<String> scripts;
   private String lastType;
 
-  private InstanceCollector(CollectWriter writer, List<String> capture) {
+  private InstanceCollector(CollectWriter writer, List<String> capture, CollectWriter.Counts counts,
+                            java.util.Set<String> scripts) {
     this.writer = writer;
     this.capture = capture;
+    this.counts = counts;
+    this.scripts = scripts;
   }
 
   private static DataCollection settings(DeploymentDoc d) {
@@ -56,8 +62,15 @@ public final class InstanceCollector implements AutoCloseable {
         }
       }
     });
+    CollectWriter.Counts counts = counts(registry, d);
+    java.util.Set<String> scripts = new java.util.HashSet<>();
+    dc.collections().forEach((name, c) -> {
+      if (c.enabled() && !folders.containsKey(name)) {
+        scripts.add(name);
+      }
+    });
     return new InstanceCollector(new CollectWriter(d.endpoint(), d.name(), instance, dc, folders, kept,
-        counts(registry, d), CollectWriter.QUEUED_BYTES), dc.captureHeaders());
+        counts, CollectWriter.QUEUED_BYTES), dc.captureHeaders(), counts, java.util.Set.copyOf(scripts));
   }
 
   static CollectWriter.Counts counts(MeterRegistry registry, DeploymentDoc d) {
@@ -143,6 +156,16 @@ public final class InstanceCollector implements AutoCloseable {
     }
     lastType = type; // racy between event loops on purpose: any value seen is a right one
     return type;
+  }
+
+  /**
+   * Records the script's {@code Collector} dropped, as its worker reported them: counted under the collection when
+   * it is one of the deployment's enabled script collections (so a script cannot make up metric series).
+   */
+  public void scriptDropped(String collection, long n) {
+    if (scripts.contains(collection) && n > 0) {
+      counts.dropped(collection, n);
+    }
   }
 
   @Override

@@ -219,6 +219,12 @@ public final class ScorerVerticle extends VerticleBase {
         .environment(io.sluice.collect.InstanceCollector.environment(node.home(), deployment, instance.id(),
             deployment.environmentVariables()))
         .log(log::line)
+        .collectDrops((collection, n) -> {
+          io.sluice.collect.InstanceCollector c = collector;
+          if (c != null) {
+            c.scriptDropped(collection, n);
+          }
+        })
         .liveness(probe(deployment.livenessProbe()))
         .readiness(probe(deployment.readinessProbe()))
         .spareWorkers(config().getInteger("spare_workers", 1))

@@ -193,8 +193,32 @@ class DataCollectorTest {
     }
   }
 
+  /** The first value of a sluice_collected_dropped_total series in /metrics, 0 when it is not there. */
+  private double droppedMetric(String deployment, String collection) throws Exception {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("sluice_collected_dropped_total\\{[^}]*collection=\""
+        + collection + "\",deployment=\"" + deployment + "\"[^}]*} (\\S+)").matcher(scoring.get("/metrics").body());
+    return m.find() ? Double.parseDouble(m.group(1)) : 0;
+  }
+
   @Test
   @Order(4)
+  void theScriptsCollectorCountsWhatItCannotWrite() throws Exception {
+    Path blocker = Files.writeString(tmp.resolve("not-a-folder"), "a file");
+    cli.ok("online-deployment", "create", "-f", SAMPLES.resolve("workspace-blob-storage-custom1.YAML").toString(),
+        "-e", "dc-ep", "-n", "pyro", "--set", "data_collector.collections.model_inputs.data.path=" + blocker
+            + "/in", "data_collector.collections.model_outputs.data.path=" + blocker + "/out");
+    for (int i = 0; i < 5; i++) {
+      assertThat(scoring.score("dc-ep", "Bearer " + key, "pyro", INPUT).statusCode()).isEqualTo(200);
+    }
+    // the worker reports its drops on its next reply: each look scores once more, and is served
+    Await.until(() -> scoring.score("dc-ep", "Bearer " + key, "pyro", INPUT).statusCode() == 200
+        && droppedMetric("pyro", "model_inputs") >= 5 && droppedMetric("pyro", "model_outputs") >= 5,
+        Duration.ofSeconds(30), "the script's dropped inputs and outputs counted");
+    assertThat(droppedMetric("pyro", "request")).as("no series for collections that are not on").isZero();
+  }
+
+  @Test
+  @Order(5)
   void aBadDataCollectorIsRefusedNamingTheFieldAndNothingIsMade() throws Exception {
     Path yml = echo("bad", """
           collections: {request: {enabled: 'True'}}

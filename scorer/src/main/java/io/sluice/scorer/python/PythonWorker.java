@@ -226,6 +226,7 @@ final class PythonWorker {
   private void answer(Conversation.Reply reply) {
     Conversation.Sent to = reply.to();
     JsonNode h = reply.header();
+    RunnerFrames.dropped(h, spec.collectDrops());
     if (to.ping()) {
       return;
     }

@@ -20,6 +20,22 @@ final class RunnerFrames {
   private RunnerFrames() {
   }
 
+  /**
+   * The script's collected records the runner says were dropped since its last reply ({@code "dropped": {name: n}},
+   * on any reply, pings' too), handed on; anything else in that field is ignored.
+   */
+  static void dropped(JsonNode header, java.util.function.ObjLongConsumer<String> to) {
+    JsonNode d = header.get("dropped");
+    if (d == null || !d.isObject()) {
+      return;
+    }
+    d.fields().forEachRemaining(e -> {
+      if (e.getValue().canConvertToLong() && e.getValue().asLong() > 0) {
+        to.accept(e.getKey(), e.getValue().asLong());
+      }
+    });
+  }
+
   static byte[] read(DataInputStream in) throws IOException {
     int n = in.readInt();
     byte[] b = new byte[n];

@@ -9,7 +9,8 @@ sluice_runner.py registers this module under that name when it cannot be importe
 settings come in SLUICE_COLLECT (the folder of each enabled collection, the rolling folders, the sampling rate); a
 record is one JSON line in Azure's fields, appended to <folder>/<period>/<instance>.jsonl by a background thread
 (one write() per line, O_APPEND: the instance's workers share the file), forced to disk about once a second. A full
-queue or a failing disk drops records (counted, said once a minute in the log); the answer never waits for them.
+queue or a failing disk drops records (said once a minute in the log, and counted: the runner hands take_dropped()
+to Sluice on its next reply, for sluice_collected_dropped_total); the answer never waits for them.
 """
 import datetime
 import json
@@ -60,6 +61,26 @@ class BasicCorrelationContext:
         return self._headers
 
 
+# records dropped per collection since the runner last reported them (any thread adds, the runner takes)
+_unreported = {}
+_unreported_lock = threading.Lock()
+
+
+def _count_drop(name):
+    with _unreported_lock:
+        _unreported[name] = _unreported.get(name, 0) + 1
+
+
+def take_dropped():
+    """The records dropped per collection since the last call (None when none): the runner reports them."""
+    global _unreported
+    if not _unreported:
+        return None
+    with _unreported_lock:
+        taken, _unreported = _unreported, {}
+    return taken
+
+
 class _Writer:
     def __init__(self):
         self._queue = queue.Queue(maxsize=_QUEUED)
@@ -70,11 +91,12 @@ class _Writer:
             .replace("dd", "%d").replace("HH", "%H").replace("mm", "%M")
         threading.Thread(target=self._run, name="sluice-collect", daemon=True).start()
 
-    def put(self, folder, record):
+    def put(self, name, folder, record):
         try:
-            self._queue.put_nowait((folder, record))
+            self._queue.put_nowait((name, folder, record))
         except queue.Full:
             self._dropped += 1
+            _count_drop(name)
 
     def _file(self, folder, when):
         path = os.path.join(folder, when.strftime(self._pattern), _settings.get("instance", "instance") + ".jsonl")
@@ -92,13 +114,16 @@ class _Writer:
         last_sync = time.monotonic()
         while True:
             try:
-                folder, record = self._queue.get(timeout=0.25)
-                line = (json.dumps(record, separators=(",", ":")) + "\n").encode("utf-8")
-                os.write(self._file(folder, datetime.datetime.now(datetime.timezone.utc)), line)
+                name, folder, record = self._queue.get(timeout=0.25)
             except queue.Empty:
-                pass
+                name = None
+            try:
+                if name is not None:
+                    line = (json.dumps(record, separators=(",", ":")) + "\n").encode("utf-8")
+                    os.write(self._file(folder, datetime.datetime.now(datetime.timezone.utc)), line)
             except Exception as e:  # a full disk or a read-only folder: the record is lost, the script goes on
                 self._dropped += 1
+                _count_drop(name)
                 self._say("sluice: a collected record could not be written: %s" % e)
             if time.monotonic() - last_sync >= 1:
                 for _, fd in self._files.values():
@@ -154,7 +179,7 @@ class Collector:
             }
             if _writer is None:
                 _writer = _Writer()
-            _writer.put(self._folder, record)
+            _writer.put(self.name, self._folder, record)
         except Exception as e:
             if self._on_error is None:
                 raise

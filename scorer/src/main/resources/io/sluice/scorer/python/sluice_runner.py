@@ -110,12 +110,17 @@ def _read_frame():
 
 
 def _write_frame(header, body=b"", more=()):
+    dropped = _monitoring.take_dropped() if _monitoring is not None else None
+    if dropped:
+        header["dropped"] = dropped  # the script's collected records lost since the last reply (Sluice counts them)
     h = json.dumps(header).encode("utf-8")
     parts = [struct.pack(">I", len(h)), h]
     for b in (body,) + tuple(more):
         parts += [struct.pack(">I", len(b)), b]
     _proto_out.write(b"".join(parts))
 
+
+_monitoring = None  # sluice_monitoring once the shim is provided: its dropped records ride on the next reply
 
 _SHIM_NAMES = ("azureml.contrib.services.aml_request", "azureml.contrib.services.aml_response",
                "azureml_inference_server_http.api.aml_request", "azureml_inference_server_http.api.aml_response")
@@ -145,7 +150,9 @@ def _register(name, shim):
 
 def _provide_azureml_shim():
     """Registers sluice_aml and sluice_monitoring under Azure's module names this interpreter cannot import itself."""
+    global _monitoring
     import sluice_monitoring
+    _monitoring = sluice_monitoring
     sluice_monitoring.current_request_id = lambda: None if _current_request == _NO_REQUEST else _current_request
     _register("azureml.ai.monitoring", sluice_monitoring)
     try:
@@ -329,7 +336,7 @@ _JSON_HEADERS = {"Content-Type": "application/json"}
 
 def _write_reply(seq, status, elapsed, headers, made, out):
     """A reply's frames; the common one (a JSON answer of run()) without a trip through json.dumps."""
-    if not made and headers == _JSON_HEADERS:
+    if not made and headers == _JSON_HEADERS and (_monitoring is None or not _monitoring._unreported):
         h = b'{"seq": %d, "status": %d, "ms": %.3f, "headers": {"Content-Type": "application/json"}, "raw": false}' % (
             seq, status, elapsed)
         _proto_out.write(b"".join((struct.pack(">I", len(h)), h, struct.pack(">I", len(out)), out)))
