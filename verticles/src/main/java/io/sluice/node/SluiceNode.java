@@ -269,7 +269,8 @@ public final class SluiceNode {
           new KeyHasher(secrets.adminToken()), NodeConfig.integer(conf, "auth.token_ttl_seconds", 3600)))
           .await(60, TimeUnit.SECONDS));
     }
-    RolloutRunner rollouts = new RolloutRunner(vertx, loadPicture);
+    RolloutRunner rollouts = new RolloutRunner(vertx, loadPicture,
+        Tls.routerClient(conf, new io.vertx.core.http.HttpClientOptions()));
     Janitor janitor = new Janitor(vertx, store, NodeConfig.number(conf, "limits.upload_grace_seconds", 3600));
     supervisor = new DeploymentSupervisorVerticle(info, store, zipLimits(), loadPicture,
         List.of(rollouts::round, janitor::round), locals, BackendRegistries.getNow(registryName()));

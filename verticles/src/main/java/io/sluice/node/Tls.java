@@ -2,6 +2,7 @@ package io.sluice.node;
 
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClientOptions;
@@ -17,7 +18,9 @@ import java.nio.file.Path;
  * tls:
  *   cluster_dir: /etc/sluice/cluster-tls   # the one switch for mutual TLS between nodes: ca.pem, node.pem,
  *                                           # node-key.pem (scripts/cluster-ca.sh makes them)
- *   http:      {cert: server.pem, key: server-key.pem}              # HTTPS for scoring and /api/
+ *   http:      {cert: server.pem, key: server-key.pem, trust: ""}   # HTTPS for scoring and /api/; trust: the CA
+ *                                                                   # of the routers' certificates, for a node's
+ *                                                                   # own calls to them (default: cert itself)
  *   event_bus: {cert: node.pem, key: node-key.pem, trust: ca.pem}   # mutual TLS between nodes, file by file
  *   bridge:    {cert: bridge.pem, key: bridge-key.pem, trust: ""}   # TLS for applications; trust: client certs too
  * </pre>
@@ -43,6 +46,20 @@ public final class Tls {
           .setKeyPath(NodeConfig.str(conf, "tls.http.key", "")));
     }
     return o;
+  }
+
+  /**
+   * A node's own HTTP calls to the routers (a rollout's replay goes through a router like any client): with HTTPS
+   * on, the routers' certificates are checked against {@code tls.http.trust}, else against this node's own
+   * {@code tls.http.cert} (the nodes share one certificate, or it is the chain up to their CA), host name included.
+   */
+  public static HttpClientOptions routerClient(JsonObject conf, HttpClientOptions o) {
+    if (!http(conf)) {
+      return o;
+    }
+    String trust = NodeConfig.str(conf, "tls.http.trust", "");
+    return o.setTrustOptions(new PemTrustOptions().addCertPath(trust.isEmpty()
+        ? NodeConfig.str(conf, "tls.http.cert", "") : trust));
   }
 
   public static NetServerOptions bridgeServer(JsonObject conf) {

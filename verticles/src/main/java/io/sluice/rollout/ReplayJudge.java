@@ -27,6 +27,12 @@ public final class ReplayJudge {
     }
   }
 
+  /** A replay that could not be run at all: inconclusive, saying why. */
+  public static Judge.Verdict couldNotRun(Throwable why) {
+    return new Judge.Verdict(Judge.Outcome.INCONCLUSIVE, List.of("the replay could not run: "
+        + (why.getMessage() == null ? why.toString() : why.getMessage())), Map.of());
+  }
+
   public static Judge.Verdict judge(Tally t, Judge.Criteria c) {
     Map<String, Object> figures = new LinkedHashMap<>();
     figures.put("replay_recorded", t.recorded());

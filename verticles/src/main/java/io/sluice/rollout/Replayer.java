@@ -52,9 +52,10 @@ public final class Replayer {
   /** Replays under way, by endpoint and rollout revision: their stop flags. */
   private final Map<String, AtomicBoolean> running = new ConcurrentHashMap<>();
 
-  public Replayer(Vertx vertx) {
+  /** {@code options}: how this node reaches a router (its TLS trust when the routers speak HTTPS). */
+  public Replayer(Vertx vertx, HttpClientOptions options) {
     this.vertx = vertx;
-    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setConnectTimeout(5000),
+    this.client = vertx.createHttpClient(new HttpClientOptions(options).setKeepAlive(true).setConnectTimeout(5000),
         new PoolOptions().setHttp1MaxSize(IN_FLIGHT));
   }
 
@@ -70,8 +71,8 @@ public final class Replayer {
           replay(s, stop).onComplete(ar -> {
             running.remove(key);
             if (ar.failed()) {
-              LOG.warn("replay of the rollout of {} on {} failed; tried again next round", s.plan().target(),
-                  s.endpoint(), ar.cause());
+              LOG.warn("the replay verdict of the rollout of {} on {} was not delivered; replayed again next round",
+                  s.plan().target(), s.endpoint(), ar.cause());
             }
           });
         }
@@ -88,11 +89,14 @@ public final class Replayer {
     return ControlPlane.internal(vertx, new JsonObject().put(Ops.OP, Ops.ROLLOUT_RECORDED)
             .put("endpoint", s.endpoint()), 60_000)
         .compose(in -> routerUrl().compose(url -> send(s, in, url, stop)))
-        .compose(tally -> {
+        .map(tally -> ReplayJudge.judge(tally, s.plan().criteria()))
+        // a replay that cannot run (no router, a certificate not trusted …) is an inconclusive window, said in the
+        // rollout, so the plan's max_inconclusive ends it rather than the rollout waiting at the replay for ever
+        .recover(err -> Future.succeededFuture(ReplayJudge.couldNotRun(err)))
+        .compose(v -> {
           if (stop.get()) {
             return Future.succeededFuture();
           }
-          Judge.Verdict v = ReplayJudge.judge(tally, s.plan().criteria());
           LOG.info("rollout of {} on {} at {}: {} {}", s.plan().target(), s.endpoint(), s.stepLabel(), v.outcome(),
               v.reasons());
           return ControlPlane.internal(vertx, new JsonObject().put(Ops.OP, Ops.ROLLOUT_ADVANCE)

@@ -27,10 +27,11 @@ public final class RolloutRunner {
   private final LoadPicture picture;
   private final Replayer replayer;
 
-  public RolloutRunner(Vertx vertx, LoadPicture picture) {
+  /** {@code routers}: how this node reaches a router for a replay (TLS trust when the routers speak HTTPS). */
+  public RolloutRunner(Vertx vertx, LoadPicture picture, io.vertx.core.http.HttpClientOptions routers) {
     this.vertx = vertx;
     this.picture = picture;
-    this.replayer = new Replayer(vertx);
+    this.replayer = new Replayer(vertx, routers);
   }
 
   /** One round: judge what is due. */

@@ -79,7 +79,9 @@ class TlsTest {
       assertThat(run(env, "online-endpoint", "create", "-n", "tls-ep", "-o", "tsv", "--query", "scoring_uri"))
           .isEqualTo("https://127.0.0.1:" + router.port + "/endpoints/tls-ep/score");
       run(env, "online-deployment", "create", "-f", Samples.repo().resolve("examples/java-echo/echo-deployment.yml")
-          .toString(), "-e", "tls-ep", "-n", "echo", "--all-traffic", "--set", "instance_type=there", "-o", "none");
+          .toString(), "-e", "tls-ep", "-n", "echo", "--all-traffic", "--set", "instance_type=there",
+          "data_collector.collections.request.enabled=True", "data_collector.collections.response.enabled=True",
+          "-o", "none");
       Path req = Files.writeString(tmp.resolve("req.json"), "{\"over\": \"tls\"}");
       assertThat(run(env, "online-endpoint", "invoke", "-n", "tls-ep", "-r", req.toString()))
           .isEqualTo("{\"over\": \"tls\"}");
@@ -162,10 +164,31 @@ class TlsTest {
         intruder.close().await(30, TimeUnit.SECONDS);
         trusted.close().await(30, TimeUnit.SECONDS);
       }
+      replayOverHttps(env);
     } finally {
       scorer.stop();
       router.stop();
     }
+  }
+
+  /**
+   * A rollout's replay goes through a router like a client, so over HTTPS too: the leader's node trusts the routers'
+   * certificate (tls.http.cert here), and the candidate passes its replay step.
+   */
+  private void replayOverHttps(Map<String, String> env) throws Exception {
+    Await.until(() -> run(env, "online-deployment", "get-collected-data", "-n", "echo", "-e", "tls-ep",
+        "--collection", "response", "-o", "tsv", "--query", "length(@)"), n -> Integer.parseInt(n) >= 10,
+        Duration.ofSeconds(15), "the live deployment's answers recorded");
+    run(env, "online-deployment", "create", "-f", Samples.repo().resolve("examples/java-echo/echo-deployment.yml")
+        .toString(), "-e", "tls-ep", "-n", "candidate", "--set", "instance_type=there", "-o", "none");
+    run(env, "online-endpoint", "rollout", "start", "-n", "tls-ep", "--deployment", "candidate", "--replay-first",
+        "10", "--min-requests", "5", "--replay-rate", "100", "--steps", "10 100", "--interval", "60s", "--no-wait");
+    String step = Await.until(() -> run(env, "online-endpoint", "rollout", "show", "-n", "tls-ep", "-o", "tsv",
+        "--query", "step_label"), "10%"::equals, Duration.ofSeconds(60), "past the replay over HTTPS, at 10 %");
+    assertThat(step).isEqualTo("10%");
+    assertThat(run(env, "online-endpoint", "rollout", "show", "-n", "tls-ep", "-o", "tsv", "--query",
+        "verdicts[0].figures.replay_compared")).isEqualTo("10");
+    run(env, "online-endpoint", "rollout", "abort", "-n", "tls-ep");
   }
 
   /**

@@ -109,4 +109,20 @@ class RolloutMachineTest {
     assertThatThrownBy(() -> RolloutPlan.parse(new JsonObject().put("deployment", "green"), noLive, DEPS))
         .hasMessageStartingWith("traffic: endpoint 'my-ep' has no live deployment besides 'green'");
   }
+
+  @Test
+  void aReplayThatCannotRunIsInconclusiveAndTheRolloutEndsByItsPlan() {
+    RolloutPlan p = plan(new JsonObject().put("replay_first", 50).put("max_inconclusive", 2)
+        .put("on_inconclusive", "rollback"));
+    Move m = RolloutMachine.start("my-ep", p, EP.traffic(), EP.mirror(), 0);
+    assertThat(RolloutMachine.replaying(m.state())).isTrue();
+    Verdict cannot = ReplayJudge.couldNotRun(new javax.net.ssl.SSLHandshakeException("PKIX path building failed"));
+    assertThat(cannot.outcome()).isEqualTo(Outcome.INCONCLUSIVE);
+    m = RolloutMachine.judged(m.state(), cannot, 5);
+    assertThat(RolloutMachine.replaying(m.state())).as("tried again").isTrue();
+    m = RolloutMachine.judged(m.state(), cannot, 10);
+    assertThat(m.state().status()).isEqualTo(Status.RolledBack);
+    assertThat(m.state().reason()).contains("the replay could not run: PKIX path building failed");
+    assertThat(m.traffic()).as("the candidate never took a request").isEqualTo(Map.of("blue", 100));
+  }
 }
