@@ -17,7 +17,20 @@ import java.util.stream.Stream;
  * the last minute (a writer may hold it open: deleting it would free nothing). Run once a minute on every node.
  */
 public final class CollectedCap {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CollectedCap.class);
+
   private CollectedCap() {
+  }
+
+  /** Sweeps {@code $SLUICE_HOME/collected} down to {@code maxBytes} once a minute, off the event loop. */
+  public static void everyMinute(io.vertx.core.Vertx vertx, Path home, long maxBytes) {
+    vertx.setPeriodic(60_000, t -> vertx.executeBlocking(() -> sweep(CollectionFolders.root(home), maxBytes,
+        System.currentTimeMillis()), false).onSuccess(freed -> {
+          if (freed > 0) {
+            LOG.info("collected data over collect.max_bytes ({} bytes): {} bytes of the oldest files deleted",
+                maxBytes, freed);
+          }
+        }));
   }
 
   /** Deletes the oldest files until those under {@code root} take at most {@code maxBytes}; returns bytes freed. */

@@ -19,7 +19,6 @@ import io.sluice.protocol.NodeRoles;
 import io.sluice.rollout.RolloutRunner;
 import io.sluice.endpoints.Janitor;
 import io.sluice.router.RouterVerticle;
-import io.sluice.scoring.ZipLimits;
 import io.sluice.store.Store;
 import io.sluice.supervisor.DeploymentSupervisorVerticle;
 import io.sluice.ui.UiRoutes;
@@ -56,6 +55,7 @@ public final class SluiceNode {
   private static final Logger LOG = LoggerFactory.getLogger(SluiceNode.class);
 
   private final JsonObject conf;
+  private final NodeSettings settings;
   private final List<String> join;
   private Vertx vertx;
   private Store store;
@@ -76,6 +76,7 @@ public final class SluiceNode {
 
   public SluiceNode(JsonObject conf, List<String> join) {
     this.conf = conf;
+    this.settings = new NodeSettings(conf);
     this.join = join;
   }
 
@@ -97,7 +98,7 @@ public final class SluiceNode {
     Path home = home(conf);
     HomeFolder.create(home);
     openStore(home);
-    loadPicture = new LoadPicture(loadRetentionSeconds(), NodeConfig.integer(conf, "load.max_series", 1000));
+    loadPicture = new LoadPicture(settings.loadRetentionSeconds(), NodeConfig.integer(conf, "load.max_series", 1000));
     joinCluster();
     openChannel();
     describeNode(home);
@@ -106,7 +107,7 @@ public final class SluiceNode {
     mountHttp();
     openBridge();
     HomeFolder.writeClientFiles(home, apiUrl(), secrets.adminToken(),
-        bridge == null ? null : bridgeHost() + ":" + bridge.actualPort());
+        bridge == null ? null : settings.bridgeHost() + ":" + bridge.actualPort());
     health.phase(Health.Phase.UP);
     LOG.info("Sluice node {} ({}) serving {} ; SLUICE_HOME {}", info.name(), info.nodeId(), info.publicUrl(), home);
     return this;
@@ -117,7 +118,7 @@ public final class SluiceNode {
    * lets the other node processes of this machine share the file) listens on the cluster host only.
    */
   private void openStore(Path home) throws Exception {
-    System.setProperty("h2.bindAddress", clusterHost());
+    System.setProperty("h2.bindAddress", settings.clusterHost());
     String storeUrl = NodeConfig.str(conf, "store.url", Store.defaultUrl(home));
     store = Store.open(storeUrl, NodeConfig.str(conf, "store.user", "sa"), NodeConfig.str(conf, "store.password", ""),
         new Store.Settings(NodeConfig.integer(conf, "store.pool_size", Store.Settings.DEFAULT.poolSize()),
@@ -126,22 +127,18 @@ public final class SluiceNode {
     secrets = ClusterSecrets.load(store);
   }
 
-  private String clusterHost() {
-    return NodeConfig.str(conf, "cluster.host", "127.0.0.1");
-  }
-
   /**
    * A clustered Vert.x on Hazelcast, with its metrics registry named after this node. Hazelcast and the event bus
    * bind the cluster host only; control messages are signed and checked before any actor starts.
    */
   private void joinCluster() throws Exception {
-    String clusterHost = clusterHost();
+    String clusterHost = settings.clusterHost();
     ProvedNodes provedNodes = new ProvedNodes();
     HazelcastClusterManager cm = new ProvedClusterManager(ClusterSetup.hazelcast(
         NodeConfig.str(conf, "cluster.config", null), NodeConfig.str(conf, "cluster.name", "sluice"),
         join.isEmpty() ? NodeConfig.list(conf, "cluster.join", List.of()) : join, clusterHost), provedNodes);
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions().setEnabled(true)
-        .setRegistryName(registryName()).setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
+        .setRegistryName(settings.registryName()).setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
     if (!NodeConfig.bool(conf, "metrics.vertx_http_server", true)) {
       // no vertx_http_server_* series at all (Sluice's own per-deployment series stay)
       metrics.addDisabledMetricsCategory(io.vertx.micrometer.MetricsDomain.HTTP_SERVER);
@@ -152,12 +149,14 @@ public final class SluiceNode {
         .setMetricsOptions(metrics);
     // Vert.x's builder has no door for a node selector: the bootstrap behind it does (what Vertx.builder() does)
     VertxBootstrapImpl boot = (VertxBootstrapImpl) VertxBootstrap.create().options(options)
-        .metricsFactory(new SluiceMetrics(registryName())).transport(NodeConfig.transport(conf).implementation())
+        .metricsFactory(new SluiceMetrics(settings.registryName()))
+        .transport(NodeConfig.transport(conf).implementation())
         .clusterManager(cm);
     boot.clusterNodeSelector(new ProvedNodeSelector(provedNodes));
     vertx = boot.init().clusteredVertx().await(120, TimeUnit.SECONDS);
-    trust = new ClusterTrust(secrets.adminToken(), provedNodes, new Unproved(BackendRegistries.getNow(registryName())),
-        new Versions(protocolVersion())).install(vertx, secrets.adminToken(), cm.getNodeId());
+    trust = new ClusterTrust(secrets.adminToken(), provedNodes,
+        new Unproved(BackendRegistries.getNow(settings.registryName())),
+        new Versions(settings.protocolVersion())).install(vertx, secrets.adminToken(), cm.getNodeId());
     provedNodes.start(vertx).await(30, TimeUnit.SECONDS);
   }
 
@@ -172,7 +171,7 @@ public final class SluiceNode {
       return;
     }
     channel = new ChannelVerticle(new ChannelVerticle.Settings(Tls.channelServer(conf, new NetServerOptions()
-        .setHost(clusterHost()).setPort(port)), NodeConfig.number(conf, "limits.max_body_bytes", 100L << 20)
+        .setHost(settings.clusterHost()).setPort(port)), NodeConfig.number(conf, "limits.max_body_bytes", 100L << 20)
         + (1 << 20), NodeConfig.integer(conf, "channel.max_connections", 256),
         NodeConfig.integer(conf, "channel.handshake_timeout_ms", 5000),
         NodeConfig.number(conf, "channel.frame_budget_bytes", 256L << 20),
@@ -181,34 +180,10 @@ public final class SluiceNode {
     deployments.add(vertx.deployVerticle(channel).await(60, TimeUnit.SECONDS));
   }
 
-  /** node-<port> on one machine; node-<address>-<port> when nodes sit on different hosts. */
-  private String nodeName() {
-    int port = NodeConfig.integer(conf, "http.port", 8080);
-    String clusterHost = clusterHost();
-    return NodeConfig.str(conf, "node.name", clusterHost.startsWith("127.") ? "node-" + port
-        : "node-" + clusterHost + "-" + port);
-  }
-
-  private long loadRetentionSeconds() {
-    return NodeConfig.integer(conf, "load.retention_seconds", 900);
-  }
-
-  /**
-   * The protocol version this node speaks: this release's. {@code testing.protocol_version} runs it as another
-   * release would (the rolling-upgrade tests start "the next release" this way); not for production.
-   */
-  private int protocolVersion() {
-    return NodeConfig.integer(conf, "testing.protocol_version", ProtocolVersion.CURRENT);
-  }
-
-  private String registryName() {
-    return "sluice-" + nodeName();
-  }
-
   /** What this node is (roles, instance types, capacity, interpreters), from its config. */
   private void describeNode(Path home) {
     int port = NodeConfig.integer(conf, "http.port", 8080);
-    String host = httpHost().equals("0.0.0.0") ? clusterHost() : httpHost();
+    String host = settings.httpHost().equals("0.0.0.0") ? settings.clusterHost() : settings.httpHost();
     String publicUrl = NodeConfig.str(conf, "http.public_url", (Tls.http(conf) ? "https" : "http") + "://" + host
         + ":" + port);
     JsonObject py = conf.getJsonObject("python", new JsonObject());
@@ -220,12 +195,13 @@ public final class SluiceNode {
         throw new IllegalArgumentException("node.roles: unknown role '" + r + "' (roles: " + NodeRoles.ALL + ")");
       }
     }
-    info = new NodeInfo(((VertxInternal) vertx).clusterManager().getNodeId(), nodeName(), home, publicUrl, roles,
+    info = new NodeInfo(((VertxInternal) vertx).clusterManager().getNodeId(), settings.nodeName(), home, publicUrl,
+        roles,
         NodeConfig.list(conf, "node.instance_types", List.of("*")), NodeConfig.integer(conf, "node.capacity", 64),
         NodeConfig.str(conf, "python.default", "/usr/bin/python3"), envs,
         NodeConfig.integer(conf, "node.leave_timeout_ms", 60_000), NodeConfig.integer(conf, "python.spare_workers", 1),
         NodeConfig.list(conf, "node.computes", List.of("*")), NodeConfig.declaredCpu(conf), NodeConfig.declaredMemory(conf),
-        channel == null ? "" : channel.address(), busAddress(), protocolVersion());
+        channel == null ? "" : channel.address(), busAddress(), settings.protocolVersion());
   }
 
   /** Where this node's event bus listens, as Vert.x published it. */
@@ -272,30 +248,21 @@ public final class SluiceNode {
     RolloutRunner rollouts = new RolloutRunner(vertx, loadPicture,
         Tls.routerClient(conf, new io.vertx.core.http.HttpClientOptions()));
     Janitor janitor = new Janitor(vertx, store, NodeConfig.number(conf, "limits.upload_grace_seconds", 3600));
-    supervisor = new DeploymentSupervisorVerticle(info, store, zipLimits(), loadPicture,
-        List.of(rollouts::round, janitor::round), locals, BackendRegistries.getNow(registryName()));
+    supervisor = new DeploymentSupervisorVerticle(info, store, settings.zipLimits(), loadPicture,
+        List.of(rollouts::round, janitor::round), locals, BackendRegistries.getNow(settings.registryName()));
     deployments.add(vertx.deployVerticle(supervisor).await(60, TimeUnit.SECONDS));
-    capCollectedData(home(conf));
+    io.sluice.collect.CollectedCap.everyMinute(vertx, home(conf), NodeConfig.number(conf, "collect.max_bytes",
+        10L << 30));
   }
 
   /** Once a minute: collected data under SLUICE_HOME/collected kept within collect.max_bytes (oldest go first). */
-  private void capCollectedData(Path home) {
-    long max = NodeConfig.number(conf, "collect.max_bytes", 10L << 30);
-    vertx.setPeriodic(60_000, t -> vertx.executeBlocking(() -> io.sluice.collect.CollectedCap.sweep(
-        io.sluice.collect.CollectionFolders.root(home), max, System.currentTimeMillis()), false)
-        .onSuccess(freed -> {
-          if (freed > 0) {
-            LOG.info("collected data over collect.max_bytes ({} bytes): {} bytes of the oldest files deleted", max, freed);
-          }
-        }));
-  }
 
   /** The router owns the one HTTP server: data plane (router role), health, metrics, /api/ (control-plane role). */
   private void mountHttp() throws Exception {
     ControlPlaneRoutes api = new ControlPlaneRoutes(vertx, store, secrets.adminToken(), info.publicUrl(),
-        NodeConfig.number(conf, "limits.max_upload_bytes", 1L << 30), zipLimits());
+        NodeConfig.number(conf, "limits.max_upload_bytes", 1L << 30), settings.zipLimits());
     // idle: longer than the longest request_timeout_ms (300 s), or a silent long request would be cut
-    HttpServerOptions http = Tls.httpServer(conf).setHost(httpHost()).setPort(httpPort())
+    HttpServerOptions http = Tls.httpServer(conf).setHost(settings.httpHost()).setPort(settings.httpPort())
         .setIdleTimeout(NodeConfig.integer(conf, "http.idle_timeout_seconds", 360))
         .setMaxHeaderSize(NodeConfig.integer(conf, "http.max_header_bytes", 8192))
         .setMaxInitialLineLength(NodeConfig.integer(conf, "http.max_initial_line_bytes", 4096));
@@ -303,47 +270,20 @@ public final class SluiceNode {
     router = new RouterVerticle(info.nodeId(), http, new KeyHasher(secrets.adminToken()),
         NodeConfig.number(conf, "limits.max_body_bytes", 100L << 20), r -> {
           health.mount(r);
-          r.get("/metrics").handler(PrometheusScrapingHandler.create(registryName()));
+          r.get("/metrics").handler(PrometheusScrapingHandler.create(settings.registryName()));
           UiRoutes ui = new UiRoutes(vertx);
           if (info.has(NodeRoles.ROUTER)) {
             ui.mountPage(r);
           }
           if (info.has(NodeRoles.CONTROL_PLANE)) {
             api.mount(r);
-            new LoadRoutes(vertx, loadPicture, loadRetentionSeconds()).mount(r);
+            new LoadRoutes(vertx, loadPicture, settings.loadRetentionSeconds()).mount(r);
             ui.mountApi(r);
           }
-        }, info.has(NodeRoles.ROUTER), BackendRegistries.getNow(registryName()), loadPicture,
+        }, info.has(NodeRoles.ROUTER), BackendRegistries.getNow(settings.registryName()), loadPicture,
         new ChannelHandshake(secrets.adminToken()), Tls.channelClient(conf, new NetClientOptions()
             .setConnectTimeout(2000)), locals);
     deployments.add(vertx.deployVerticle(router).await(60, TimeUnit.SECONDS));
-  }
-
-  /** bridge.host; empty (the default): the HTTP host. */
-  private String bridgeBindHost() {
-    String h = NodeConfig.str(conf, "bridge.host", "");
-    return h.isEmpty() ? httpHost() : h;
-  }
-
-  /** Where clients on this machine reach the bridge (node.json): its host, or the cluster host for 0.0.0.0. */
-  private String bridgeHost() {
-    return bridgeBindHost().equals("0.0.0.0") ? clusterHost() : bridgeBindHost();
-  }
-
-  /** What an uploaded folder may unpack to (checked on upload and again on every node that unpacks it). */
-  private ZipLimits zipLimits() {
-    return new ZipLimits(NodeConfig.number(conf, "limits.max_unpacked_bytes", ZipLimits.DEFAULT.maxBytes()),
-        NodeConfig.integer(conf, "limits.max_upload_entries", ZipLimits.DEFAULT.maxEntries()));
-  }
-
-  /** http.host; empty (the default): the cluster host, so a node told nothing listens on loopback only. */
-  private String httpHost() {
-    String h = NodeConfig.str(conf, "http.host", "");
-    return h.isEmpty() ? clusterHost() : h;
-  }
-
-  private int httpPort() {
-    return NodeConfig.integer(conf, "http.port", 8080);
   }
 
   /**
@@ -351,11 +291,11 @@ public final class SluiceNode {
    * HTTP port + 1000 (-1: no bridge); bridge.host to the HTTP host.
    */
   private void openBridge() throws Exception {
-    int port = NodeConfig.integer(conf, "bridge.port", httpPort() + 1000);
+    int port = NodeConfig.integer(conf, "bridge.port", settings.httpPort() + 1000);
     if (!info.has(NodeRoles.ROUTER) || port < 0) {
       return;
     }
-    NetServerOptions server = Tls.bridgeServer(conf).setHost(bridgeBindHost()).setPort(port)
+    NetServerOptions server = Tls.bridgeServer(conf).setHost(settings.bridgeBindHost()).setPort(port)
         .setIdleTimeout(NodeConfig.integer(conf, "bridge.idle_timeout_seconds", 600));
     bridge = new BridgeVerticle(new BridgeSettings(server, NodeConfig.integer(conf, "bridge.max_frame_bytes",
         16 << 20), NodeConfig.integer(conf, "bridge.max_connections", 256),
