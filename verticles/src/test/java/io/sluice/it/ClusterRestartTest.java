@@ -20,9 +20,12 @@ class ClusterRestartTest {
     String cluster = "restart-all-" + UUID.randomUUID();
     Path home = tmp.resolve("home");
     Path yaml = Samples.repo().resolve("examples/java-constant/constant-deployment.yml");
-    List<NodeProcess> nodes = List.of(new NodeProcess(home, cluster), new NodeProcess(home, cluster),
-        new NodeProcess(home, cluster));
-    for (NodeProcess n : nodes) {
+    List<NodeProcess> nodes = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      // each node picks its free ports once the nodes before it hold theirs: picked all at once, a port chosen for
+      // the third could be taken by the first one's ephemeral listeners ("Address already in use", seen once in CI)
+      NodeProcess n = new NodeProcess(home, cluster);
+      nodes.add(n);
       n.start();
     }
     Cli cli = new Cli(home, nodes.get(0).url());
