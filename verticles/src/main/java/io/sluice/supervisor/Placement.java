@@ -122,9 +122,11 @@ public final class Placement {
     for (Desired d : wanted.values()) {
       List<Instance> mine = byDeployment.getOrDefault(d.deployment(), List.of());
       // instances to replace: an older spec version, or on a leaving node
-      List<Instance> cur = mine.stream().filter(i -> i.version() == d.version() && !leaving.contains(i.node()))
-          .collect(Collectors.toList());
-      List<Instance> old = mine.stream().filter(i -> !cur.contains(i)).collect(Collectors.toList());
+      List<Instance> cur = new ArrayList<>();
+      List<Instance> old = new ArrayList<>();
+      for (Instance i : mine) {
+        (i.version() == d.version() && !leaving.contains(i.node()) ? cur : old).add(i);
+      }
       // moving off a leaving node is not an upgrade: no surge limit for those
       long moving = old.stream().filter(i -> i.version() == d.version()).count();
       boolean curFailed = cur.stream().anyMatch(i -> i.state() == InstanceState.Failed);
@@ -182,8 +184,9 @@ public final class Placement {
                                      Set<String> ordered) {
     Set<String> wanted = new HashSet<>();
     desired.forEach(d -> wanted.add(d.deployment() + "@" + d.version()));
+    Set<String> stopping = new HashSet<>(plan.stops());
     return instances.stream().filter(i -> i.state() == InstanceState.Provisioning && !ordered.contains(i.id())
-        && !plan.stops().contains(i.id()) && wanted.contains(i.deployment() + "@" + i.version()))
+        && !stopping.contains(i.id()) && wanted.contains(i.deployment() + "@" + i.version()))
         .map(Instance::id).toList();
   }
 

@@ -81,22 +81,16 @@ final class Reconciler {
           }
           Snapshot snap = all.resultAt(0);
           List<InstanceInfo> observed = all.<List<JsonObject>>resultAt(1).stream().map(InstanceInfo::fromJson).toList();
-          ordered.retainAll(observed.stream().map(InstanceInfo::id).collect(Collectors.toSet()));
           List<NodeFacts> nodeFacts = all.<List<JsonObject>>resultAt(2).stream().map(NodeFacts::fromJson).toList();
           List<Future<?>> work = new ArrayList<>();
-          List<InstanceInfo> alive = forgetTheDeparted(members, observed, nodeFacts, work);
-          work.add(forgetUnreadable(members));
-          Map<String, DeploymentDoc> deployments = snap.deployments().stream()
-              .collect(Collectors.toMap(DeploymentDoc::key, d -> d, (a, b) -> a));
           // an autoscaled deployment runs at its scaler's count
-          Map<String, Integer> counts = autoscaler.counts(deployments.values(), all.resultAt(3), blocked,
+          Map<String, Integer> counts = autoscaler.counts(snap.deployments(), all.resultAt(3), blocked,
               System.currentTimeMillis(), work);
-          deployments.replaceAll((k, d) -> counts.containsKey(k) ? d.withInstanceCount(counts.get(k)) : d);
-          Map<String, String> computes = new HashMap<>();
-          snap.endpoints().forEach(e -> computes.put(e.name(), e.computeName()));
-          PlacementInputs in = PlacementInputs.of(deployments.values(), computes, members, nodeFacts, alive,
-              snap.drained());
-          Placement.Plan plan = Placement.plan(in.desired(), in.nodes(), in.current());
+          Round r = Round.decide(snap, observed, nodeFacts, members, counts, ordered);
+          ordered.retainAll(observed.stream().map(InstanceInfo::id).collect(Collectors.toSet()));
+          forgetTheDeparted(r, work);
+          work.add(forgetUnreadable(members));
+          Placement.Plan plan = r.plan();
           blocked = plan.unplaceable();
           if (!plan.spawns().isEmpty() || !plan.stops().isEmpty()) {
             LOG.info("placement: {} to spawn, {} to stop", plan.spawns().size(), plan.stops().size());
@@ -104,17 +98,17 @@ final class Reconciler {
           Map<String, String> nodeNames = nodeFacts.stream().collect(Collectors.toMap(NodeFacts::nodeId,
               NodeFacts::name, (a, b) -> a));
           for (Placement.Spawn s : plan.spawns()) {
-            work.add(spawn(deployments.get(s.deployment()), s, nodeNames.get(s.node())));
+            work.add(spawn(r.deployments().get(s.deployment()), s, nodeNames.get(s.node())));
           }
           for (String id : plan.stops()) {
-            work.add(stop(alive.stream().filter(i -> id.equals(i.id())).findFirst().orElseThrow()));
+            work.add(stop(r.byId().get(id)));
           }
-          for (String id : Placement.orphans(in.desired(), in.current(), plan, ordered)) {
-            InstanceInfo orphan = alive.stream().filter(i -> id.equals(i.id())).findFirst().orElseThrow();
+          for (String id : r.orphans()) {
+            InstanceInfo orphan = r.byId().get(id);
             LOG.info("instance {} was placed by an earlier leader and never started: ordering it again", id);
-            work.add(order(deployments.get(orphan.deploymentKey()), orphan));
+            work.add(order(r.deployments().get(orphan.deploymentKey()), orphan));
           }
-          report(deployments.values(), alive, plan, work);
+          report(r, work);
           return Future.join(work).mapEmpty();
         });
   }
@@ -133,23 +127,14 @@ final class Reconciler {
     });
   }
 
-  /** Removes the instances and node entries of members that left; returns the instances that remain. */
-  private List<InstanceInfo> forgetTheDeparted(Set<String> members, List<InstanceInfo> observed,
-                                               List<NodeFacts> nodeFacts, List<Future<?>> work) {
-    List<InstanceInfo> alive = new ArrayList<>();
-    for (InstanceInfo i : observed) {
-      if (members.contains(i.nodeId())) {
-        alive.add(i);
-      } else {
-        work.add(instances.remove(i.id()).onSuccess(v -> publish(i.with(InstanceState.Gone, null))));
-      }
+  /** Removes the instances and node entries of members that left. */
+  private void forgetTheDeparted(Round r, List<Future<?>> work) {
+    for (InstanceInfo i : r.departed()) {
+      work.add(instances.remove(i.id()).onSuccess(v -> publish(i.with(InstanceState.Gone, null))));
     }
-    for (NodeFacts n : nodeFacts) {
-      if (!members.contains(n.nodeId())) {
-        work.add(nodes.remove(n.nodeId()));
-      }
+    for (String node : r.departedNodes()) {
+      work.add(nodes.remove(node));
     }
-    return alive;
   }
 
   /** The instance is written to the map before the order, so a leader that dies in between leaves an orphan. */
@@ -181,22 +166,22 @@ final class Reconciler {
   }
 
   /** Settles Creating/Updating deployments as Succeeded or Failed, and finishes deletions. */
-  private void report(Iterable<DeploymentDoc> deployments, List<InstanceInfo> alive, Placement.Plan plan,
-                      List<Future<?>> work) {
-    for (DeploymentDoc d : deployments) {
-      List<InstanceInfo> mine = alive.stream().filter(i -> i.deploymentKey().equals(d.key())).toList();
+  private void report(Round r, List<Future<?>> work) {
+    Set<String> deleted = new HashSet<>(r.deleted());
+    for (DeploymentDoc d : r.deployments().values()) {
+      if (deleted.contains(d.key())) {
+        work.add(tell(new JsonObject().put(Ops.OP, Ops.DEPLOYMENT_DELETED).put("endpoint", d.endpoint())
+            .put("name", d.name())));
+        continue;
+      }
       if (d.state() == ProvisioningState.Deleting) {
-        if (mine.isEmpty()) {
-          work.add(tell(new JsonObject().put(Ops.OP, Ops.DEPLOYMENT_DELETED).put("endpoint", d.endpoint())
-              .put("name", d.name())));
-        }
         continue;
       }
       if (!d.state().settling()) {
         reported.remove(d.key());
         continue;
       }
-      Outcomes.Settled s = Outcomes.decide(d, mine, plan.unplaceable().get(d.key()));
+      Outcomes.Settled s = r.outcomes().get(d.key());
       String tag = s == null ? null : d.specVersion() + "/" + s.state() + "/" + s.reason();
       if (s != null && !Outcomes.alreadyStored(d, s) && !tag.equals(reported.get(d.key()))) {
         reported.put(d.key(), tag);
