@@ -319,7 +319,8 @@ public final class EndpointManagerVerticle extends VerticleBase {
    * answer in time is named in the log and catches up on its periodic resync; the caller is not held up by it.
    */
   private Future<Void> changed(String endpoint) {
-    return blocking(() -> endpoints.change(endpoint).toJson())
+    String id = java.util.UUID.randomUUID().toString();
+    return blocking(() -> endpoints.change(endpoint).toJson().put(Events.CHANGE, id))
         .compose(change -> Routers.tellAll(vertx, change))
         .onSuccess(missed -> {
           if (!missed.isEmpty()) {
@@ -327,7 +328,8 @@ public final class EndpointManagerVerticle extends VerticleBase {
                 endpoint, missed);
           }
         })
-        .onComplete(ar -> vertx.eventBus().publish(Addresses.EVENTS, Events.desired(endpoint)))
+        .onComplete(ar -> vertx.eventBus().publish(Addresses.EVENTS,
+            Events.desired(endpoint).put(Events.CHANGE, id)))
         .mapEmpty();
   }
 }

@@ -13,6 +13,11 @@ public final class Events {
    * new documents ({@link DesiredChange}); published for the supervisors without them.
    */
   public static final String DESIRED_CHANGED = "desired";
+  /**
+   * The id of one desired-state change, in what routers are sent and in the notice published afterwards: a router
+   * that was sent the change does not read the whole state again on the notice.
+   */
+  public static final String CHANGE = "change";
   /** A node joined, left or is leaving; the leader re-plans. */
   public static final String NODE = "node";
   /** One instance changed state; the {@link InstanceInfo} is in field "instance". */

@@ -8,6 +8,7 @@ import io.sluice.protocol.Addresses;
 import io.sluice.protocol.ControlPlane;
 import io.sluice.protocol.DesiredChange;
 import io.sluice.protocol.Events;
+import io.sluice.protocol.InstanceEvents;
 import io.sluice.protocol.InstanceInfo;
 import io.sluice.protocol.InstanceState;
 import io.sluice.protocol.Snapshot;
@@ -29,13 +30,18 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps this router's {@link RoutingTable} true: desired-state changes sent to {@code sluice.router.<node>}
  * (acknowledged, so the endpoint-manager knows when they are in force), instance events on {@code sluice.events},
- * Hazelcast's word that a member left (its instances are dropped at once), and a resync every 2 s for whatever
- * was missed. Each change builds a new table; the request path only reads {@link #table()}. Runs on the router's
- * event loop.
+ * Hazelcast's word that a member left (its instances are dropped at once), and a resync (the whole snapshot and
+ * instance map) when something was missed: an instance event whose node's count jumped ({@link EventGaps}), a
+ * published change this router was not sent, a member that joined (a healed split), and every 30 s whatever happened.
+ * A resync costs every member a share of reading the whole instance map, so routers no longer resync every 2 s
+ * (docs/capacity.md). Each change builds a new table, once per burst of events; the request path only reads
+ * {@link #table()}. Runs on the router's event loop.
  */
 final class RouteFollower {
   private static final Logger LOG = LoggerFactory.getLogger(RouteFollower.class);
-  private static final long RESYNC_MS = 2000;
+  private static final long RESYNC_MS = 30_000;
+  /** The published changes this router was sent directly: their notice needs no resync. */
+  private static final int REMEMBERED_CHANGES = 256;
 
   private final Vertx vertx;
   private final Context context;
@@ -52,6 +58,15 @@ final class RouteFollower {
   private long timer = -1;
   private boolean refreshing;
   private boolean refreshAgain;
+  private boolean rebuildPending;
+  private final EventGaps gaps = new EventGaps();
+  private final java.util.Set<String> appliedChanges = java.util.Collections.newSetFromMap(
+      new java.util.LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, Boolean> eldest) {
+          return size() > REMEMBERED_CHANGES;
+        }
+      });
   /** Events that arrive while a resync is in flight are replayed on top of its answer. */
   private final ResyncReplay<JsonObject> sinceResync = new ResyncReplay<>(10_000);
 
@@ -85,6 +100,7 @@ final class RouteFollower {
     membershipListener = hazelcast().getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent e) {
+        context.runOnContext(x -> refresh()); // a healed split: what the other side did never reached this router
       }
 
       @Override
@@ -92,6 +108,7 @@ final class RouteFollower {
         String gone = e.getMember().getAttribute("__vertx.nodeId");
         context.runOnContext(x -> {
           observed.nodeGone(gone);
+          gaps.forget(gone);
           rebuild();
         });
       }
@@ -117,9 +134,13 @@ final class RouteFollower {
    */
   private void change(Message<JsonObject> m) {
     JsonObject e = m.body();
+    if (e.getString(Events.CHANGE) != null) {
+      appliedChanges.add(e.getString(Events.CHANGE));
+    }
     if (!(Events.INSTANCE.equals(e.getString(Events.TYPE))
         && Events.instanceOf(e).state() == InstanceState.Draining)) {
       event(e);
+      flush(); // in force before the acknowledgement
       m.reply(new JsonObject().put("applied", snapshot != null));
       return;
     }
@@ -128,14 +149,20 @@ final class RouteFollower {
         observed.merge(ar.result().stream().map(InstanceInfo::fromJson).toList());
       }
       event(e);
+      flush();
       m.reply(new JsonObject().put("applied", snapshot != null));
     });
   }
 
   private void event(JsonObject e) {
     sinceResync.record(e);
+    boolean missed = Events.INSTANCE.equals(e.getString(Events.TYPE)) && gaps.missedBefore(e);
     if (applyEvent(e)) {
-      rebuild();
+      rebuildSoon();
+    }
+    if (missed) {
+      LOG.debug("an instance event from {} never arrived: resync", e.getString(InstanceEvents.ORIGIN));
+      refresh();
     }
   }
 
@@ -150,7 +177,9 @@ final class RouteFollower {
       if (e.containsKey("document")) {
         return apply(DesiredChange.fromJson(e));
       }
-      refresh();
+      if (!appliedChanges.contains(e.getString(Events.CHANGE, ""))) {
+        refresh(); // a change this router was not sent (it was cut off, or it is a drain): read it all
+      }
     }
     return false;
   }
@@ -173,7 +202,25 @@ final class RouteFollower {
     tableBuilt = listener;
   }
 
+  /**
+   * A rebuild after the events already queued on this event loop: a burst of instance events (a deployment of a
+   * thousand instances becoming Ready) builds the table once, not once per event.
+   */
+  private void rebuildSoon() {
+    if (!rebuildPending) {
+      rebuildPending = true;
+      context.runOnContext(x -> flush());
+    }
+  }
+
+  private void flush() {
+    if (rebuildPending) {
+      rebuild();
+    }
+  }
+
   private void rebuild() {
+    rebuildPending = false;
     if (snapshot != null) {
       table = RoutingTable.build(snapshot, observed.all(), table, nodeId);
       tableBuilt.accept(table);

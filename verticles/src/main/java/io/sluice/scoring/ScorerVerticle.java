@@ -381,6 +381,6 @@ public final class ScorerVerticle extends VerticleBase {
   }
 
   private void publish(InstanceInfo inst) {
-    vertx.eventBus().publish(Addresses.EVENTS, Events.instance(inst));
+    io.sluice.protocol.InstanceEvents.publish(vertx, inst);
   }
 }

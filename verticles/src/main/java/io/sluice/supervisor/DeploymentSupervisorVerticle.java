@@ -77,6 +77,7 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
   private boolean leading;
   private UUID membershipListener;
   private boolean again;
+  private boolean soon;
   /** Numbers the rounds: a round that outlived its timeout must not give orders beside the next one. */
   private long rounds;
   private long timer;
@@ -113,7 +114,13 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
         })
         .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.supervisor(node.nodeId()), this::order)
             .completion())
-        .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS, m -> reconcileSoon()).completion())
+        // only the leader acts on events: a non-leader's round just reads the node map to learn it is not the leader, and
+        // every node doing that on every instance event cost N x N map reads per event (docs/capacity.md)
+        .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS, m -> {
+          if (leading) {
+            reconcileSoon();
+          }
+        }).completion())
         .onSuccess(v -> {
           timer = vertx.setPeriodic(RECONCILE_MS, t -> reconcile());
           // a departed member is re-planned at once, not at the next tick
@@ -278,8 +285,15 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
         .map(node.nodeId()::equals).orElse(false);
   }
 
+  /** One round 50 ms from now, however many events ask for it meanwhile. */
   private void reconcileSoon() {
-    vertx.setTimer(50, t -> reconcile());
+    if (!soon) {
+      soon = true;
+      vertx.setTimer(50, t -> {
+        soon = false;
+        reconcile();
+      });
+    }
   }
 
   private void reconcile() {

@@ -197,6 +197,6 @@ final class Reconciler {
   }
 
   private void publish(InstanceInfo inst) {
-    vertx.eventBus().publish(Addresses.EVENTS, Events.instance(inst));
+    io.sluice.protocol.InstanceEvents.publish(vertx, inst);
   }
 }

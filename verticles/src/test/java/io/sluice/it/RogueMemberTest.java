@@ -153,7 +153,8 @@ class RogueMemberTest {
     cli.ok("online-endpoint", "update", "-n", "rogue-ep", "--traffic", "echo=100");
     cli.ok("online-endpoint", "regenerate-keys", "-n", "rogue-ep", "--key-type", "secondary");
     key = cli.ok("online-endpoint", "get-credentials", "-n", "rogue-ep", "-o", "tsv", "--query", "primaryKey");
-    // meanwhile the router-only node asked for snapshots (it resyncs every 2 s) and load reports went out each second
+    // meanwhile the router-only node asked for snapshots (at its start and when the rogue joined) and load reports
+    // went out each second
     scoreThroughTheRouter(10);
     assertThat(heard).as("what nodes sent or published to the rogue's consumers").isEmpty();
     assertThat(host.log() + router.log()).contains("ignored an unproved entry");

@@ -18,6 +18,7 @@ import java.util.function.Predicate;
  * "victim" alone in its JVM (killed -9 for the failover figure). Instances run the built-in Java echo scorer.
  */
 final class ScaleRun implements AutoCloseable {
+  static final long SETTLE_MS = 20_000;
   private final ScaleSettings s;
   private final int members;
   private final Path dir;
@@ -110,14 +111,16 @@ final class ScaleRun implements AutoCloseable {
     api.cli("online-endpoint", "update", "-n", "ep-0", "--traffic", "dep0=100", "-o", "none");
   }
 
-  /** Heap after GC and CPU over 10 s with nothing happening; the probe's heap growth is the routing state's. */
+  /** Heap after GC, and CPU over a while with nothing happening; the probe's heap growth is the routing state's. */
   private JsonObject atRest(JsonObject probeEmpty) throws Exception {
+    // the first seconds after a populate are the JIT compiling and the last states settling: not "at rest"
+    Thread.sleep(SETTLE_MS);
     List<MemberJvm> all = all();
     List<JsonObject> before = new ArrayList<>();
     for (MemberJvm j : all) {
       before.add(j.stats());
     }
-    Thread.sleep(10_000); // the measured interval itself, not a wait for a condition
+    Thread.sleep(s.restSeconds() * 1000L); // the measured interval itself, not a wait for a condition
     JsonArray jvms = new JsonArray();
     for (int i = 0; i < all.size(); i++) {
       JsonObject after = all.get(i).cpu();

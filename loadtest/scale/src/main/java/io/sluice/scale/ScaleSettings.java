@@ -8,10 +8,11 @@ import java.util.List;
 
 /**
  * What one harness run is asked for: E endpoints of D deployments of I instances each, the member JVMs, the ports.
- * {@code partitions}: Hazelcast's partition count (0: its default, 271).
+ * {@code partitions}: Hazelcast's partition count (0: its default, 271); {@code restSeconds}: how long CPU at rest is
+ * measured.
  */
 record ScaleSettings(int endpoints, int deployments, int instances, int trials, int jvms, int heapMb, int hzPort,
-                     int httpPort, int partitions) {
+                     int httpPort, int partitions, int restSeconds) {
 
   /** {@code n} nodes over {@code jvms} JVMs, as evenly as they go (the first JVMs take the remainder). */
   static List<Integer> spread(int n, int jvms) {

@@ -28,6 +28,8 @@ public final class ScaleSim implements Callable<Integer> {
   @Option(names = "--http-port", defaultValue = "19000") int httpPort;
   @Option(names = "--partitions", defaultValue = "0", description = "Hazelcast partition count (0: 271)")
   int partitions;
+  @Option(names = "--rest-seconds", defaultValue = "20", description = "how long CPU at rest is measured (after 20 s to settle)")
+  int restSeconds;
   @Option(names = "--reconcile-only", description = "only the pure placement figures (no cluster)")
   boolean reconcileOnly;
   @Option(names = "--work", required = true, description = "scratch folder (homes, logs)") Path work;
@@ -44,7 +46,7 @@ public final class ScaleSim implements Callable<Integer> {
           + "between dep0 and dep1)");
     }
     ScaleSettings s = new ScaleSettings(endpoints, deployments, instances, trials, jvms, heapMb, hzPort, httpPort,
-        partitions);
+        partitions, restSeconds);
     JsonObject result = new JsonObject().put("settings", new JsonObject().put("endpoints", endpoints)
         .put("deployments", deployments).put("instances_per_deployment", instances).put("jvms", jvms)
         .put("partitions", partitions).put("cores", Runtime.getRuntime().availableProcessors()));

@@ -46,11 +46,13 @@ public final class JavaScorer implements Scorer {
       t.setDaemon(true);
       t.start();
     }).thenRun(() -> {
-      workers = new JavaWorkers(spec, this::run, () -> {
-        running = false;
-        healthListener.run();
-      });
-      workers.start();
+      if (!inline) { // an inline script runs on the caller's thread: it needs no worker (a node hosts thousands)
+        workers = new JavaWorkers(spec, this::run, () -> {
+          running = false;
+          healthListener.run();
+        });
+        workers.start();
+      }
       running = true;
     });
   }
