@@ -14,4 +14,4 @@ work=$(mktemp -d /tmp/sluice-scale.XXXXXX)
 trap 'pkill -f "io.sluice.scale.ScaleMembers scale-[^ ]* $work/" 2>/dev/null || true' EXIT
 echo "scale-sim: scratch folder $work (homes and member logs)" >&2
 java "${JFLAGS[@]}" -Xmx2g -cp verticles/target/sluice.jar:loadtest/scale/target/classes \
-  io.sluice.scale.ScaleSim --work "$work" --out loadtest/results/scale-latest.json "$@"
+  io.sluice.scale.ScaleSim --work "$work" "$@"

@@ -1,6 +1,8 @@
 package io.sluice.protocol;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 
 /** The "type" values of messages published on {@link Addresses#EVENTS}, and the messages themselves. */
 public final class Events {
@@ -22,9 +24,27 @@ public final class Events {
   public static final String NODE = "node";
   /** One instance changed state; the {@link InstanceInfo} is in field "instance". */
   public static final String INSTANCE = "instance";
+  static final String READY_SIBLINGS = "ready_siblings";
 
   public static JsonObject instance(InstanceInfo i) {
     return new JsonObject().put(TYPE, INSTANCE).put("instance", i.toJson());
+  }
+
+  /**
+   * An instance about to drain, told to every router with the Ready instances of its deployment as its node read
+   * them: a router knows the replacements without reading the whole instance map (one read per drain, not one per
+   * router per drain).
+   */
+  public static JsonObject draining(InstanceInfo i, List<InstanceInfo> readySiblings) {
+    JsonArray ready = new JsonArray();
+    readySiblings.forEach(r -> ready.add(r.toJson()));
+    return instance(i).put(READY_SIBLINGS, ready);
+  }
+
+  /** The Ready instances a {@link #draining} event carries; null if it carries none (its node could not read them). */
+  public static List<InstanceInfo> readySiblings(JsonObject event) {
+    JsonArray ready = event.getJsonArray(READY_SIBLINGS);
+    return ready == null ? null : ready.stream().map(o -> InstanceInfo.fromJson((JsonObject) o)).toList();
   }
 
   /** The instance of an {@link #INSTANCE} event. */

@@ -8,7 +8,6 @@ import io.sluice.protocol.Addresses;
 import io.sluice.protocol.ControlPlane;
 import io.sluice.protocol.DesiredChange;
 import io.sluice.protocol.Events;
-import io.sluice.protocol.InstanceEvents;
 import io.sluice.protocol.InstanceInfo;
 import io.sluice.protocol.InstanceState;
 import io.sluice.protocol.Snapshot;
@@ -56,6 +55,7 @@ final class RouteFollower {
   private AsyncMap<String, JsonObject> instancesMap;
   private UUID membershipListener;
   private long timer = -1;
+  private long gapTimer = -1;
   private boolean refreshing;
   private boolean refreshAgain;
   private boolean rebuildPending;
@@ -97,6 +97,12 @@ final class RouteFollower {
     vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS, m -> event(m.body()));
     vertx.eventBus().<JsonObject>consumer(Addresses.router(nodeId), this::change);
     timer = vertx.setPeriodic(RESYNC_MS, t -> refresh());
+    gapTimer = vertx.setPeriodic(EventGaps.GRACE_MS, t -> {
+      if (gaps.overdue(System.currentTimeMillis())) {
+        LOG.debug("an instance event never arrived: resync");
+        refresh();
+      }
+    });
     membershipListener = hazelcast().getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent e) {
@@ -117,6 +123,7 @@ final class RouteFollower {
 
   void stop() {
     vertx.cancelTimer(timer);
+    vertx.cancelTimer(gapTimer);
     if (membershipListener != null) {
       hazelcast().getCluster().removeMembershipListener(membershipListener);
     }
@@ -129,7 +136,8 @@ final class RouteFollower {
   /**
    * A change sent to this router in particular: applied, then acknowledged. A draining instance's replacement was
    * Ready in the instance map before the leader drained it, but its own Ready event comes from another node and may
-   * arrive after this message: the map is read first, so that after the acknowledgement this router knows the
+   * arrive after this message: the draining instance's node sends the Ready instances it read from the map with it
+   * (an older node sends none: the map is read here), so that after the acknowledgement this router knows the
    * replacement and never answers 503 in between.
    */
   private void change(Message<JsonObject> m) {
@@ -141,6 +149,14 @@ final class RouteFollower {
         && Events.instanceOf(e).state() == InstanceState.Draining)) {
       event(e);
       flush(); // in force before the acknowledgement
+      m.reply(new JsonObject().put("applied", snapshot != null));
+      return;
+    }
+    java.util.List<InstanceInfo> ready = Events.readySiblings(e);
+    if (ready != null) {
+      observed.merge(ready);
+      event(e);
+      flush();
       m.reply(new JsonObject().put("applied", snapshot != null));
       return;
     }
@@ -156,13 +172,11 @@ final class RouteFollower {
 
   private void event(JsonObject e) {
     sinceResync.record(e);
-    boolean missed = Events.INSTANCE.equals(e.getString(Events.TYPE)) && gaps.missedBefore(e);
+    if (Events.INSTANCE.equals(e.getString(Events.TYPE))) {
+      gaps.record(e, System.currentTimeMillis());
+    }
     if (applyEvent(e)) {
       rebuildSoon();
-    }
-    if (missed) {
-      LOG.debug("an instance event from {} never arrived: resync", e.getString(InstanceEvents.ORIGIN));
-      refresh();
     }
   }
 
@@ -247,6 +261,7 @@ final class RouteFollower {
   }
 
   private Future<Void> refreshNow() {
+    gaps.resyncing();
     int ticket = sinceResync.begin();
     return Future.all(ControlPlane.snapshot(vertx, 10_000), instancesMap.values()).onFailure(err ->
         sinceResync.abandon(ticket)).map(all -> {

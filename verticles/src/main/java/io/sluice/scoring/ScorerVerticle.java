@@ -326,7 +326,8 @@ public final class ScorerVerticle extends VerticleBase {
     // a state write that timed out does not stop the drain: the routers are told directly below
     return setState(InstanceState.Draining, null).recover(err -> Future.succeededFuture())
         // once every router has acknowledged, nothing new is on its way here; then wait for what is in flight
-        .compose(v -> wasReady ? Routers.tellAll(vertx, Events.instance(instance)).onSuccess(missed -> {
+        .compose(v -> wasReady ? readySiblings().compose(ready -> Routers.tellAll(vertx, ready == null
+            ? Events.instance(instance) : Events.draining(instance, ready))).onSuccess(missed -> {
           if (!missed.isEmpty()) {
             LOG.warn("instance {} drains without the acknowledgement of routers {}", instance.id(), missed);
           }
@@ -366,6 +367,14 @@ public final class ScorerVerticle extends VerticleBase {
           }
           publish(instance.with(InstanceState.Gone, null));
         });
+  }
+
+  /** The other Ready instances of this deployment, for the routers (null if the map could not be read in time). */
+  private Future<java.util.List<InstanceInfo>> readySiblings() {
+    return instances.values().timeout(1, java.util.concurrent.TimeUnit.SECONDS)
+        .map(all -> all.stream().map(InstanceInfo::fromJson).filter(i -> !i.id().equals(instance.id())
+            && i.deploymentKey().equals(instance.deploymentKey()) && i.state() == InstanceState.Ready).toList())
+        .otherwise((java.util.List<InstanceInfo>) null);
   }
 
   private Future<Void> setState(InstanceState next, String reason) {

@@ -53,6 +53,7 @@ import org.slf4j.LoggerFactory;
 public final class DeploymentSupervisorVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(DeploymentSupervisorVerticle.class);
   private static final long RECONCILE_MS = 1000;
+  private static final long LATE_WRITE_MS = 15_000;
 
   private final NodeInfo node;
   /** The routers' load, for the autoscaler. */
@@ -247,9 +248,24 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
       f.onFailure(err -> {
         LOG.warn("instance {} could not be deployed", id, err);
         hosted.remove(id);
+        forgetUnhosted(id);
       });
     }
     return new SupervisorOrders.Spawned(true);
+  }
+
+  /**
+   * An instance that failed to start here leaves no entry behind: the leader would count it as starting forever and
+   * place no replacement. Its first state write may have timed out and still land (a busy cluster), so the entry is
+   * removed now and once more {@link #LATE_WRITE_MS} later, unless this node hosts the instance again by then.
+   */
+  private void forgetUnhosted(String id) {
+    instances.remove(id);
+    vertx.setTimer(LATE_WRITE_MS, t -> {
+      if (!hosted.containsKey(id)) {
+        instances.remove(id);
+      }
+    });
   }
 
   private Future<Void> stopLocal(String id) {

@@ -163,7 +163,15 @@ final class ScaleRun implements AutoCloseable {
   private void awaitReady(int count, Predicate<JsonObject> where, long timeoutMs) throws Exception {
     long end = System.currentTimeMillis() + timeoutMs;
     while (true) {
-      JsonArray all = api.instances();
+      JsonArray all;
+      try {
+        all = api.instances();
+      } catch (IllegalStateException busy) { // a 503 from a saturated cluster: ask again until the deadline
+        if (System.currentTimeMillis() > end) {
+          throw busy;
+        }
+        continue;
+      }
       long ready = all.stream().map(o -> (JsonObject) o).filter(i -> "Ready".equals(i.getString("state")))
           .filter(where).count();
       boolean elsewhere = all.stream().map(o -> (JsonObject) o).allMatch(where);

@@ -33,7 +33,8 @@ public final class ScaleSim implements Callable<Integer> {
   @Option(names = "--reconcile-only", description = "only the pure placement figures (no cluster)")
   boolean reconcileOnly;
   @Option(names = "--work", required = true, description = "scratch folder (homes, logs)") Path work;
-  @Option(names = "--out", required = true, description = "the results JSON") Path out;
+  @Option(names = "--out", defaultValue = "loadtest/results/scale-latest.json", description = "the results JSON")
+  Path out;
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new ScaleSim()).execute(args));
