@@ -145,29 +145,28 @@ final class RouteFollower {
     if (e.getString(Events.CHANGE) != null) {
       appliedChanges.add(e.getString(Events.CHANGE));
     }
+    java.util.List<InstanceInfo> ready = Events.readySiblings(e);
     if (!(Events.INSTANCE.equals(e.getString(Events.TYPE))
         && Events.instanceOf(e).state() == InstanceState.Draining)) {
-      event(e);
-      flush(); // in force before the acknowledgement
-      m.reply(new JsonObject().put("applied", snapshot != null));
-      return;
-    }
-    java.util.List<InstanceInfo> ready = Events.readySiblings(e);
-    if (ready != null) {
+      applyAndAcknowledge(m);
+    } else if (ready != null) {
       observed.merge(ready);
-      event(e);
-      flush();
-      m.reply(new JsonObject().put("applied", snapshot != null));
-      return;
+      applyAndAcknowledge(m);
+    } else {
+      instancesMap.values().timeout(1, TimeUnit.SECONDS).onComplete(ar -> {
+        if (ar.succeeded()) {
+          observed.merge(ar.result().stream().map(InstanceInfo::fromJson).toList());
+        }
+        applyAndAcknowledge(m);
+      });
     }
-    instancesMap.values().timeout(1, TimeUnit.SECONDS).onComplete(ar -> {
-      if (ar.succeeded()) {
-        observed.merge(ar.result().stream().map(InstanceInfo::fromJson).toList());
-      }
-      event(e);
-      flush();
-      m.reply(new JsonObject().put("applied", snapshot != null));
-    });
+  }
+
+  /** The change in force in this router's table, then acknowledged. */
+  private void applyAndAcknowledge(Message<JsonObject> m) {
+    event(m.body());
+    flush();
+    m.reply(new JsonObject().put("applied", snapshot != null));
   }
 
   private void event(JsonObject e) {

@@ -6,7 +6,6 @@ import io.sluice.load.LoadPicture;
 import io.sluice.protocol.Addresses;
 import io.sluice.protocol.ControlPlane;
 import io.sluice.protocol.DeploymentDoc;
-import io.sluice.protocol.Events;
 import io.sluice.protocol.InstanceInfo;
 import io.sluice.protocol.InstanceState;
 import io.sluice.protocol.SupervisorOrders;
@@ -167,9 +166,8 @@ final class Reconciler {
 
   /** Settles Creating/Updating deployments as Succeeded or Failed, and finishes deletions. */
   private void report(Round r, List<Future<?>> work) {
-    Set<String> deleted = new HashSet<>(r.deleted());
     for (DeploymentDoc d : r.deployments().values()) {
-      if (deleted.contains(d.key())) {
+      if (r.deleted().contains(d.key())) {
         work.add(tell(new JsonObject().put(Ops.OP, Ops.DEPLOYMENT_DELETED).put("endpoint", d.endpoint())
             .put("name", d.name())));
         continue;

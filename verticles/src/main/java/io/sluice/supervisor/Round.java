@@ -7,6 +7,7 @@ import io.sluice.protocol.ProvisioningState;
 import io.sluice.protocol.Snapshot;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,15 +19,15 @@ import java.util.Set;
  * deployment's outcome. Pure, and linear in instances + deployments + nodes (the scale harness times it at 10,000
  * instances over 100 nodes: docs/capacity.md).
  *
- * @param alive the instances on current members; {@code departed}: those whose member left
+ * @param departed the instances whose member left; {@code departedNodes}: the node entries of members that left
  * @param deployments by key, at the counts the round places ({@code counts}: the autoscalers')
- * @param byDeployment the alive instances of each deployment key
- * @param outcomes the settling deployments whose outcome is decided (Deleting ones with no instance left: null)
+ * @param byId the instances on current members
+ * @param outcomes the settling deployments whose outcome is decided
+ * @param deleted the Deleting deployments with no instance left
  */
-public record Round(List<InstanceInfo> alive, List<InstanceInfo> departed, List<String> departedNodes,
-             Map<String, DeploymentDoc> deployments, PlacementInputs inputs, Placement.Plan plan,
-             List<String> orphans, Map<String, List<InstanceInfo>> byDeployment,
-             Map<String, InstanceInfo> byId, Map<String, Outcomes.Settled> outcomes, List<String> deleted) {
+public record Round(List<InstanceInfo> departed, List<String> departedNodes, Map<String, DeploymentDoc> deployments,
+                    Placement.Plan plan, List<String> orphans, Map<String, InstanceInfo> byId,
+                    Map<String, Outcomes.Settled> outcomes, Set<String> deleted) {
 
   public static Round decide(Snapshot snap, List<InstanceInfo> observed, List<NodeFacts> nodeFacts, Set<String> members,
                       Map<String, Integer> counts, Set<String> ordered) {
@@ -55,7 +56,7 @@ public record Round(List<InstanceInfo> alive, List<InstanceInfo> departed, List<
       byId.put(i.id(), i);
     }
     Map<String, Outcomes.Settled> outcomes = new LinkedHashMap<>();
-    List<String> deleted = new ArrayList<>();
+    Set<String> deleted = new HashSet<>();
     for (DeploymentDoc d : deployments.values()) {
       List<InstanceInfo> mine = byDeployment.getOrDefault(d.key(), List.of());
       if (d.state() == ProvisioningState.Deleting) {
@@ -69,7 +70,6 @@ public record Round(List<InstanceInfo> alive, List<InstanceInfo> departed, List<
         }
       }
     }
-    return new Round(alive, departed, departedNodes, deployments, in, plan, orphans, byDeployment, byId, outcomes,
-        deleted);
+    return new Round(departed, departedNodes, deployments, plan, orphans, byId, outcomes, deleted);
   }
 }

@@ -99,10 +99,6 @@ final class MemberJvm implements AutoCloseable {
     }
   }
 
-  long pid() {
-    return process.pid();
-  }
-
   /** kill -9: how a machine dies, and how a run ends without moving every instance away first. */
   void kill() throws InterruptedException {
     process.destroyForcibly();

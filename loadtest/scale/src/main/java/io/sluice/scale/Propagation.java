@@ -36,7 +36,7 @@ final class Propagation {
       for (int t = 0; t < trials; t++) {
         String next = now.equals("dep0") ? "dep1" : "dep0";
         long t0 = System.currentTimeMillis();
-        api.traffic("ep-0", ScaleRun.split(next, now));
+        api.traffic("ep-0", java.util.Map.of(next, 100, now, 0));
         long t200 = System.currentTimeMillis();
         answered.add(t200 - t0);
         for (RouterWatch.Switched a : awaitAll(watch, next, t0)) {

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -207,9 +206,5 @@ final class ScaleRun implements AutoCloseable {
         j.kill();
       }
     }
-  }
-
-  static Map<String, Integer> split(String to, String from) {
-    return Map.of(to, 100, from, 0);
   }
 }
