@@ -158,6 +158,13 @@ public final class SluiceNode {
         new Unproved(BackendRegistries.getNow(settings.registryName())),
         new Versions(settings.protocolVersion())).install(vertx, secrets.adminToken(), cm.getNodeId());
     provedNodes.start(vertx).await(30, TimeUnit.SECONDS);
+    // a joining member may be a split healing: this node's instances then say again that they exist
+    cm.getHazelcastInstance().getCluster().addMembershipListener(new com.hazelcast.cluster.MembershipAdapter() {
+      @Override
+      public void memberAdded(com.hazelcast.cluster.MembershipEvent e) {
+        locals.memberJoined();
+      }
+    });
   }
 
   /**

@@ -59,6 +59,9 @@ final class RouteFollower {
   private boolean refreshing;
   private boolean refreshAgain;
   private boolean rebuildPending;
+  /** How long the last table build took: a slow one paces the next ({@link #rebuildSoon}). */
+  private long lastBuildNanos;
+  private boolean seenPending;
   private final EventGaps gaps = new EventGaps();
   private final java.util.Set<String> appliedChanges = java.util.Collections.newSetFromMap(
       new java.util.LinkedHashMap<>(16, 0.75f, false) {
@@ -217,12 +220,20 @@ final class RouteFollower {
 
   /**
    * A rebuild after the events already queued on this event loop: a burst of instance events (a deployment of a
-   * thousand instances becoming Ready) builds the table once, not once per event.
+   * thousand instances becoming Ready) builds the table once, not once per event. A table that takes long to build
+   * (a large cluster's: ~10,000 instances) waits ten times as long as the last build took, at most 500 ms, so that
+   * instance events cannot keep a router's event loop building tables (docs/capacity.md); a change this router
+   * acknowledges is built at once ({@link #flush}) whatever the wait.
    */
   private void rebuildSoon() {
     if (!rebuildPending) {
       rebuildPending = true;
-      context.runOnContext(x -> flush());
+      long waitMs = Math.min(500, lastBuildNanos * 10 / 1_000_000);
+      if (waitMs == 0) {
+        context.runOnContext(x -> flush());
+      } else {
+        vertx.setTimer(waitMs, t -> flush());
+      }
     }
   }
 
@@ -234,11 +245,24 @@ final class RouteFollower {
 
   private void rebuild() {
     rebuildPending = false;
+    long began = System.nanoTime();
     if (snapshot != null) {
       table = RoutingTable.build(snapshot, observed.all(), table, nodeId);
       tableBuilt.accept(table);
     }
-    instancesSeen.accept(observed.all());
+    lastBuildNanos = System.nanoTime() - began;
+    seenSoon();
+  }
+
+  /** The instance gauges (sluice_instances) follow the view at most once a second: a scrape is not that frequent. */
+  private void seenSoon() {
+    if (!seenPending) {
+      seenPending = true;
+      vertx.setTimer(1000, t -> {
+        seenPending = false;
+        instancesSeen.accept(observed.all());
+      });
+    }
   }
 
   private void refresh() {

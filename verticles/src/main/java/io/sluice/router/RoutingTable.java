@@ -185,6 +185,7 @@ final class RoutingTable {
       }
     }
     Map<String, String> nodeOf = Map.copyOf(nodes);
+    Set<String> localIds = Set.copyOf(local); // one copy shared by every route (a copy each cost D x local ids)
     Map<String, Map<String, DeploymentRoute>> byEndpoint = new HashMap<>();
     for (DeploymentDoc d : snapshot.deployments()) {
       if (d.state() == ProvisioningState.Deleting) {
@@ -195,7 +196,7 @@ final class RoutingTable {
       List<String> r = sorted(ready.get(d.key()));
       List<String> f = sorted(fallback.get(d.key()));
       byEndpoint.computeIfAbsent(d.endpoint(), k -> new HashMap<>())
-          .put(d.name(), new DeploymentRoute(d, r, f, local, nodeOf, prev == null ? 0 : prev.next));
+          .put(d.name(), new DeploymentRoute(d, r, f, localIds, nodeOf, prev == null ? 0 : prev.next));
     }
     Map<String, EndpointRoute> endpoints = new HashMap<>();
     for (EndpointDoc e : snapshot.endpoints()) {

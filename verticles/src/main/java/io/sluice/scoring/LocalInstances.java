@@ -26,6 +26,8 @@ public final class LocalInstances {
   }
 
   private final Map<String, Instance> instances = new ConcurrentHashMap<>();
+  /** When a member last joined the cluster (ms, 0: none since this node started); the node's listener sets it. */
+  private volatile long memberJoinedAt;
 
   public void register(String id, Instance instance) {
     instances.put(id, instance);
@@ -37,5 +39,14 @@ public final class LocalInstances {
 
   public Instance get(String id) {
     return instances.get(id);
+  }
+
+  /** A member joined (a split may be healing): the instances say again that they exist ({@link Reassertion}). */
+  public void memberJoined() {
+    memberJoinedAt = System.currentTimeMillis();
+  }
+
+  public long memberJoinedAt() {
+    return memberJoinedAt;
   }
 }

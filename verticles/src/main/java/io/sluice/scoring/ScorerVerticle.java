@@ -154,15 +154,18 @@ public final class ScorerVerticle extends VerticleBase {
 
   /**
    * After a network split heals, the leader may have forgotten this instance: say again that it exists, so that
-   * the leader sees it and stops what is surplus (no duplicate outlives a split).
+   * the leader sees it and stops what is surplus (no duplicate outlives a split); when: {@link Reassertion}.
    */
   private void reassertPeriodically() {
-    reassert = vertx.setPeriodic(2000, t -> {
-      if (drained == null && !reasserting) {
-        reasserting = true; // one at a time: a map that hangs must not collect a call every 2 s
-        InstanceInfo now = instance;
-        Future<?> write = stateWritten ? instances.putIfAbsent(now.id(), now.toJson())
-            : instances.put(now.id(), now.toJson()).onSuccess(x -> stateWritten = now == instance);
+    long[] last = {Reassertion.spreadStart(System.currentTimeMillis(), java.util.concurrent.ThreadLocalRandom.current())};
+    reassert = vertx.setPeriodic(Reassertion.TICK_MS, t -> {
+      long now = System.currentTimeMillis();
+      if (drained == null && !reasserting && Reassertion.due(now, last[0], locals.memberJoinedAt(), stateWritten)) {
+        reasserting = true; // one at a time: a map that hangs must not collect a call every tick
+        last[0] = now;
+        InstanceInfo mine = instance;
+        Future<?> write = stateWritten ? instances.putIfAbsent(mine.id(), mine.toJson())
+            : instances.put(mine.id(), mine.toJson()).onSuccess(x -> stateWritten = mine == instance);
         ClusterCalls.bounded(write, "re-assert").onComplete(ar -> reasserting = false);
       }
     });

@@ -79,6 +79,8 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
   private UUID membershipListener;
   private boolean again;
   private boolean soon;
+  /** How long the last round took (ms): the next waits twice that. */
+  private long lastRoundMs;
   /** Numbers the rounds: a round that outlived its timeout must not give orders beside the next one. */
   private long rounds;
   private long timer;
@@ -123,7 +125,7 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
           }
         }).completion())
         .onSuccess(v -> {
-          timer = vertx.setPeriodic(RECONCILE_MS, t -> reconcile());
+          timer = vertx.setPeriodic(RECONCILE_MS, t -> reconcileSoon());
           // a departed member is re-planned at once, not at the next tick
           membershipListener = hazelcast().getCluster().addMembershipListener(new MembershipListener() {
             @Override
@@ -301,11 +303,15 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
         .map(node.nodeId()::equals).orElse(false);
   }
 
-  /** One round 50 ms from now, however many events ask for it meanwhile. */
+  /**
+   * One round soon, however many events ask for it meanwhile: 50 ms from now, or twice as long as the last round
+   * took (at most 1 s), so that rounds take at most a third of the leader's time (at 10,000 instances a busy leader
+   * ran them back to back, its event loop blocked for seconds: docs/capacity.md).
+   */
   private void reconcileSoon() {
     if (!soon) {
       soon = true;
-      vertx.setTimer(50, t -> {
+      vertx.setTimer(Math.min(1000, Math.max(50, 2 * lastRoundMs)), t -> {
         soon = false;
         reconcile();
       });
@@ -321,10 +327,13 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
     // a cluster-map call can hang while Hazelcast re-homes a dead member's partitions: never let one stuck round
     // stop the leader (the next round re-reads everything; a late stale round's extra spawns are stopped as surplus)
     long thisRound = ++rounds;
+    long began = System.currentTimeMillis();
     reconcileOnce(() -> thisRound == rounds).timeout(5, TimeUnit.SECONDS).onComplete(ar -> {
       if (ar.failed()) {
         LOG.warn("reconcile failed: {}", String.valueOf(ar.cause()));
       }
+      // a round that timed out waited on the cluster (partitions re-homed after a death), not on this node: no pause
+      lastRoundMs = ar.succeeded() ? System.currentTimeMillis() - began : 0;
       reconciling = false;
       if (again) {
         again = false;
@@ -335,7 +344,9 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
 
   /** {@code current}: false once a later round has begun (this one outlived its timeout). */
   private Future<Void> reconcileOnce(java.util.function.BooleanSupplier current) {
-    return provedNodes.refresh().compose(proved -> {
+    // who leads, from the node list as last read (every second): reading the node map here too cost every node a
+    // second cluster-wide read a second, N x N in all (docs/capacity.md); the leader's round reads it afresh
+    return Future.succeededFuture(provedNodes.all()).compose(proved -> {
       Set<String> keys = proved.stream().map(NodeFacts::nodeId).collect(java.util.stream.Collectors.toSet());
       if (!current.getAsBoolean()) {
         return Future.succeededFuture();

@@ -88,9 +88,10 @@ class NetnsClusterTest {
         JsonNode all = cli.okJson("online-deployment", "show", "-n", "echo", "-e", "netns-ep", "--query", "instances");
         return all.size() == 3 && all.findValuesAsText("state").stream().allMatch("Ready"::equals);
       }, 60_000, "exactly 3 Ready instances after the heal");
-      // instances re-assert themselves every 2 s: a duplicate that outlived the split would break a 3 s streak
+      // instances re-assert themselves at the first tick after a member joined and 10 s later (Reassertion): a
+      // duplicate that outlived the split would break a 12 s streak
       Await.stable(() -> cli.okJson("online-deployment", "show", "-n", "echo", "-e", "netns-ep", "--query", "instances")
-          .size() == 3, Duration.ofSeconds(3), Duration.ofSeconds(30), "exactly 3 instances");
+          .size() == 3, Duration.ofSeconds(12), Duration.ofSeconds(60), "exactly 3 instances");
       JsonNode finalSet = cli.okJson("online-deployment", "show", "-n", "echo", "-e", "netns-ep", "--query",
           "instances");
       assertThat(finalSet.size()).as("%s", finalSet).isEqualTo(3);

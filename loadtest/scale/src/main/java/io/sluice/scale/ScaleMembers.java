@@ -16,7 +16,8 @@ import java.util.Map;
 /**
  * One JVM of the scale harness: starts {@code count} real Sluice nodes (each its own clustered Vert.x and Hazelcast
  * member) one after the other, then answers the driver on stdin: {@code stats} prints one line {@code stats {json}}
- * (heap after a full GC, threads, the process's CPU time), {@code cpu} the CPU time alone; end of input exits. The driver kills the JVM to end a run:
+ * (heap after a full GC, threads, the process's CPU time, {@link Traffic}), {@code cpu} the same without the
+ * collection first; end of input exits. The driver kills the JVM to end a run:
  * a graceful stop would move every instance away first, which is not what is measured.
  *
  * <p>Arguments: cluster home hazelcast.yaml first-http-port count capacity roles (comma-separated).
@@ -28,19 +29,21 @@ public final class ScaleMembers {
   public static void main(String[] args) throws Exception {
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     List<SluiceNode> nodes = new ArrayList<>();
+    Traffic traffic = new Traffic();
     int first = Integer.parseInt(args[3]);
     for (int i = 0; i < Integer.parseInt(args[4]); i++) {
       SluiceNode node = new SluiceNode(NodeConfig.load(null, Map.of(), flags(args, first + i)), List.of()).start();
       nodes.add(node);
+      traffic.follow(node.vertx());
       out.println("node " + node.info().name() + " " + node.info().publicUrl());
     }
     out.println("up");
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     for (String line = in.readLine(); line != null; line = in.readLine()) {
       if (line.equals("stats")) {
-        out.println("stats " + stats(nodes.size()).encode());
+        out.println("stats " + stats(nodes.size()).put("traffic", traffic.snapshot()).encode());
       } else if (line.equals("cpu")) {
-        out.println("stats " + cpu().encode());
+        out.println("stats " + cpu().put("traffic", traffic.snapshot()).encode());
       }
     }
     Runtime.getRuntime().halt(0);

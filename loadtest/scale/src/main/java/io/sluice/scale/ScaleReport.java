@@ -21,6 +21,11 @@ final class ScaleReport {
     List<double[]> heap = new ArrayList<>();
     List<double[]> cpu = new ArrayList<>();
     List<double[]> prop = new ArrayList<>();
+    JsonObject events = new JsonObject();
+    JsonObject mapOps = new JsonObject();
+    JsonObject loads = new JsonObject();
+    List<double[]> mapGrowth = new ArrayList<>();
+    List<double[]> loadGrowth = new ArrayList<>();
     Double routerHeap = null;
     for (Object o : result.getJsonArray("runs")) {
       JsonObject r = (JsonObject) o;
@@ -38,12 +43,34 @@ final class ScaleReport {
       cpu.add(new double[] {members, jvms.stream().mapToDouble(j -> ((JsonObject) j).getDouble("cpu_cores")).sum()});
       prop.add(new double[] {members, p.getJsonObject("from_request_ms").getLong("p99")});
       routerHeap = r.getJsonObject("at_rest").getDouble("router_heap_mb_per_1000_instances");
+      JsonObject rest = r.getJsonObject("at_rest").getJsonObject("traffic").getJsonObject("total_per_s");
+      JsonObject busy = r.getJsonObject("traffic_under_requests").getJsonObject("total_per_s");
+      events.put(n, rest.getDouble("events"));
+      mapOps.put(n, mapOps(rest));
+      loads.put(n, busy.getDouble("load_reports"));
+      mapGrowth.add(new double[] {members, mapOps(rest)});
+      loadGrowth.add(new double[] {members, busy.getDouble("load_reports")});
     }
     result.put("propagation_p99_ms", propagation).put("change_to_all_routers_p99_ms", update)
         .put("failover_s", failover).put("router_heap_mb_per_1000_instances", routerHeap)
+        .put("events_per_s_at_rest", events).put("map_ops_per_s_at_rest", mapOps)
+        .put("load_reports_per_s_under_requests", loads)
         .put("reconcile_ms_10000x100", result.getJsonObject("reconcile").getDouble("round_ms"))
         .put("exponents", new JsonObject().put("cluster_heap", slope(heap)).put("cluster_cpu_at_rest", slope(cpu))
-            .put("change_to_all_routers", slope(prop)));
+            .put("change_to_all_routers", slope(prop)).put("map_ops_at_rest", slope(mapGrowth))
+            .put("load_reports_under_requests", slope(loadGrowth)));
+  }
+
+  /** Operations a second the cluster's members served on the instance and node maps (a {@link Traffic} rate). */
+  static double mapOps(JsonObject totalPerS) {
+    double sum = 0;
+    JsonObject maps = totalPerS.getJsonObject("maps");
+    for (String m : maps.fieldNames()) {
+      for (String op : maps.getJsonObject(m).fieldNames()) {
+        sum += maps.getJsonObject(m).getDouble(op);
+      }
+    }
+    return sum;
   }
 
   /** The many-node JVMs summed: their nodes, heap and CPU. */
@@ -80,8 +107,9 @@ final class ScaleReport {
   }
 
   static String table(JsonObject result) {
-    StringBuilder t = new StringBuilder(String.format("%8s %10s %9s %14s %14s %12s %12s %10s %9s%n", "members",
-        "instances", "start_s", "prop_p99_200", "prop_p99_req", "heap_mb/node", "cpu/node", "scale+100", "failover"));
+    StringBuilder t = new StringBuilder(String.format("%8s %10s %9s %14s %14s %12s %12s %10s %9s %9s %9s %9s%n",
+        "members", "instances", "start_s", "prop_p99_200", "prop_p99_req", "heap_mb/node", "cpu/node", "scale+100",
+        "failover", "events/s", "mapops/s", "loads/s"));
     for (Object o : result.getJsonArray("runs")) {
       JsonObject r = (JsonObject) o;
       if (r.containsKey("stopped")) {
@@ -90,11 +118,14 @@ final class ScaleReport {
       }
       JsonObject rest = restJvms(r.getJsonObject("at_rest").getJsonArray("jvms"));
       JsonObject p = r.getJsonObject("propagation");
-      t.append(String.format("%8d %10d %9.1f %14s %14s %12.1f %12.3f %10.1f %9.1f%n", r.getInteger("members"),
+      JsonObject quiet = r.getJsonObject("at_rest").getJsonObject("traffic").getJsonObject("total_per_s");
+      t.append(String.format("%8d %10d %9.1f %14s %14s %12.1f %12.3f %10.1f %9.1f %9.0f %9.0f %9.0f%n",
+          r.getInteger("members"),
           r.getInteger("instances"), r.getDouble("start_s"), p.getJsonObject("from_200_ms").getValue("p99"),
           p.getJsonObject("from_request_ms").getValue("p99"), rest.getDouble("heap_mb") / rest.getInteger("nodes"),
           rest.getDouble("cpu_cores") / rest.getInteger("nodes"), r.getDouble("scale_up_100_s"),
-          r.getJsonObject("failover").getDouble("s")));
+          r.getJsonObject("failover").getDouble("s"), quiet.getDouble("events"), mapOps(quiet),
+          r.getJsonObject("traffic_under_requests").getJsonObject("total_per_s").getDouble("load_reports")));
     }
     JsonObject rc = result.getJsonObject("reconcile");
     t.append(String.format("reconcile round, %d instances over %d nodes: read %.1f ms + decide %.1f ms (+100: %.1f ms)"

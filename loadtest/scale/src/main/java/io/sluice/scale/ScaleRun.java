@@ -45,7 +45,12 @@ final class ScaleRun implements AutoCloseable {
     populate();
     out.put("instances", total).put("populate_s", (System.currentTimeMillis() - t) / 1000.0);
     out.put("at_rest", atRest(probeEmpty));
+    JsonObject before = traffic();
+    long at = System.currentTimeMillis();
     out.put("propagation", new Propagation(api, allUrls(), s.trials()).measure());
+    // while the propagation runs, every router serves requests: load reports flow
+    out.put("traffic_under_requests", Traffic.rates(before, traffic(), (System.currentTimeMillis() - at) / 1000.0,
+        members));
     out.put("scale_up_100_s", scaleUp());
     out.put("failover", failover());
     return out;
@@ -86,7 +91,7 @@ final class ScaleRun implements AutoCloseable {
       List<Future<?>> made = new ArrayList<>();
       for (int e = 0; e < s.endpoints(); e++) {
         String ep = "ep-" + e;
-        made.add(pool.submit(() -> api.cli("online-endpoint", "create", "-n", ep, "-o", "none")));
+        made.add(pool.submit(() -> api.create("online-endpoint", "create", "-n", ep, "-o", "none")));
       }
       for (Future<?> f : made) {
         f.get();
@@ -96,7 +101,7 @@ final class ScaleRun implements AutoCloseable {
         for (int d = 0; d < s.deployments(); d++) {
           String ep = "ep-" + e;
           String dep = "dep" + d;
-          made.add(pool.submit(() -> api.cli("online-deployment", "create", "-f", yaml.toString(), "-e", ep, "-n",
+          made.add(pool.submit(() -> api.create("online-deployment", "create", "-f", yaml.toString(), "-e", ep, "-n",
               dep, "--set", "instance_count=" + s.instances(), "--no-wait", "-o", "none")));
         }
       }
@@ -121,8 +126,10 @@ final class ScaleRun implements AutoCloseable {
     }
     Thread.sleep(s.restSeconds() * 1000L); // the measured interval itself, not a wait for a condition
     JsonArray jvms = new JsonArray();
+    List<JsonObject> afters = new ArrayList<>();
     for (int i = 0; i < all.size(); i++) {
       JsonObject after = all.get(i).cpu();
+      afters.add(after);
       JsonObject b = before.get(i);
       double cores = (after.getLong("cpu_ns") - b.getLong("cpu_ns")) / 1e6 / (after.getLong("at_ms")
           - b.getLong("at_ms"));
@@ -130,8 +137,10 @@ final class ScaleRun implements AutoCloseable {
           .put("nodes", all.get(i).nodes).put("heap_mb", b.getLong("heap_bytes") / 1048576.0)
           .put("threads", b.getLong("threads")).put("cpu_cores", cores));
     }
+    JsonObject rates = Traffic.rates(Traffic.sum(before.stream().map(b -> b.getJsonObject("traffic")).toList()),
+        Traffic.sum(afters.stream().map(a -> a.getJsonObject("traffic")).toList()), s.restSeconds(), members);
     double probeMb = (before.get(rest.size()).getLong("heap_bytes") - probeEmpty.getLong("heap_bytes")) / 1048576.0;
-    return new JsonObject().put("jvms", jvms).put("probe_heap_growth_mb", probeMb)
+    return new JsonObject().put("jvms", jvms).put("traffic", rates).put("probe_heap_growth_mb", probeMb)
         .put("router_heap_mb_per_1000_instances", probeMb / (total / 1000.0));
   }
 
@@ -182,6 +191,15 @@ final class ScaleRun implements AutoCloseable {
       }
       Thread.sleep(250); // polling the cluster's own view; the condition is checked above
     }
+  }
+
+  /** Every JVM's traffic counters, summed. */
+  private JsonObject traffic() throws Exception {
+    List<JsonObject> each = new ArrayList<>();
+    for (MemberJvm j : all()) {
+      each.add(j.cpu().getJsonObject("traffic"));
+    }
+    return Traffic.sum(each);
   }
 
   private List<MemberJvm> all() {

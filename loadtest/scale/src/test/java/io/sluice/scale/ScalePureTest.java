@@ -47,4 +47,18 @@ class ScalePureTest {
     assertThat(ScaleSettings.spread(28, 3)).containsExactly(10, 9, 9);
     assertThat(ScaleSettings.spread(1, 3)).containsExactly(1);
   }
+
+  @Test
+  void trafficRatesAreDeltasPerSecondInTotalAndPerNode() {
+    io.vertx.core.json.JsonObject a = new io.vertx.core.json.JsonObject().put("events", 10)
+        .put("maps", new io.vertx.core.json.JsonObject().put("m", new io.vertx.core.json.JsonObject().put("writes", 5)));
+    io.vertx.core.json.JsonObject b = a.copy().put("events", 30);
+    io.vertx.core.json.JsonObject before = Traffic.sum(List.of(a, a));
+    io.vertx.core.json.JsonObject after = Traffic.sum(List.of(b, a.copy().put("maps",
+        new io.vertx.core.json.JsonObject().put("m", new io.vertx.core.json.JsonObject().put("writes", 45)))));
+    io.vertx.core.json.JsonObject r = Traffic.rates(before, after, 10, 4);
+    assertThat(r.getJsonObject("total_per_s").getDouble("events")).isEqualTo(2.0);
+    assertThat(r.getJsonObject("per_node_per_s").getDouble("events")).isEqualTo(0.5);
+    assertThat(ScaleReport.mapOps(r.getJsonObject("total_per_s"))).isEqualTo(4.0);
+  }
 }
