@@ -15,12 +15,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * The nodes of the cluster: the members whose {@link Addresses#NODES_MAP} entry a node proved ({@link SignedMap}),
  * and nobody else. The event bus sends and publishes only to them ({@code node.ProvedNodeSelector}) and connects
  * to them only at the event-bus address their entry names ({@code node.ProvedClusterManager}); placement, routing
- * and the leader's election read them from here. Refreshed every second and whenever a member comes or goes; a
+ * and the leader's election read them from here. Refreshed every 2 s and whenever a member comes or goes; a
  * member that writes itself into the map stays out; a node whose entry a member deleted or rewrote stays in (its last
  * proved facts) and writes its entry again at the next refresh.
  */
 public final class ProvedNodes {
-  private static final long REFRESH_MS = 1000;
+  /** Every node reads the whole node map this often: N reads of N entries, the one N x N term at rest (capacity.md). */
+  private static final long REFRESH_MS = 2000;
 
   private volatile String self = "";
   private volatile Map<String, NodeFacts> nodes = Map.of();

@@ -227,7 +227,7 @@ public final class SluiceNode {
       return;
     }
     trust.nodes().publish(info.facts()).await(10, TimeUnit.SECONDS);
-    Thread.sleep(2500); // the others read the node map every second
+    Thread.sleep(4000); // the others read the node map every 2 s
     vertx.close().await(60, TimeUnit.SECONDS);
     ClusterTrust.uninstall(vertx);
     store.close();

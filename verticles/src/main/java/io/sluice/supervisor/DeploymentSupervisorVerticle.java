@@ -120,6 +120,7 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
         // only the leader acts on events: a non-leader's round just reads the node map to learn it is not the leader, and
         // every node doing that on every instance event cost N x N map reads per event (docs/capacity.md)
         .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS, m -> {
+          reconciler.instancesMayHaveChanged();
           if (leading) {
             reconcileSoon();
           }
@@ -130,12 +131,18 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
           membershipListener = hazelcast().getCluster().addMembershipListener(new MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent e) {
-              context.runOnContext(x -> reconcileSoon());
+              context.runOnContext(x -> {
+                reconciler.instancesMayHaveChanged();
+                reconcileSoon();
+              });
             }
 
             @Override
             public void memberRemoved(MembershipEvent e) {
-              context.runOnContext(x -> reconcileSoon());
+              context.runOnContext(x -> {
+                reconciler.instancesMayHaveChanged();
+                reconcileSoon();
+              });
             }
           });
           vertx.eventBus().publish(Addresses.EVENTS, Events.node(node.facts().toJson()));

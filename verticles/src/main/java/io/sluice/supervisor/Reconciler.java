@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One round of the supervisor leader: reads the desired state, the instances and the nodes; forgets what died with
  * its node; runs {@link Placement} and sends its spawn and stop orders to the nodes' supervisors; reports settled
- * creates, updates ({@link Outcomes}) and deletions to the endpoint-manager. Every round re-reads everything, so a
- * lost order or report is simply made again. Runs on the supervisor's event loop.
+ * creates, updates ({@link Outcomes}) and deletions to the endpoint-manager. Every round re-reads everything (the
+ * instance map when something may have changed it: {@link InstanceReads}), so a lost order or report is simply made
+ * again. Runs on the supervisor's event loop.
  */
 final class Reconciler {
   private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
@@ -47,6 +48,7 @@ final class Reconciler {
   private final ProvedNodes provedNodes;
   private final AsyncMap<String, JsonObject> autoscaleMap;
   private final AutoscaleRunner autoscaler;
+  private final InstanceReads instanceReads;
   /** Last round's placement failures: an autoscaled deployment's status says when a scale-up is blocked. */
   private Map<String, String> blocked = Map.of();
   /** What was last reported per deployment, so each outcome is reported once. */
@@ -65,6 +67,12 @@ final class Reconciler {
     this.nodes = provedNodes.map(); // every proved entry, those of departed members too (to forget them)
     this.autoscaleMap = autoscaleMap;
     this.autoscaler = new AutoscaleRunner(picture, autoscaleMap);
+    this.instanceReads = new InstanceReads(instances, System::currentTimeMillis);
+  }
+
+  /** An event or a membership change: the next round reads the instance map again ({@link InstanceReads}). */
+  void instancesMayHaveChanged() {
+    instanceReads.changed();
   }
 
   /**
@@ -72,7 +80,7 @@ final class Reconciler {
    * round has begun meanwhile (this one then gives no orders).
    */
   Future<Void> round(Set<String> members, BooleanSupplier current) {
-    return Future.all(ControlPlane.snapshot(vertx, ORDER_TIMEOUT_MS), instances.values(), nodes.values(),
+    return Future.all(ControlPlane.snapshot(vertx, ORDER_TIMEOUT_MS), instanceReads.values(), nodes.values(),
             autoscaleMap.entries(), provedNodes.refresh())
         .compose(all -> {
           if (!current.getAsBoolean()) {
@@ -108,6 +116,10 @@ final class Reconciler {
             work.add(order(r.deployments().get(orphan.deploymentKey()), orphan));
           }
           report(r, work);
+          if (!plan.spawns().isEmpty() || !plan.stops().isEmpty() || !r.orphans().isEmpty()
+              || !r.departed().isEmpty()) {
+            instanceReads.changed(); // this round's own writes and removals: the next round reads them
+          }
           return Future.join(work).mapEmpty();
         });
   }
