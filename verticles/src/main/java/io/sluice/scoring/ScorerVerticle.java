@@ -78,6 +78,8 @@ public final class ScorerVerticle extends VerticleBase {
   private long healthTimer = -1;
   private long reassert = -1;
   private boolean reasserting;
+  /** When this instance last wrote its entry again ({@link Reassertion}). */
+  private long reassertedAt;
   /** False while the last state write failed (a cluster map that timed out): the re-assert then writes it again. */
   private boolean stateWritten = true;
 
@@ -157,12 +159,12 @@ public final class ScorerVerticle extends VerticleBase {
    * the leader sees it and stops what is surplus (no duplicate outlives a split); when: {@link Reassertion}.
    */
   private void reassertPeriodically() {
-    long[] last = {Reassertion.spreadStart(System.currentTimeMillis(), java.util.concurrent.ThreadLocalRandom.current())};
+    reassertedAt = Reassertion.spreadStart(System.currentTimeMillis(), java.util.concurrent.ThreadLocalRandom.current());
     reassert = vertx.setPeriodic(Reassertion.TICK_MS, t -> {
       long now = System.currentTimeMillis();
-      if (drained == null && !reasserting && Reassertion.due(now, last[0], locals.memberJoinedAt(), stateWritten)) {
+      if (drained == null && !reasserting && Reassertion.due(now, reassertedAt, locals.memberJoinedAt(), stateWritten)) {
         reasserting = true; // one at a time: a map that hangs must not collect a call every tick
-        last[0] = now;
+        reassertedAt = now;
         InstanceInfo mine = instance;
         Future<?> write = stateWritten ? instances.putIfAbsent(mine.id(), mine.toJson())
             : instances.put(mine.id(), mine.toJson()).onSuccess(x -> stateWritten = mine == instance);

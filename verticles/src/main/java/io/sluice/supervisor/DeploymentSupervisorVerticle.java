@@ -117,8 +117,8 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
         })
         .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.supervisor(node.nodeId()), this::order)
             .completion())
-        // only the leader acts on events: a non-leader's round just reads the node map to learn it is not the leader, and
-        // every node doing that on every instance event cost N x N map reads per event (docs/capacity.md)
+        // every event may have changed the instance map (the leader's next round reads it); only the leader runs a
+        // round on one: every node running one on every event cost N x N node-map reads per event (docs/capacity.md)
         .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS, m -> {
           reconciler.instancesMayHaveChanged();
           if (leading) {
@@ -351,8 +351,9 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
 
   /** {@code current}: false once a later round has begun (this one outlived its timeout). */
   private Future<Void> reconcileOnce(java.util.function.BooleanSupplier current) {
-    // who leads, from the node list as last read (every second): reading the node map here too cost every node a
-    // second cluster-wide read a second, N x N in all (docs/capacity.md); the leader's round reads it afresh
+    // who leads, from the node list as last read (every 2 s and on each membership change): reading the node map here
+    // too cost every node a second cluster-wide read a second, N x N in all (docs/capacity.md); the leader's round
+    // reads it afresh
     return Future.succeededFuture(provedNodes.all()).compose(proved -> {
       Set<String> keys = proved.stream().map(NodeFacts::nodeId).collect(java.util.stream.Collectors.toSet());
       if (!current.getAsBoolean()) {

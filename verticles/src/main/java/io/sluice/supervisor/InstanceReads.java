@@ -2,9 +2,9 @@ package io.sluice.supervisor;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.shareddata.AsyncMap;
 import java.util.List;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The leader's reads of the instance map. Reading it every round (every second, and after every burst of events)
@@ -12,13 +12,14 @@ import java.util.function.LongSupplier;
  * changing, the largest part of a 3,000-instance cluster's CPU (docs/capacity.md). A round now reads the map again
  * only when something may have changed it since the last read: an event on {@code sluice.events} (every state an
  * instance writes is published), a member joining or leaving, the leader's own orders and removals; and at least
- * every {@link #FULL_READ_MS} whatever happened (an entry a member deleted or a re-assert restored, which publish
- * nothing). One event loop.
+ * every {@link #FULL_READ_MS} whatever happened (what publishes nothing: an entry a member deleted, one a re-assert
+ * restored, the entry a node removes after its instance failed to start). One event loop.
  */
 final class InstanceReads {
   static final long FULL_READ_MS = 10_000;
 
-  private final AsyncMap<String, JsonObject> instances;
+  /** One read of the instance map's values. */
+  private final Supplier<Future<List<JsonObject>>> read;
   private final LongSupplier clock;
   /** Counts the reasons to read again; a read is kept only if none came while it was in flight. */
   private long changes;
@@ -26,8 +27,8 @@ final class InstanceReads {
   private long lastChanges = -1;
   private long lastAtMs;
 
-  InstanceReads(AsyncMap<String, JsonObject> instances, LongSupplier clock) {
-    this.instances = instances;
+  InstanceReads(Supplier<Future<List<JsonObject>>> read, LongSupplier clock) {
+    this.read = read;
     this.clock = clock;
   }
 
@@ -43,7 +44,7 @@ final class InstanceReads {
       return Future.succeededFuture(last);
     }
     long asOf = changes;
-    return instances.values().onSuccess(v -> {
+    return read.get().onSuccess(v -> {
       last = v;
       lastChanges = asOf;
       lastAtMs = now;

@@ -67,7 +67,7 @@ final class Reconciler {
     this.nodes = provedNodes.map(); // every proved entry, those of departed members too (to forget them)
     this.autoscaleMap = autoscaleMap;
     this.autoscaler = new AutoscaleRunner(picture, autoscaleMap);
-    this.instanceReads = new InstanceReads(instances, System::currentTimeMillis);
+    this.instanceReads = new InstanceReads(instances::values, System::currentTimeMillis);
   }
 
   /** An event or a membership change: the next round reads the instance map again ({@link InstanceReads}). */
