@@ -8,6 +8,7 @@ import io.vertx.core.internal.VertxInternal;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -62,6 +63,18 @@ public final class ProvedNodes {
   /** The proved nodes as last read. */
   public List<NodeFacts> all() {
     return List.copyOf(nodes.values());
+  }
+
+  /**
+   * The oldest cluster member that is a proved node (members are listed oldest first, the same on every node): the
+   * supervisor leader, and the routers' load hub. Members that are not nodes, whatever they write into the node map,
+   * are skipped. Empty before the first read.
+   */
+  public Optional<String> oldest() {
+    Vertx v = vertx;
+    Map<String, NodeFacts> proved = nodes;
+    return v == null ? Optional.empty()
+        : ((VertxInternal) v).clusterManager().getNodes().stream().filter(proved::containsKey).findFirst();
   }
 
   /** Reads the map again: the proved entries of current members, each under its own node id. */

@@ -5,7 +5,6 @@ import io.sluice.protocol.LoadReport;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
@@ -13,15 +12,14 @@ import org.HdrHistogram.PackedHistogram;
 
 /**
  * One bucket of a series in {@link LoadPicture}: a second (or a coarse slice, labelled with its first second) of
- * answers by kind, a packed latency histogram and mirror comparison counts; per-second buckets keep requests in
- * flight and answers per router too (admission shares). Not thread-safe: the picture holds its lock.
+ * answers by kind, a packed latency histogram and mirror comparison counts; per-second buckets keep the requests in
+ * flight too (the sum of what each router, or each digest's routers, held as it reported). Not thread-safe: the
+ * picture holds its lock.
  */
 final class Bucket {
   final long second;
   final long[] byKind = new long[LoadReport.Kind.values().length];
-  final Map<String, Integer> inFlight = new HashMap<>(2);
-  /** Answers per router in this bucket (admission shares). */
-  final Map<String, Long> byRouter = new HashMap<>(2);
+  int inFlight;
   /** Mirror series: how its answers compared with the live ones, by kind. */
   final EnumMap<AnswerComparison.Kind, Long> comparison = new EnumMap<>(AnswerComparison.Kind.class);
   final Histogram latency = new PackedHistogram(1, LoadRecorder.newHistogram().getHighestTrackableValue(), 2);
@@ -30,19 +28,21 @@ final class Bucket {
     this.second = second;
   }
 
-  int inFlightSum() {
-    return inFlight.values().stream().mapToInt(Integer::intValue).sum();
+  long answers() {
+    return byKind[0] + byKind[1] + byKind[2] + byKind[3];
   }
 
-  /** Adds one router's report of a deployment; {@code perRouter}: keep in-flight and answers by router too. */
-  void add(String router, LoadReport.DeploymentLoad d, Histogram h, boolean perRouter) {
+  /**
+   * Adds a report of a deployment (one router's, or a digest's sum of several); {@code perSecond}: this is the
+   * per-second tier, which keeps in flight too (a router reports a second once, so the parts add up).
+   */
+  void add(LoadReport.DeploymentLoad d, Histogram h, boolean perSecond) {
     byKind[0] += d.ok();
     byKind[1] += d.clientErrors();
     byKind[2] += d.throttled();
     byKind[3] += d.serverErrors();
-    if (perRouter) {
-      inFlight.put(router, d.inFlight());
-      byRouter.merge(router, d.ok() + d.clientErrors() + d.throttled() + d.serverErrors(), Long::sum);
+    if (perSecond) {
+      inFlight += d.inFlight();
     }
     if (h != null) {
       latency.add(h);
@@ -91,7 +91,7 @@ final class Bucket {
         byKind[i] += b.byKind[i];
       }
       b.comparison.forEach((kind, n) -> comparison.merge(kind, n, Long::sum));
-      inFlight += b.inFlightSum();
+      inFlight += b.inFlight;
       if (latency == null) {
         latency = b.latency;
       } else {

@@ -22,13 +22,14 @@ import io.vertx.core.json.JsonObject;
 import org.HdrHistogram.Histogram;
 
 /**
- * The cluster's load, merged from every router's {@link LoadReport}s: per deployment (live and mirror apart), one
- * bucket per second with answers by kind, requests in flight per router, and a latency histogram, and a coarse tier
- * of one bucket per {@link #COARSE_SECONDS} for the dashboard's longer windows. Rollout judging, autoscaling and the
- * dashboard read windows and series of it. Bounded: per-second buckets older than the retention are dropped, coarse
- * ones older than {@link #HISTORY_SECONDS} (360 of them: the coarse tier costs at most 40 % more than the per-second
- * one at the default retention), and at most {@code maxSeries} deployments are kept (the one used longest ago goes first); histograms are packed,
- * so a second costs what its latencies spread over, not the histogram's whole range. No Vert.x; thread-safe.
+ * The cluster's load, merged from every router's {@link LoadReport}s (directly on the load hub, from its digests
+ * elsewhere): per deployment (live and mirror apart), one bucket per second with answers by kind, requests in flight
+ * and a latency histogram, and a coarse tier of one bucket per {@link #COARSE_SECONDS} for the dashboard's longer
+ * windows. Rollout judging, autoscaling and the dashboard read windows and series of it. Bounded: per-second buckets
+ * older than the retention are dropped, coarse ones older than {@link #HISTORY_SECONDS} (360 of them: the coarse
+ * tier costs at most 40 % more than the per-second one at the default retention), and at most {@code maxSeries}
+ * deployments are kept (the one used longest ago goes first); histograms are packed, so a second costs what its
+ * latencies spread over, not the histogram's whole range. No Vert.x; thread-safe.
  */
 public final class LoadPicture {
   /** One series: a deployment's live answers, or the copies mirrored to it. */
@@ -69,19 +70,29 @@ public final class LoadPicture {
     this.maxSeries = maxSeries;
   }
 
-  /**
-   * Merges one router's report; {@code nowSecond} is this node's clock, for the retention. The histograms are
-   * decoded before the lock is taken: routers read their shares under the same lock from their event loops.
-   */
+  /** Merges one report (a router's, or one second of a hub's digest); {@code nowSecond}: this node's clock. */
   public void add(LoadReport r, long nowSecond) {
+    add(r, latencies(r), nowSecond);
+  }
+
+  /**
+   * The same with its histograms decoded already ({@link #latencies}); the decoding happens before the lock is taken:
+   * routers read their shares under the same lock from their event loops.
+   */
+  public void add(LoadReport r, List<Histogram> latencies, long nowSecond) {
     if (r.second() <= nowSecond - retentionSeconds || r.second() > nowSecond + 60) {
       return; // too old to keep, or from a clock far ahead of ours
     }
-    List<Histogram> latencies = new ArrayList<>(r.deployments().size());
-    for (LoadReport.DeploymentLoad d : r.deployments()) {
-      latencies.add(decode(d.latency()));
-    }
     merge(r, latencies, nowSecond);
+  }
+
+  /** A report's latency histograms, decoded, one per deployment (null where it had none or a malformed one). */
+  public static List<Histogram> latencies(LoadReport r) {
+    List<Histogram> out = new ArrayList<>(r.deployments().size());
+    for (LoadReport.DeploymentLoad d : r.deployments()) {
+      out.add(decode(d.latency()));
+    }
+    return out;
   }
 
   private synchronized void merge(LoadReport r, List<Histogram> latencies, long nowSecond) {
@@ -89,12 +100,11 @@ public final class LoadPicture {
       LoadReport.DeploymentLoad d = r.deployments().get(i);
       Key key = new Key(d.endpoint(), d.deployment(), d.mirror());
       Tiers tiers = series.computeIfAbsent(key, k -> new Tiers());
-      Bucket.at(tiers.seconds, r.second()).add(r.router(), d, latencies.get(i), true);
-      Bucket.at(tiers.coarse, r.second() - Math.floorMod(r.second(), COARSE_SECONDS))
-          .add(r.router(), d, latencies.get(i), false);
+      Bucket.at(tiers.seconds, r.second()).add(d, latencies.get(i), true);
+      Bucket.at(tiers.coarse, r.second() - Math.floorMod(r.second(), COARSE_SECONDS)).add(d, latencies.get(i), false);
       LoadReport.Comparison c = d.comparison();
       if (c != null) {
-        c.samples().stream().limit(LoadRecorder.SAMPLES_PER_SECOND).forEach(x -> samples.computeIfAbsent(key,
+        c.samples().stream().limit(DigestBuilder.SAMPLES).forEach(x -> samples.computeIfAbsent(key,
             k -> new Samples()).add(x));
       }
       trim(tiers.seconds, nowSecond - retentionSeconds);
@@ -148,7 +158,7 @@ public final class LoadPicture {
             sum[i] += b.byKind[i];
           }
           merged.add(b.latency);
-          last = b.inFlightSum();
+          last = b.inFlight;
         }
       }
       inFlight += last;
@@ -216,55 +226,50 @@ public final class LoadPicture {
   }
 
   /**
-   * Each live deployment's share of its answers that came through {@code router} over the window
-   * (0..1), for deployments with at least {@code minAnswers} answers in it.
+   * This router's share of each live deployment's answers over the window (0..1): its own answers ({@code own})
+   * over the cluster's, for deployments with at least {@code minAnswers} answers in it. The window should end a
+   * second or two back: a digest brings the other routers' seconds a second or two after this router's own.
    */
-  public synchronized Map<DeploymentKey, Double> shares(String router, long fromSecond, long toSecond,
+  public synchronized Map<DeploymentKey, Double> shares(OwnLoad own, long fromSecond, long toSecond,
                                                         long minAnswers) {
     Map<DeploymentKey, Double> out = new HashMap<>();
     series.forEach((key, tiers) -> {
       if (key.mirror()) {
         return;
       }
-      ArrayDeque<Bucket> buckets = tiers.seconds;
       long all = 0;
-      long mine = 0;
-      for (Bucket b : buckets) {
+      for (Bucket b : tiers.seconds) {
         if (b.second >= fromSecond && b.second <= toSecond) {
-          for (long n : b.byRouter.values()) {
-            all += n;
-          }
-          mine += b.byRouter.getOrDefault(router, 0L);
+          all += b.answers();
         }
       }
       if (all >= minAnswers) {
-        out.put(new DeploymentKey(key.endpoint(), key.deployment()), (double) mine / all);
+        DeploymentKey k = new DeploymentKey(key.endpoint(), key.deployment());
+        out.put(k, Math.min(1.0, (double) own.answers(k, fromSecond, toSecond) / all));
       }
     });
     return out;
   }
 
   /**
-   * Each live deployment's requests in flight at routers other than {@code router}: per router the least it reported
-   * within the window (a report is one instant; a burst that came and went within it does not count twice), 0 for a
-   * router that did not report (nothing in flight).
+   * Each live deployment's requests in flight at the other routers: per second of the window, the cluster's sum less
+   * this router's own ({@code own}), and the least of those (a report is one instant; a burst that came and went
+   * within the window does not count twice); 0 when no router reported in the window (nothing in flight).
    */
-  public synchronized Map<DeploymentKey, Integer> inFlightElsewhere(String router, long fromSecond, long toSecond) {
+  public synchronized Map<DeploymentKey, Integer> inFlightElsewhere(OwnLoad own, long fromSecond, long toSecond) {
     Map<DeploymentKey, Integer> out = new HashMap<>();
     series.forEach((key, tiers) -> {
       if (key.mirror()) {
         return;
       }
-      ArrayDeque<Bucket> buckets = tiers.seconds;
-      Map<String, Integer> least = new HashMap<>();
-      for (Bucket b : buckets) {
+      DeploymentKey k = new DeploymentKey(key.endpoint(), key.deployment());
+      int least = Integer.MAX_VALUE;
+      for (Bucket b : tiers.seconds) {
         if (b.second >= fromSecond && b.second <= toSecond) {
-          b.inFlight.forEach((r, n) -> least.merge(r, n, Math::min));
+          least = Math.min(least, Math.max(0, b.inFlight - own.inFlight(k, b.second)));
         }
       }
-      least.remove(router);
-      out.put(new DeploymentKey(key.endpoint(), key.deployment()),
-          least.values().stream().mapToInt(Integer::intValue).sum());
+      out.put(k, least == Integer.MAX_VALUE ? 0 : least);
     });
     return out;
   }

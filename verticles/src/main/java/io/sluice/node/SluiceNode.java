@@ -246,7 +246,7 @@ public final class SluiceNode {
 
   /** The endpoint-manager (control-plane role), the supervisor and the load picture (every node). */
   private void deployActors() throws Exception {
-    deployments.add(vertx.deployVerticle(new LoadVerticle(loadPicture)).await(60, TimeUnit.SECONDS));
+    deployments.add(vertx.deployVerticle(new LoadVerticle(info.nodeId(), loadPicture)).await(60, TimeUnit.SECONDS));
     if (info.has(NodeRoles.CONTROL_PLANE)) {
       deployments.add(vertx.deployVerticle(new EndpointManagerVerticle(store, secrets.tokenKeys(),
           new KeyHasher(secrets.adminToken()), NodeConfig.integer(conf, "auth.token_ttl_seconds", 3600)))

@@ -26,10 +26,19 @@ public final class Addresses {
   public static final String INVOKE = "sluice.invoke";
 
   /**
-   * Published by every router about once a second: what it answered, per deployment ({@link LoadReport}). Every
-   * node's load picture merges them; rollout judging, autoscaling and the dashboard read that picture.
+   * Published by a load hub about once a second: the routers' reports it heard, merged ({@link LoadDigest}). Every
+   * node's load picture adds them; rollout judging, autoscaling and the dashboard read that picture.
    */
   public static final String LOAD = "sluice.load";
+
+  /**
+   * The load hub on one node: every router sends it what it answered each second ({@link LoadReport}). Routers send
+   * to the oldest node (the supervisor leader), which publishes one {@link LoadDigest} a second: 2N deliveries a
+   * second in all, where every router publishing to every node cost N x N (docs/capacity.md).
+   */
+  public static String loadHub(String nodeId) {
+    return LOAD + ".hub." + nodeId;
+  }
 
   /** Orders from the supervisor leader (spawn/stop/logs) to the supervisor of one node. */
   public static String supervisor(String nodeId) {

@@ -11,6 +11,8 @@ import io.sluice.protocol.Addresses;
 import io.sluice.protocol.DeploymentKey;
 import io.sluice.protocol.ClusterCalls;
 import io.sluice.load.LoadPicture;
+import io.sluice.load.OwnLoad;
+import io.sluice.auth.ProvedNodes;
 import io.sluice.scoring.LocalInstances;
 import io.sluice.protocol.LoadReport;
 import io.vertx.core.Future;
@@ -31,8 +33,8 @@ import java.util.function.Consumer;
  * {@link ScorerTransport} ({@link LocalTransport} in this JVM, {@link ChannelTransport} to other nodes' scoring
  * channels, {@link EventBusTransport} where there is none yet);
  * {@link Answers} maps the reply to Azure's statuses. {@link RouteFollower} keeps the {@link RoutingTable} true;
- * the request path never reads the store or a distributed map. Each second the router publishes what it answered
- * ({@link LoadRecorder}) for every node's load picture.
+ * the request path never reads the store or a distributed map. Each second the router sends what it answered
+ * ({@link LoadRecorder}) to the load hub, for every node's load picture.
  */
 public final class RouterVerticle extends VerticleBase {
   private final String nodeId;
@@ -119,18 +121,24 @@ public final class RouterVerticle extends VerticleBase {
   }
 
   /**
-   * Every second, what this router answered goes to every node's load picture (labelled with the second it ends),
-   * and this router's admission shares are read back from it (its part of each deployment's last 3 s of answers).
+   * Every second, what this router answered goes to the load hub (the oldest node, which publishes it merged to
+   * every node's load picture: a second later, or two), labelled with the second it ends; this router's admission
+   * shares are read back from the picture against its own counts ({@link OwnLoad}), over seconds the digests have
+   * brought: its part of each deployment's answers in 3 s ending 2 s back, and what the others held in flight then.
    */
   private void reportLoad(LoadRecorder load, Dispatcher dispatcher) {
+    OwnLoad own = new OwnLoad();
+    ProvedNodes nodes = ClusterTrust.of(vertx).nodes();
     loadTimer = vertx.setPeriodic(1000, t -> {
       long now = System.currentTimeMillis() / 1000;
       LoadReport r = load.flush(now, dispatcher::inFlight);
+      own.add(r);
       if (!r.deployments().isEmpty()) {
-        vertx.eventBus().publish(Addresses.LOAD, r.toJson());
+        vertx.eventBus().send(Addresses.loadHub(nodes.oldest().orElse(nodeId)), r.toJson());
       }
-      dispatcher.shares(picture.shares(nodeId, now - SHARE_WINDOW_SECONDS, now - 1, SHARE_MIN_ANSWERS),
-          picture.inFlightElsewhere(nodeId, now - 2, now - 1), (int) ClusterTrust.of(vertx).nodes().all().stream()
+      long settled = now - DIGEST_LAG_SECONDS;
+      dispatcher.shares(picture.shares(own, settled - SHARE_WINDOW_SECONDS + 1, settled, SHARE_MIN_ANSWERS),
+          picture.inFlightElsewhere(own, settled - 1, settled), (int) nodes.all().stream()
               .filter(n -> n.has(io.sluice.protocol.NodeRoles.ROUTER)).count());
     });
   }
@@ -140,6 +148,8 @@ public final class RouterVerticle extends VerticleBase {
   /** The window of the admission shares, and the answers it needs before a share is trusted over the whole limit. */
   private static final int SHARE_WINDOW_SECONDS = 3;
   private static final int SHARE_MIN_ANSWERS = 30;
+  /** The seconds the picture holds every router's part of (reports reach the hub within 1 s, its digest within 2). */
+  private static final int DIGEST_LAG_SECONDS = 2;
 
   /** Event-bus applications score through {@code sluice.invoke}, with the same routing, auth and errors. */
   private void openEventBusDoor() {

@@ -302,15 +302,6 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
   }
 
   /**
-   * The leader is the oldest cluster member that is a proved node (members are listed oldest first, the same on
-   * every node). Members that are not nodes, whatever they write into the node map, are skipped.
-   */
-  private boolean leader(Set<String> sluiceNodes) {
-    return clusterManager().getNodes().stream().filter(sluiceNodes::contains).findFirst()
-        .map(node.nodeId()::equals).orElse(false);
-  }
-
-  /**
    * One round soon, however many events ask for it meanwhile: 50 ms from now, or twice as long as the last round
    * took (at most 1 s), so that rounds take at most a third of the leader's time (at 10,000 instances a busy leader
    * ran them back to back, its event loop blocked for seconds: docs/capacity.md).
@@ -354,12 +345,11 @@ public final class DeploymentSupervisorVerticle extends VerticleBase {
     // who leads, from the node list as last read (every 2 s and on each membership change): reading the node map here
     // too cost every node a second cluster-wide read a second, N x N in all (docs/capacity.md); the leader's round
     // reads it afresh
-    return Future.succeededFuture(provedNodes.all()).compose(proved -> {
-      Set<String> keys = proved.stream().map(NodeFacts::nodeId).collect(java.util.stream.Collectors.toSet());
+    return Future.succeededFuture(provedNodes.oldest()).compose(oldest -> {
       if (!current.getAsBoolean()) {
         return Future.succeededFuture();
       }
-      boolean lead = leader(keys);
+      boolean lead = oldest.map(node.nodeId()::equals).orElse(false);
       if (lead != leading) {
         leading = lead;
         LOG.info("node {} {} the supervisor leader", node.name(), lead ? "is now" : "is no longer");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.auth.ControlProof;
 import io.sluice.protocol.Addresses;
+import io.sluice.protocol.LoadReport;
 import io.sluice.protocol.Ops;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -97,6 +98,7 @@ class RogueMemberTest {
   private void listenToAll(String... extra) throws Exception {
     for (String a : List.of(Addresses.ENDPOINTS, Addresses.ENDPOINTS_INTERNAL, Addresses.EVENTS, Addresses.LOAD,
         Addresses.router(Members.id(rogue)), Addresses.supervisor(Members.id(rogue)), Addresses.supervisor(hostId),
+        Addresses.loadHub(Members.id(rogue)), Addresses.loadHub(hostId),
         Addresses.router(hostId), Addresses.scorer(instanceId))) {
       listen(a);
     }
@@ -186,13 +188,17 @@ class RogueMemberTest {
             .put("collections", new JsonObject().put("request", new JsonObject().put("enabled", true)
                 .put("data", new JsonObject().put("path", "/etc"))))).put("since", 0).put("limit", 10),
         "need a node's or the admin's proof");
+    // a forged load report to the hub (the oldest node): it would skew admission shares, autoscaling and judging
+    assertRefused(Addresses.loadHub(hostId), new LoadReport("forger", System.currentTimeMillis() / 1000,
+        List.of(new LoadReport.DeploymentLoad("rogue-ep", "echo", false, 0, 0, 0, 1_000_000, 0, null, null)))
+        .toJson(), "need a node's or the admin's proof");
     // no key needed on an instance's own address? It needs a node's proof
     assertRefused(Addresses.scorer(instanceId), Buffer.buffer("{\"free\": true}"),
         "need a node's or the admin's proof");
     assertThat(cli.okJson("online-endpoint", "show", "-n", "rogue-ep").path("name").asText()).isEqualTo("rogue-ep");
     assertThat(cli.okJson("node", "list", "--query", "[?drained]")).as("no node drained").isEmpty();
     scoreThroughTheRouter(5);
-    assertThat(unproved(host, "message")).isGreaterThanOrEqualTo(11);
+    assertThat(unproved(host, "message")).isGreaterThanOrEqualTo(12);
   }
 
   private void assertRefused(String address, Object body, String why) throws Exception {

@@ -140,12 +140,12 @@ class TlsTest {
         JsonObject answer = trusted.eventBus().<JsonObject>request(Addresses.INVOKE, new JsonObject(invoke))
             .await(30, TimeUnit.SECONDS).body();
         assertThat(answer.getString("body")).isEqualTo("{}");
-        // the nodes' load reports (published each second while requests flow) reach the trusted member only
+        // the load hub's digests (published each second while requests flow) reach the trusted member only
         Path more = Files.writeString(tmp.resolve("more.json"), "{\"more\": 1}");
         Await.until(() -> {
           run(env, "online-endpoint", "invoke", "-n", "tls-ep", "-r", more.toString());
           return !heardByTrusted.isEmpty();
-        }, Duration.ofSeconds(30), "a load report heard by the trusted member");
+        }, Duration.ofSeconds(30), "a load digest heard by the trusted member");
         try {
           intruder.eventBus().request(Addresses.INVOKE, new JsonObject(invoke),
               new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(5000)).await(20, TimeUnit.SECONDS);
@@ -153,12 +153,12 @@ class TlsTest {
         } catch (io.vertx.core.eventbus.ReplyException expected) {
           // timed out: the nodes never took the message
         }
-        // more load reports went out meanwhile (the trusted member heard them): none reached the intruder
+        // more digests went out meanwhile (the trusted member heard them): none reached the intruder
         int heard = heardByTrusted.size();
         Await.until(() -> {
           run(env, "online-endpoint", "invoke", "-n", "tls-ep", "-r", more.toString());
           return heardByTrusted.size() > heard + 2;
-        }, Duration.ofSeconds(30), "more load reports heard by the trusted member");
+        }, Duration.ofSeconds(30), "more load digests heard by the trusted member");
         assertThat(heardByIntruder).isEmpty();
       } finally {
         intruder.close().await(30, TimeUnit.SECONDS);

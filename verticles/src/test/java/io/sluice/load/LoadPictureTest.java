@@ -102,32 +102,47 @@ class LoadPictureTest {
   }
 
   @Test
-  void eachRoutersShareOfADeploymentsAnswers() {
+  void eachRoutersShareOfADeploymentsAnswersIsItsOwnCountOverTheClusters() {
     LoadPicture p = new LoadPicture(900, 100);
+    OwnLoad r1 = new OwnLoad();
+    OwnLoad r2 = new OwnLoad();
     for (long t = 100; t < 103; t++) {
-      p.add(report("r1", t, 30, 0, 1), t);
-      p.add(report("r2", t, 10, 0, 1), t);
+      LoadReport a = report("r1", t, 30, 0, 1);
+      LoadReport b = report("r2", t, 10, 0, 1);
+      r1.add(a);
+      r2.add(b);
+      p.add(a, t);
+      p.add(b, t);
     }
-    assertThat(p.shares("r1", 100, 102, 30)).containsEntry(new io.sluice.protocol.DeploymentKey("ep", "blue"), 0.75);
-    assertThat(p.shares("r2", 100, 102, 30)).containsEntry(new io.sluice.protocol.DeploymentKey("ep", "blue"), 0.25);
-    assertThat(p.shares("r3", 100, 102, 30)).containsEntry(new io.sluice.protocol.DeploymentKey("ep", "blue"), 0.0);
+    io.sluice.protocol.DeploymentKey blue = new io.sluice.protocol.DeploymentKey("ep", "blue");
+    assertThat(p.shares(r1, 100, 102, 30)).containsEntry(blue, 0.75);
+    assertThat(p.shares(r2, 100, 102, 30)).containsEntry(blue, 0.25);
+    assertThat(p.shares(new OwnLoad(), 100, 102, 30)).as("a router that answered none").containsEntry(blue, 0.0);
     // too few answers to tell: no share (the router keeps the whole limit)
-    assertThat(p.shares("r1", 100, 102, 1000)).isEmpty();
+    assertThat(p.shares(r1, 100, 102, 1000)).isEmpty();
+    r1.add(report("r1", 103, 30, 0, 1));
+    assertThat(p.shares(r1, 101, 103, 30)).as("a second the digests have not brought yet: never more than all")
+        .containsEntry(blue, 1.0);
   }
 
   @Test
-  void whatTheOtherRoutersHoldInFlightAsTheyLastSaid() {
+  void whatTheOtherRoutersHoldInFlightIsTheClustersLessItsOwn() {
     LoadPicture p = new LoadPicture(900, 100);
-    p.add(report("r1", 100, 5, 0, 1), 100); // every report says 3 in flight
+    OwnLoad r1 = new OwnLoad();
+    LoadReport mine = report("r1", 100, 5, 0, 1); // every report says 3 in flight unless told
+    r1.add(mine);
+    p.add(mine, 100);
     p.add(report("r2", 100, 5, 0, 1), 100);
     p.add(report("r2", 101, 5, 0, 1), 101);
     io.sluice.protocol.DeploymentKey blue = new io.sluice.protocol.DeploymentKey("ep", "blue");
-    assertThat(p.inFlightElsewhere("r1", 100, 101)).containsEntry(blue, 3);
-    assertThat(p.inFlightElsewhere("r3", 100, 101)).containsEntry(blue, 6);
-    assertThat(p.inFlightElsewhere("r3", 101, 101)).as("r1 said nothing since").containsEntry(blue, 3);
+    assertThat(p.inFlightElsewhere(r1, 100, 100)).containsEntry(blue, 3);
+    assertThat(p.inFlightElsewhere(new OwnLoad(), 100, 100)).containsEntry(blue, 6);
+    assertThat(p.inFlightElsewhere(new OwnLoad(), 100, 101)).as("r1 said nothing at 101: none in flight there")
+        .containsEntry(blue, 3);
     p.add(report("r2", 102, 5, 0, 1, 7), 102);
     p.add(report("r2", 103, 5, 0, 1, 1), 103);
-    assertThat(p.inFlightElsewhere("r1", 102, 103)).as("a burst in one report: the least counts").containsEntry(blue, 1);
+    assertThat(p.inFlightElsewhere(r1, 102, 103)).as("a burst in one report: the least counts").containsEntry(blue, 1);
+    assertThat(p.inFlightElsewhere(r1, 200, 201)).as("nobody reported: nothing in flight").containsEntry(blue, 0);
   }
 
   @Test

@@ -26,6 +26,7 @@ final class ScaleReport {
     JsonObject loads = new JsonObject();
     List<double[]> mapGrowth = new ArrayList<>();
     List<double[]> loadGrowth = new ArrayList<>();
+    List<double[]> loadBytesGrowth = new ArrayList<>();
     Double routerHeap = null;
     for (Object o : result.getJsonArray("runs")) {
       JsonObject r = (JsonObject) o;
@@ -50,6 +51,7 @@ final class ScaleReport {
       loads.put(n, busy.getDouble("load_reports"));
       mapGrowth.add(new double[] {members, mapOps(rest)});
       loadGrowth.add(new double[] {members, busy.getDouble("load_reports")});
+      loadBytesGrowth.add(new double[] {members, busy.getDouble("load_report_bytes")});
     }
     result.put("propagation_p99_ms", propagation).put("change_to_all_routers_p99_ms", update)
         .put("failover_s", failover).put("router_heap_mb_per_1000_instances", routerHeap)
@@ -58,7 +60,8 @@ final class ScaleReport {
         .put("reconcile_ms_10000x100", result.getJsonObject("reconcile").getDouble("round_ms"))
         .put("exponents", new JsonObject().put("cluster_heap", slope(heap)).put("cluster_cpu_at_rest", slope(cpu))
             .put("change_to_all_routers", slope(prop)).put("map_ops_at_rest", slope(mapGrowth))
-            .put("load_reports_under_requests", slope(loadGrowth)));
+            .put("load_reports_under_requests", slope(loadGrowth))
+            .put("load_report_bytes_under_requests", slope(loadBytesGrowth)));
   }
 
   /** Operations a second the cluster's members served on the instance and node maps (a {@link Traffic} rate). */

@@ -13,9 +13,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What the nodes of one member JVM received and served, counted from their start: event-bus messages delivered to
- * them (instance and node events on {@code sluice.events}, routers' load reports on {@code sluice.load}, everything
- * else), with the bytes of the first two, and the map operations their Hazelcast members served on the partitions they
- * own (the instance and node maps). Summed over every JVM of a cluster, the map counts are the cluster's totals.
+ * them (instance and node events on {@code sluice.events}; routers' load reports to the hub and the hub's digests,
+ * {@code sluice.load*}; everything else), with the bytes of the first two, and the map operations their Hazelcast
+ * members served on the partitions they own (the instance and node maps). Summed over every JVM of a cluster, the map counts are the cluster's totals.
  */
 final class Traffic {
   private final LongAdder events = new LongAdder();
@@ -33,7 +33,7 @@ final class Traffic {
       if (Addresses.EVENTS.equals(address)) {
         events.increment();
         eventBytes.add(size(ctx.body()));
-      } else if (Addresses.LOAD.equals(address)) {
+      } else if (address.startsWith(Addresses.LOAD)) { // routers' reports to the hub, and its digests
         loads.increment();
         loadBytes.add(size(ctx.body()));
       } else {
