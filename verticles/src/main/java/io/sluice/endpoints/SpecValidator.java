@@ -31,7 +31,7 @@ public final class SpecValidator {
       "tags", "model", "model_mount_path", "code_configuration", "environment_variables", "environment",
       "instance_type", "instance_count", "app_insights_enabled", "scale_settings", "request_settings",
       "liveness_probe", "readiness_probe", "data_collector", "egress_public_network_access", "type", "properties",
-      "resources");
+      "resources", "inference_protocol");
   private static final Set<String> REQUEST_SETTINGS = Set.of("request_timeout_ms",
       "max_concurrent_requests_per_instance", "max_queue_wait_ms", "max_batch_size", "max_batch_wait_ms");
   /** Sluice's batching extension: up to how many waiting requests one run_batch() call takes, and the wait. */
@@ -297,6 +297,9 @@ public final class SpecValidator {
     out.put("app_insights_enabled", ai);
     if (spec.getValue("data_collector") != null) {
       out.put("data_collector", io.sluice.collect.DataCollection.parse(spec.getValue("data_collector")).toJson());
+    }
+    if (spec.getValue("inference_protocol") != null) {
+      out.put("inference_protocol", io.sluice.protocol.InferenceProtocol.validate(spec.getValue("inference_protocol")));
     }
     return out;
   }

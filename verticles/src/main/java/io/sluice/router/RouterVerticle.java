@@ -52,6 +52,8 @@ public final class RouterVerticle extends VerticleBase {
   private HttpServer server;
   private RouteFollower follower;
   private ScoringHandler scoring;
+  /** The Open Inference Protocol's routes ({@code /v2/...}), on the same port. */
+  private OipDoor oip;
   private long loadTimer = -1;
   /** How this router proves itself to other nodes' scoring channels, and its client's options (TLS). */
   private final ChannelHandshake channelHandshake;
@@ -105,6 +107,7 @@ public final class RouterVerticle extends VerticleBase {
     Dispatcher dispatcher = new Dispatcher(metrics, load, new LocalTransport(vertx, context, locals), channels,
         new EventBusTransport(vertx));
     scoring = new ScoringHandler(follower::table, auth, dispatcher, metrics, maxBodyBytes);
+    oip = new OipDoor(follower::table, auth, scoring, io.sluice.node.Release.version());
     follower.onTable(t -> forgetGone(t, dispatcher));
     reportLoad(load, dispatcher);
     return follower.start();
@@ -156,12 +159,18 @@ public final class RouterVerticle extends VerticleBase {
     vertx.eventBus().<JsonObject>consumer(Addresses.INVOKE, scoring::eventBus);
   }
 
-  /** The one HTTP server; scoring requests skip vertx-web's routing (its regex matching showed in the profile). */
+  /**
+   * The one HTTP server; scoring requests (Azure's and the Open Inference Protocol's) skip vertx-web's routing (its
+   * regex matching showed in the profile).
+   */
   private Future<HttpServer> listen(Router routes) {
     return vertx.createHttpServer(new HttpServerOptions(serverOptions)).requestHandler(req -> {
       String endpoint = scoring == null ? null : ScoringHandler.scoringEndpoint(req);
+      OipDoor.Call oipCall = scoring == null || endpoint != null ? null : OipDoor.parse(req.method(), req.path());
       if (endpoint != null) {
         scoring.http(req, endpoint);
+      } else if (oipCall != null) {
+        oip.handle(req, oipCall);
       } else {
         routes.handle(req);
       }

@@ -41,11 +41,14 @@ final class RoutingTable {
     private final Map<String, String> nodes;
     /** The round-robin cursor of {@link #pickInstance}: router-local, owned by the router's event loop. */
     private int next;
+    /** The tensors its model takes and gives ({@code inference_protocol}: inputs, outputs), or null. */
+    final io.vertx.core.json.JsonObject tensors;
 
     DeploymentRoute(DeploymentDoc d, List<String> ready, List<String> fallback, Set<String> local,
                     Map<String, String> nodes, int next) {
       this.nodes = nodes;
       this.name = d.name();
+      this.tensors = d.spec().getJsonObject("inference_protocol");
       this.settings = d.requestSettings();
       this.instanceCount = d.instanceCount();
       this.ready = List.copyOf(ready);
@@ -119,11 +122,14 @@ final class RoutingTable {
     final String mirrorTo;
     final MirrorSampler mirror;
     final Map<String, DeploymentRoute> deployments;
+    /** The traffic split as the endpoint states it (deployment name -> percent). */
+    final Map<String, Integer> traffic;
     /** How this endpoint's mirrored answers are compared with live answers. */
     final AnswerComparison.Tolerance tolerance;
 
     EndpointRoute(EndpointDoc e, EndpointRoute previous, Map<String, DeploymentRoute> deployments) {
       name = e.name();
+      traffic = Map.copyOf(e.traffic());
       tolerance = ComparisonSettings.tolerance(e.spec().getJsonObject("mirror_comparison"));
       credentials = new Authenticator.Credentials(e.name(), e.uid(), e.authMode(), e.keyHashes());
       splitter = previous != null && previous.splitter.sameWeights(e.traffic()) ? previous.splitter

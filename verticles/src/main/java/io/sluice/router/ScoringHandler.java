@@ -15,12 +15,14 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
- * The data plane's two doors, HTTP ({@code POST /endpoints/<name>/score}) and the event bus ({@code sluice.invoke}),
- * turned into one call: find the endpoint, authenticate, dispatch, and turn the {@link Outcome} back into an HTTP
- * response or an event-bus reply. Over HTTP the decision comes before the body; the body is read as bytes within
- * {@code limits.max_body_bytes}, never parsed.
+ * The data plane's two doors, HTTP ({@code POST /endpoints/<name>/score}, and the Open Inference Protocol's
+ * {@code /infer} through {@link OipDoor}) and the event bus ({@code sluice.invoke}), turned into one call: find the
+ * endpoint, authenticate, dispatch, and turn the {@link Outcome} back into an HTTP response or an event-bus reply.
+ * Over HTTP the decision comes before the body; the body is read as bytes within {@code limits.max_body_bytes},
+ * never parsed.
  */
 final class ScoringHandler {
   private final Supplier<RoutingTable> table;
@@ -67,15 +69,23 @@ final class ScoringHandler {
    * {@code Expect: 100-continue} is answered only for a request that will be served.
    */
   void http(HttpServerRequest req, String endpoint) {
+    http(req, endpoint, null, UnaryOperator.identity());
+  }
+
+  /**
+   * The same for another protocol's door: {@code version} pins a deployment as {@code azureml-model-deployment}
+   * does (and wins over it), and every answer goes out through {@code shape} (the protocol's error bodies).
+   */
+  void http(HttpServerRequest req, String endpoint, String version, UnaryOperator<Outcome> shape) {
     String requestId = req.getHeader(Headers.REQUEST_ID);
     String clientId = req.getHeader(Headers.CLIENT_REQUEST_ID);
     String rid = requestId == null || requestId.isEmpty() ? newRequestId() : requestId;
-    gate(new Gate(endpoint, requestId, clientId, req.getHeader("Authorization"), req.getHeader(Headers.MODEL_DEPLOYMENT),
-        declaredLength(req)) {
+    gate(new Gate(endpoint, requestId, clientId, req.getHeader("Authorization"),
+        version != null ? version : req.getHeader(Headers.MODEL_DEPLOYMENT), declaredLength(req)) {
       @Override
       void refused(Outcome o) {
         boolean badIds = o.status() == 431; // ids over 100 characters are not echoed back
-        refuse(req, o, badIds ? null : rid, badIds ? null : clientId);
+        refuse(req, shape.apply(o), badIds ? null : rid, badIds ? null : clientId);
       }
 
       @Override
@@ -92,7 +102,7 @@ final class ScoringHandler {
         if ("100-continue".equalsIgnoreCase(req.getHeader("expect"))) {
           req.response().writeContinue();
         }
-        Inbound in = new Inbound(req, d.ep(), d, rid, clientId);
+        Inbound in = new Inbound(req, d.ep(), d, rid, clientId, shape);
         req.handler(in.as());
         req.exceptionHandler(in.as());
         req.endHandler(in.as());
@@ -111,13 +121,15 @@ final class ScoringHandler {
     private final Dispatcher.Admitted decision;
     private final String rid;
     private final String clientId;
+    private final UnaryOperator<Outcome> shape;
     private Buffer body;
     private boolean owned;
     /** The admission slot was given back or handed to the dispatcher: nothing more to do. */
     private boolean settled;
 
     Inbound(HttpServerRequest req, RoutingTable.EndpointRoute ep, Dispatcher.Admitted decision, String rid,
-            String clientId) {
+            String clientId, UnaryOperator<Outcome> shape) {
+      this.shape = shape;
       this.req = req;
       this.ep = ep;
       this.decision = decision;
@@ -151,7 +163,7 @@ final class ScoringHandler {
       if (had + chunk.length() > maxBodyBytes) { // a body without a length, or longer than it said
         settled = true;
         dispatcher.release(decision);
-        refuse(req, tooLarge(), rid, clientId);
+        refuse(req, shape.apply(tooLarge()), rid, clientId);
       } else if (body == null) {
         body = chunk;
       } else if (!owned) {
@@ -167,11 +179,11 @@ final class ScoringHandler {
       Dispatcher.Decision now = dispatcher.againstNow(decision, table.get());
       if (now instanceof Dispatcher.Refused r) {
         metrics.answered(ep.name, decision.target(), r.answer().status(), false, System.nanoTime());
-        respond(req, r.outcome(), rid, clientId);
+        respond(req, shape.apply(r.outcome()), rid, clientId);
         return;
       }
       dispatcher.send((Dispatcher.Admitted) now, rid, http(req), body == null ? Buffer.buffer() : body,
-          o -> respond(req, o, rid, clientId));
+          o -> respond(req, shape.apply(o), rid, clientId));
     }
   }
 

@@ -222,7 +222,7 @@ public final class ScorerVerticle extends VerticleBase {
         .python(config().getString("python"))
         .maxConcurrent(deployment.requestSettings().maxConcurrent())
         .environment(io.sluice.collect.InstanceCollector.environment(node.home(), deployment, instance.id(),
-            deployment.environmentVariables()))
+            names(deployment.environmentVariables())))
         .log(log::line)
         .collectDrops((collection, n) -> {
           io.sluice.collect.InstanceCollector c = collector;
@@ -236,6 +236,14 @@ public final class ScorerVerticle extends VerticleBase {
         .memoryLimitBytes(deployment.memoryLimitBytes())
         .cpuLimitMillis(deployment.cpuLimitMillis())
         .build();
+  }
+
+  /** The deployment's variables, and which endpoint and deployment the script serves (sluice_oip's model name). */
+  private Map<String, String> names(Map<String, String> env) {
+    Map<String, String> out = new java.util.LinkedHashMap<>(env);
+    out.putIfAbsent("SLUICE_ENDPOINT_NAME", deployment.endpoint());
+    out.putIfAbsent("SLUICE_DEPLOYMENT_NAME", deployment.name());
+    return out;
   }
 
   /** Follows the runtime: no ready worker takes the instance out of routing; all failing marks it Failed. */

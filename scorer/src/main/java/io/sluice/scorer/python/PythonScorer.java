@@ -143,12 +143,12 @@ public final class PythonScorer implements Scorer {
     }
   }
 
-  /** The runner and its Azure modules (sluice_aml.py, sluice_monitoring.py), side by side in one temporary folder. */
+  /** The runner, its Azure modules (sluice_aml.py, sluice_monitoring.py) and sluice_oip.py, side by side in one folder. */
   private static Path extractRunner() {
     try {
       Path dir = Files.createTempDirectory("sluice-runner");
       dir.toFile().deleteOnExit();
-      for (String name : new String[] {"sluice_aml.py", "sluice_monitoring.py", "sluice_runner.py"}) {
+      for (String name : new String[] {"sluice_aml.py", "sluice_monitoring.py", "sluice_oip.py", "sluice_runner.py"}) {
         try (InputStream in = PythonScorer.class.getResourceAsStream(name)) {
           Path file = dir.resolve(name);
           Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
