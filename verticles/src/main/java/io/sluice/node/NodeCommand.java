@@ -28,6 +28,8 @@ public final class NodeCommand implements Callable<Integer> {
       + "unless --cluster-host is given; 0.0.0.0 for every interface)") String httpHost;
   @Option(names = "--bridge-port", description = "event-bus bridge port for applications (default the HTTP port + "
       + "1000; -1: none)") Integer bridgePort;
+  @Option(names = "--grpc-port", description = "Open Inference Protocol gRPC port (default -1: none)")
+  Integer grpcPort;
   @Option(names = "--cluster-tls", description = "folder with ca.pem, node.pem, node-key.pem: mutual TLS between "
       + "nodes (scripts/cluster-ca.sh makes it)") String clusterTls;
   @Option(names = "--home", description = "data folder (default $SLUICE_HOME or ~/.sluice)") String home;
@@ -65,6 +67,7 @@ public final class NodeCommand implements Callable<Integer> {
     flags.put("http.port", httpPort);
     flags.put("http.host", httpHost);
     flags.put("bridge.port", bridgePort);
+    flags.put("grpc.port", grpcPort);
     flags.put("tls.cluster_dir", clusterTls);
     flags.put("home", home);
     flags.put("node.name", name);

@@ -23,6 +23,7 @@ public final class NodeConfig {
       Map.entry("SLUICE_HTTP_HOST", "http.host"),
       Map.entry("SLUICE_HTTP_PORT", "http.port"),
       Map.entry("SLUICE_BRIDGE_PORT", "bridge.port"),
+      Map.entry("SLUICE_GRPC_PORT", "grpc.port"),
       Map.entry("SLUICE_CLUSTER_TLS", "tls.cluster_dir"),
       Map.entry("SLUICE_PUBLIC_URL", "http.public_url"),
       Map.entry("SLUICE_NODE_NAME", "node.name"),

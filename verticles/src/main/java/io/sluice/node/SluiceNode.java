@@ -290,6 +290,7 @@ public final class SluiceNode {
         }, info.has(NodeRoles.ROUTER), BackendRegistries.getNow(settings.registryName()), loadPicture,
         new ChannelHandshake(secrets.adminToken()), Tls.channelClient(conf, new NetClientOptions()
             .setConnectTimeout(2000)), locals);
+    router.grpcPort(NodeConfig.integer(conf, "grpc.port", -1)); // the Open Inference Protocol's gRPC (-1: none)
     deployments.add(vertx.deployVerticle(router).await(60, TimeUnit.SECONDS));
   }
 

@@ -84,8 +84,7 @@ final class OipDoor {
 
   void handle(HttpServerRequest req, Call c) {
     switch (c.kind()) {
-      case SERVER -> json(req, 200, new JsonObject().put("name", "sluice").put("version", serverVersion)
-          .put("extensions", new JsonArray()));
+      case SERVER -> json(req, 200, serverMetadata());
       case LIVE -> json(req, 200, new JsonObject().put("live", true));
       case READY -> json(req, 200, new JsonObject().put("ready", true)); // the router listens once it routes
       case INFER -> scoring.http(req, c.model(), c.version(), OipDoor::shaped);
@@ -94,31 +93,45 @@ final class OipDoor {
     }
   }
 
-  /** A model's metadata or readiness: the endpoint's key first, as for scoring. */
+  /** A model's metadata or readiness over HTTP. */
   private void model(HttpServerRequest req, Call c) {
+    modelAnswer(c, req.getHeader("Authorization")).onSuccess(a -> json(req, a.status(), a.body()));
+  }
+
+  /** An answer of the door: an HTTP status and a JSON body (an error's in the protocol's shape). */
+  record Reply(int status, JsonObject body) {
+  }
+
+  /**
+   * A model's metadata ({@link Kind#MODEL}) or readiness ({@link Kind#MODEL_READY}), whichever door asked (HTTP or
+   * gRPC): the endpoint's key first, as for scoring ({@code authorization} as the header's value). Never fails.
+   */
+  Future<Reply> modelAnswer(Call c, String authorization) {
     RoutingTable.EndpointRoute ep = table.get().endpoints.get(c.model());
     if (ep == null) {
-      json(req, 404, error("model '" + c.model() + "' not found"));
-      return;
+      return Future.succeededFuture(new Reply(404, error("model '" + c.model() + "' not found")));
     }
-    Future<Void> allowed = auth.check(ep.credentials, req.getHeader("Authorization"));
-    allowed.onComplete(ar -> {
+    return auth.check(ep.credentials, authorization).transform(ar -> {
       if (ar.failed()) {
-        json(req, 401, error(ar.cause().getMessage()));
-        return;
+        return Future.succeededFuture(new Reply(401, error(ar.cause().getMessage())));
       }
       RoutingTable.DeploymentRoute d = c.version() != null ? ep.deployments.get(c.version()) : live(ep);
       if (c.version() != null && d == null) {
-        json(req, 404, error("version '" + c.version() + "' of model '" + c.model() + "' not found"));
+        return Future.succeededFuture(new Reply(404, error("version '" + c.version() + "' of model '" + c.model()
+            + "' not found")));
       } else if (c.kind() == Kind.MODEL) {
-        json(req, 200, metadata(ep, c.version(), d));
+        return Future.succeededFuture(new Reply(200, metadata(ep, c.version(), d)));
       } else if (d != null && d.serving()) {
-        json(req, 200, new JsonObject().put("name", c.model()).put("ready", true));
-      } else { // the protocol: 200 is ready, a 4xx is not
-        json(req, 400, error("model '" + c.model() + "'" + (c.version() == null ? "" : " version '" + c.version()
-            + "'") + " is not ready: " + (d == null ? "no deployment takes traffic" : "no instance is ready")));
-      }
+        return Future.succeededFuture(new Reply(200, new JsonObject().put("name", c.model()).put("ready", true)));
+      } // the protocol: 200 is ready, a 4xx is not
+      return Future.succeededFuture(new Reply(400, error("model '" + c.model() + "'" + (c.version() == null ? ""
+          : " version '" + c.version() + "'") + " is not ready: " + (d == null ? "no deployment takes traffic"
+          : "no instance is ready"))));
     });
+  }
+
+  JsonObject serverMetadata() {
+    return new JsonObject().put("name", "sluice").put("version", serverVersion).put("extensions", new JsonArray());
   }
 
   /** The deployment that takes the most of the endpoint's traffic (by name on a tie), or null when none takes any. */

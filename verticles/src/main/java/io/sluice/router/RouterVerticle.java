@@ -55,6 +55,7 @@ public final class RouterVerticle extends VerticleBase {
   /** The Open Inference Protocol's routes ({@code /v2/...}), on the same port. */
   private OipDoor oip;
   private long loadTimer = -1;
+  private int grpcPort = -1;
   /** How this router proves itself to other nodes' scoring channels, and its client's options (TLS). */
   private final ChannelHandshake channelHandshake;
   private final NetClientOptions channelClient;
@@ -85,6 +86,11 @@ public final class RouterVerticle extends VerticleBase {
     return server.actualPort();
   }
 
+  /** Serve the Open Inference Protocol's gRPC on {@code port} too (same host and TLS as HTTP); -1: not at all. */
+  public void grpcPort(int port) {
+    this.grpcPort = port;
+  }
+
   @Override
   public Future<?> start() {
     Router routes = Router.router(vertx);
@@ -92,7 +98,7 @@ public final class RouterVerticle extends VerticleBase {
     if (!dataPlane) {
       return listen(routes);
     }
-    return followRoutes().onSuccess(v -> openEventBusDoor()).compose(v -> listen(routes));
+    return followRoutes().onSuccess(v -> openEventBusDoor()).compose(v -> listen(routes)).compose(s -> listenGrpc());
   }
 
   /** The routing table, followed from the control plane and the instances' events. */
@@ -153,6 +159,20 @@ public final class RouterVerticle extends VerticleBase {
   private static final int SHARE_MIN_ANSWERS = 30;
   /** The seconds the picture holds every router's part of (reports reach the hub within 1 s, its digest within 2). */
   private static final int DIGEST_LAG_SECONDS = 2;
+
+  /**
+   * The Open Inference Protocol's gRPC door on its own port, when configured: HTTP/2 (h2c, or TLS with ALPN like the
+   * HTTP port's), messages up to limits.max_body_bytes.
+   */
+  private Future<?> listenGrpc() {
+    if (grpcPort < 0) {
+      return Future.succeededFuture();
+    }
+    HttpServerOptions options = new HttpServerOptions(serverOptions).setPort(grpcPort)
+        .setUseAlpn(serverOptions.isSsl());
+    return vertx.createHttpServer(options).requestHandler(new GrpcDoor(oip, scoring).server(vertx, maxBodyBytes))
+        .listen();
+  }
 
   /** Event-bus applications score through {@code sluice.invoke}, with the same routing, auth and errors. */
   private void openEventBusDoor() {

@@ -279,7 +279,16 @@ final class ScoringHandler {
         m.fail(o.status(), o.body().toString());
       }
     };
-    gate(new Gate(q.getString("endpoint"), requestId, null, authorization, q.getString("deployment"), body.length()) {
+    whole(q.getString("endpoint"), q.getString("deployment"), authorization, requestId, rid, body, reply);
+  }
+
+  /**
+   * A request whose body is already whole (the event bus, gRPC): the same gate, then a POST to the script.
+   * {@code rid}: the request id to use (the caller's, or a new one).
+   */
+  void whole(String endpoint, String pinned, String authorization, String requestId, String rid, Buffer body,
+             Consumer<Outcome> reply) {
+    gate(new Gate(endpoint, requestId, null, authorization, pinned, body.length()) {
       @Override
       void refused(Outcome o) {
         reply.accept(o);

@@ -23,19 +23,20 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Open Inference Protocol's REST door on a real node with real Python: KServe's documented calls (server and
- * model health, metadata, infer with the iris request of KServe's docs) against an endpoint of two deployments whose
- * score.py speaks the protocol through sluice_oip; the key, the version pin, the mirror and the split respected;
- * errors in the protocol's shape.
+ * The Open Inference Protocol's REST and gRPC doors on a real node with real Python: KServe's documented calls (server
+ * and model health, metadata, infer with the iris request of KServe's docs) and the same over gRPC from a Java client
+ * of the protocol's generated messages, against an endpoint of two deployments whose score.py speaks the protocol
+ * through sluice_oip; the key, the version pin, the mirror and the split respected; errors in the protocol's shape.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class OipRestTest {
+class OipTest {
   @TempDir
   static Path tmp;
   NodeProcess node;
   Cli cli;
   String key;
+  OipGrpcClient grpc;
   static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   /** KServe's documented v2 request (sklearn iris), nested data as its docs write it. */
@@ -78,7 +79,10 @@ class OipRestTest {
 
   @BeforeAll
   void start() throws Exception {
-    node = new NodeProcess(tmp.resolve("home"), "oip-" + UUID.randomUUID()).start();
+    int grpcPort = NodeProcess.freePort();
+    node = new NodeProcess(tmp.resolve("home"), "oip-" + UUID.randomUUID())
+        .with("--grpc-port", String.valueOf(grpcPort)).start();
+    grpc = new OipGrpcClient(grpcPort);
     cli = new Cli(node.home);
     cli.ok("online-endpoint", "create", "-n", "oip-ep");
     cli.ok("online-deployment", "create", "-f", deployment("blue", 1).toString(), "--all-traffic");
@@ -88,6 +92,7 @@ class OipRestTest {
 
   @AfterAll
   void stop() throws Exception {
+    grpc.close();
     node.stop();
   }
 
@@ -189,7 +194,48 @@ class OipRestTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
+  void theSameOverGrpcServerAndModel() throws Exception {
+    assertThat(grpc.serverLive()).isTrue();
+    assertThat(grpc.serverMetadata().getName()).isEqualTo("sluice");
+    var unauthenticated = grpc.metadata(null, "oip-ep", "");
+    assertThat(unauthenticated.status()).isEqualTo(io.vertx.grpc.common.GrpcStatus.UNAUTHENTICATED);
+    var meta = grpc.metadata(key, "oip-ep", "");
+    assertThat(meta.status()).isEqualTo(io.vertx.grpc.common.GrpcStatus.OK);
+    assertThat(meta.result().getVersionsList()).containsExactly("blue", "green");
+    assertThat(meta.result().getInputs(0).getShapeList()).containsExactly(-1L, 4L);
+    assertThat(grpc.metadata(key, "nobody", "").status()).isEqualTo(io.vertx.grpc.common.GrpcStatus.NOT_FOUND);
+    assertThat(grpc.ready(key, "oip-ep", "green").result().getReady()).isTrue();
+  }
+
+  @Test
+  @Order(7)
+  void modelInferOverGrpcTakesTypedOrRawTensorsAndTheVersionPins() throws Exception {
+    var blue = grpc.infer(key, OipGrpcClient.iris("oip-ep", ""));
+    assertThat(blue.status()).as(blue.message()).isEqualTo(io.vertx.grpc.common.GrpcStatus.OK);
+    assertThat(blue.result().getModelVersion()).isEqualTo("blue");
+    assertThat(blue.result().getId()).isEqualTo("iris-grpc");
+    assertThat(blue.result().getOutputs(0).getShapeList()).containsExactly(2L);
+    assertThat(blue.result().getOutputs(0).getContents().getFp32Contents(0)).isCloseTo(15.8f,
+        org.assertj.core.data.Offset.offset(1e-4f));
+    var raw = grpc.infer(key, OipGrpcClient.irisRaw("oip-ep", "green"));
+    assertThat(raw.status()).as(raw.message()).isEqualTo(io.vertx.grpc.common.GrpcStatus.OK);
+    assertThat(raw.result().getModelVersion()).isEqualTo("green");
+    assertThat(raw.result().getOutputs(0).getContents().getFp32Contents(1)).isCloseTo(155.0f,
+        org.assertj.core.data.Offset.offset(1e-3f));
+    var noKey = grpc.infer(null, OipGrpcClient.iris("oip-ep", ""));
+    assertThat(noKey.status()).isEqualTo(io.vertx.grpc.common.GrpcStatus.UNAUTHENTICATED);
+    var nobody = grpc.infer(key, OipGrpcClient.iris("nobody", ""));
+    assertThat(nobody.status()).isEqualTo(io.vertx.grpc.common.GrpcStatus.NOT_FOUND);
+    assertThat(nobody.message()).contains("endpoint 'nobody' not found");
+    var badShape = grpc.infer(key, OipGrpcClient.iris("oip-ep", "").toBuilder().setInputs(0,
+        OipGrpcClient.iris("oip-ep", "").getInputs(0).toBuilder().clearShape().addShape(3)).build());
+    assertThat(badShape.status()).isEqualTo(io.vertx.grpc.common.GrpcStatus.INVALID_ARGUMENT);
+    assertThat(badShape.message()).contains("input 'input-0': shape [3] holds 3 elements; got 8");
+  }
+
+  @Test
+  @Order(8)
   void theMirrorAndTheSplitApplyToInfer() throws Exception {
     cli.ok("online-endpoint", "update", "-n", "oip-ep", "--mirror-traffic", "green=50");
     for (int i = 0; i < 40; i++) {
@@ -213,5 +259,10 @@ class OipRestTest {
       seen.add(ok(call("POST", "/v2/models/oip-ep/infer", key, IRIS)).path("model_version").asText());
     }
     assertThat(seen).containsExactlyInAnyOrder("blue", "green");
+    Set<String> overGrpc = new HashSet<>();
+    for (int i = 0; i < 10; i++) {
+      overGrpc.add(grpc.infer(key, OipGrpcClient.iris("oip-ep", "")).result().getModelVersion());
+    }
+    assertThat(overGrpc).containsExactlyInAnyOrder("blue", "green");
   }
 }
