@@ -206,6 +206,10 @@ class OipTest {
     assertThat(meta.result().getInputs(0).getShapeList()).containsExactly(-1L, 4L);
     assertThat(grpc.metadata(key, "nobody", "").status()).isEqualTo(io.vertx.grpc.common.GrpcStatus.NOT_FOUND);
     assertThat(grpc.ready(key, "oip-ep", "green").result().getReady()).isTrue();
+    // nothing but the protocol's calls: another method of the service, or another service, is not there
+    assertThat(grpc.call("ModelStreamInfer", OipGrpcClient.iris("oip-ep", ""),
+        io.sluice.oip.grpc.ModelInferResponse.newBuilder(), key).status())
+        .isEqualTo(io.vertx.grpc.common.GrpcStatus.UNIMPLEMENTED);
   }
 
   @Test
