@@ -184,6 +184,8 @@ while read -r k v; do R[$k]="$v"; done < <(loadtest/python-bench.sh)
 log "(5b) data collection: the echo path with data_collector (request and response, sampling 1) against without,"
 log "    alternated (loadtest/collect-bench.sh: its own node)"
 while read -r k v; do R[$k]="$v"; done < <(loadtest/collect-bench.sh)
+log "(5c) the Open Inference Protocol's REST door against Azure's route, echo, alternated (loadtest/oip-bench.sh)"
+while read -r k v; do R[$k]="$v"; done < <(loadtest/oip-bench.sh)
 log "    wrk and the load generator on a target that sets its own pace (run() sleeps 5 ms, 8 workers, 8 connections)"
 mkdir -p "$work/nap/code"
 printf 'import time\ndef init():\n    pass\ndef run(raw_data):\n    time.sleep(0.005)\n    return "ok"\n' > "$work/nap/code/score.py"

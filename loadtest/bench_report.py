@@ -62,6 +62,9 @@ fig = {
     "collect_p99_ratio": raw["collect_vs"][1],
     "collect_ratio_q1": raw["collect_ratio_quartiles"][0],
     "collect_ratio_q3": raw["collect_ratio_quartiles"][1],
+    # the same echo deployment through /v2/models/<e>/infer over /endpoints/<e>/score (loadtest/oip-bench.sh)
+    "oip_rest_ratio": raw["oip_rest_vs"][0],
+    "oip_rest_p99_ratio": raw["oip_rest_vs"][1],
     # what Sluice adds to each Python request: its p50 less run()'s own time (from the in-process loop)
     "python_overhead_ms": col("py", 1) - 1000.0 / raw["pyloop"][0],
     "scale_out_s": raw["scale"][0],
@@ -80,6 +83,7 @@ targets = {
     "python_vs_gunicorn_p99_2w": ("<=", 1.0), "batch_speedup": (">=", 2.5), "batch_p99_ratio": ("<=", 1.0),
     "collect_ratio": (">=", 0.9), "collect_p99_ratio": ("info", None),
     "collect_ratio_q1": ("info", None), "collect_ratio_q3": ("info", None),
+    "oip_rest_ratio": (">=", 0.9), "oip_rest_p99_ratio": ("info", None),
     "python_overhead_ms": ("info", None),
     "scale_out_s": ("<=", 1.0), "failover_s": ("<=", 5.0), "mirror_p99_ratio": ("<=", 1.1),
     "loadtest_vs_wrk_ratio": ("within", 0.1), "loadtest_vs_wrk_p50_ratio": ("within", 0.1),

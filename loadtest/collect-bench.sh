@@ -45,35 +45,10 @@ for d in plain collect; do
   } > "$work/$d.lua"
 done
 URI=http://127.0.0.1:18170/endpoints/cbench/score
-wrk_once() { # lua -> "rps p50_ms p99_ms"
-  wrk -t1 -c"$CONC" -d"${DUR}s" --latency -s "$1" "$URI" | awk '
-    function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
-    /Requests\/sec/ { rps=$2 } $1=="50%" { p50=ms($2) } $1=="99%" { p99=ms($2) }
-    END { printf "%s %s %s\n", rps, p50, p99 }'
-}
-log "warming up both"
-wrk -t1 -c"$CONC" -d5s -s "$work/plain.lua" "$URI" > /dev/null
-wrk -t1 -c"$CONC" -d5s -s "$work/collect.lua" "$URI" > /dev/null
-: > "$work/collect.runs"; : > "$work/plain.runs"
-for i in $(seq 1 "$PAIRS"); do
-  # ABBA: which side goes first alternates, so a drift of the machine during a pair does not favour one side
-  if [ $((i % 2)) = 1 ]; then first=collect; second=plain; else first=plain; second=collect; fi
-  wrk_once "$work/$first.lua" >> "$work/$first.runs"
-  wrk_once "$work/$second.lua" >> "$work/$second.runs"
-  log "  pair $i: collect $(tail -1 "$work/collect.runs"); plain $(tail -1 "$work/plain.runs")"
-done
-/usr/bin/python3 - "$work/collect.runs" "$work/plain.runs" <<'PY'
-import statistics, sys
-a = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
-b = [list(map(float, l.split())) for l in open(sys.argv[2]) if l.strip()]
-med = lambda rows: " ".join("%.3f" % statistics.median(c) for c in zip(*rows))
-print("collect", med(a))
-print("plain", med(b))
-ratios = sorted(x[0] / y[0] for x, y in zip(a, b))
-print("collect_vs", "%.3f" % statistics.median(ratios), "%.3f" % statistics.median(x[2] / y[2] for x, y in zip(a, b)))
-q = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else ratios * 3
-print("collect_ratio_quartiles", "%.3f %.3f" % (q[0], q[2]))
-PY
+source "$here/loadtest/ab-pairs.sh"
+log "warming up both, then $PAIRS pairs"
+ab_pairs collect "$PAIRS" "$DUR" "$CONC" "$URI" "$work/collect.lua" "$URI" "$work/plain.lua" | sed \
+  -e 's/^collect_a /collect /' -e 's/^collect_b /plain /'
 sleep 2 # the writer forces its files once a second
 echo "collect_records $(cat "$SLUICE_HOME"/collected/cbench/collect/request/*/*/*/*/*.jsonl 2>/dev/null | wc -l)"
 echo "collect_dropped $(curl -s http://127.0.0.1:18170/metrics | awk '/^sluice_collected_dropped_total/ { s += $2 } END { print s + 0 }')"
