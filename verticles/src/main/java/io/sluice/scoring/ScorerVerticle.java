@@ -10,13 +10,12 @@ import io.sluice.protocol.SafeIds;
 import io.sluice.protocol.ClusterCalls;
 import io.sluice.protocol.DeploymentDoc;
 import io.sluice.protocol.InstanceInfo;
-import io.sluice.protocol.RequestSettings;
 import io.sluice.protocol.Events;
 import io.sluice.protocol.Headers;
 import io.sluice.protocol.HttpParts;
 import io.sluice.protocol.InstanceState;
+import io.sluice.protocol.RequestSettings;
 import io.sluice.protocol.Routers;
-import io.sluice.scorer.Probe;
 import io.sluice.scorer.ScoreRequest;
 import io.sluice.scorer.Scorer;
 import io.sluice.scorer.ScorerSpec;
@@ -213,37 +212,15 @@ public final class ScorerVerticle extends VerticleBase {
     });
   }
 
+  /** What the runtime is asked for (RuntimeSpec); the collector's drops counted once it exists. */
   private ScorerSpec spec(Path code, Path model) {
-    RequestSettings rs = deployment.requestSettings();
-    BatchMeter meter = batches;
-    return ScorerSpec.builder(code, deployment.scoringScript())
-        .batching(rs.maxBatchSize(), rs.batchWaitMs(), meter == null ? null : meter::record)
-        .model(model)
-        .python(config().getString("python"))
-        .maxConcurrent(deployment.requestSettings().maxConcurrent())
-        .environment(io.sluice.collect.InstanceCollector.environment(node.home(), deployment, instance.id(),
-            names(deployment.environmentVariables())))
-        .log(log::line)
-        .collectDrops((collection, n) -> {
+    return RuntimeSpec.of(deployment, code, model, config(), node.home(), instance.id(), batches, log::line,
+        (collection, n) -> {
           io.sluice.collect.InstanceCollector c = collector;
           if (c != null) {
             c.scriptDropped(collection, n);
           }
-        })
-        .liveness(probe(deployment.livenessProbe()))
-        .readiness(probe(deployment.readinessProbe()))
-        .spareWorkers(config().getInteger("spare_workers", 1))
-        .memoryLimitBytes(deployment.memoryLimitBytes())
-        .cpuLimitMillis(deployment.cpuLimitMillis())
-        .build();
-  }
-
-  /** The deployment's variables, and which endpoint and deployment the script serves (sluice_oip's model name). */
-  private Map<String, String> names(Map<String, String> env) {
-    Map<String, String> out = new java.util.LinkedHashMap<>(env);
-    out.putIfAbsent("SLUICE_ENDPOINT_NAME", deployment.endpoint());
-    out.putIfAbsent("SLUICE_DEPLOYMENT_NAME", deployment.name());
-    return out;
+        });
   }
 
   /** Follows the runtime: no ready worker takes the instance out of routing; all failing marks it Failed. */
@@ -260,15 +237,6 @@ public final class ScorerVerticle extends VerticleBase {
     } else if (scorer.healthy() && state == InstanceState.Restarting) {
       setState(InstanceState.Ready, null);
     }
-  }
-
-
-  private static Probe probe(JsonObject p) {
-    if (p == null) {
-      return Probe.DEFAULT;
-    }
-    return new Probe(p.getInteger("initial_delay", 10), p.getInteger("period", 10), p.getInteger("timeout", 2),
-        p.getInteger("success_threshold", 1), p.getInteger("failure_threshold", 30));
   }
 
   private void score(Message<Buffer> msg) {
