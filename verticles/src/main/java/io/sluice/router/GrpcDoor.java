@@ -165,12 +165,12 @@ final class GrpcDoor {
   /** An HTTP status as the gRPC status clients expect for it, with the reason. */
   static GrpcStatus status(int http) {
     return switch (http) {
-      case 400, 413, 431 -> http == 400 ? GrpcStatus.INVALID_ARGUMENT : GrpcStatus.RESOURCE_EXHAUSTED;
+      case 400 -> GrpcStatus.INVALID_ARGUMENT;
       case 401 -> GrpcStatus.UNAUTHENTICATED;
       case 403 -> GrpcStatus.PERMISSION_DENIED;
       case 404 -> GrpcStatus.NOT_FOUND;
       case 408 -> GrpcStatus.DEADLINE_EXCEEDED;
-      case 429 -> GrpcStatus.RESOURCE_EXHAUSTED;
+      case 413, 429, 431 -> GrpcStatus.RESOURCE_EXHAUSTED;
       case 503 -> GrpcStatus.UNAVAILABLE;
       default -> GrpcStatus.INTERNAL;
     };

@@ -80,8 +80,9 @@ class OipTest {
   @BeforeAll
   void start() throws Exception {
     int grpcPort = NodeProcess.freePort();
+    Path limits = Files.writeString(tmp.resolve("limits.yaml"), "limits:\n  max_body_bytes: 65536\n");
     node = new NodeProcess(tmp.resolve("home"), "oip-" + UUID.randomUUID())
-        .with("--grpc-port", String.valueOf(grpcPort)).start();
+        .with("--grpc-port", String.valueOf(grpcPort), "--config", limits.toString()).start();
     grpc = new OipGrpcClient(grpcPort);
     cli = new Cli(node.home);
     cli.ok("online-endpoint", "create", "-n", "oip-ep");
@@ -236,6 +237,21 @@ class OipTest {
         OipGrpcClient.iris("oip-ep", "").getInputs(0).toBuilder().clearShape().addShape(3)).build());
     assertThat(badShape.status()).isEqualTo(io.vertx.grpc.common.GrpcStatus.INVALID_ARGUMENT);
     assertThat(badShape.message()).contains("input 'input-0': shape [3] holds 3 elements; got 8");
+  }
+
+  @Test
+  @Order(5)
+  void neitherDoorTakesAMessageOverTheBodyLimit() throws Exception {
+    String big = "{\"inputs\": [{\"name\": \"input-0\", \"shape\": [1], \"datatype\": \"BYTES\", \"data\": [\""
+        + "x".repeat(100_000) + "\"]}]}";
+    error(call("POST", "/v2/models/oip-ep/infer", key, big), 413, "limits.max_body_bytes=65536");
+    var tooLarge = grpc.infer(key, OipGrpcClient.iris("oip-ep", "").toBuilder().setInputs(0,
+        OipGrpcClient.iris("oip-ep", "").getInputs(0).toBuilder().clearContents().setDatatype("BYTES").clearShape()
+            .addShape(1).setContents(io.sluice.oip.grpc.InferTensorContents.newBuilder().addBytesContents(
+                com.google.protobuf.ByteString.copyFromUtf8("x".repeat(100_000))))).build());
+    assertThat(tooLarge.status()).as(tooLarge.message()).isEqualTo(io.vertx.grpc.common.GrpcStatus.RESOURCE_EXHAUSTED);
+    assertThat(grpc.infer(key, OipGrpcClient.iris("oip-ep", "")).status())
+        .isEqualTo(io.vertx.grpc.common.GrpcStatus.OK);
   }
 
   @Test
