@@ -8,13 +8,19 @@ import java.util.Map;
  * raised, 400 when the body was not UTF-8), which the router maps to Azure's 424 when not 200. {@code fromRuntime}
  * true: Sluice's runtime answered instead (408 run timeout, 429 queue wait, 500 the worker died), passed on as is.
  * {@code made} true: the script made the whole answer itself (an AMLResponse: its status, {@code headers} and
- * bytes), which also reaches the client as it is.
+ * bytes), which also reaches the client as it is. {@code rest} non-null: a streamed answer (run() returned a
+ * generator); {@code body} is its first chunk, {@code runMillis} the time to it, and the rest follows.
  */
 public record ScoreResult(int status, byte[] body, String contentType, double runMillis, double queueMillis,
-                          boolean fromRuntime, Map<String, String> headers, boolean made) {
+                          boolean fromRuntime, Map<String, String> headers, boolean made, ChunkStream rest) {
 
   public ScoreResult {
     headers = headers == null ? Map.of() : Map.copyOf(headers);
+  }
+
+  public ScoreResult(int status, byte[] body, String contentType, double runMillis, double queueMillis,
+                     boolean fromRuntime, Map<String, String> headers, boolean made) {
+    this(status, body, contentType, runMillis, queueMillis, fromRuntime, headers, made, null);
   }
 
   public ScoreResult(int status, byte[] body, String contentType, double runMillis, double queueMillis,

@@ -29,16 +29,12 @@ class PythonPipeTest {
           print("ran " + d, flush=True)
           if d == "look":
               proto = sys.modules["__main__"]._proto_in
-              os.set_blocking(proto.fileno(), False)
-              try:
-                  deadline = time.time() + 10
-                  while time.time() < deadline:
-                      if proto.peek(1):
-                          return "waiting"
-                      time.sleep(0.02)
-                  return "empty"
-              finally:
-                  os.set_blocking(proto.fileno(), True)
+              deadline = time.time() + 10
+              while time.time() < deadline:
+                  if proto.waiting():
+                      return "waiting"
+                  time.sleep(0.02)
+              return "empty"
           if d == "die":
               time.sleep(0.5)
               os._exit(9)

@@ -18,11 +18,15 @@ import java.util.Map;
  * ANSWER server→client  id(8) status(4) flags(1) runMs(8) queueMs(8) contentType headers(n, k, v...) body
  * FAILED server→client  id(8) code(4) message       code 404: no such instance here; 503: refused, never ran;
  *                                                  500: failed once it may have run
+ * STREAM server→client  as ANSWER                    a streamed answer: the body is its first chunk
+ * MORE   client→server  id(8) n(4)                  the router takes n more chunks of stream id (its credit)
+ * CHUNK  server→client  id(8) bytes                 the next chunk, one per credit
+ * END    server→client  id(8) failure               the stream's end; failure null, or why it broke
+ * CANCEL client→server  id(8)                      the router's client went away: the stream is stopped
  * </pre>
- * An ANSWER or a FAILED is an {@link Answer} ({@link #answer(long, Answer)}, {@link #reply}); runMs and queueMs are
- * doubles (milliseconds).
- * <pre>
- * </pre>
+ * An ANSWER, a STREAM or a FAILED is an {@link Answer} ({@link #answer(long, Answer)}, {@link #reply}); runMs and
+ * queueMs are doubles (milliseconds). A stream's chunks are sent only against credit, so a slow client slows the
+ * script on the other node, and neither side holds more than its credit's worth.
  */
 public final class ChannelFrames {
   public static final byte HELLO = 1;
@@ -31,6 +35,11 @@ public final class ChannelFrames {
   public static final byte CALL = 4;
   public static final byte ANSWER = 5;
   public static final byte FAILED = 6;
+  public static final byte STREAM = 7;
+  public static final byte MORE = 8;
+  public static final byte CHUNK = 9;
+  public static final byte END = 10;
+  public static final byte CANCEL = 11;
 
   static final int REDIRECTABLE = 1;
   static final int MIRROR = 2;
@@ -45,8 +54,12 @@ public final class ChannelFrames {
                      boolean mirror, Buffer body) {
   }
 
-  /** What became of call {@code id}, read from an ANSWER or a FAILED frame. */
-  public record Reply(long id, Answer answer) {
+  /** What became of call {@code id}, read from an ANSWER, a STREAM (whose rest is to come) or a FAILED frame. */
+  public record Reply(long id, Answer answer, boolean streamed) {
+  }
+
+  /** A CHUNK (bytes) or an END (bytes null; {@code failure} null: the stream ended well). */
+  public record Piece(long id, Buffer bytes, String failure) {
   }
 
   public static Buffer hello(byte[] nonce) {
@@ -83,7 +96,7 @@ public final class ChannelFrames {
   /** What became of call {@code id}: an ANSWER frame when the instance answered, else a FAILED frame. */
   public static Buffer answer(long id, Answer answer) {
     if (answer instanceof Answer.Answered a) {
-      Buffer b = frame(ANSWER).appendLong(id).appendInt(a.status())
+      Buffer b = frame(a.rest() != null ? STREAM : ANSWER).appendLong(id).appendInt(a.status())
           .appendByte((byte) ((a.runtime() ? RUNTIME : 0) | (a.made() ? MADE : 0)))
           .appendDouble(a.runMs()).appendDouble(a.queueMs());
       str(b, a.contentType());
@@ -100,6 +113,45 @@ public final class ChannelFrames {
       str(b.appendInt(r.status()), r.reason());
     }
     return end(b);
+  }
+
+  public static Buffer more(long id, int n) {
+    return end(frame(MORE).appendLong(id).appendInt(n));
+  }
+
+  public static Buffer cancel(long id) {
+    return end(frame(CANCEL).appendLong(id));
+  }
+
+  public static Buffer chunk(long id, byte[] bytes) {
+    return end(frame(CHUNK).appendLong(id).appendBytes(bytes));
+  }
+
+  public static Buffer end(long id, String failure) {
+    Buffer b = frame(END).appendLong(id);
+    str(b, failure);
+    return end(b);
+  }
+
+  /** Decodes a CHUNK or an END payload. */
+  public static Piece piece(byte type, Buffer p) {
+    Reader r = new Reader(p);
+    long id = r.lng();
+    return type == CHUNK ? new Piece(id, r.rest(), null) : new Piece(id, null, r.str());
+  }
+
+  /** The stream a MORE or a CANCEL payload names. */
+  public static long streamId(Buffer p) {
+    return new Reader(p).lng();
+  }
+
+  /** The credit a MORE payload gives: 1 to 64 chunks, else malformed. */
+  public static int credit(Buffer p) {
+    int n = p.getInt(8);
+    if (n < 1 || n > 64) {
+      throw new IllegalArgumentException("a credit of " + n + " chunks");
+    }
+    return n;
   }
 
   /** Decodes a CALL payload (the frame without its length and type). */
@@ -122,9 +174,9 @@ public final class ChannelFrames {
       String message = r.str();
       // 404 (no such instance here) and 503 (refused or given back unrun) never ran
       return new Reply(id, code == 404 || code == 503 ? new Answer.NeverRan(message)
-          : new Answer.Failed(false, message));
+          : new Answer.Failed(false, message), false);
     }
-    if (type != ANSWER) {
+    if (type != ANSWER && type != STREAM) {
       throw new IllegalArgumentException("not an answer frame: type " + type);
     }
     int status = r.integer();
@@ -132,7 +184,7 @@ public final class ChannelFrames {
     double runMs = r.dbl();
     double queueMs = r.dbl();
     return new Reply(id, new Answer.Answered(status, (flags & RUNTIME) != 0, (flags & MADE) != 0, runMs, queueMs,
-        r.str(), r.headers(), r.rest()));
+        r.str(), r.headers(), r.rest()), type == STREAM);
   }
 
   private static Buffer frame(byte type) {

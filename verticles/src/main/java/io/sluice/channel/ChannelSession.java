@@ -2,6 +2,11 @@ package io.sluice.channel;
 
 import io.sluice.protocol.Answer;
 import io.sluice.protocol.Hop;
+import io.sluice.protocol.Streams;
+import io.sluice.scorer.ChunkStream;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import io.sluice.scoring.LocalInstances;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -65,7 +70,10 @@ final class ChannelSession {
           Sockets.abort(socket);
         });
     socket.closeHandler(v -> {
+      gone = true;
       frames.end();
+      List.copyOf(streams.values()).forEach(o -> o.rest.cancel()); // their router is gone: so are their clients
+      streams.clear();
       closed.run();
     });
     // a router that does not read its answers: read none of its calls until it does
@@ -94,8 +102,73 @@ final class ChannelSession {
         return;
       }
       serve(c);
+    } else if (type == ChannelFrames.MORE || type == ChannelFrames.CANCEL) {
+      steer(type, payload);
     } else {
       socket.close();
+    }
+  }
+
+  /** A router's credit for a stream, or its cancel; one for a stream that is over already is dropped. */
+  private void steer(byte type, Buffer payload) {
+    Outgoing o;
+    int credit;
+    try {
+      o = streams.get(ChannelFrames.streamId(payload));
+      credit = type == ChannelFrames.MORE ? ChannelFrames.credit(payload) : 0;
+    } catch (RuntimeException e) {
+      LOG.warn("scoring channel: a malformed stream frame from {}; closed", socket.remoteAddress());
+      socket.close();
+      return;
+    }
+    if (o == null) {
+      return;
+    }
+    if (type == ChannelFrames.CANCEL) {
+      streams.remove(o.id);
+      o.rest.cancel();
+    } else {
+      o.credit = Math.min(64, o.credit + credit);
+      o.pump();
+    }
+  }
+
+  /** The socket closed: streams that begin now are cancelled at once. */
+  private boolean gone;
+  /** Streamed answers this session is sending, by call id. */
+  private final Map<Long, Outgoing> streams = new HashMap<>();
+
+  /** One streamed answer going to the router: a chunk is pulled from the instance per credit the router gave. */
+  private final class Outgoing {
+    final long id;
+    final ChunkStream rest;
+    int credit;
+    boolean pulling;
+
+    Outgoing(long id, ChunkStream rest) {
+      this.id = id;
+      this.rest = rest;
+    }
+
+    void pump() {
+      if (pulling || credit == 0) {
+        return;
+      }
+      pulling = true;
+      credit--;
+      rest.next().whenComplete((b, err) -> Hop.to(context, () -> {
+        pulling = false;
+        if (streams.get(id) != this) {
+          return; // cancelled, or the socket closed
+        }
+        if (err != null || b == null) {
+          streams.remove(id);
+          write(ChannelFrames.end(id, err == null ? null : Streams.message(err)));
+        } else {
+          write(ChannelFrames.chunk(id, b));
+          pump();
+        }
+      }));
     }
   }
 
@@ -139,7 +212,19 @@ final class ChannelSession {
       return;
     }
     instance.score(c.requestId(), c.body().getBytes(), c.http(), c.redirectable()).whenComplete((a, err) ->
-        Hop.to(context, () -> write(ChannelFrames.answer(c.id(), a != null ? a : Answer.failure(err)))));
+        Hop.to(context, () -> answer(c.id(), a != null ? a : Answer.failure(err))));
+  }
+
+  /** An answer back to the router; a streamed one's chunks follow as the router gives credit. */
+  private void answer(long id, Answer a) {
+    if (a instanceof Answer.Answered s && s.rest() != null) {
+      if (gone) {
+        s.rest().cancel();
+        return;
+      }
+      streams.put(id, new Outgoing(id, s.rest()));
+    }
+    write(ChannelFrames.answer(id, a));
   }
 
   private void write(Buffer frame) {

@@ -1,5 +1,6 @@
 package io.sluice.protocol;
 
+import io.sluice.scorer.ChunkStream;
 import io.sluice.scorer.ScoreResult;
 import io.vertx.core.buffer.Buffer;
 import java.util.Map;
@@ -16,13 +17,24 @@ public sealed interface Answer {
    * The instance answered. {@code runtime}: Sluice's runtime answered (408 run timeout, 429 queue wait, 500 the
    * worker died), not the script, so the status passes as it is; {@code made}: the script made the whole answer
    * (status, {@code headers}, bytes), which passes as it is too; otherwise a status other than 200 is the script's
-   * error (Azure's 424).
+   * error (Azure's 424). {@code rest} non-null: a streamed answer, {@code body} its first chunk (see {@link Streams});
+   * a hop that cannot stream gathers it whole first.
    */
   record Answered(int status, boolean runtime, boolean made, double runMs, double queueMs, String contentType,
-                  Map<String, String> headers, Buffer body) implements Answer {
+                  Map<String, String> headers, Buffer body, ChunkStream rest) implements Answer {
     public Answered {
       contentType = contentType == null ? "application/json" : contentType;
       headers = headers == null ? Map.of() : headers;
+    }
+
+    public Answered(int status, boolean runtime, boolean made, double runMs, double queueMs, String contentType,
+                    Map<String, String> headers, Buffer body) {
+      this(status, runtime, made, runMs, queueMs, contentType, headers, body, null);
+    }
+
+    /** The same answer with another rest (a hop that hands the stream on its own way), or whole (null). */
+    public Answered withRest(ChunkStream rest, Buffer body) {
+      return new Answered(status, runtime, made, runMs, queueMs, contentType, headers, body, rest);
     }
 
     /** 200, the runtime's own status and an answer the script made pass to the client as they are. */
@@ -57,7 +69,7 @@ public sealed interface Answer {
   /** The runtime's result as an answer. */
   static Answered of(ScoreResult r) {
     return new Answered(r.status(), r.fromRuntime(), r.made(), r.runMillis(), r.queueMillis(), r.contentType(),
-        r.headers(), Buffer.buffer(r.body()));
+        r.headers(), Buffer.buffer(r.body()), r.rest());
   }
 
   /** A runtime's failure as an answer: a request it gave back unrun never ran; anything else may have run. */

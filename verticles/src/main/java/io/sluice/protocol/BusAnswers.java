@@ -18,9 +18,19 @@ public final class BusAnswers {
   private BusAnswers() {
   }
 
-  /** The instance's reply. */
+  /**
+   * The instance's reply. A streamed answer is held whole first ({@link Streams#hold}): its chunks go
+   * length-prefixed in the body, marked {@link Headers#STREAMED} with why it broke (empty: it did not).
+   */
   public static void reply(Message<Buffer> msg, Answer answer) {
-    if (answer instanceof Answer.Answered a) {
+    if (answer instanceof Answer.Answered a && a.rest() != null) {
+      io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+      Streams.hold(a.body(), a.rest(), Streams.WHOLE_BYTES).thenAccept(held -> Hop.to(context, () -> {
+        Buffer body = Buffer.buffer();
+        held.chunks().forEach(c -> body.appendInt(c.length()).appendBuffer(c));
+        msg.reply(body, options(a).addHeader(Headers.STREAMED, held.failure() == null ? "" : held.failure()));
+      }));
+    } else if (answer instanceof Answer.Answered a) {
       msg.reply(a.body(), options(a));
     } else {
       msg.fail(failureCode(answer), reason(answer));
@@ -99,10 +109,29 @@ public final class BusAnswers {
         }
       }
     }
-    return new Answer.Answered(Integer.parseInt(m.headers().get(Headers.SCRIPT_STATUS)),
+    Answer.Answered a = new Answer.Answered(Integer.parseInt(m.headers().get(Headers.SCRIPT_STATUS)),
         "runtime".equals(m.headers().get(Headers.STATUS_ORIGIN)), made,
         Double.parseDouble(m.headers().get(Headers.RUN_FN_EXEC_MS)),
         Double.parseDouble(m.headers().get(Headers.QUEUE_MS)), m.headers().get(Headers.CONTENT_TYPE), headers,
         m.body());
+    String streamed = m.headers().get(Headers.STREAMED);
+    if (streamed == null) {
+      return a;
+    }
+    java.util.List<Buffer> chunks = new java.util.ArrayList<>();
+    Buffer b = m.body();
+    for (int at = 0; at < b.length(); ) {
+      int n = b.getInt(at);
+      if (n < 0 || n > b.length() - at - 4) {
+        throw new IllegalArgumentException("a chunk of " + n + " bytes runs past the reply");
+      }
+      chunks.add(b.slice(at + 4, at + 4 + n));
+      at += 4 + n;
+    }
+    if (chunks.isEmpty()) {
+      throw new IllegalArgumentException("a streamed reply without its first chunk");
+    }
+    return a.withRest(Streams.replay(chunks.subList(1, chunks.size()), streamed.isEmpty() ? null : streamed),
+        chunks.get(0));
   }
 }

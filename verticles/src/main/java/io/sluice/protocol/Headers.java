@@ -34,6 +34,8 @@ public final class Headers {
   /** Event-bus reply headers: the answer's content type; "true" when the script made the whole answer itself. */
   public static final String CONTENT_TYPE = "sluice-content-type";
   public static final String MADE = "sluice-made";
+  /** On an instance's reply: a streamed answer, its chunks length-prefixed in the body; the value is why it broke. */
+  public static final String STREAMED = "sluice-streamed";
   /** Event-bus reply headers: each header of an answer the script made itself. */
   public static final String ANSWER_PREFIX = "sluice-a-";
   /** Azure's answer headers: whether run() raised, and the request id echoed. */

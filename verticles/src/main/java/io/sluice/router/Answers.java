@@ -53,12 +53,12 @@ final class Answers {
       if (!a.runtime()) {
         h.put(Headers.RUN_FUNCTION_FAILED, "False");
       }
-      return new Outcome(a.status(), h, a.body());
+      return new Outcome(a.status(), h, a.body(), a.rest());
     }
     h.put(Headers.RUN_FUNCTION_FAILED, "True");
     h.put(Headers.MODEL_ERROR_STATUS, String.valueOf(a.status()));
     h.put(Headers.MODEL_ERROR_REASON, "model_error");
-    return new Outcome(424, h, a.body());
+    return new Outcome(424, h, a.body(), a.rest());
   }
 
   /** Whether there is nothing to compare a mirror's answer with: it never ran or did not answer in time. */

@@ -3,6 +3,9 @@ package io.sluice.router;
 import io.sluice.channel.ChannelFrames;
 import io.sluice.channel.ChannelHandshake;
 import io.sluice.protocol.Answer;
+import io.sluice.scorer.ChunkStream;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -94,7 +97,7 @@ final class ChannelConnection {
       return;
     }
     long id = ++nextId;
-    Pending p = new Pending(done);
+    Pending p = new Pending(done, c.deadlineMs());
     pending.put(id, p);
     p.timer = vertx.setTimer(c.deadlineMs(), t -> {
       if (pending.remove(id) != null) {
@@ -146,11 +149,25 @@ final class ChannelConnection {
   private void frame(byte type, Buffer p) {
     if (type == ChannelFrames.READY) {
       ready(p);
-    } else if (type == ChannelFrames.ANSWER || type == ChannelFrames.FAILED) {
+    } else if (type == ChannelFrames.ANSWER || type == ChannelFrames.FAILED || type == ChannelFrames.STREAM) {
       ChannelFrames.Reply r = ChannelFrames.reply(type, p);
       Pending w = take(r.id());
-      if (w != null) {
+      if (w == null && r.streamed()) {
+        socket.write(ChannelFrames.cancel(r.id())); // its caller gave up (the deadline): nobody reads it
+      } else if (w != null && r.streamed()) {
+        RemoteStream rest = new RemoteStream(r.id(), w.deadlineMs);
+        streams.put(r.id(), rest);
+        socket.write(ChannelFrames.more(r.id(), RemoteStream.WINDOW));
+        Answer.Answered a = (Answer.Answered) r.answer();
+        deliver(w, a.withRest(rest, a.body()));
+      } else if (w != null) {
         deliver(w, r.answer());
+      }
+    } else if (type == ChannelFrames.CHUNK || type == ChannelFrames.END) {
+      ChannelFrames.Piece piece = ChannelFrames.piece(type, p);
+      RemoteStream rest = streams.get(piece.id());
+      if (rest != null) {
+        rest.piece(piece);
       }
     } else {
       socket.close();
@@ -200,6 +217,9 @@ final class ChannelConnection {
       return;
     }
     state = State.CLOSED;
+    List<RemoteStream> broken = List.copyOf(streams.values());
+    streams.clear();
+    broken.forEach(s -> s.settle("lost the scoring channel to node " + node + " mid-stream"));
     List<Map.Entry<Long, Pending>> lost = new ArrayList<>(pending.entrySet());
     pending.clear();
     for (Map.Entry<Long, Pending> w : lost) {
@@ -213,10 +233,111 @@ final class ChannelConnection {
 
   private static final class Pending {
     final Handler<Answer> done;
+    final long deadlineMs;
     long timer;
 
-    Pending(Handler<Answer> done) {
+    Pending(Handler<Answer> done, long deadlineMs) {
       this.done = done;
+      this.deadlineMs = deadlineMs;
+    }
+  }
+
+  /** Streams coming over this connection, by call id. */
+  private final Map<Long, RemoteStream> streams = new HashMap<>();
+
+  /**
+   * A streamed answer's rest as it comes from the other node: up to {@link #WINDOW} chunks are asked for ahead, and
+   * one more each time the router's client takes one. A gap of the call's deadline without a chunk breaks it.
+   */
+  private final class RemoteStream implements ChunkStream {
+    static final int WINDOW = 4;
+    final long id;
+    final long gapMs;
+    final java.util.ArrayDeque<Buffer> chunks = new java.util.ArrayDeque<>();
+    boolean ended;
+    String failure;
+    CompletableFuture<byte[]> waiting;
+    long timer = -1;
+
+    RemoteStream(long id, long gapMs) {
+      this.id = id;
+      this.gapMs = gapMs;
+    }
+
+    @Override
+    public CompletionStage<byte[]> next() {
+      Buffer b = chunks.poll();
+      if (b != null) {
+        credit();
+        return CompletableFuture.completedFuture(b.getBytes());
+      }
+      if (ended) {
+        return failure == null ? CompletableFuture.completedFuture(null)
+            : CompletableFuture.failedFuture(new java.io.IOException(failure));
+      }
+      waiting = new CompletableFuture<>();
+      timer = vertx.setTimer(gapMs, t -> {
+        timer = -1;
+        cancel();
+        settle("no chunk from node " + node + " within " + gapMs + " ms");
+      });
+      return waiting;
+    }
+
+    void piece(ChannelFrames.Piece p) {
+      if (p.bytes() == null) {
+        streams.remove(id);
+        ended = true;
+        settle(p.failure());
+      } else if (waiting != null) {
+        CompletableFuture<byte[]> w = take();
+        credit();
+        w.complete(p.bytes().getBytes());
+      } else {
+        chunks.add(p.bytes());
+      }
+    }
+
+    /** The stream is over ({@code failure} null: well): whoever waits is told. */
+    void settle(String failure) {
+      ended = true;
+      this.failure = failure;
+      CompletableFuture<byte[]> w = take();
+      if (w != null) {
+        if (failure == null) {
+          w.complete(null);
+        } else {
+          w.completeExceptionally(new java.io.IOException(failure));
+        }
+      }
+    }
+
+    private CompletableFuture<byte[]> take() {
+      CompletableFuture<byte[]> w = waiting;
+      waiting = null;
+      if (timer >= 0) {
+        vertx.cancelTimer(timer);
+        timer = -1;
+      }
+      return w;
+    }
+
+    private void credit() {
+      if (!ended && state == State.READY) {
+        socket.write(ChannelFrames.more(id, 1));
+      }
+    }
+
+    @Override
+    public void cancel() {
+      if (streams.remove(id) == this && state == State.READY) {
+        socket.write(ChannelFrames.cancel(id));
+      }
+      if (!ended) {
+        ended = true;
+        failure = "the stream was cancelled";
+        chunks.clear();
+      }
     }
   }
 }

@@ -5,6 +5,7 @@ import io.sluice.load.PerDeployment;
 import io.sluice.protocol.HttpParts;
 import io.sluice.protocol.Answer;
 import io.sluice.protocol.DeploymentKey;
+import io.sluice.protocol.Streams;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import java.util.HashMap;
@@ -135,9 +136,13 @@ final class Dispatcher {
     MirrorPair pair = decision.mirror() && !http.swagger() ? mirror(ep, requestId, http, body) : null;
     long t0 = System.nanoTime();
     send(d, requestId, http, body, 1, null, answer -> {
-      flight[0]--;
       failures.failed(endpoint, target, answer);
       Outcome out = Answers.outcome(answer, target, d.settings.timeoutMs());
+      if (out.rest() != null) {
+        done.accept(streamed(out, endpoint, target, flight, pair, t0));
+        return;
+      }
+      flight[0]--;
       metrics.answered(endpoint, target, out.status(), false, t0);
       load.record(endpoint, target, false, out.status(), System.nanoTime() - t0);
       if (answer instanceof Answer.Answered a) {
@@ -148,6 +153,33 @@ final class Dispatcher {
         pair.live(out);
       }
     });
+  }
+
+  /**
+   * A streamed answer on its way to the client: it holds its admission slot until it ends, and counts once then,
+   * with its time to the first chunk as its latency (what a client waits for), as a server fault (500) when it broke
+   * after it began; a mirrored request's live answer is compared on its whole, kept as it passes.
+   */
+  private Outcome streamed(Outcome out, String endpoint, String target, int[] flight, MirrorPair pair, long t0) {
+    long firstByte = System.nanoTime() - t0;
+    metrics.firstByte(endpoint, target, firstByte);
+    return out.withRest(Streams.watch(out.body(), out.rest(), pair == null ? 0 : MirrorPair.MAX_COMPARED_BYTES + 1,
+        (failure, cancelled, kept) -> {
+          flight[0]--;
+          int status = failure != null ? 500 : out.status();
+          metrics.answered(endpoint, target, status, false, t0);
+          load.record(endpoint, target, false, status, firstByte);
+          if (pair == null) {
+            return;
+          }
+          if (failure != null) {
+            pair.live(Outcome.error(500, failure));
+          } else if (kept == null) {
+            pair.mirrorMissing(); // cancelled by its client, or too long to compare
+          } else {
+            pair.live(new Outcome(out.status(), out.headers(), kept));
+          }
+        }), out.body());
   }
 
   /** Sends to one instance; a call that provably never ran is tried once more on another instance. */
@@ -212,17 +244,30 @@ final class Dispatcher {
     ScorerTransport.Call call = new ScorerTransport.Call(instance, shadow.nodeOf(instance), requestId, http, body,
         shadow.settings.routerTimeoutMs(), false, true);
     callOnce(call, answer -> {
-      flight[0]--;
-      Outcome copy = Answers.outcome(answer, ep.mirrorTo, shadow.settings.timeoutMs());
-      metrics.answered(ep.name, ep.mirrorTo, copy.status(), true, 0);
-      load.record(ep.name, ep.mirrorTo, true, copy.status(), System.nanoTime() - t0);
-      if (Answers.missing(answer)) {
-        pair.mirrorMissing(); // no answer to compare: not a disagreement
+      if (answer instanceof Answer.Answered a && a.rest() != null) { // compared on its whole: gathered here
+        Streams.gather(a.body(), a.rest(), MirrorPair.MAX_COMPARED_BYTES + 1).whenComplete((whole, err) ->
+            mirrored(ep, shadow, pair, flight, t0, err != null ? new Answer.Failed(false, Streams.message(err))
+                : whole == null ? null : a.withRest(null, whole)));
       } else {
-        pair.mirror(copy);
+        mirrored(ep, shadow, pair, flight, t0, answer);
       }
     });
     return pair;
+  }
+
+  /** A mirror's answer (null: a stream too long to compare), counted and compared. */
+  private void mirrored(RoutingTable.EndpointRoute ep, RoutingTable.DeploymentRoute shadow, MirrorPair pair,
+                        int[] flight, long t0, Answer answer) {
+    flight[0]--;
+    Outcome copy = answer == null ? Outcome.error(200, "") : Answers.outcome(answer, ep.mirrorTo,
+        shadow.settings.timeoutMs());
+    metrics.answered(ep.name, ep.mirrorTo, copy.status(), true, 0);
+    load.record(ep.name, ep.mirrorTo, true, copy.status(), System.nanoTime() - t0);
+    if (answer == null || Answers.missing(answer)) {
+      pair.mirrorMissing(); // no answer to compare: not a disagreement
+    } else {
+      pair.mirror(copy);
+    }
   }
 
   /**

@@ -2,6 +2,7 @@ package io.sluice.router;
 
 import io.sluice.protocol.Answer;
 import io.sluice.protocol.Hop;
+import io.sluice.protocol.Streams;
 import io.sluice.scoring.LocalInstances;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
@@ -11,7 +12,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Instances in this node, called directly ({@link LocalInstances}): no event-bus copy, no thread hand-offs. The
- * deadline is a timer: a scorer that never answers costs its caller a 408, as over the event bus.
+ * deadline is a timer: a scorer that never answers costs its caller a 408, as over the event bus. A streamed
+ * answer's chunks come to the router's event loop too; the scorer keeps the deadlines between them.
  */
 final class LocalTransport implements ScorerTransport {
   private final Vertx vertx;
@@ -43,7 +45,8 @@ final class LocalTransport implements ScorerTransport {
       once.timer = vertx.setTimer(c.deadlineMs(), t -> once.handle(new Answer.Failed(true, "no answer from instance "
           + c.instance() + " within " + c.deadlineMs() + " ms")));
     }
-    answer.whenComplete((a, err) -> Hop.to(context, () -> once.handle(a != null ? a : Answer.failure(err))));
+    answer.whenComplete((a, err) -> Hop.to(context, () -> once.handle(a == null ? Answer.failure(err)
+        : a instanceof Answer.Answered s && s.rest() != null ? s.withRest(Streams.on(context, s.rest()), s.body()) : a)));
   }
 
   /** The first of answer and deadline wins; both run on the router's event loop. */
@@ -59,6 +62,9 @@ final class LocalTransport implements ScorerTransport {
     @Override
     public void handle(Answer a) {
       if (fired) {
+        if (a instanceof Answer.Answered s && s.rest() != null) {
+          s.rest().cancel(); // a stream that began past the deadline: nobody will read it
+        }
         return;
       }
       fired = true;

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
  * The data plane's Prometheus metrics, per endpoint and deployment, as this router sees them:
  * {@code sluice_requests_total{status, mirror}}, {@code sluice_request_duration_seconds} (histogram),
  * {@code sluice_requests_in_flight}, {@code sluice_queue_wait_seconds} (histogram),
+ * {@code sluice_time_to_first_byte_seconds} (histogram, streamed answers),
  * {@code sluice_instances{state}}. Meters are created once per label set and kept while the endpoint and
  * deployment exist ({@link #retain}).
  */
@@ -47,6 +48,7 @@ final class RouterMetrics {
     final EnumMap<AnswerComparison.Kind, Counter> compared = new EnumMap<>(AnswerComparison.Kind.class);
     Timer latency;
     Timer queueWait;
+    Timer firstByte;
 
     Meters(String endpoint, String deployment) {
       this.endpoint = endpoint;
@@ -72,6 +74,16 @@ final class RouterMetrics {
             .register(registry);
       }
       return latency;
+    }
+
+    Timer firstByte() {
+      if (firstByte == null) {
+        firstByte = Timer.builder("sluice.time.to.first.byte").tag("endpoint", endpoint).tag("deployment", deployment)
+            .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000))
+            .maximumExpectedValue(Duration.ofMinutes(3))
+            .description("time from request to the first chunk of a streamed answer at the router").register(registry);
+      }
+      return firstByte;
     }
 
     Timer queueWait() {
@@ -135,6 +147,13 @@ final class RouterMetrics {
   void compared(String endpoint, String deployment, AnswerComparison.Kind outcome) {
     if (registry != null) {
       meters(endpoint, deployment).compared(outcome).increment();
+    }
+  }
+
+  /** {@code sluice_time_to_first_byte_seconds{endpoint, deployment}}: a streamed answer's first chunk. */
+  void firstByte(String endpoint, String deployment, long nanos) {
+    if (registry != null) {
+      meters(endpoint, deployment).firstByte().record(nanos, TimeUnit.NANOSECONDS);
     }
   }
 

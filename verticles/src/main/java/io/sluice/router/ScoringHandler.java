@@ -3,6 +3,7 @@ package io.sluice.router;
 import io.sluice.auth.Authenticator;
 import io.sluice.protocol.Headers;
 import io.sluice.protocol.HttpParts;
+import io.sluice.protocol.Streams;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -243,6 +244,10 @@ final class ScoringHandler {
     if (clientId != null) {
       resp.putHeader(Headers.CLIENT_REQUEST_ID, clientId);
     }
+    if (o.rest() != null) {
+      StreamedResponse.send(req, o);
+      return Future.succeededFuture();
+    }
     return resp.end(o.body());
   }
 
@@ -287,7 +292,17 @@ final class ScoringHandler {
    * {@code rid}: the request id to use (the caller's, or a new one).
    */
   void whole(String endpoint, String pinned, String authorization, String requestId, String rid, Buffer body,
-             Consumer<Outcome> reply) {
+             Consumer<Outcome> whole) {
+    Consumer<Outcome> reply = o -> { // these doors answer whole: a streamed answer is gathered first
+      if (o.rest() == null) {
+        whole.accept(o);
+        return;
+      }
+      Streams.gather(o.body(), o.rest(), Streams.WHOLE_BYTES).whenComplete((b, err) -> whole.accept(
+          err != null ? Outcome.error(500, "the streamed answer broke: " + Streams.message(err))
+              : b == null ? Outcome.error(500, "the streamed answer is over " + Streams.WHOLE_BYTES + " bytes, more "
+              + "than this door carries whole; ask for it over HTTP") : o.withRest(null, b)));
+    };
     gate(new Gate(endpoint, requestId, null, authorization, pinned, body.length()) {
       @Override
       void refused(Outcome o) {

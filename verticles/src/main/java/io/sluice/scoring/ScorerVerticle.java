@@ -5,6 +5,7 @@ import io.sluice.node.NodeInfo;
 import io.sluice.protocol.Addresses;
 import io.sluice.protocol.Answer;
 import io.sluice.protocol.BusAnswers;
+import io.sluice.protocol.Streams;
 import io.sluice.protocol.Hop;
 import io.sluice.protocol.SafeIds;
 import io.sluice.protocol.ClusterCalls;
@@ -282,15 +283,33 @@ public final class ScorerVerticle extends VerticleBase {
     ScoreRequest request = new ScoreRequest(requestId, body, http.headers(), rs.timeoutMs(), rs.queueWaitMs(),
         http.method(), http.query());
     return s.score(request).handle((r, err) -> {
-      if (inFlight.decrementAndGet() == 0 && acknowledged) {
-        drained.tryComplete();
-      }
       Answer a = err == null ? Answer.of(r) : Answer.failure(err);
+      if (a instanceof Answer.Answered streamed && streamed.rest() != null) {
+        // in flight (a drain waits for it) and collected once it ended
+        return streamed.withRest(Streams.watch(streamed.body(), streamed.rest(), sampled ? COLLECTED_STREAM_BYTES : 0,
+            (failure, cancelled, kept) -> {
+              answered();
+              if (sampled) {
+                c.collect(requestId, arrived, body, http.headers(), kept == null
+                    ? new Answer.Failed(false, "not kept") : streamed.withRest(null, kept));
+              }
+            }), streamed.body());
+      }
+      answered();
       if (sampled && !(a instanceof Answer.NeverRan)) {
         c.collect(requestId, arrived, body, http.headers(), a);
       }
       return a;
     });
+  }
+
+  /** A streamed answer's response is collected whole up to this (Azure's limit for a payload in line). */
+  private static final int COLLECTED_STREAM_BYTES = 4 << 20;
+
+  private void answered() {
+    if (inFlight.decrementAndGet() == 0 && acknowledged) {
+      drained.tryComplete();
+    }
   }
 
   @Override

@@ -48,9 +48,49 @@ class ChannelFramesTest {
     assertThat(r.answer()).isEqualTo(a);
 
     assertThat(back(9, new Answer.NeverRan("drained"))).isEqualTo(new ChannelFrames.Reply(9,
-        new Answer.NeverRan("drained")));
+        new Answer.NeverRan("drained"), false));
     assertThat(back(10, new Answer.Failed(false, "worker died"))).isEqualTo(new ChannelFrames.Reply(10,
-        new Answer.Failed(false, "worker died")));
+        new Answer.Failed(false, "worker died"), false));
+  }
+
+  @Test
+  void aStreamsHeadCreditChunksEndAndCancelComeBackAsSent() {
+    io.sluice.scorer.ChunkStream rest = new io.sluice.scorer.ChunkStream() {
+      @Override
+      public java.util.concurrent.CompletionStage<byte[]> next() {
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+      }
+
+      @Override
+      public void cancel() {
+      }
+    };
+    Answer.Answered head = new Answer.Answered(200, false, false, 2.5, 0, "application/x-ndjson", Map.of(),
+        Buffer.buffer("{\"i\": 0}\n"), rest);
+    ChannelFrames.Reply r = back(11, head);
+    assertThat(r.streamed()).isTrue();
+    assertThat(r.answer()).isEqualTo(head.withRest(null, head.body()));
+    assertThat(back(12, head.withRest(null, head.body())).streamed()).as("a whole answer").isFalse();
+
+    Buffer more = ChannelFrames.more(11, 4);
+    assertThat(more.getByte(4)).isEqualTo(ChannelFrames.MORE);
+    assertThat(ChannelFrames.streamId(more.slice(5, more.length()))).isEqualTo(11);
+    assertThat(ChannelFrames.credit(more.slice(5, more.length()))).isEqualTo(4);
+    assertThatThrownBy(() -> ChannelFrames.credit(ChannelFrames.more(11, 1000).slice(5, 17)))
+        .hasMessageContaining("a credit of 1000 chunks");
+    Buffer cancel = ChannelFrames.cancel(11);
+    assertThat(ChannelFrames.streamId(cancel.slice(5, cancel.length()))).isEqualTo(11);
+
+    Buffer chunk = ChannelFrames.chunk(11, "{\"i\": 1}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    ChannelFrames.Piece c = ChannelFrames.piece(chunk.getByte(4), chunk.slice(5, chunk.length()));
+    assertThat(c.id()).isEqualTo(11);
+    assertThat(c.bytes().toString()).isEqualTo("{\"i\": 1}\n");
+    Buffer end = ChannelFrames.end(11, "run() raised");
+    ChannelFrames.Piece e = ChannelFrames.piece(end.getByte(4), end.slice(5, end.length()));
+    assertThat(e.bytes()).isNull();
+    assertThat(e.failure()).isEqualTo("run() raised");
+    Buffer well = ChannelFrames.end(11, null);
+    assertThat(ChannelFrames.piece(well.getByte(4), well.slice(5, well.length())).failure()).isNull();
   }
 
   private static ChannelFrames.Reply back(long id, Answer a) {

@@ -24,6 +24,8 @@ import java.util.concurrent.locks.ReentrantLock;
 final class Conversation {
   /** Unanswered bytes a pipe always holds without blocking its writer: one page, the smallest pipe Linux makes. */
   static final int DIRECT_BYTES = 4096;
+  /** Room kept in that page for a stream's cancel, which is written whatever else waits. */
+  private static final int CANCEL_BYTES = 64;
 
   /** A request, a batch of requests, or (no request) a liveness ping, out to the process. */
   static final class Sent {
@@ -33,8 +35,10 @@ final class Conversation {
     /** Each request's wait before it ran, in ms: set when it starts running. */
     final double[] waited;
     final boolean batch;
+    final long seq;
 
-    Sent(List<PythonWorker.Pending> requests, long budgetMs, int bytes, boolean batch) {
+    Sent(long seq, List<PythonWorker.Pending> requests, long budgetMs, int bytes, boolean batch) {
+      this.seq = seq;
       this.requests = requests;
       this.budgetMs = budgetMs;
       this.bytes = bytes;
@@ -103,10 +107,10 @@ final class Conversation {
       }
       byte[] h = RunnerFrames.request(++seq, p.request(), notAfter, headers);
       int bytes = RunnerFrames.size(h, p.request().body());
-      if (unansweredBytes + bytes > DIRECT_BYTES) {
+      if (unansweredBytes + bytes > DIRECT_BYTES - CANCEL_BYTES) {
         return false;
       }
-      record(new Sent(List.of(p), p.request().runTimeoutMillis(), bytes, false));
+      record(new Sent(seq, List.of(p), p.request().runTimeoutMillis(), bytes, false));
       try {
         writeFrames(h, List.of(p.request().body()));
       } catch (IOException e) {
@@ -139,7 +143,7 @@ final class Conversation {
       }
       byte[] h = batch ? RunnerFrames.batch(++seq, requests, headers)
           : RunnerFrames.request(++seq, requests.get(0), 0, headers);
-      record(new Sent(work, budget == Long.MAX_VALUE ? 0 : budget, bytes + 4 + h.length, batch));
+      record(new Sent(seq, work, budget == Long.MAX_VALUE ? 0 : budget, bytes + 4 + h.length, batch));
       writeFrames(h, bodies);
       return true;
     } finally {
@@ -155,7 +159,7 @@ final class Conversation {
         return false;
       }
       byte[] h = RunnerFrames.JSON.writeValueAsBytes(RunnerFrames.JSON.createObjectNode().put("ping", ++seq));
-      record(new Sent(List.of(), budgetMs, RunnerFrames.size(h, new byte[0]), false));
+      record(new Sent(seq, List.of(), budgetMs, RunnerFrames.size(h, new byte[0]), false));
       writeFrames(h, List.of(new byte[0]));
       return true;
     } finally {
@@ -165,7 +169,8 @@ final class Conversation {
 
   /**
    * From the worker's thread: waits for the next answer (blocking), takes what it answers off the front and starts
-   * the run budget of the one behind it. Fails at the end of the process's output.
+   * the run budget of the one behind it. Fails at the end of the process's output. A stream's first frames (its
+   * head, its chunks) leave it in front: only its end answers it.
    */
   Reply read() throws IOException {
     JsonNode header = RunnerFrames.JSON.readTree(RunnerFrames.read(in));
@@ -180,9 +185,12 @@ final class Conversation {
     }
     lock.lock();
     try {
+      deadline.disarm();
+      if (header.has("stream") || header.has("chunk")) {
+        return new Reply(to, header, bodies);
+      }
       unanswered.poll();
       unansweredBytes -= to.bytes;
-      deadline.disarm();
       Sent next = unanswered.peek();
       if (next != null) {
         started(next);
@@ -191,6 +199,30 @@ final class Conversation {
       lock.unlock();
     }
     return new Reply(to, header, bodies);
+  }
+
+  /**
+   * From the worker's thread, before it reads a stream's next chunk: the gap to it has the request's run budget
+   * (request_timeout_ms), as the first chunk had.
+   */
+  void awaitChunk(Sent stream) {
+    deadline.arm(stream.budgetMs);
+  }
+
+  /** From any thread: asks the process to stop stream {@code seq} (its client went away). Never blocks. */
+  void cancel(long seq) {
+    lock.lock();
+    try {
+      if (ended || unanswered.isEmpty() || unanswered.peek().seq != seq) {
+        return; // over already
+      }
+      writeFrames(RunnerFrames.JSON.writeValueAsBytes(RunnerFrames.JSON.createObjectNode().put("cancel", seq)),
+          List.of(new byte[0]));
+    } catch (IOException e) {
+      // the process is going: its end ends the stream
+    } finally {
+      lock.unlock();
+    }
   }
 
   /**

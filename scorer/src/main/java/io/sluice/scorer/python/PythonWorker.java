@@ -156,7 +156,7 @@ final class PythonWorker {
       ready = true;
       onChange.run();
       first.complete(null);
-      converse(talk);
+      converse(talk, deadline);
     } catch (java.io.EOFException | com.fasterxml.jackson.core.JsonProcessingException e) {
       // the process exited (or was killed)
     } catch (IOException e) {
@@ -178,7 +178,7 @@ final class PythonWorker {
   }
 
   /** The conversation with one process, until it ends (an exception) or the slot closes. */
-  private void converse(Conversation talk) throws IOException, InterruptedException {
+  private void converse(Conversation talk, Deadline deadline) throws IOException, InterruptedException {
     Probe liveness = spec.liveness();
     long nextPing = System.nanoTime() + TimeUnit.SECONDS.toNanos(liveness.initialDelay());
     while (!closing) {
@@ -211,7 +211,12 @@ final class PythonWorker {
         }
       }
       fill();
-      answer(reply);
+      PythonStream stream = answer(reply);
+      if (stream != null) { // this thread serves the stream's pulls until it ends
+        stream.pump(talk, reply.to(), () -> deadline.fired()
+            ? "no chunk within request_timeout_ms=" + reply.to().budgetMs + " ms: the worker was replaced"
+            : "the scoring process exited while streaming; check the logs");
+      }
     }
   }
 
@@ -222,19 +227,25 @@ final class PythonWorker {
     }
   }
 
-  /** Hands each request its answer. */
-  private void answer(Conversation.Reply reply) {
+  /** Hands each request its answer; the head of a stream comes with the stream's rest, returned to be pumped. */
+  private PythonStream answer(Conversation.Reply reply) {
     Conversation.Sent to = reply.to();
     JsonNode h = reply.header();
     RunnerFrames.dropped(h, spec.collectDrops());
     if (to.ping()) {
-      return;
+      return null;
+    }
+    if (h.has("stream")) {
+      PythonStream rest = new PythonStream(to.budgetMs);
+      to.requests.get(0).result().complete(RunnerFrames.answer(h, reply.bodies().get(0), h.path("ms").asDouble(),
+          to.waited[0], rest));
+      return rest;
     }
     if (h.has("error")) { // a batch answered with the wrong number of results: the runtime's fault, not a model's
       for (int i = 0; i < to.requests.size(); i++) {
         to.requests.get(i).result().complete(ScoreResult.runtime(500, h.path("error").asText(), to.waited[i]));
       }
-      return;
+      return null;
     }
     for (int i = 0; i < to.requests.size(); i++) {
       Pending p = to.requests.get(i);
@@ -244,9 +255,11 @@ final class PythonWorker {
         p.result().complete(late != null ? late : ScoreResult.runtime(429, "the request waited longer than "
             + "max_queue_wait_ms=" + p.request().queueTimeoutMillis() + " for a free worker", to.waited[i]));
       } else {
-        p.result().complete(RunnerFrames.answer(one, reply.bodies().get(i), h.path("ms").asDouble(), to.waited[i]));
+        p.result().complete(RunnerFrames.answer(one, reply.bodies().get(i), h.path("ms").asDouble(), to.waited[i],
+            null));
       }
     }
+    return null;
   }
 
   /**

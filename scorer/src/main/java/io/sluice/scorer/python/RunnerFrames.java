@@ -110,9 +110,11 @@ final class RunnerFrames {
 
   /**
    * One answer of the runner: the script's status, headers (its Content-Type among them) and bytes; {@code reply}
-   * is the reply, or for a batch the element of its "batch" array (whose run time is the batch's).
+   * is the reply, or for a batch the element of its "batch" array (whose run time is the batch's); {@code rest}: a
+   * stream's chunks after {@code body}, or null.
    */
-  static ScoreResult answer(JsonNode reply, byte[] body, double runMs, double waited) {
+  static ScoreResult answer(JsonNode reply, byte[] body, double runMs, double waited,
+                            io.sluice.scorer.ChunkStream rest) {
     java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
     String type = "application/json";
     for (var it = reply.path("headers").fields(); it.hasNext(); ) {
@@ -124,7 +126,7 @@ final class RunnerFrames {
       }
     }
     return new ScoreResult(reply.path("status").asInt(500), body, type, runMs, waited, false,
-        headers, reply.path("raw").asBoolean(false));
+        headers, reply.path("raw").asBoolean(false), rest);
   }
 
   /** VmRSS of a process, from /proc (0 where there is none). */

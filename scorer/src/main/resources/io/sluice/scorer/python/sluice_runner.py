@@ -27,13 +27,23 @@ run_batch(raw_data_list). A batch comes as {"seq": n, "batch": [{"id", "headers"
 by one body frame per request; it is answered {"seq": n, "ms": run time, "batch": [{"status", "headers", "raw"}, ...]}
 followed by one body frame per request, or, when run_batch returned the wrong number of results,
 {"seq": n, "error": "..."} and one empty body frame.
+Streaming: a run() that returns a generator (or any iterator, or an iterable JSON cannot write as it is) streams
+its items. The reply comes once the first item is there: {"seq": n, "status": 200, "stream": true, "ms": time to it,
+"headers": {...}} with the first item as its body; each further item {"seq": n, "chunk": true} and its bytes; last
+{"seq": n, "end": true, "ms": run time} (with "error": "..." when run() raised after the first item) and an empty
+body. An item is sent as it is when bytes, UTF-8 when str, else as one JSON line. Between items the runner looks for
+{"cancel": n} (its client went away): the generator is closed and the end says "cancelled": true. A stream's writes
+block while Java does not read them: that is how a slow client slows the script.
 Lines the script prints start with the current request id, as Azure's inference server does.
 """
+import collections
+import collections.abc
 import importlib.util
 import inspect
 import json
 import logging
 import os
+import select
 import struct
 import sys
 import time
@@ -44,7 +54,33 @@ from urllib.parse import parse_qsl
 # Keep the real stdout for frames; everything the script prints goes to stderr (the instance log).
 _proto_out = os.fdopen(os.dup(1), "wb", buffering=0)
 os.dup2(2, 1)
-_proto_in = os.fdopen(os.dup(0), "rb")  # buffered: a request waiting behind the running one is read in one go
+
+
+class _Input:
+    """The protocol pipe in, buffered here (not by io) so that whether a frame is waiting can be known without blocking."""
+
+    def __init__(self, fd):
+        self._fd = fd
+        self._buf = bytearray()
+
+    def read(self, n):
+        """n bytes, fewer only at the end of the input."""
+        while len(self._buf) < n:
+            chunk = os.read(self._fd, max(65536, n - len(self._buf)))
+            if not chunk:
+                break
+            self._buf += chunk
+        out = bytes(self._buf[:n])
+        del self._buf[:n]
+        return out
+
+    def waiting(self):
+        return bool(self._buf) or bool(select.select([self._fd], [], [], 0)[0])
+
+
+_proto_in = _Input(os.dup(0))
+_read_ahead = collections.deque()  # frames read while a stream ran (a request that waited behind it), in order
+_DONE = object()  # a stream's end (an item may be None)
 
 _NO_REQUEST = "00000000-0000-0000-0000-000000000000"
 _current_request = _NO_REQUEST
@@ -90,17 +126,18 @@ log = logging.getLogger("sluice.runner")
 
 
 def _read_exact(n):
-    buf = b""
-    while len(buf) < n:
-        chunk = _proto_in.read(n - len(buf))
-        if not chunk:
-            return None
-        buf += chunk
-    return buf
+    buf = _proto_in.read(n)
+    return buf if len(buf) == n else None
 
 
 def _read_frame():
-    """(header, bodies): one body, or one per request of a batch."""
+    """(header, bodies): one body, or one per request of a batch; frames read ahead during a stream come first."""
+    if _read_ahead:
+        return _read_ahead.popleft()
+    return _read_pipe()
+
+
+def _read_pipe():
     raw = _read_exact(4)
     if raw is None:
         return None, None
@@ -173,11 +210,29 @@ def _raw_requested(run):
     return False
 
 
+class _Stream:
+    """What a run() that streams returned: its items, still to be taken."""
+
+    def __init__(self, items):
+        self.items = iter(items)
+
+
+def _streams(result):
+    """Whether run() returned something to stream: an iterator, or an iterable JSON would not write as a value."""
+    if isinstance(result, collections.abc.Iterator):
+        return True
+    return (isinstance(result, collections.abc.Iterable)
+            and not isinstance(result, (list, tuple, dict, str, bytes, bytearray))
+            and not hasattr(result, "tolist"))
+
+
 def _answer(result):
     """(status, headers, bytes, raw) of what run() returned: its own response as it is, anything else as JSON."""
     if hasattr(result, "status_code") and hasattr(result, "get_data") and hasattr(result, "headers"):
         headers = {k: v for k, v in result.headers.items() if k.lower() != "content-length"}
         return result.status_code, headers, result.get_data(), True
+    if _streams(result):
+        return 200, None, _Stream(result), False
     return 200, {"Content-Type": "application/json"}, json.dumps(result).encode("utf-8"), False
 
 
@@ -265,6 +320,10 @@ def _score_batch(module, items, bodies, raw):
     for (i, _), result in zip(args, results):
         try:
             answers[i] = _answer(result)
+            if isinstance(answers[i][2], _Stream):
+                log.error("run_batch() returned a generator for request %s: a batch's results cannot stream",
+                          items[i].get("id", ""))
+                answers[i] = _FAILED
         except Exception:
             log.error("Encountered Exception: %s", traceback.format_exc())
             answers[i] = _FAILED
@@ -316,6 +375,8 @@ def main():
         if "ping" in header:
             _write_frame({"pong": header["ping"]})
             continue
+        if "cancel" in header:
+            continue  # its stream ended before the cancel came
         if "not_after" in header and time.time() > header["not_after"]:
             # it waited in the pipe behind another request past max_queue_wait_ms: refused without running
             _write_frame({"seq": header["seq"], "late": True})
@@ -326,8 +387,11 @@ def main():
         _current_request = header.get("id") or _current_request
         started = time.perf_counter()
         status, headers, out, made = _score(module, header, bodies[0], raw, wants_headers)
-        elapsed = (time.perf_counter() - started) * 1000.0
-        _write_reply(header["seq"], status, elapsed, headers, made, out)
+        if isinstance(out, _Stream):
+            _stream(header["seq"], started, out.items)
+        else:
+            elapsed = (time.perf_counter() - started) * 1000.0
+            _write_reply(header["seq"], status, elapsed, headers, made, out)
         _current_request = _NO_REQUEST
 
 
@@ -342,6 +406,74 @@ def _write_reply(seq, status, elapsed, headers, made, out):
         _proto_out.write(b"".join((struct.pack(">I", len(h)), h, struct.pack(">I", len(out)), out)))
     else:
         _write_frame({"seq": seq, "status": status, "ms": round(elapsed, 3), "headers": headers, "raw": made}, out)
+
+
+def _item(item):
+    """One streamed item's bytes: bytes as they are, str as UTF-8, anything else as one JSON line."""
+    if isinstance(item, (bytes, bytearray, memoryview)):
+        return bytes(item)
+    if isinstance(item, str):
+        return item.encode("utf-8")
+    return json.dumps(item).encode("utf-8") + b"\n"
+
+
+def _item_type(item):
+    if isinstance(item, (bytes, bytearray, memoryview)):
+        return "application/octet-stream"
+    if isinstance(item, str):
+        return "text/plain; charset=utf-8"
+    return "application/x-ndjson"
+
+
+def _cancel_requested(seq):
+    """Reads what came in meanwhile without waiting: whether this stream is cancelled; requests are kept for later,
+    a late cancel of a stream already over is dropped."""
+    cancelled = False
+    while _proto_in.waiting():
+        header, bodies = _read_pipe()
+        if header is None:
+            raise SystemExit(0)  # Java closed the pipe: the instance is stopping
+        if "cancel" in header:
+            cancelled = cancelled or header["cancel"] == seq
+        else:
+            _read_ahead.append((header, bodies))
+    return cancelled
+
+
+def _stream(seq, started, items):
+    """Streams run()'s items. An exception before the first item is an error answer as any other; after it,
+    the end frame carries it (the client's answer has begun)."""
+    try:
+        first = next(items, _DONE)
+    except Exception:
+        log.error("Encountered Exception: %s", traceback.format_exc())
+        status, headers, out, made = _FAILED
+        _write_reply(seq, status, (time.perf_counter() - started) * 1000.0, headers, made, out)
+        return
+    elapsed = (time.perf_counter() - started) * 1000.0
+    kind = _item_type(first) if first is not _DONE else "application/octet-stream"
+    _write_frame({"seq": seq, "status": 200, "stream": True, "ms": round(elapsed, 3),
+                  "headers": {"Content-Type": kind}, "raw": False}, _item(first) if first is not _DONE else b"")
+    end = {"seq": seq, "end": True}
+    while first is not _DONE:
+        if _cancel_requested(seq):
+            end["cancelled"] = True
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+            break
+        try:
+            item = next(items, _DONE)
+        except Exception:
+            err = traceback.format_exc()
+            log.error("Encountered Exception: %s", err)
+            end["error"] = "run() raised after the stream began: " + err.strip().splitlines()[-1]
+            break
+        if item is _DONE:
+            break
+        _write_frame({"seq": seq, "chunk": True}, _item(item))
+    end["ms"] = round((time.perf_counter() - started) * 1000.0, 3)
+    _write_frame(end)
 
 
 def _batch(module, header, bodies, raw):
