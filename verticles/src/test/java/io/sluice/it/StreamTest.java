@@ -47,6 +47,7 @@ class StreamTest {
   Cli cli;
   String key;
   OipGrpcClient grpc;
+  int grpcPort;
   static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   /**
@@ -105,7 +106,7 @@ class StreamTest {
   void start() throws Exception {
     Path home = tmp.resolve("home");
     String cluster = "stream-" + UUID.randomUUID();
-    int grpcPort = NodeProcess.freePort();
+    grpcPort = NodeProcess.freePort();
     nodes.add(new NodeProcess(home, cluster).with("--grpc-port", String.valueOf(grpcPort)).start());
     nodes.add(new NodeProcess(home, cluster).start());
     grpc = new OipGrpcClient(grpcPort);
@@ -228,6 +229,29 @@ class StreamTest {
       {"id": "iris-1", "inputs": [{"name": "input-0", "shape": [2, 4], "datatype": "FP32",
        "data": [[6.8, 2.8, 4.8, 1.4], [6.0, 3.4, 4.5, 1.6]]}]%s}""";
 
+  static final String PYTHON = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+
+  /**
+   * Whether Debian's python3-grpcio is there (scripts/test.sh installs it). Without it the Python client's part is
+   * left out, except under CI, where its absence fails the test.
+   */
+  boolean pythonGrpc() throws Exception {
+    boolean there = new ProcessBuilder(PYTHON, "-c", "import grpc, google.protobuf").start().waitFor() == 0;
+    assertThat(there || !"true".equals(System.getenv("CI"))).as("python3-grpcio under CI").isTrue();
+    return there;
+  }
+
+  /** One ModelInfer from the Python client (src/test/resources/oip_grpc_client.py): its JSON line. */
+  JsonNode python(String key, String version) throws Exception {
+    Path script = Path.of(StreamTest.class.getResource("/oip_grpc_client.py").toURI());
+    Path descriptors = Path.of("target/generated-resources/protobuf/descriptor-sets/grpc_predict_v2.desc");
+    Process p = new ProcessBuilder(PYTHON, script.toString(), String.valueOf(grpcPort), descriptors.toString(), key,
+        "stream-ep", version).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(out).isZero();
+    return Cli.JSON.readTree(out.lines().reduce((a, b) -> b).orElse("{}"));
+  }
+
   JsonNode mirrorOfGreen() {
     for (JsonNode m : cli.okJson("online-endpoint", "mirror-report", "-n", "stream-ep").path("mirrors")) {
       if (m.path("deployment").asText().equals("green")) {
@@ -275,6 +299,14 @@ class StreamTest {
     assertThat(live.result().getModelVersion()).isEqualTo("blue");
     assertThat(grpc.infer(key, OipGrpcClient.iris("stream-ep", "green")).result().getModelVersion())
         .isEqualTo("green");
+    if (pythonGrpc()) { // the same from Python's grpcio, as a KServe or Triton user would call it
+      JsonNode py = python(key, "");
+      assertThat(py.path("status").asText()).as(py.toString()).isEqualTo("OK");
+      assertThat(py.path("model_version").asText()).isEqualTo("blue");
+      assertThat(py.path("output").get(0).asDouble()).isCloseTo(15.8, org.assertj.core.data.Offset.offset(1e-4));
+      assertThat(python(key, "green").path("model_version").asText()).isEqualTo("green");
+      assertThat(python("not-the-key", "").path("status").asText()).isEqualTo("UNAUTHENTICATED");
+    }
     cli.ok("online-endpoint", "rollout", "abort", "-n", "stream-ep");
 
     // a rollout at its first live step: half the traffic on green, through every door
@@ -295,6 +327,11 @@ class StreamTest {
         .path("model_version").asText()) && overRest.size() == 2, Duration.ofSeconds(20), "REST reaching both");
     Await.until(() -> overGrpc.add(grpc.infer(key, OipGrpcClient.iris("stream-ep", "")).result().getModelVersion())
         && overGrpc.size() == 2, Duration.ofSeconds(20), "gRPC reaching both");
+    if (pythonGrpc()) {
+      Set<String> overPython = new HashSet<>();
+      Await.until(() -> overPython.add(python(key, "").path("model_version").asText()) && overPython.size() == 2,
+          Duration.ofSeconds(30), "Python's gRPC client reaching both");
+    }
     assertThat(overSse).containsExactlyInAnyOrder("blue", "green");
     assertThat(overRest).containsExactlyInAnyOrder("blue", "green");
     assertThat(overGrpc).containsExactlyInAnyOrder("blue", "green");

@@ -268,4 +268,65 @@ class DispatcherTest {
       router.detachAppender(lines);
     }
   }
+
+  /** A streamed answer: its first chunk and the rest, already in hand; {@code failure} breaks it at its end. */
+  static Answer streamed(String failure, String... chunks) {
+    List<Buffer> rest = new ArrayList<>();
+    for (int i = 1; i < chunks.length; i++) {
+      rest.add(Buffer.buffer(chunks[i]));
+    }
+    return new Answer.Answered(200, false, false, 1.0, 0, "text/plain", Map.of(), Buffer.buffer(chunks[0]),
+        io.sluice.protocol.Streams.replay(rest, failure));
+  }
+
+  static String drain(Outcome o) throws Exception {
+    return io.sluice.protocol.Streams.gather(o.body(), o.rest(), 1 << 20).toCompletableFuture().get().toString();
+  }
+
+  LoadReport.DeploymentLoad live(LoadReport r, String deployment) {
+    return r.deployments().stream().filter(l -> !l.mirror() && l.deployment().equals(deployment)).findFirst()
+        .orElseThrow();
+  }
+
+  @Test
+  void aStreamHoldsItsSlotUntilItEndsAndCountsOnceAsAServerFaultWhenItBreaks() throws Exception {
+    RoutingTable t = table(Map.of("blue", 100), Map.of(), 1, "blue-1");
+    transport.answer = id -> streamed(null, "a", "b", "c");
+    Outcome o = dispatch(t, null);
+    assertThat(o.rest()).isNotNull();
+    assertThat(o.body().toString()).isEqualTo("a");
+    assertThat(dispatcher.inFlight("ep", "blue")).as("held while it streams").isEqualTo(1);
+    assertThat(load.flush(1, dispatcher::inFlight).deployments()).as("not counted before it ends").isEmpty();
+    assertThat(drain(o)).isEqualTo("abc");
+    assertThat(dispatcher.inFlight("ep", "blue")).isZero();
+    assertThat(live(load.flush(2, dispatcher::inFlight), "blue").ok()).isEqualTo(1);
+
+    transport.answer = id -> streamed("run() raised after the stream began", "a", "b");
+    Outcome broken = dispatch(t, null);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> drain(broken))
+        .hasMessageContaining("run() raised after the stream began");
+    LoadReport.DeploymentLoad l = live(load.flush(3, dispatcher::inFlight), "blue");
+    assertThat(l.serverErrors()).isEqualTo(1);
+    assertThat(l.ok()).isZero();
+
+    transport.answer = id -> streamed(null, "a", "b");
+    Outcome cancelled = dispatch(t, null);
+    cancelled.rest().cancel();
+    assertThat(dispatcher.inFlight("ep", "blue")).as("a client that left gives its slot back").isZero();
+    assertThat(live(load.flush(4, dispatcher::inFlight), "blue").ok()).isEqualTo(1);
+  }
+
+  @Test
+  void aStreamedAnswerIsComparedWithItsMirrorWhole() throws Exception {
+    RoutingTable t = table(Map.of("blue", 100), Map.of("green", 100), 1, "blue-1", "green-1");
+    // the same bytes cut into other chunks agree; other bytes do not
+    transport.answer = id -> id.startsWith("green") ? streamed(null, "{\"a\": ", "1}") : streamed(null, "{\"a\"", ": 1}");
+    assertThat(drain(dispatch(t, null))).isEqualTo("{\"a\": 1}");
+    transport.answer = id -> id.startsWith("green") ? streamed(null, "{\"a\": 2}") : streamed(null, "{\"a\": 1}");
+    assertThat(drain(dispatch(t, null))).isEqualTo("{\"a\": 1}");
+    LoadReport.Comparison c = load.flush(1, dispatcher::inFlight).deployments().stream()
+        .filter(l -> l.comparison() != null).findFirst().orElseThrow().comparison();
+    assertThat(c.agreed()).isEqualTo(1);
+    assertThat(c.value()).isEqualTo(1);
+  }
 }
