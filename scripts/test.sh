@@ -9,7 +9,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if ! /usr/bin/python3 -c 'import grpc, google.protobuf' 2>/dev/null; then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-grpcio python3-protobuf >&2 \
+  { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-grpcio \
+    python3-protobuf; } >&2 \
     || echo "test: python3-grpcio did not install; StreamTest leaves its Python client out (fails under CI)" >&2
 fi
 # the store tests run against a real PostgreSQL server too
