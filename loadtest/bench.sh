@@ -186,6 +186,11 @@ log "    alternated (loadtest/collect-bench.sh: its own node)"
 while read -r k v; do R[$k]="$v"; done < <(loadtest/collect-bench.sh)
 log "(5c) the Open Inference Protocol's REST door against Azure's route, echo, alternated (loadtest/oip-bench.sh)"
 while read -r k v; do R[$k]="$v"; done < <(loadtest/oip-bench.sh)
+log "(5d) the Open Inference Protocol's gRPC door against Azure's route, both over HTTP/2 by h2load, alternated"
+log "    (loadtest/grpc-bench.sh: its own node with --grpc-port, a constant inference response)"
+while read -r k v; do R[$k]="$v"; done < <(loadtest/grpc-bench.sh)
+log "(5e) a streamed answer's time to its first byte over the script's own, SSE, sequential (loadtest/stream-bench.sh)"
+while read -r k v; do R[$k]="$v"; done < <(loadtest/stream-bench.sh)
 log "    wrk and the load generator on a target that sets its own pace (run() sleeps 5 ms, 8 workers, 8 connections)"
 mkdir -p "$work/nap/code"
 printf 'import time\ndef init():\n    pass\ndef run(raw_data):\n    time.sleep(0.005)\n    return "ok"\n' > "$work/nap/code/score.py"

@@ -65,6 +65,13 @@ fig = {
     # the same echo deployment through /v2/models/<e>/infer over /endpoints/<e>/score (loadtest/oip-bench.sh)
     "oip_rest_ratio": raw["oip_rest_vs"][0],
     "oip_rest_p99_ratio": raw["oip_rest_vs"][1],
+    # ModelInfer over gRPC over the same request at Azure's route, both over HTTP/2 by h2load (loadtest/grpc-bench.sh)
+    "oip_grpc_ratio": raw["oip_grpc_vs"][0],
+    "oip_grpc_mean_ratio": raw["oip_grpc_vs"][1],
+    # a streamed answer's first byte at the client less the script's own time to its first item (stream-bench.sh)
+    "stream_ttfb_overhead_ms": raw["stream_ttfb_overhead_ms"][0],
+    "stream_ttfb_overhead_p99_ms": raw["stream_ttfb_overhead_ms"][2],
+    "whole_overhead_ms": raw["whole_overhead_ms"][0],
     # what Sluice adds to each Python request: its p50 less run()'s own time (from the in-process loop)
     "python_overhead_ms": col("py", 1) - 1000.0 / raw["pyloop"][0],
     "scale_out_s": raw["scale"][0],
@@ -84,6 +91,9 @@ targets = {
     "collect_ratio": (">=", 0.9), "collect_p99_ratio": ("info", None),
     "collect_ratio_q1": ("info", None), "collect_ratio_q3": ("info", None),
     "oip_rest_ratio": (">=", 0.9), "oip_rest_p99_ratio": ("info", None),
+    "oip_grpc_ratio": (">=", 1.0), "oip_grpc_mean_ratio": ("info", None),
+    "stream_ttfb_overhead_ms": ("<=", 1.0), "stream_ttfb_overhead_p99_ms": ("info", None),
+    "whole_overhead_ms": ("info", None),
     "python_overhead_ms": ("info", None),
     "scale_out_s": ("<=", 1.0), "failover_s": ("<=", 5.0), "mirror_p99_ratio": ("<=", 1.1),
     "loadtest_vs_wrk_ratio": ("within", 0.1), "loadtest_vs_wrk_p50_ratio": ("within", 0.1),

@@ -16,13 +16,8 @@ work="$(mktemp -d /tmp/sluice-oipbench.XXXX)"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
-export SLUICE_HOME="$work/home"
 source "$here/loadtest/jvm-flags.sh"
-java "${JFLAGS[@]}" -Xmx1g -jar "$here/verticles/target/sluice.jar" node --http-port 18180 \
-  --cluster-name "oipbench-$$" > "$work/node.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 240); do curl -sf http://127.0.0.1:18180/healthz >/dev/null 2>&1 && break; sleep 0.25; done
-export SLUICE_URL=http://127.0.0.1:18180
+bench_node 18180 "oipbench-$$"
 S() { "$here/bin/sluice" "$@"; }
 S online-endpoint create -n obench -o none
 S online-deployment create -f examples/java-echo/echo-deployment.yml \

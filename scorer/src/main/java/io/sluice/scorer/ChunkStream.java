@@ -21,4 +21,11 @@ public interface ChunkStream {
    * thread, any number of times; a pull outstanding meanwhile still completes.
    */
   void cancel();
+
+  /**
+   * Completes when the stream is over, however it ended: its end was pulled, it broke, it was cancelled, or its
+   * consumer took nothing for too long. What holds resources for a stream (an instance's in-flight count, which a
+   * drain waits for) waits for this, not for its consumer.
+   */
+  CompletionStage<Void> over();
 }

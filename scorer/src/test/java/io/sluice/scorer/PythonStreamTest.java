@@ -143,11 +143,21 @@ class PythonStreamTest {
     assertThat(call("after", 5000).bodyText()).as("the worker goes on").isEqualTo("\"after\"");
   }
 
+  /** A consumer that takes nothing for the run budget has its stream ended: the worker is not held by nobody. */
+  @Test
+  void aStreamNobodyPullsIsEndedAfterTheBudget() throws Exception {
+    ScoreResult r = call("words:a b c", 1000);
+    r.rest().over().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    assertThatThrownBy(() -> next(r.rest())).hasMessageContaining("the client took nothing for request_timeout_ms");
+    assertThat(call("after-idle", 5000).bodyText()).isEqualTo("\"after-idle\"");
+  }
+
   @Test
   void aScriptSilentPastTheBudgetBetweenChunksIsReplaced() throws Exception {
     ScoreResult r = call("stall", 1000);
     assertThat(r.bodyText()).isEqualTo("first");
     assertThatThrownBy(() -> next(r.rest())).hasMessageContaining("no chunk within request_timeout_ms=1000 ms");
+    r.rest().over().toCompletableFuture().get(30, TimeUnit.SECONDS);
     assertThat(call("after-stall", 20_000).bodyText()).isEqualTo("\"after-stall\"");
   }
 
@@ -170,6 +180,7 @@ class PythonStreamTest {
     assertThat(waiting.get(30, TimeUnit.SECONDS).bodyText()).isEqualTo("\"behind\"");
     assertThat(Files.readString(progress)).endsWith(" closed");
     assertThatThrownBy(() -> next(r.rest())).hasMessageContaining("cancelled");
+    assertThat(r.rest().over().toCompletableFuture().isDone()).isTrue();
   }
 
   /** What the script's process waits in, from /proc (its pid is in the progress file). */

@@ -54,6 +54,11 @@ public final class Streams {
         end(null, true);
       }
 
+      @Override
+      public CompletionStage<Void> over() {
+        return rest.over();
+      }
+
       private void end(String failure, boolean cancelled) {
         if (over.compareAndSet(false, true)) {
           ended.ended(failure, cancelled, cancelled || failure != null ? null : kept);
@@ -182,6 +187,11 @@ public final class Streams {
       @Override
       public void cancel() {
       }
+
+      @Override
+      public CompletionStage<Void> over() {
+        return CompletableFuture.completedFuture(null);
+      }
     };
   }
 
@@ -204,6 +214,11 @@ public final class Streams {
       @Override
       public void cancel() {
         rest.cancel();
+      }
+
+      @Override
+      public CompletionStage<Void> over() {
+        return rest.over();
       }
     };
   }

@@ -155,7 +155,7 @@ final class ChannelConnection {
       if (w == null && r.streamed()) {
         socket.write(ChannelFrames.cancel(r.id())); // its caller gave up (the deadline): nobody reads it
       } else if (w != null && r.streamed()) {
-        RemoteStream rest = new RemoteStream(r.id(), w.deadlineMs);
+        RemoteStream rest = new RemoteStream(this, r.id(), w.deadlineMs);
         streams.put(r.id(), rest);
         socket.write(ChannelFrames.more(r.id(), RemoteStream.WINDOW));
         Answer.Answered a = (Answer.Answered) r.answer();
@@ -245,99 +245,19 @@ final class ChannelConnection {
   /** Streams coming over this connection, by call id. */
   private final Map<Long, RemoteStream> streams = new HashMap<>();
 
-  /**
-   * A streamed answer's rest as it comes from the other node: up to {@link #WINDOW} chunks are asked for ahead, and
-   * one more each time the router's client takes one. A gap of the call's deadline without a chunk breaks it.
-   */
-  private final class RemoteStream implements ChunkStream {
-    static final int WINDOW = 4;
-    final long id;
-    final long gapMs;
-    final java.util.ArrayDeque<Buffer> chunks = new java.util.ArrayDeque<>();
-    boolean ended;
-    String failure;
-    CompletableFuture<byte[]> waiting;
-    long timer = -1;
-
-    RemoteStream(long id, long gapMs) {
-      this.id = id;
-      this.gapMs = gapMs;
+  /** For a stream of this connection: its frame to the node, unless the connection is gone. */
+  void send(Buffer frame) {
+    if (state == State.READY) {
+      socket.write(frame);
     }
+  }
 
-    @Override
-    public CompletionStage<byte[]> next() {
-      Buffer b = chunks.poll();
-      if (b != null) {
-        credit();
-        return CompletableFuture.completedFuture(b.getBytes());
-      }
-      if (ended) {
-        return failure == null ? CompletableFuture.completedFuture(null)
-            : CompletableFuture.failedFuture(new java.io.IOException(failure));
-      }
-      waiting = new CompletableFuture<>();
-      timer = vertx.setTimer(gapMs, t -> {
-        timer = -1;
-        cancel();
-        settle("no chunk from node " + node + " within " + gapMs + " ms");
-      });
-      return waiting;
-    }
+  /** A stream of this connection is over: pieces for its id are dropped from now on. Whether it was still here. */
+  boolean forget(long id, RemoteStream s) {
+    return streams.remove(id, s);
+  }
 
-    void piece(ChannelFrames.Piece p) {
-      if (p.bytes() == null) {
-        streams.remove(id);
-        ended = true;
-        settle(p.failure());
-      } else if (waiting != null) {
-        CompletableFuture<byte[]> w = take();
-        credit();
-        w.complete(p.bytes().getBytes());
-      } else {
-        chunks.add(p.bytes());
-      }
-    }
-
-    /** The stream is over ({@code failure} null: well): whoever waits is told. */
-    void settle(String failure) {
-      ended = true;
-      this.failure = failure;
-      CompletableFuture<byte[]> w = take();
-      if (w != null) {
-        if (failure == null) {
-          w.complete(null);
-        } else {
-          w.completeExceptionally(new java.io.IOException(failure));
-        }
-      }
-    }
-
-    private CompletableFuture<byte[]> take() {
-      CompletableFuture<byte[]> w = waiting;
-      waiting = null;
-      if (timer >= 0) {
-        vertx.cancelTimer(timer);
-        timer = -1;
-      }
-      return w;
-    }
-
-    private void credit() {
-      if (!ended && state == State.READY) {
-        socket.write(ChannelFrames.more(id, 1));
-      }
-    }
-
-    @Override
-    public void cancel() {
-      if (streams.remove(id) == this && state == State.READY) {
-        socket.write(ChannelFrames.cancel(id));
-      }
-      if (!ended) {
-        ended = true;
-        failure = "the stream was cancelled";
-        chunks.clear();
-      }
-    }
+  Vertx vertx() {
+    return vertx;
   }
 }

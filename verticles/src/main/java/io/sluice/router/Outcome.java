@@ -1,5 +1,6 @@
 package io.sluice.router;
 
+import io.sluice.protocol.Streams;
 import io.sluice.scorer.ChunkStream;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -26,6 +27,21 @@ public record Outcome(int status, Map<String, String> headers, Buffer body, Chun
       headers.put(header, value);
     }
     return this;
+  }
+
+  /**
+   * This answer whole, to {@code to}: as it is, or a stream gathered (a 500 when it broke, or grew past what a door
+   * that answers whole carries).
+   */
+  public void whole(java.util.function.Consumer<Outcome> to) {
+    if (rest == null) {
+      to.accept(this);
+      return;
+    }
+    Streams.gather(body, rest, Streams.WHOLE_BYTES).whenComplete((b, err) -> to.accept(
+        err != null ? error(500, "the streamed answer broke: " + Streams.message(err))
+            : b == null ? error(500, "the streamed answer is over " + Streams.WHOLE_BYTES + " bytes, more than this "
+            + "door carries whole; ask for it over HTTP") : withRest(null, b)));
   }
 
   /** The same answer with its rest watched (or gathered: null). */

@@ -3,7 +3,6 @@ package io.sluice.router;
 import io.sluice.auth.Authenticator;
 import io.sluice.protocol.Headers;
 import io.sluice.protocol.HttpParts;
-import io.sluice.protocol.Streams;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -234,6 +233,9 @@ final class ScoringHandler {
   private static Future<Void> respond(HttpServerRequest req, Outcome o, String requestId, String clientId) {
     var resp = req.response();
     if (resp.ended()) {
+      if (o.rest() != null) {
+        o.rest().cancel(); // nobody will read it
+      }
       return Future.succeededFuture();
     }
     resp.setStatusCode(o.status());
@@ -293,16 +295,7 @@ final class ScoringHandler {
    */
   void whole(String endpoint, String pinned, String authorization, String requestId, String rid, Buffer body,
              Consumer<Outcome> whole) {
-    Consumer<Outcome> reply = o -> { // these doors answer whole: a streamed answer is gathered first
-      if (o.rest() == null) {
-        whole.accept(o);
-        return;
-      }
-      Streams.gather(o.body(), o.rest(), Streams.WHOLE_BYTES).whenComplete((b, err) -> whole.accept(
-          err != null ? Outcome.error(500, "the streamed answer broke: " + Streams.message(err))
-              : b == null ? Outcome.error(500, "the streamed answer is over " + Streams.WHOLE_BYTES + " bytes, more "
-              + "than this door carries whole; ask for it over HTTP") : o.withRest(null, b)));
-    };
+    Consumer<Outcome> reply = o -> o.whole(whole); // these doors answer whole: a stream is gathered first
     gate(new Gate(endpoint, requestId, null, authorization, pinned, body.length()) {
       @Override
       void refused(Outcome o) {

@@ -285,15 +285,14 @@ public final class ScorerVerticle extends VerticleBase {
     return s.score(request).handle((r, err) -> {
       Answer a = err == null ? Answer.of(r) : Answer.failure(err);
       if (a instanceof Answer.Answered streamed && streamed.rest() != null) {
-        // in flight (a drain waits for it) and collected once it ended
-        return streamed.withRest(Streams.watch(streamed.body(), streamed.rest(), sampled ? COLLECTED_STREAM_BYTES : 0,
-            (failure, cancelled, kept) -> {
-              answered();
-              if (sampled) {
-                c.collect(requestId, arrived, body, http.headers(), kept == null
-                    ? new Answer.Failed(false, "not kept") : streamed.withRest(null, kept));
-              }
-            }), streamed.body());
+        // in flight until it is over, however it ends (a drain waits for it); collected once its end was pulled
+        streamed.rest().over().whenComplete((v, e) -> answered());
+        if (!sampled) {
+          return a;
+        }
+        return streamed.withRest(Streams.watch(streamed.body(), streamed.rest(), COLLECTED_STREAM_BYTES,
+            (failure, cancelled, kept) -> c.collect(requestId, arrived, body, http.headers(), kept == null
+                ? new Answer.Failed(false, "not kept") : streamed.withRest(null, kept))), streamed.body());
       }
       answered();
       if (sampled && !(a instanceof Answer.NeverRan)) {

@@ -64,6 +64,11 @@ class ChannelFramesTest {
       @Override
       public void cancel() {
       }
+
+      @Override
+      public java.util.concurrent.CompletionStage<Void> over() {
+        return new java.util.concurrent.CompletableFuture<>();
+      }
     };
     Answer.Answered head = new Answer.Answered(200, false, false, 2.5, 0, "application/x-ndjson", Map.of(),
         Buffer.buffer("{\"i\": 0}\n"), rest);

@@ -63,11 +63,33 @@ class ChannelTransportTest {
     locals.register("ch-breaks", (rid, body, http, redirectable) ->
         CompletableFuture.failedFuture(new IllegalStateException("boom")));
     locals.register("ch-hangs", (rid, body, http, redirectable) -> new CompletableFuture<>());
+    locals.register("ch-streams", (rid, body, http, redirectable) -> CompletableFuture.completedFuture(
+        new Answer.Answered(200, false, false, 1, 0, "text/plain", Map.of(), Buffer.buffer("c0"), STREAM)));
     // answers on another thread, as Python and Java workers do
     locals.register("ch-later", (rid, body, http, redirectable) -> CompletableFuture.supplyAsync(() ->
         new Answer.Answered(200, false, false, 2, 0, null, Map.of(), Buffer.buffer(body)),
         CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS)));
   }
+
+  /** A long stream that counts its pulls and whether it was cancelled. */
+  static final AtomicInteger pulled = new AtomicInteger();
+  static final java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+  static final io.sluice.scorer.ChunkStream STREAM = new io.sluice.scorer.ChunkStream() {
+    @Override
+    public java.util.concurrent.CompletionStage<byte[]> next() {
+      return CompletableFuture.completedFuture(("c" + pulled.incrementAndGet()).getBytes());
+    }
+
+    @Override
+    public void cancel() {
+      cancelled.set(true);
+    }
+
+      @Override
+      public java.util.concurrent.CompletionStage<Void> over() {
+        return new CompletableFuture<>();
+      }
+  };
 
   @AfterAll
   static void stop() throws Exception {
@@ -110,6 +132,20 @@ class ChannelTransportTest {
 
     void close() {
       ctx.runOnContext(v -> transport.stop());
+    }
+
+    /** The next chunk of a stream this router received, pulled on its own event loop. */
+    String next(io.sluice.scorer.ChunkStream rest) throws Exception {
+      CompletableFuture<byte[]> got = new CompletableFuture<>();
+      ctx.runOnContext(v -> rest.next().whenComplete((b, err) -> {
+        if (err != null) {
+          got.completeExceptionally(err);
+        } else {
+          got.complete(b);
+        }
+      }));
+      byte[] b = got.get(20, TimeUnit.SECONDS);
+      return b == null ? null : new String(b);
     }
 
     static ScorerTransport.Call request(String instance, long deadlineMs) {
@@ -338,6 +374,27 @@ class ChannelTransportTest {
     }
   }
 
+  /**
+   * A streamed answer crosses the channel against the router's credit: the node pulls four chunks ahead of what the
+   * router's client took and one more per chunk taken, in order; the router's cancel reaches the instance's stream.
+   */
+  @Test
+  void aStreamCrossesAgainstCreditAndACancelReachesTheInstance() throws Exception {
+    Router router = new Router(TOKEN, server.actualPort());
+    Await.until(() -> router.reaches("ch-streams"), Duration.ofSeconds(10), "the channel ready");
+    Answer.Answered a = answered(router.call("ch-streams", 5000));
+    assertThat(a.body().toString()).isEqualTo("c0");
+    assertThat(a.rest()).isNotNull();
+    Await.until(() -> pulled.get() == 4, Duration.ofSeconds(10), "four chunks pulled ahead");
+    assertThat(router.next(a.rest())).isEqualTo("c1");
+    assertThat(router.next(a.rest())).isEqualTo("c2");
+    Await.until(() -> pulled.get() == 6, Duration.ofSeconds(10), "one more pulled per chunk taken");
+    assertThat(pulled.get()).as("never more than the credit").isEqualTo(6);
+    router.ctx.runOnContext(v -> a.rest().cancel());
+    Await.until(cancelled::get, Duration.ofSeconds(10), "the cancel reaching the instance");
+    router.close();
+  }
+
   @Test
   void strangersAreClosedBeforeAnythingReachesAnInstance() throws Exception {
     int before = calls.get();
@@ -370,6 +427,10 @@ class ChannelTransportTest {
     Stranger huge = new Stranger();
     huge.send(Buffer.buffer().appendInt(100_000_000));
     huge.awaitClosed("a large frame before the handshake closes the connection");
+
+    Stranger steers = new Stranger();
+    steers.send(ChannelFrames.more(1, 64));
+    steers.awaitClosed("a stream's credit before the handshake closes the connection");
 
     Stranger silent = new Stranger();
     silent.awaitClosed("a connection that proves nothing is closed at the handshake timeout");

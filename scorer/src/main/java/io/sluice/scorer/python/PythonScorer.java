@@ -143,12 +143,13 @@ public final class PythonScorer implements Scorer {
     }
   }
 
-  /** The runner, its Azure modules (sluice_aml.py, sluice_monitoring.py) and sluice_oip.py, side by side in one folder. */
+  /** The runner and its modules (sluice_aml, sluice_monitoring, sluice_stream, sluice_oip), side by side. */
   private static Path extractRunner() {
     try {
       Path dir = Files.createTempDirectory("sluice-runner");
       dir.toFile().deleteOnExit();
-      for (String name : new String[] {"sluice_aml.py", "sluice_monitoring.py", "sluice_oip.py", "sluice_runner.py"}) {
+      for (String name : new String[] {"sluice_aml.py", "sluice_monitoring.py", "sluice_oip.py", "sluice_runner.py",
+          "sluice_stream.py"}) {
         try (InputStream in = PythonScorer.class.getResourceAsStream(name)) {
           Path file = dir.resolve(name);
           Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);

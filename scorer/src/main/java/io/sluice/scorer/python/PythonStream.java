@@ -24,6 +24,7 @@ final class PythonStream implements ChunkStream {
   /** Guarded by this: once over, every pull completes at once with {@code failure} (null: the end). */
   private boolean over;
   private String failure;
+  private final CompletableFuture<Void> ended = new CompletableFuture<>();
 
   /** {@code gapMs}: the request's run budget; without one, a minute (a worker is never held by nobody forever). */
   PythonStream(long gapMs) {
@@ -39,6 +40,11 @@ final class PythonStream implements ChunkStream {
       pulls.add(f);
     }
     return f;
+  }
+
+  @Override
+  public CompletionStage<Void> over() {
+    return ended;
   }
 
   @Override
@@ -108,6 +114,7 @@ final class PythonStream implements ChunkStream {
         settle(f);
       }
     }
+    ended.complete(null);
   }
 
   private synchronized void settle(CompletableFuture<byte[]> f) {

@@ -27,13 +27,8 @@ run_batch(raw_data_list). A batch comes as {"seq": n, "batch": [{"id", "headers"
 by one body frame per request; it is answered {"seq": n, "ms": run time, "batch": [{"status", "headers", "raw"}, ...]}
 followed by one body frame per request, or, when run_batch returned the wrong number of results,
 {"seq": n, "error": "..."} and one empty body frame.
-Streaming: a run() that returns a generator (or any iterator, or an iterable JSON cannot write as it is) streams
-its items. The reply comes once the first item is there: {"seq": n, "status": 200, "stream": true, "ms": time to it,
-"headers": {...}} with the first item as its body; each further item {"seq": n, "chunk": true} and its bytes; last
-{"seq": n, "end": true, "ms": run time} (with "error": "..." when run() raised after the first item) and an empty
-body. An item is sent as it is when bytes, UTF-8 when str, else as one JSON line. Between items the runner looks for
-{"cancel": n} (its client went away): the generator is closed and the end says "cancelled": true. A stream's writes
-block while Java does not read them: that is how a slow client slows the script.
+Streaming: a run() that returns a generator streams its items (sluice_stream.py says how); between items the runner
+reads what came in meanwhile without waiting: {"cancel": n} stops stream n, a request is kept to run next.
 Lines the script prints start with the current request id, as Azure's inference server does.
 """
 import collections
@@ -50,6 +45,8 @@ import time
 import traceback
 import types
 from urllib.parse import parse_qsl
+
+import sluice_stream  # beside this file (Python puts a script's own folder first on the path)
 
 # Keep the real stdout for frames; everything the script prints goes to stderr (the instance log).
 _proto_out = os.fdopen(os.dup(1), "wb", buffering=0)
@@ -80,7 +77,6 @@ class _Input:
 
 _proto_in = _Input(os.dup(0))
 _read_ahead = collections.deque()  # frames read while a stream ran (a request that waited behind it), in order
-_DONE = object()  # a stream's end (an item may be None)
 
 _NO_REQUEST = "00000000-0000-0000-0000-000000000000"
 _current_request = _NO_REQUEST
@@ -210,29 +206,13 @@ def _raw_requested(run):
     return False
 
 
-class _Stream:
-    """What a run() that streams returned: its items, still to be taken."""
-
-    def __init__(self, items):
-        self.items = iter(items)
-
-
-def _streams(result):
-    """Whether run() returned something to stream: an iterator, or an iterable JSON would not write as a value."""
-    if isinstance(result, collections.abc.Iterator):
-        return True
-    return (isinstance(result, collections.abc.Iterable)
-            and not isinstance(result, (list, tuple, dict, str, bytes, bytearray))
-            and not hasattr(result, "tolist"))
-
-
 def _answer(result):
     """(status, headers, bytes, raw) of what run() returned: its own response as it is, anything else as JSON."""
     if hasattr(result, "status_code") and hasattr(result, "get_data") and hasattr(result, "headers"):
         headers = {k: v for k, v in result.headers.items() if k.lower() != "content-length"}
         return result.status_code, headers, result.get_data(), True
-    if _streams(result):
-        return 200, None, _Stream(result), False
+    if sluice_stream.streams(result):
+        return 200, None, sluice_stream.Stream(result), False
     return 200, {"Content-Type": "application/json"}, json.dumps(result).encode("utf-8"), False
 
 
@@ -320,7 +300,7 @@ def _score_batch(module, items, bodies, raw):
     for (i, _), result in zip(args, results):
         try:
             answers[i] = _answer(result)
-            if isinstance(answers[i][2], _Stream):
+            if isinstance(answers[i][2], sluice_stream.Stream):
                 log.error("run_batch() returned a generator for request %s: a batch's results cannot stream",
                           items[i].get("id", ""))
                 answers[i] = _FAILED
@@ -387,8 +367,11 @@ def main():
         _current_request = header.get("id") or _current_request
         started = time.perf_counter()
         status, headers, out, made = _score(module, header, bodies[0], raw, wants_headers)
-        if isinstance(out, _Stream):
-            _stream(header["seq"], started, out.items)
+        if isinstance(out, sluice_stream.Stream):
+            seq = header["seq"]
+            sluice_stream.serve(seq, started, out.items, _write_frame, _cancel_requested, log,
+                                lambda: _write_reply(seq, _FAILED[0], (time.perf_counter() - started) * 1000.0,
+                                                     _FAILED[1], _FAILED[3], _FAILED[2]))
         else:
             elapsed = (time.perf_counter() - started) * 1000.0
             _write_reply(header["seq"], status, elapsed, headers, made, out)
@@ -408,23 +391,6 @@ def _write_reply(seq, status, elapsed, headers, made, out):
         _write_frame({"seq": seq, "status": status, "ms": round(elapsed, 3), "headers": headers, "raw": made}, out)
 
 
-def _item(item):
-    """One streamed item's bytes: bytes as they are, str as UTF-8, anything else as one JSON line."""
-    if isinstance(item, (bytes, bytearray, memoryview)):
-        return bytes(item)
-    if isinstance(item, str):
-        return item.encode("utf-8")
-    return json.dumps(item).encode("utf-8") + b"\n"
-
-
-def _item_type(item):
-    if isinstance(item, (bytes, bytearray, memoryview)):
-        return "application/octet-stream"
-    if isinstance(item, str):
-        return "text/plain; charset=utf-8"
-    return "application/x-ndjson"
-
-
 def _cancel_requested(seq):
     """Reads what came in meanwhile without waiting: whether this stream is cancelled; requests are kept for later,
     a late cancel of a stream already over is dropped."""
@@ -438,42 +404,6 @@ def _cancel_requested(seq):
         else:
             _read_ahead.append((header, bodies))
     return cancelled
-
-
-def _stream(seq, started, items):
-    """Streams run()'s items. An exception before the first item is an error answer as any other; after it,
-    the end frame carries it (the client's answer has begun)."""
-    try:
-        first = next(items, _DONE)
-    except Exception:
-        log.error("Encountered Exception: %s", traceback.format_exc())
-        status, headers, out, made = _FAILED
-        _write_reply(seq, status, (time.perf_counter() - started) * 1000.0, headers, made, out)
-        return
-    elapsed = (time.perf_counter() - started) * 1000.0
-    kind = _item_type(first) if first is not _DONE else "application/octet-stream"
-    _write_frame({"seq": seq, "status": 200, "stream": True, "ms": round(elapsed, 3),
-                  "headers": {"Content-Type": kind}, "raw": False}, _item(first) if first is not _DONE else b"")
-    end = {"seq": seq, "end": True}
-    while first is not _DONE:
-        if _cancel_requested(seq):
-            end["cancelled"] = True
-            close = getattr(items, "close", None)
-            if close is not None:
-                close()
-            break
-        try:
-            item = next(items, _DONE)
-        except Exception:
-            err = traceback.format_exc()
-            log.error("Encountered Exception: %s", err)
-            end["error"] = "run() raised after the stream began: " + err.strip().splitlines()[-1]
-            break
-        if item is _DONE:
-            break
-        _write_frame({"seq": seq, "chunk": True}, _item(item))
-    end["ms"] = round((time.perf_counter() - started) * 1000.0, 3)
-    _write_frame(end)
 
 
 def _batch(module, header, bodies, raw):
