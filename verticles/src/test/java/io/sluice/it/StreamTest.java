@@ -87,7 +87,7 @@ class StreamTest {
           return count()
       """;
 
-  Path deployment(String name, int factor) throws Exception {
+  Path deployment(String name, int factor, String more) throws Exception {
     Path dir = Files.createDirectories(tmp.resolve("d-" + name + "/code"));
     Files.writeString(dir.resolve("score.py"), SCRIPT);
     return Files.writeString(dir.getParent().resolve("d.yml"), """
@@ -99,7 +99,7 @@ class StreamTest {
         instance_type: Standard_DS3_v2
         instance_count: 1
         request_settings: {request_timeout_ms: 60000}
-        """.formatted(name, factor));
+        """.formatted(name, factor) + more);
   }
 
   @BeforeAll
@@ -112,8 +112,11 @@ class StreamTest {
     grpc = new OipGrpcClient(grpcPort);
     cli = new Cli(home, nodes.get(0).url());
     cli.ok("online-endpoint", "create", "-n", "stream-ep");
-    cli.ok("online-deployment", "create", "-f", deployment("blue", 1).toString(), "--all-traffic");
-    cli.ok("online-deployment", "create", "-f", deployment("green", 10).toString());
+    cli.ok("online-deployment", "create", "-f", deployment("blue", 1, """
+        data_collector:
+          collections: {request: {enabled: 'True'}, response: {enabled: 'True'}}
+        """).toString(), "--all-traffic");
+    cli.ok("online-deployment", "create", "-f", deployment("green", 10, "").toString());
     key = cli.ok("online-endpoint", "get-credentials", "-n", "stream-ep", "-o", "tsv", "--query", "primaryKey");
   }
 
@@ -180,8 +183,29 @@ class StreamTest {
       assertThat(chunked.headers().firstValue("transfer-encoding")).hasValue("chunked");
       assertThat(chunked.body()).isEqualTo("{\"i\": 0}\n{\"i\": 1}\n{\"i\": 2}\n");
     }
+    // blue collects what it serves: a stream's response is recorded whole once its end was pulled
+    Await.until(() -> collectedResponses().stream().anyMatch(d -> d.contains("{\"i\": 0}\n{\"i\": 1}\n{\"i\": 2}")),
+        Duration.ofSeconds(20), "a streamed response collected whole");
     // a stream's latency is its time to the first chunk
     assertThat(nodes.get(0).metric("sluice_time_to_first_byte_seconds_count")).isGreaterThan(0);
+  }
+
+  /** The data of every response blue collected (both nodes share the home, so the folder is one). */
+  List<String> collectedResponses() throws Exception {
+    Path folder = nodes.get(0).home.resolve("collected/stream-ep/blue/response");
+    List<String> out = new ArrayList<>();
+    if (!Files.isDirectory(folder)) {
+      return out;
+    }
+    try (var files = Files.walk(folder)) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".jsonl")).toList()) {
+        for (String line : Files.readAllLines(f)) {
+          JsonNode data = Cli.JSON.readTree(line).path("data");
+          out.add(data.isTextual() ? data.asText() : data.toString());
+        }
+      }
+    }
+    return out;
   }
 
   @Test
