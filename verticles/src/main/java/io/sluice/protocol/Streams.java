@@ -226,8 +226,8 @@ public final class Streams {
   /** The reason a stream broke, without the wrappers futures put around it. */
   public static String message(Throwable err) {
     Throwable t = err;
-    while ((t instanceof java.util.concurrent.CompletionException || t instanceof java.util.concurrent.ExecutionException)
-        && t.getCause() != null) {
+    while ((t instanceof java.util.concurrent.CompletionException
+        || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
       t = t.getCause();
     }
     return t.getMessage() == null ? t.toString() : t.getMessage();

@@ -45,8 +45,12 @@ final class LocalTransport implements ScorerTransport {
       once.timer = vertx.setTimer(c.deadlineMs(), t -> once.handle(new Answer.Failed(true, "no answer from instance "
           + c.instance() + " within " + c.deadlineMs() + " ms")));
     }
-    answer.whenComplete((a, err) -> Hop.to(context, () -> once.handle(a == null ? Answer.failure(err)
-        : a instanceof Answer.Answered s && s.rest() != null ? s.withRest(Streams.on(context, s.rest()), s.body()) : a)));
+    answer.whenComplete((a, err) -> Hop.to(context, () -> once.handle(a == null ? Answer.failure(err) : onLoop(a))));
+  }
+
+  /** A streamed answer's chunks are handed to the router's event loop too. */
+  private Answer onLoop(Answer a) {
+    return a instanceof Answer.Answered s && s.rest() != null ? s.withRest(Streams.on(context, s.rest()), s.body()) : a;
   }
 
   /** The first of answer and deadline wins; both run on the router's event loop. */

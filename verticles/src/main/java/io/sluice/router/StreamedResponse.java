@@ -37,7 +37,7 @@ final class StreamedResponse {
     return accept != null && accept.toLowerCase(java.util.Locale.ROOT).contains("text/event-stream");
   }
 
-  /** Starts the response of {@code o} (its headers already set on the response but the content type): first chunk, then the rest. */
+  /** Starts the response of {@code o}, whose headers are set already: its first chunk, then the rest. */
   static void send(HttpServerRequest req, Outcome o) {
     StreamedResponse s = new StreamedResponse(req, o.rest(), wantsEvents(req));
     s.start(o.body());

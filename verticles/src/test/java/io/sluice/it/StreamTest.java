@@ -306,8 +306,8 @@ class StreamTest {
     assertThat(sse(nodes.get(1), "/endpoints/stream-ep/score", "{\"count\": 2}", "green").deployment())
         .as("the pin reaches the rollout's target").isEqualTo("green");
     // the Open Inference Protocol, streamed per row over SSE, whole over REST and gRPC
-    Events rows = sse(nodes.get(0), "/v2/models/stream-ep/infer", IRIS.formatted(", \"parameters\": {\"stream\": true}"),
-        null);
+    Events rows = sse(nodes.get(0), "/v2/models/stream-ep/infer",
+        IRIS.formatted(", \"parameters\": {\"stream\": true}"), null);
     assertThat(rows.events()).hasSize(2);
     JsonNode second = Cli.JSON.readTree(rows.events().get(1).substring("message: ".length()));
     assertThat(second.path("model_version").asText()).isEqualTo("blue");
