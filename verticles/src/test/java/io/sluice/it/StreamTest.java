@@ -32,8 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Streamed answers, and every door a client may take, against a rollout in progress: two real nodes (each
- * deployment's one instance lives on one of them, so each node's router reaches one of the two over the scoring
- * channel and the other in its own JVM), real Python scripts whose run() returns a generator. Server-sent events
+ * deployment's one instance lives on one of them, so one node's router reaches it in its own JVM and the other's
+ * over the scoring channel), real Python scripts whose run() returns a generator. Server-sent events
  * and chunked bodies arrive item by item through either node; a stream that breaks ends with an error event or an
  * aborted body; a client that goes away stops the script; and while a rollout mirrors and then splits, SSE, the
  * Open Inference Protocol's REST and its gRPC all see the mirror, the split and the pins.
