@@ -193,8 +193,10 @@ class RolloutTest {
     String k = cli.ok("online-endpoint", "get-credentials", "-n", "restart-roll", "-o", "tsv", "--query", "primaryKey");
     CompletableFuture<LoadGenerator.Report> before = load("restart-roll", k, 8_000);
     new Scoring(node).awaitMoreAnswers("restart-roll", 200, "before the rollout");
+    // what is judged here is that the rollout carries on, not latency: right after the whole cluster restarted, a
+    // freshly started instance's p99 can be ten times a warm one's (CI: 1.84 against 0.19 ms)
     cli.ok("online-endpoint", "rollout", "start", "-n", "restart-roll", "--deployment", "green", "--steps",
-        "10 50 100", "--interval", "2s", "--min-requests", "20", "--max-p99-ratio", "4", "--no-wait");
+        "10 50 100", "--interval", "2s", "--min-requests", "20", "--max-p99-ratio", "100", "--no-wait");
     Await.until(() -> cli.okJson("online-endpoint", "rollout", "show", "-n", "restart-roll").path("verdicts").size()
         >= 1, Duration.ofSeconds(30), "the first verdict");
     before.get(60, TimeUnit.SECONDS);
