@@ -125,20 +125,6 @@ public final class Streams {
     }
   }
 
-  /**
-   * An answer as a hop that cannot stream passes it on: a whole one as it is; a streamed one gathered (a break, or
-   * more than {@code cap} bytes, fails it: 500, it may have run).
-   */
-  public static CompletionStage<Answer> whole(Answer a, int cap) {
-    if (!(a instanceof Answer.Answered s) || s.rest() == null) {
-      return CompletableFuture.completedFuture(a);
-    }
-    return gather(s.body(), s.rest(), cap).handle((b, err) -> err != null
-        ? new Answer.Failed(false, "the streamed answer broke: " + message(err))
-        : b == null ? new Answer.Failed(false, "the streamed answer is over " + cap + " bytes, more than this way "
-        + "can carry whole; ask for it over HTTP") : s.withRest(null, b));
-  }
-
   /** A streamed answer held whole, its chunks apart: the first, then the rest; {@code failure}: why it broke. */
   public record Held(java.util.List<Buffer> chunks, String failure) {
   }

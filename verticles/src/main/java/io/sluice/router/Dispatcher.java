@@ -259,11 +259,11 @@ final class Dispatcher {
   private void mirrored(RoutingTable.EndpointRoute ep, RoutingTable.DeploymentRoute shadow, MirrorPair pair,
                         int[] flight, long t0, Answer answer) {
     flight[0]--;
-    Outcome copy = answer == null ? Outcome.error(200, "") : Answers.outcome(answer, ep.mirrorTo,
-        shadow.settings.timeoutMs());
-    metrics.answered(ep.name, ep.mirrorTo, copy.status(), true, 0);
-    load.record(ep.name, ep.mirrorTo, true, copy.status(), System.nanoTime() - t0);
-    if (answer == null || Answers.missing(answer)) {
+    Outcome copy = answer == null ? null : Answers.outcome(answer, ep.mirrorTo, shadow.settings.timeoutMs());
+    int status = copy == null ? 200 : copy.status(); // a stream too long to compare was a 200 all the same
+    metrics.answered(ep.name, ep.mirrorTo, status, true, 0);
+    load.record(ep.name, ep.mirrorTo, true, status, System.nanoTime() - t0);
+    if (copy == null || Answers.missing(answer)) {
       pair.mirrorMissing(); // no answer to compare: not a disagreement
     } else {
       pair.mirror(copy);
