@@ -114,7 +114,7 @@ final class GrpcDoor {
                      GrpcServerResponse<ModelInferRequest, ModelInferResponse> response) {
     Buffer body;
     try {
-      body = OipTensors.toJson(q).toBuffer();
+      body = OipRequestJson.write(q);
     } catch (ValidationException e) {
       fail(response, 400, e.getMessage());
       return;
@@ -135,7 +135,7 @@ final class GrpcDoor {
         return;
       }
       try {
-        response.end(OipTensors.fromJson(new JsonObject(shaped.body())));
+        response.end(OipAnswerJson.read(shaped.body()));
       } catch (RuntimeException e) { // not JSON, or not the protocol's response
         fail(response, 500, "the script's answer is not an inference response: " + e.getMessage());
       }

@@ -9,6 +9,7 @@ import io.sluice.oip.grpc.InferTensorContents;
 import io.sluice.oip.grpc.ModelInferRequest;
 import io.sluice.oip.grpc.ModelInferResponse;
 import io.sluice.protocol.ValidationException;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -39,6 +40,10 @@ class OipTensorsTest {
     return ByteString.copyFrom(b.array());
   }
 
+  private static JsonObject json(ModelInferRequest r) {
+    return new JsonObject(OipRequestJson.write(r));
+  }
+
   @Test
   void typedContentsBecomeTheJsonForm() {
     ModelInferRequest r = ModelInferRequest.newBuilder().setId("7").putParameters("p", InferParameter.newBuilder()
@@ -50,8 +55,7 @@ class OipTensorsTest {
             .addBytesContents(ByteString.copyFromUtf8("a")).addBytesContents(ByteString.copyFromUtf8("bé"))))
         .addInputs(input("b", "BOOL", 1, 1).setContents(InferTensorContents.newBuilder().addBoolContents(true)))
         .addOutputs(ModelInferRequest.InferRequestedOutputTensor.newBuilder().setName("y")).build();
-    JsonObject j = OipTensors.toJson(r);
-    assertThat(j.encode()).isEqualTo("{\"id\":\"7\",\"parameters\":{\"p\":3},\"inputs\":["
+    assertThat(OipRequestJson.write(r).toString()).isEqualTo("{\"id\":\"7\",\"parameters\":{\"p\":3},\"inputs\":["
         + "{\"name\":\"f\",\"datatype\":\"FP32\",\"shape\":[2],\"data\":[1.5,-2.0]},"
         + "{\"name\":\"u\",\"datatype\":\"UINT32\",\"shape\":[1],\"data\":[4294967295]},"
         + "{\"name\":\"s\",\"datatype\":\"BYTES\",\"shape\":[2],\"data\":[\"a\",\"bé\"]},"
@@ -70,32 +74,32 @@ class OipTensorsTest {
         .addInputs(input("h", "FP16", 2)).addRawInputContents(le(2, 0x3c00, 0xc000)) // 1.0, -2.0
         .addInputs(input("bf", "BF16", 1)).addRawInputContents(le(2, 0x3fc0)) // 1.5
         .addInputs(input("s", "BYTES", 2)).addRawInputContents(ByteString.copyFrom(strings.array())).build();
-    assertThat(OipTensors.toJson(r).getJsonArray("inputs").stream().map(o -> ((JsonObject) o).getValue("data")
+    assertThat(json(r).getJsonArray("inputs").stream().map(o -> ((JsonObject) o).getValue("data")
         .toString()).toList()).containsExactly("[-1,7]", "[65535]", "[-5]", "[\"18446744073709551615\"]",
         "[1.0,-2.0]", "[1.5]", "[\"hi\",\"\"]");
   }
 
   @Test
   void badTensorsNameTheTensorAndTheRule() {
-    assertThatThrownBy(() -> OipTensors.toJson(ModelInferRequest.newBuilder().addInputs(input("x", "FP32", 3)
+    assertThatThrownBy(() -> OipRequestJson.write(ModelInferRequest.newBuilder().addInputs(input("x", "FP32", 3)
         .setContents(InferTensorContents.newBuilder().addFp32Contents(1))).build()))
         .isInstanceOf(ValidationException.class).hasMessage("input 'x': shape [3] holds 3 elements; got 1");
-    assertThatThrownBy(() -> OipTensors.toJson(ModelInferRequest.newBuilder().addInputs(input("x", "FP32", 2))
+    assertThatThrownBy(() -> OipRequestJson.write(ModelInferRequest.newBuilder().addInputs(input("x", "FP32", 2))
         .addRawInputContents(le(4, 1)).build())).hasMessage("input 'x': raw contents of 4 bytes; shape and FP32 need 8");
-    assertThatThrownBy(() -> OipTensors.toJson(ModelInferRequest.newBuilder().addInputs(input("x", "FP33", 1))
+    assertThatThrownBy(() -> OipRequestJson.write(ModelInferRequest.newBuilder().addInputs(input("x", "FP33", 1))
         .build())).hasMessageContaining("input 'x': datatype must be one of BOOL");
-    assertThatThrownBy(() -> OipTensors.toJson(ModelInferRequest.newBuilder().addInputs(input("x", "FP16", 1))
+    assertThatThrownBy(() -> OipRequestJson.write(ModelInferRequest.newBuilder().addInputs(input("x", "FP16", 1))
         .build())).hasMessageContaining("FP16 comes as raw_input_contents");
-    assertThatThrownBy(() -> OipTensors.toJson(ModelInferRequest.newBuilder().addInputs(input("x", "BYTES", 1))
+    assertThatThrownBy(() -> OipRequestJson.write(ModelInferRequest.newBuilder().addInputs(input("x", "BYTES", 1))
         .addRawInputContents(le(4, 9)).build())).hasMessageContaining("runs past its contents");
-    assertThatThrownBy(() -> OipTensors.toJson(ModelInferRequest.newBuilder().addInputs(input("x", "INT8", 1))
+    assertThatThrownBy(() -> OipRequestJson.write(ModelInferRequest.newBuilder().addInputs(input("x", "INT8", 1))
         .addInputs(input("y", "INT8", 1)).addRawInputContents(le(1, 1)).build()))
         .hasMessage("raw_input_contents: one per input (2); got 1");
   }
 
   @Test
   void theScriptsAnswerBecomesAResponseRawWhenHalfPrecisionIsIn() {
-    ModelInferResponse typed = OipTensors.fromJson(new JsonObject("""
+    ModelInferResponse typed = OipAnswerJson.read(Buffer.buffer("""
         {"model_name": "ep", "model_version": "blue", "id": "7", "outputs": [
          {"name": "y", "datatype": "FP64", "shape": [2, 1], "data": [[1.25], [2.5]]},
          {"name": "n", "datatype": "INT64", "shape": [1], "data": [-3]}]}"""));
@@ -104,17 +108,72 @@ class OipTensorsTest {
     assertThat(typed.getOutputs(0).getShapeList()).containsExactly(2L, 1L);
     assertThat(typed.getOutputs(1).getContents().getInt64ContentsList()).containsExactly(-3L);
     assertThat(typed.getRawOutputContentsCount()).isZero();
-    ModelInferResponse raw = OipTensors.fromJson(new JsonObject("""
+    ModelInferResponse raw = OipAnswerJson.read(Buffer.buffer("""
         {"outputs": [{"name": "h", "datatype": "FP16", "shape": [2], "data": [1.0, -2.0]},
          {"name": "i", "datatype": "INT32", "shape": [1], "data": [5]}]}"""));
     assertThat(raw.getRawOutputContents(0)).isEqualTo(le(2, 0x3c00, 0xc000));
     assertThat(raw.getRawOutputContents(1)).isEqualTo(le(4, 5));
     assertThat(raw.getOutputs(0).hasContents()).isFalse();
-    assertThatThrownBy(() -> OipTensors.fromJson(new JsonObject("{\"predictions\": [1]}")))
+    assertThatThrownBy(() -> OipAnswerJson.read(Buffer.buffer("{\"predictions\": [1]}")))
         .hasMessageContaining("no 'outputs'");
-    assertThatThrownBy(() -> OipTensors.fromJson(new JsonObject("""
+    assertThatThrownBy(() -> OipAnswerJson.read(Buffer.buffer("""
         {"outputs": [{"name": "y", "datatype": "FP32", "shape": [1], "data": ["x"]}]}""")))
         .hasMessageContaining("output 'y': data does not fit datatype FP32");
+  }
+
+  @Test
+  void theAnswerIsReadInAnyFieldOrderWithItsParametersAndLargeIntegers() {
+    ModelInferResponse r = OipAnswerJson.read(Buffer.buffer("""
+        {"extra": {"deep": [1, {"x": 2}]}, "id": 9, "parameters": {"b": true, "n": 2.0, "f": 1.5, "s": "x",
+         "o": {"k": [1, 2]}},
+         "outputs": [{"data": [18446744073709551615, "18446744073709551614"], "shape": [2], "datatype": "UINT64",
+          "name": "u", "parameters": {"ignored": 1}},
+          {"name": "s", "datatype": "BYTES", "shape": [3], "data": [["a"], [1, 2.5]]}]}"""));
+    assertThat(r.getId()).isEqualTo("9");
+    assertThat(r.getParametersMap().get("b").getBoolParam()).isTrue();
+    assertThat(r.getParametersMap().get("n").getInt64Param()).isEqualTo(2L);
+    assertThat(r.getParametersMap().get("f").getStringParam()).isEqualTo("1.5");
+    assertThat(r.getParametersMap().get("o").getStringParam()).isEqualTo("{\"k\": [1, 2]}");
+    assertThat(r.getOutputs(0).getContents().getUint64ContentsList()).containsExactly(-1L, -2L);
+    assertThat(r.getOutputs(1).getContents().getBytesContentsList()).extracting(ByteString::toStringUtf8)
+        .containsExactly("a", "1", "2.5");
+  }
+
+  @Test
+  void anAnswerThatIsNotAResponseNamesTheRule() {
+    assertThatThrownBy(() -> OipAnswerJson.read(Buffer.buffer("{\"outputs\": [")))
+        .isInstanceOf(ValidationException.class).hasMessageStartingWith("the answer is not JSON: ");
+    assertThatThrownBy(() -> OipAnswerJson.read(Buffer.buffer("[1]"))).hasMessage("the answer is not a JSON object");
+    assertThatThrownBy(() -> OipAnswerJson.read(Buffer.buffer("{\"outputs\": {}}"))).hasMessageContaining(
+        "no 'outputs'");
+    assertThatThrownBy(() -> OipAnswerJson.read(Buffer.buffer("""
+        {"outputs": [{"name": "y", "datatype": "FP32", "shape": [1], "data": [1]}, {"name": "z", "shape": [1]}]}""")))
+        .hasMessage("outputs[1]: each output is a tensor with name and datatype (strings) and shape (a list of numbers)");
+    assertThatThrownBy(() -> OipAnswerJson.read(Buffer.buffer("""
+        {"outputs": [{"name": "y", "datatype": "BOOL", "shape": [2], "data": [true, 1]}]}""")))
+        .hasMessage("output 'y': data does not fit datatype BOOL: element 1 is 1");
+    assertThatThrownBy(() -> OipAnswerJson.read(Buffer.buffer("""
+        {"outputs": [{"name": "y", "datatype": "INT8", "shape": [1], "data": [{"a": 1}]}]}""")))
+        .hasMessage("output 'y': data does not fit datatype INT8: element 0 is an object");
+    assertThatThrownBy(() -> OipAnswerJson.read(Buffer.buffer("""
+        {"outputs": [{"name": "y", "datatype": "UINT64", "shape": [1], "data": [-1]}]}""")))
+        .hasMessage("output 'y': data does not fit datatype UINT64: element 0 is -1");
+  }
+
+  @Test
+  void aLargeTensorIsWrittenElementByElementAsTheTreeWouldHaveBeen() {
+    InferTensorContents.Builder c = InferTensorContents.newBuilder();
+    io.vertx.core.json.JsonArray expected = new io.vertx.core.json.JsonArray();
+    java.util.Random random = new java.util.Random(7);
+    for (int i = 0; i < 100_000; i++) {
+      float f = random.nextFloat() * 1000 - 500;
+      c.addFp32Contents(f);
+      expected.add(f);
+    }
+    ModelInferRequest r = ModelInferRequest.newBuilder().addInputs(input("x", "FP32", 1000, 100).setContents(c))
+        .build();
+    assertThat(json(r).getJsonArray("inputs").getJsonObject(0).getJsonArray("data").encode())
+        .isEqualTo(expected.encode());
   }
 
   @Test
