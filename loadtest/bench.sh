@@ -186,7 +186,7 @@ log "    alternated (loadtest/collect-bench.sh: its own node)"
 while read -r k v; do R[$k]="$v"; done < <(loadtest/collect-bench.sh)
 log "(5c) the Open Inference Protocol's REST door against Azure's route, echo, alternated (loadtest/oip-bench.sh)"
 while read -r k v; do R[$k]="$v"; done < <(loadtest/oip-bench.sh)
-log "(5d) the Open Inference Protocol's gRPC door against Azure's route, both over HTTP/2 by h2load, alternated"
+log "(5d) the Open Inference Protocol's gRPC door against Azure's route over HTTP/1.1 (wrk) and HTTP/2 (h2load), rotated"
 log "    (loadtest/grpc-bench.sh: its own node with --grpc-port, a constant inference response)"
 while read -r k v; do R[$k]="$v"; done < <(loadtest/grpc-bench.sh)
 log "(5e) a streamed answer's time to its first byte over the script's own, SSE, sequential (loadtest/stream-bench.sh)"
