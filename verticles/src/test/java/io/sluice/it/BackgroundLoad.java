@@ -8,14 +8,21 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** 200 requests a second of {"x": 1} on a scoring URL, in the background until {@link #end} (or 2 minutes). */
+/**
+ * A load in the background until {@link #end} or its own bound: {@link #start} is 200 requests a second of
+ * {"x": 1} on a scoring URL for at most 2 minutes; {@link #of} any settings.
+ */
 record BackgroundLoad(CompletableFuture<LoadGenerator.Report> report, AtomicBoolean stop) {
   static BackgroundLoad start(String url, String key) {
+    return of(new LoadGenerator.Settings(URI.create(url), Map.of("Authorization", "Bearer " + key),
+        Buffer.buffer("{\"x\": 1}"), 4, 24_000, 120_000, 200.0, null, () -> 0));
+  }
+
+  static BackgroundLoad of(LoadGenerator.Settings settings) {
     AtomicBoolean stop = new AtomicBoolean();
     CompletableFuture<LoadGenerator.Report> report = CompletableFuture.supplyAsync(() -> {
       try {
-        return LoadGenerator.run(new LoadGenerator.Settings(URI.create(url), Map.of("Authorization", "Bearer " + key),
-            Buffer.buffer("{\"x\": 1}"), 4, 24_000, 120_000, 200.0, null, () -> 0), stop::get);
+        return LoadGenerator.run(settings, stop::get);
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }
@@ -23,6 +30,7 @@ record BackgroundLoad(CompletableFuture<LoadGenerator.Report> report, AtomicBool
     return new BackgroundLoad(report, stop);
   }
 
+  /** Stops the load (the requests in flight are answered first) and returns its report. */
   LoadGenerator.Report end() throws Exception {
     stop.set(true);
     return report.get(60, TimeUnit.SECONDS);

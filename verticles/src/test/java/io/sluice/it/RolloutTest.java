@@ -13,8 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -92,25 +90,23 @@ class RolloutTest {
     return cli.ok("online-endpoint", "get-credentials", "-n", name, "-o", "tsv", "--query", "primaryKey");
   }
 
-  CompletableFuture<LoadGenerator.Report> load(String endpoint, String key, long ms) {
+  /**
+   * Two connections of requests in the background, ended by the test once it has what it needs ({@code ms} only
+   * bounds a test that fails before).
+   */
+  BackgroundLoad load(String endpoint, String key, long ms) {
     return load(endpoint, key, ms, "{}");
   }
 
-  CompletableFuture<LoadGenerator.Report> load(String endpoint, String key, long ms, String body) {
-    return CompletableFuture.supplyAsync(() -> {
-      try {
-        return LoadGenerator.run(new LoadGenerator.Settings(URI.create(node.url() + "/endpoints/" + endpoint
-            + "/score"), Map.of("Authorization", "Bearer " + key), Buffer.buffer(body), 2, 1_000_000_000, ms));
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
+  BackgroundLoad load(String endpoint, String key, long ms, String body) {
+    return BackgroundLoad.of(new LoadGenerator.Settings(URI.create(node.url() + "/endpoints/" + endpoint
+        + "/score"), Map.of("Authorization", "Bearer " + key), Buffer.buffer(body), 2, 1_000_000_000, ms));
   }
 
   @Test
   void aGoodGreenWalksItsStepsToAllTheTrafficWithoutAFailedRequest() throws Exception {
     String k = endpoint("good-roll", "0");
-    CompletableFuture<LoadGenerator.Report> running = load("good-roll", k, 25_000);
+    BackgroundLoad running = load("good-roll", k, 60_000);
     new Scoring(node).awaitMoreAnswers("good-roll", 200, "before the rollout");
     // this test is about stepping, not latency: a fresh Python worker on a busy 2-core CI machine once showed a p99
     // of 1.5x live's (5.57 against 3.68 ms); the latency judgement has its own test with a 20 ms slower green
@@ -125,7 +121,7 @@ class RolloutTest {
     // --delete-previous: blue, which had the live traffic before, goes
     Await.until(() -> cli.okJson("online-endpoint", "show", "-n", "good-roll", "--query", "traffic").toString()
         .equals("{\"green\":100}"), Duration.ofSeconds(30), "blue deleted, green alone in the traffic");
-    LoadGenerator.Report report = running.get(60, TimeUnit.SECONDS);
+    LoadGenerator.Report report = running.end();
     assertThat(report.failed()).as(report.summary()).isZero();
     assertThat(report.byDeployment()).containsKeys("blue", "green");
   }
@@ -135,7 +131,7 @@ class RolloutTest {
     String k = endpoint("bad-roll", "3");
     cli.ok("online-endpoint", "update", "-n", "bad-roll", "--mirror-traffic", "green=0");
     JsonNode before = cli.okJson("online-endpoint", "show", "-n", "bad-roll");
-    CompletableFuture<LoadGenerator.Report> running = load("bad-roll", k, 12_000);
+    BackgroundLoad running = load("bad-roll", k, 60_000);
     new Scoring(node).awaitMoreAnswers("bad-roll", 200, "before the rollout");
     Cli.Result r = cli.run("online-endpoint", "rollout", "start", "-n", "bad-roll", "--deployment", "green",
         "--interval", "3s", "--min-requests", "20");
@@ -148,7 +144,7 @@ class RolloutTest {
     assertThat(shown.path("status").asText()).isEqualTo("RolledBack");
     assertThat(shown.path("verdicts").get(0).path("figures").path("target_error_rate").asDouble())
         .isBetween(20.0, 40.0);
-    LoadGenerator.Report report = running.get(60, TimeUnit.SECONDS);
+    LoadGenerator.Report report = running.end();
     assertThat(report.failed()).as("only green's answers failed: " + report.summary())
         .isPositive().isLessThanOrEqualTo(report.byDeployment().getOrDefault("green", 0L));
   }
@@ -159,13 +155,13 @@ class RolloutTest {
     cli.ok("online-deployment", "create", "-f", deployment("blue", "slow-roll", "0").toString(), "--all-traffic");
     cli.ok("online-deployment", "create", "-f", deployment("green", "slow-roll", "0", "20").toString());
     String k = cli.ok("online-endpoint", "get-credentials", "-n", "slow-roll", "-o", "tsv", "--query", "primaryKey");
-    CompletableFuture<LoadGenerator.Report> running = load("slow-roll", k, 10_000);
+    BackgroundLoad running = load("slow-roll", k, 60_000);
     new Scoring(node).awaitMoreAnswers("slow-roll", 200, "before the rollout");
     Cli.Result slow = cli.run("online-endpoint", "rollout", "start", "-n", "slow-roll", "--deployment", "green",
         "--steps", "25 100", "--interval", "3s", "--min-requests", "20");
     assertThat(slow.code()).as("stdout %s\nstderr %s", slow.out(), slow.err()).isEqualTo(1);
     assertThat(slow.err()).contains("step 25%: FAIL").contains("x live's");
-    running.get(60, TimeUnit.SECONDS);
+    running.end();
 
     // no traffic at all: every window is inconclusive; after two, the policy applies
     Cli.Result thin = cli.run("online-endpoint", "rollout", "start", "-n", "slow-roll", "--deployment", "green",
@@ -191,7 +187,7 @@ class RolloutTest {
     cli.ok("online-deployment", "create", "-f", constant, "-e", "restart-roll", "-n", "blue", "--all-traffic");
     cli.ok("online-deployment", "create", "-f", constant, "-e", "restart-roll", "-n", "green");
     String k = cli.ok("online-endpoint", "get-credentials", "-n", "restart-roll", "-o", "tsv", "--query", "primaryKey");
-    CompletableFuture<LoadGenerator.Report> before = load("restart-roll", k, 8_000);
+    BackgroundLoad before = load("restart-roll", k, 60_000);
     new Scoring(node).awaitMoreAnswers("restart-roll", 200, "before the rollout");
     // what is judged here is that the rollout carries on, not latency: right after the whole cluster restarted, a
     // freshly started instance's p99 can be ten times a warm one's (CI: 1.84 against 0.19 ms)
@@ -199,17 +195,17 @@ class RolloutTest {
         "10 50 100", "--interval", "2s", "--min-requests", "20", "--max-p99-ratio", "100", "--no-wait");
     Await.until(() -> cli.okJson("online-endpoint", "rollout", "show", "-n", "restart-roll").path("verdicts").size()
         >= 1, Duration.ofSeconds(30), "the first verdict");
-    before.get(60, TimeUnit.SECONDS);
+    before.end();
     node.stop(); // the only node: the whole cluster
     node = new NodeProcess(tmp.resolve("home"), "rollout-again-" + UUID.randomUUID()).start();
     Await.until(() -> cli.ok("online-deployment", "show", "-n", "green", "-e", "restart-roll", "--query",
         "instances[0].state", "-o", "tsv").equals("Ready"), Duration.ofSeconds(60), "green back after the restart");
-    CompletableFuture<LoadGenerator.Report> after = load("restart-roll", k, 20_000);
+    BackgroundLoad after = load("restart-roll", k, 90_000);
     JsonNode done = Await.until(() -> cli.okJson("online-endpoint", "rollout", "show", "-n", "restart-roll"),
         r -> !r.path("status").asText().equals("Running"), Duration.ofSeconds(60), "the rollout to end");
     assertThat(done.path("status").asText()).as(done.toString()).isEqualTo("Succeeded");
     assertThat(passedSteps(done)).as("no step skipped: %s", done.path("verdicts")).containsExactly("10%", "50%", "100%");
-    after.get(60, TimeUnit.SECONDS);
+    after.end();
   }
 
   @Test
@@ -341,7 +337,7 @@ class RolloutTest {
     cli.ok("online-endpoint", "update", "-n", "cmp-ep", "--mirror-traffic", "twin=0");
 
     // a rollout that mirrors first judges agreement before any live traffic moves: green's 90 % is not enough
-    CompletableFuture<LoadGenerator.Report> running = load("cmp-ep", k, 10_000, "{\"x\": 3}");
+    BackgroundLoad running = load("cmp-ep", k, 60_000, "{\"x\": 3}");
     scoring.awaitMoreAnswers("cmp-ep", 100, "before the rollout");
     Cli.Result r = cli.run("online-endpoint", "rollout", "start", "-n", "cmp-ep", "--deployment", "green",
         "--mirror-first", "50", "--interval", "2s", "--min-requests", "20");
@@ -351,6 +347,6 @@ class RolloutTest {
         .isEqualTo("{\"blue\":100,\"green\":0,\"twin\":0}");
     assertThat(cli.okJson("online-endpoint", "show", "-n", "cmp-ep", "--query", "mirror_traffic").toString())
         .isEqualTo("{}");
-    assertThat(running.get(60, TimeUnit.SECONDS).failed()).isZero();
+    assertThat(running.end().failed()).isZero();
   }
 }
