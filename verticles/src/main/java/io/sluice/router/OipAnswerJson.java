@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.google.protobuf.ByteString;
 import io.sluice.oip.grpc.InferParameter;
 import io.sluice.oip.grpc.ModelInferResponse;
 import io.sluice.protocol.ValidationException;
@@ -47,7 +46,7 @@ final class OipAnswerJson {
           case "model_version" -> out.setModelVersion(text(p, bytes));
           case "id" -> out.setId(text(p, bytes));
           case "parameters" -> parameters(p, bytes, out);
-          case "outputs" -> outputs = value == JsonToken.START_ARRAY ? outputs(p) : null;
+          case "outputs" -> outputs = value == JsonToken.START_ARRAY ? outputs(p) : skipped(p);
           default -> p.skipChildren();
         }
       }
@@ -63,7 +62,7 @@ final class OipAnswerJson {
         }
         String what = "output '" + o.name + "'";
         if (raw) {
-          out.addRawOutputContents(ByteString.copyFrom(o.data.raw(what, o.datatype)));
+          out.addRawOutputContents(o.data.raw(what, o.datatype));
         } else {
           tensor.setContents(o.data.contents(what, o.datatype));
         }
@@ -74,6 +73,12 @@ final class OipAnswerJson {
       throw new ValidationException("the answer is not JSON: "
           + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
     }
+  }
+
+  /** A value of the wrong kind, skipped whole (an object's fields are not the enclosing one's): read as missing. */
+  private static <T> T skipped(JsonParser p) throws IOException {
+    p.skipChildren();
+    return null;
   }
 
   /** A scalar as text; an object or a list as its JSON text. */
@@ -133,9 +138,9 @@ final class OipAnswerJson {
         String field = p.currentName();
         JsonToken value = p.nextToken();
         switch (field) {
-          case "name" -> name = value == JsonToken.VALUE_STRING ? p.getText() : null;
-          case "datatype" -> datatype = value == JsonToken.VALUE_STRING ? p.getText() : null;
-          case "shape" -> shape = value == JsonToken.START_ARRAY ? shape(p, outputs.size()) : null;
+          case "name" -> name = value == JsonToken.VALUE_STRING ? p.getText() : skipped(p);
+          case "datatype" -> datatype = value == JsonToken.VALUE_STRING ? p.getText() : skipped(p);
+          case "shape" -> shape = value == JsonToken.START_ARRAY ? shape(p, outputs.size()) : skipped(p);
           case "data" -> data.add(p);
           default -> p.skipChildren();
         }

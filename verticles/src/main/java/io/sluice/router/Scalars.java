@@ -3,6 +3,7 @@ package io.sluice.router;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.sluice.oip.grpc.InferTensorContents;
 import io.sluice.protocol.ValidationException;
 import java.io.IOException;
@@ -95,7 +96,7 @@ final class Scalars {
   }
 
   /** The elements as the protocol's raw contents of {@code datatype}: little-endian, BYTES length-prefixed. */
-  byte[] raw(String what, String datatype) {
+  ByteString raw(String what, String datatype) {
     int w = OipTensors.width(what, datatype);
     if (w == 0) {
       ByteString.Output out = ByteString.newOutput();
@@ -106,7 +107,7 @@ final class Scalars {
         out.write(length, 0, 4);
         out.write(s, 0, s.length);
       }
-      return out.toByteString().toByteArray();
+      return out.toByteString();
     }
     ByteBuffer b = ByteBuffer.allocate(size * w).order(ByteOrder.LITTLE_ENDIAN);
     for (int i = 0; i < size; i++) {
@@ -123,7 +124,7 @@ final class Scalars {
         default -> b.putDouble(real(what, datatype, i)); // FP64
       }
     }
-    return b.array();
+    return UnsafeByteOperations.unsafeWrap(b.array()); // the array is this call's own: no copy
   }
 
   private boolean bool(String what, String datatype, int i) {

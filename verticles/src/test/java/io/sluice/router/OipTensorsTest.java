@@ -149,6 +149,13 @@ class OipTensorsTest {
     assertThatThrownBy(() -> OipAnswerJson.read(Buffer.buffer("""
         {"outputs": [{"name": "y", "datatype": "FP32", "shape": [1], "data": [1]}, {"name": "z", "shape": [1]}]}""")))
         .hasMessage("outputs[1]: each output is a tensor with name and datatype (strings) and shape (a list of numbers)");
+    // a value of the wrong kind is skipped whole: its fields are not read as the enclosing object's
+    assertThatThrownBy(() -> OipAnswerJson.read(Buffer.buffer("""
+        {"outputs": {"outputs": [{"name": "y", "datatype": "FP32", "shape": [1], "data": [1]}]}}""")))
+        .hasMessageContaining("no 'outputs'");
+    assertThatThrownBy(() -> OipAnswerJson.read(Buffer.buffer("""
+        {"outputs": [{"name": {"name": "y"}, "datatype": "FP32", "shape": [1], "data": [1]}]}""")))
+        .hasMessageStartingWith("outputs[0]: each output is a tensor");
     assertThatThrownBy(() -> OipAnswerJson.read(Buffer.buffer("""
         {"outputs": [{"name": "y", "datatype": "BOOL", "shape": [2], "data": [true, 1]}]}""")))
         .hasMessage("output 'y': data does not fit datatype BOOL: element 1 is 1");
