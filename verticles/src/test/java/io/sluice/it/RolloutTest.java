@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -99,8 +100,19 @@ class RolloutTest {
   }
 
   BackgroundLoad load(String endpoint, String key, long ms, String body) {
-    return BackgroundLoad.of(new LoadGenerator.Settings(URI.create(node.url() + "/endpoints/" + endpoint
-        + "/score"), Map.of("Authorization", "Bearer " + key), Buffer.buffer(body), 2, 1_000_000_000, ms));
+    BackgroundLoad load = BackgroundLoad.of(new LoadGenerator.Settings(URI.create(node.url() + "/endpoints/"
+        + endpoint + "/score"), Map.of("Authorization", "Bearer " + key), Buffer.buffer(body), 2, 1_000_000_000, ms));
+    loads.add(load);
+    return load;
+  }
+
+  /** The loads of this test, ended after it even when it failed before ending them (the node is shared). */
+  final List<BackgroundLoad> loads = new ArrayList<>();
+
+  @AfterEach
+  void endLoads() {
+    loads.forEach(l -> l.stop().set(true));
+    loads.clear();
   }
 
   @Test
