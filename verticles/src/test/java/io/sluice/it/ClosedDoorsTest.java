@@ -179,13 +179,18 @@ class ClosedDoorsTest {
   void unknownNamesShareOneMetricSeries() throws Exception {
     Scoring scoring = new Scoring(node);
     scoring.withKey("junk-0", "no-key", "{}");
-    long before = scoring.get("/metrics").body().lines().count();
+    // series with an endpoint label only: the node's other meters (JVM, its own timers) may add one meanwhile
+    long before = endpointSeries(scoring.get("/metrics").body());
     for (int i = 1; i <= 300; i++) {
       assertThat(scoring.withKey("junk-" + i, "no-key", "{}").statusCode()).isEqualTo(404);
     }
     String after = scoring.get("/metrics").body();
-    assertThat(after.lines().count()).as("series added by 300 unknown names").isLessThanOrEqualTo(before + 2);
+    assertThat(endpointSeries(after)).as("series added by 300 unknown names").isLessThanOrEqualTo(before + 2);
     assertThat(after).contains("endpoint=\"(unknown)\"").doesNotContain("junk-");
+  }
+
+  private static long endpointSeries(String metrics) {
+    return metrics.lines().filter(l -> !l.startsWith("#") && l.contains("endpoint=\"")).count();
   }
 
   @Test
