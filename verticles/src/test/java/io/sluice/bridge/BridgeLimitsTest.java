@@ -31,8 +31,10 @@ class BridgeLimitsTest {
   @BeforeAll
   static void start() throws Exception {
     vertx = Vertx.vertx();
+    // frames must be whole 6 s after their length came: the eight stalled frames below must all be announced, and
+    // seen waiting, before the first one's deadline (2 s was too short for a starved CI machine)
     bridge = new BridgeVerticle(new BridgeSettings(new NetServerOptions().setHost("127.0.0.1").setPort(0), 512 * KIB,
-        64, 8, 10_000, 1024 * KIB, 2000, 2000));
+        64, 8, 10_000, 1024 * KIB, 6000, 2000));
     vertx.deployVerticle(bridge).await(20, TimeUnit.SECONDS);
   }
 

@@ -80,10 +80,14 @@ class AutoscaleTest {
     node.stop();
   }
 
-  private LoadGenerator.Report load(double rate, long ms) throws Exception {
-    return LoadGenerator.run(new LoadGenerator.Settings(URI.create(node.url() + "/endpoints/scale-ep/score"),
+  private LoadGenerator.Settings settings(double rate, long ms) {
+    return new LoadGenerator.Settings(URI.create(node.url() + "/endpoints/scale-ep/score"),
         Map.of("Authorization", "Bearer " + key), Buffer.buffer("{\"x\": 1}"), 64, 1_000_000, ms, rate, null,
-        () -> 0));
+        () -> 0);
+  }
+
+  private LoadGenerator.Report load(double rate, long ms) throws Exception {
+    return LoadGenerator.run(settings(rate, ms));
   }
 
   private int ready() throws Exception {
@@ -114,26 +118,27 @@ class AutoscaleTest {
       for (int i = 0; i < 5; i++) {
         assertThat(new Scoring(node).withKey("scale-ep", key, "{}").statusCode()).isEqualTo(200);
       }
-      LoadGenerator.Report calm = load(20, 8_000);
+      LoadGenerator.Report calm = load(20, 6_000);
       assertThat(calm.byStatus().keySet()).as(calm.summary()).isSubsetOf(200, 429);
       // 20 a second x 20 ms = 0.4 in flight: one instance (a second at most, from the warm-up's burst)
       assertThat(ready()).isBetween(1, 2);
 
-      LoadGenerator.Report busy = load(150, 25_000);
       // 150 a second x 20 ms = 3 in flight; at 70 % of one each, 5 instances (some 429s while they start)
-      int atPeak = ready();
+      BackgroundLoad busy = BackgroundLoad.of(settings(150, 40_000));
+      int atPeak = Await.until(this::ready, n -> n >= 4, Duration.ofSeconds(30), "scaled up for 150 req/s");
       JsonNode status = cli.okJson("online-deployment", "show", "-n", "auto", "-e", "scale-ep", "--query",
           "scale_status");
-      String log = node.log();
-      assertThat(atPeak).as("Ready instances at 150 req/s (%s); %s; %s", busy.summary(), status,
-          log.substring(Math.max(0, log.length() - 4000))).isBetween(4, 6);
+      LoadGenerator.Report busyReport = busy.end();
+      assertThat(busyReport.byStatus().keySet()).as(busyReport.summary()).isSubsetOf(200, 429);
+      assertThat(atPeak).as("Ready instances at 150 req/s; %s", status).isBetween(4, 6);
       assertThat(status.path("current_instances").asInt()).isBetween(4, 6);
       assertThat(status.path("reason").asText()).isNotEmpty();
 
       // back to 20 a second: after the 10 s window, one instance at a time through the drain, nothing fails
-      LoadGenerator.Report after = load(20, 35_000);
-      assertThat(after.failed()).as("failed during the scale-down: %s", after.summary()).isZero();
-      Await.until(() -> ready() <= 2, Duration.ofSeconds(30), "scaled back down");
+      BackgroundLoad after = BackgroundLoad.of(settings(20, 60_000));
+      Await.until(() -> ready() <= 2, Duration.ofSeconds(50), "scaled back down");
+      LoadGenerator.Report afterReport = after.end();
+      assertThat(afterReport.failed()).as("failed during the scale-down: %s", afterReport.summary()).isZero();
     } finally {
       watcher.shutdownNow();
     }
@@ -184,13 +189,7 @@ class AutoscaleTest {
     Files.writeString(tmp.resolve("d/canary.yml"), Files.readString(tmp.resolve("d/d.yml"))
         .replace("name: auto", "name: canary") + "resources: {requests: {cpu: 500m}}\n");
     cli.ok("online-deployment", "create", "-f", tmp.resolve("d/canary.yml").toString());
-    CompletableFuture<LoadGenerator.Report> running = CompletableFuture.supplyAsync(() -> {
-      try {
-        return load(150, 45_000);
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    BackgroundLoad running = BackgroundLoad.of(settings(150, 90_000)); // ended once the rollout succeeded
     cli.ok("online-endpoint", "rollout", "start", "-n", "scale-ep", "--deployment", "canary", "--steps", "10 100",
         "--interval", "15s", "--min-requests", "20", "--max-p99-ratio", "100", "--no-wait");
     int[] during = new int[2];
@@ -210,9 +209,9 @@ class AutoscaleTest {
         "the scale-up past the node's cpu shown as blocked");
     assertThat(blocked).contains("resources.requests.cpu");
     assertThat(ready("canary")).isLessThanOrEqualTo(4);
-    LoadGenerator.Report r = running.get(60, TimeUnit.SECONDS);
-    assertThat(r.byStatus().keySet()).as(r.summary()).isSubsetOf(200, 429);
     Await.until(() -> cli.okJson("online-endpoint", "rollout", "show", "-n", "scale-ep", "--query", "status")
-        .asText(), "Succeeded"::equals, Duration.ofSeconds(30), "the rollout succeeded");
+        .asText(), "Succeeded"::equals, Duration.ofSeconds(40), "the rollout succeeded");
+    LoadGenerator.Report r = running.end();
+    assertThat(r.byStatus().keySet()).as(r.summary()).isSubsetOf(200, 429);
   }
 }
