@@ -28,7 +28,7 @@ public final class ClusterSetup {
     System.setProperty("hazelcast.logging.type", "slf4j"); // before Hazelcast logs anything, even config loading
     Config c;
     if (file == null || file.isEmpty()) {
-      c = new ClasspathYamlConfig(DEFAULT_CONFIG);
+      c = embedded();
     } else if (file.endsWith(".xml")) {
       c = new FileSystemXmlConfig(Path.of(file).toFile());
     } else {
@@ -53,5 +53,24 @@ public final class ClusterSetup {
     c.addMapConfig(new MapConfig("__vertx.haInfo").setBackupCount(1));
     c.addMapConfig(new MapConfig("__vertx.nodeInfo").setBackupCount(1));
     return c;
+  }
+
+  /**
+   * The embedded default, read without Hazelcast's JSON-schema check: the check costs ~0.7 s of every node start,
+   * and this file is ours, checked once by a test (ClusterConfigTest). Files an operator gives are still checked.
+   */
+  private static Config embedded() {
+    String key = "hazelcast.config.schema.validation.enabled";
+    String was = System.getProperty(key);
+    System.setProperty(key, "false");
+    try {
+      return new ClasspathYamlConfig(DEFAULT_CONFIG);
+    } finally {
+      if (was == null) {
+        System.clearProperty(key);
+      } else {
+        System.setProperty(key, was);
+      }
+    }
   }
 }

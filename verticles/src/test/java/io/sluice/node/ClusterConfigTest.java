@@ -1,8 +1,11 @@
 package io.sluice.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.hazelcast.config.ClasspathYamlConfig;
 import com.hazelcast.config.Config;
+import com.hazelcast.internal.config.SchemaViolationConfigurationException;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,6 +35,20 @@ class ClusterConfigTest {
     assertThat(k8s.getNetworkConfig().getJoin().getKubernetesConfig().isEnabled()).isTrue();
     assertThat(k8s.getNetworkConfig().getJoin().getKubernetesConfig().getProperty("service-name"))
         .isEqualTo("sluice-hazelcast");
+  }
+
+  /** The node reads its embedded file unchecked (to start faster): here it is checked against Hazelcast's schema. */
+  @Test
+  void theEmbeddedFilePassesHazelcastsSchemaAndAnOperatorsFileIsStillChecked() throws Exception {
+    assertThat(System.getProperty("hazelcast.config.schema.validation.enabled")).isNull();
+    assertThat(new ClasspathYamlConfig(ClusterSetup.DEFAULT_CONFIG).getNetworkConfig().getJoin().getTcpIpConfig()
+        .isEnabled()).isTrue();
+    Path bad = java.nio.file.Files.createTempFile("hazelcast", ".yaml");
+    java.nio.file.Files.writeString(bad, "hazelcast:\n  network:\n    jion: {}\n");
+    assertThatThrownBy(() -> ClusterSetup.hazelcast(bad.toString(), "c5", List.of()))
+        .isInstanceOf(SchemaViolationConfigurationException.class).hasMessageContaining("jion");
+    ClusterSetup.hazelcast(null, "c6", List.of());
+    assertThat(System.getProperty("hazelcast.config.schema.validation.enabled")).as("restored").isNull();
   }
 
   @Test
