@@ -13,8 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,14 +43,10 @@ class RolloutFailoverTest {
           "--set", "instance_count=3", "environment_variables.SLUICE_CONSTANT=\"green\"");
       String key = cli.ok("online-endpoint", "get-credentials", "-n", "fail-ep", "-o", "tsv", "--query", "primaryKey");
       NodeProcess entry = nodes.get(2);
-      CompletableFuture<LoadGenerator.Report> running = CompletableFuture.supplyAsync(() -> {
-        try {
-          return LoadGenerator.run(new LoadGenerator.Settings(URI.create(entry.url() + "/endpoints/fail-ep/score"),
-              Map.of("Authorization", "Bearer " + key), Buffer.buffer("{}"), 2, 1_000_000_000, 30_000));
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      });
+      // ended once the rollout has ended; 90 s is only its bound
+      BackgroundLoad running = BackgroundLoad.of(new LoadGenerator.Settings(URI.create(entry.url()
+          + "/endpoints/fail-ep/score"), Map.of("Authorization", "Bearer " + key), Buffer.buffer("{}"), 2,
+          1_000_000_000, 90_000));
       new Scoring(entry).awaitMoreAnswers("fail-ep", 200, "before the rollout");
       // the kill also takes an instance of each deployment with it (and its requests in flight): loose limits, so
       // that what is tested is the hand-over, not how a step fares through a node failure
@@ -76,7 +70,7 @@ class RolloutFailoverTest {
       assertThat(done.path("verdicts").findValuesAsText("outcome")).as("never a failure").doesNotContain("FAIL");
       assertThat(cli.okJson("online-endpoint", "show", "-n", "fail-ep", "--query", "traffic").toString())
           .isEqualTo("{\"blue\":0,\"green\":100}");
-      running.get(60, TimeUnit.SECONDS);
+      running.end();
 
       Scoring api = new Scoring(nodes.get(1));
       String token = Files.readString(tmp.resolve("home/admin-token")).trim();
