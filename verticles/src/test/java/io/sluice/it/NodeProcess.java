@@ -31,6 +31,8 @@ public final class NodeProcess implements AutoCloseable {
   private final List<String> prefix = new ArrayList<>();
   private String host = "127.0.0.1";
   private Process process;
+  /** JVM flags of this node's own; null: the class-data archive's ({@link NodeClasses}). */
+  List<String> jvmFlags;
 
   public NodeProcess(Path home, String cluster) throws IOException {
     this(home, cluster, freePort());
@@ -106,7 +108,8 @@ public final class NodeProcess implements AutoCloseable {
     List<String> cmd = new ArrayList<>(prefix);
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(JVM_FLAGS);
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.sluice.node.Main", "node",
+    cmd.addAll(jvmFlags != null ? jvmFlags : NodeClasses.sharingFlags());
+    cmd.addAll(List.of("-cp", NodeClasses.CLASSPATH, "io.sluice.node.Main", "node",
         "--http-port", String.valueOf(port), "--bridge-port", String.valueOf(bridgePort), "--home", home.toString(),
         "--cluster-name", cluster));
     cmd.addAll(extraArgs);

@@ -72,7 +72,10 @@ class RestartTest {
       assertThat(blue.path("instances").findValuesAsText("state")).containsExactly("Ready", "Ready");
 
       // the old keys still work on the data plane, on the same URL
-      HttpResponse<String> r = new Scoring(second).withKey("keep-me", secondary, Files.readString(Path.of(req)));
+      // show reads the instance map; the router's table follows it within moments (a cold router paces its rebuilds)
+      HttpResponse<String> r = Await.until(() -> new Scoring(second).withKey("keep-me", secondary,
+          Files.readString(Path.of(req))), x -> x.statusCode() != 503, Duration.ofSeconds(10),
+          "the router routing to blue's Ready instances");
       waitReady(cli, "green");
       assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
       assertThat(r.headers().firstValue("azureml-model-deployment")).hasValue("blue");
