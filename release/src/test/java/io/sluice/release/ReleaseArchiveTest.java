@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The release archive on a machine that has a JDK and nothing of the project: unpacked in an empty folder, with a
  * PATH on which Maven fails, it says its version and commit, installs what score.py needs, runs a node and serves
- * Azure's sample endpoint from its own examples; SIGTERM stops the node cleanly.
+ * Azure's sample endpoint from its own examples; SIGTERM stops the node cleanly; the node's first start made its
+ * class-data archive, which the next start maps.
  */
 class ReleaseArchiveTest {
   @TempDir
@@ -102,6 +103,30 @@ class ReleaseArchiveTest {
     }
     assertThat(node.exitValue()).isZero();
     assertThat(Files.readString(log)).contains("left the cluster");
+
+    // the first start made the class-data archive beside the jar; the next start maps it (-Xshare:on: or fails)
+    assertThat(Files.readString(log)).contains("sluice: making the class-data archive");
+    List<Path> archives;
+    try (var files = Files.list(unpacked.resolve("lib"))) {
+      archives = files.filter(f -> f.getFileName().toString().endsWith(".jsa")).toList();
+    }
+    assertThat(archives).hasSize(1);
+    Path again = tmp.resolve("node-again.log");
+    ProcessBuilder pb = sluice(unpacked, "node", "--http-port", String.valueOf(port), "--bridge-port", "-1",
+        "--cluster-name", "release-" + UUID.randomUUID()).redirectOutput(again.toFile());
+    Path loaded = tmp.resolve("classes-loaded.txt");
+    pb.environment().put("SLUICE_JAVA_OPTS", "-Xshare:on -Xlog:class+load=info:file=" + loaded);
+    Process second = pb.start();
+    try {
+      waitHealthy(port, second, again);
+    } finally {
+      second.destroy();
+      assertThat(second.waitFor(90, TimeUnit.SECONDS)).isTrue();
+    }
+    assertThat(Files.readString(again)).doesNotContain("class-data archive").contains("left the cluster");
+    // "top": the archive over the JDK's own, i.e. the one made for this jar
+    assertThat(Files.readAllLines(loaded).stream().filter(l -> l.contains("source: shared objects file (top)")))
+        .as("classes the node took from its archive").hasSizeGreaterThan(1000);
   }
 
   private static void waitHealthy(int port, Process node, Path log) throws Exception {

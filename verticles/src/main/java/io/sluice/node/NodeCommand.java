@@ -60,6 +60,9 @@ public final class NodeCommand implements Callable<Integer> {
   String memory;
   @Option(names = "--roles", description = "comma-separated: control-plane, router, scorer-host (default all)")
   String roles;
+  @Option(names = "--exit-when-up", hidden = true, description = "start, then stop at once (bin/sluice makes its "
+      + "class-data archive this way)")
+  boolean exitWhenUp;
 
   @Override
   public Integer call() throws Exception {
@@ -90,6 +93,10 @@ public final class NodeCommand implements Callable<Integer> {
     spec.commandLine().getOut().println("Sluice node " + node.info().name() + " is up: " + node.info().publicUrl()
         + "  (SLUICE_HOME " + node.info().home() + ")");
     spec.commandLine().getOut().flush();
+    if (exitWhenUp) {
+      node.stop();
+      return 0;
+    }
     // SIGTERM/SIGINT are handled before the JVM starts shutting down: the graceful leave needs the store, and the
     // embedded H2 closes itself in its own shutdown hook. The hook below covers the other ways a JVM exits.
     CountDownLatch stopped = new CountDownLatch(1);

@@ -97,12 +97,20 @@ final class NodeClasses {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
-    if (!Files.isRegularFile(partial)) {
-      System.out.println("nodes start without a class-data archive: none was written");
+    if (!Files.isRegularFile(partial) || !maps(partial)) {
+      System.out.println("nodes start without a class-data archive: none was written, or it does not map");
       return false;
     }
-    Files.move(partial, archive, StandardCopyOption.ATOMIC_MOVE);
+    Files.move(partial, archive, StandardCopyOption.ATOMIC_MOVE); // no node maps half an archive
     System.out.printf("class-data archive for nodes made in %.1f s: %s%n", (System.nanoTime() - t0) / 1e9, archive);
     return true;
+  }
+
+  /** Whether a JVM maps the archive ({@code -Xshare:on} fails otherwise; a damaged one would crash every node). */
+  private static boolean maps(Path archive) throws Exception {
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xshare:on",
+        "-XX:SharedArchiveFile=" + archive, "-cp", CLASSPATH, "io.sluice.node.Main", "--version")
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    return p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0;
   }
 }
