@@ -5,6 +5,7 @@
 # the next release (testing.protocol_version 2), `node undrain`. Prints, per node, how long it was out of service
 # (drain command to back in the balancer's rotation) and its steps; then the requests answered and failed (goal: 0).
 #   loadtest/upgrade-bench.sh [CLIENTS PERIOD_MS]     (defaults 4 clients, a request each per 10 ms at most)
+# The nodes start through bin/sluice, from its class-data archive; SLUICE_CDS=off starts them without.
 # Writes loadtest/results/upgrade-<date>.json. Needs the built jar (mvn -B package) and bin/sluice setup.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,7 +19,6 @@ cluster="upgrade-bench-$$"
 ports=(18311 18312 18313)
 declare -A pids
 S=bin/sluice
-source loadtest/jvm-flags.sh
 cleanup() {
   [ -n "${load_pid:-}" ] && kill "$load_pid" 2>/dev/null || true
   for p in "${ports[@]}"; do [ -n "${pids[$p]:-}" ] && kill "${pids[$p]}" 2>/dev/null || true; done
@@ -31,8 +31,8 @@ healthy() { curl -s "http://127.0.0.1:$1/healthz" | grep -q "\"status\":\"$2\"";
 start_node() { # PORT [CONFIG]
   local extra=()
   [ -n "${2:-}" ] && extra=(--config "$2")
-  java "${JFLAGS[@]}" -Xmx1g -jar "$jar" node --http-port "$1" --cluster-name "$cluster" "${extra[@]}" \
-    >> "$work/node-$1.log" 2>&1 &
+  # as an operator starts it: bin/sluice (its class-data archive unless SLUICE_CDS=off; exec, so $! is the JVM)
+  SLUICE_HEAP=1g "$S" node --http-port "$1" --cluster-name "$cluster" "${extra[@]}" >> "$work/node-$1.log" 2>&1 &
   pids[$1]=$!
 }
 wait_for() { # what command...
@@ -85,11 +85,11 @@ load_pid=""
 writes="$(curl -s "http://127.0.0.1:${ports[0]}/healthz" | python3 -c 'import json,sys; print(json.load(sys.stdin)["protocol"]["writes"])')"
 mkdir -p loadtest/results
 out="loadtest/results/upgrade-$(date +%Y%m%d-%H%M%S).json"
-python3 - "$work/load.json" "$out" "$clients" "$period" "$writes" "${rows[@]}" <<'PY'
+python3 - "$work/load.json" "$out" "$clients" "$period" "$writes" "${SLUICE_CDS:-on}" "${rows[@]}" <<'PY'
 import json, sys
 load = json.load(open(sys.argv[1]))
-nodes = [json.loads(r) for r in sys.argv[6:]]
-result = {"clients": int(sys.argv[3]), "period_ms": int(sys.argv[4]), "nodes": nodes,
+nodes = [json.loads(r) for r in sys.argv[7:]]
+result = {"clients": int(sys.argv[3]), "period_ms": int(sys.argv[4]), "class_data_archive": sys.argv[6], "nodes": nodes,
           "answered": load["answered"], "failed": load["failed"], "failures": load["failures"],
           "cluster_writes_protocol": int(sys.argv[5])}
 json.dump(result, open(sys.argv[2], "w"), indent=2)
