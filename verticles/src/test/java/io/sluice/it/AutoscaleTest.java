@@ -11,11 +11,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -86,6 +87,21 @@ class AutoscaleTest {
         () -> 0);
   }
 
+  /**
+   * A wait whose failure also shows the scaler's status and the end of the node's log: what explains a count that
+   * did not move.
+   */
+  private <T> T explained(Callable<T> wait) throws Exception {
+    try {
+      return wait.call();
+    } catch (ConditionTimeoutException e) {
+      String log = node.log();
+      throw new AssertionError(e.getMessage() + "\nscale_status: " + cli.run("online-deployment", "show", "-n",
+          "auto", "-e", "scale-ep", "--query", "scale_status").out() + "\n"
+          + log.substring(Math.max(0, log.length() - 4000)), e);
+    }
+  }
+
   private LoadGenerator.Report load(double rate, long ms) throws Exception {
     return LoadGenerator.run(settings(rate, ms));
   }
@@ -124,21 +140,25 @@ class AutoscaleTest {
       assertThat(ready()).isBetween(1, 2);
 
       // 150 a second x 20 ms = 3 in flight; at 70 % of one each, 5 instances (some 429s while they start)
-      BackgroundLoad busy = BackgroundLoad.of(settings(150, 40_000));
-      int atPeak = Await.until(this::ready, n -> n >= 4, Duration.ofSeconds(30), "scaled up for 150 req/s");
-      JsonNode status = cli.okJson("online-deployment", "show", "-n", "auto", "-e", "scale-ep", "--query",
-          "scale_status");
-      LoadGenerator.Report busyReport = busy.end();
-      assertThat(busyReport.byStatus().keySet()).as(busyReport.summary()).isSubsetOf(200, 429);
-      assertThat(atPeak).as("Ready instances at 150 req/s; %s", status).isBetween(4, 6);
-      assertThat(status.path("current_instances").asInt()).isBetween(4, 6);
-      assertThat(status.path("reason").asText()).isNotEmpty();
+      // (each load is also stopped when the test fails before its end: the node serves the next tests)
+      try (BackgroundLoad busy = BackgroundLoad.of(settings(150, 40_000))) {
+        int atPeak = explained(() -> Await.until(this::ready, n -> n >= 4, Duration.ofSeconds(30),
+            "scaled up for 150 req/s"));
+        JsonNode status = cli.okJson("online-deployment", "show", "-n", "auto", "-e", "scale-ep", "--query",
+            "scale_status");
+        LoadGenerator.Report busyReport = busy.end();
+        assertThat(busyReport.byStatus().keySet()).as(busyReport.summary()).isSubsetOf(200, 429);
+        assertThat(atPeak).as("Ready instances at 150 req/s; %s", status).isBetween(4, 6);
+        assertThat(status.path("current_instances").asInt()).isBetween(4, 6);
+        assertThat(status.path("reason").asText()).isNotEmpty();
+      }
 
       // back to 20 a second: after the 10 s window, one instance at a time through the drain, nothing fails
-      BackgroundLoad after = BackgroundLoad.of(settings(20, 60_000));
-      Await.until(() -> ready() <= 2, Duration.ofSeconds(50), "scaled back down");
-      LoadGenerator.Report afterReport = after.end();
-      assertThat(afterReport.failed()).as("failed during the scale-down: %s", afterReport.summary()).isZero();
+      try (BackgroundLoad after = BackgroundLoad.of(settings(20, 60_000))) {
+        explained(() -> Await.until(this::ready, n -> n <= 2, Duration.ofSeconds(50), "scaled back down"));
+        LoadGenerator.Report afterReport = after.end();
+        assertThat(afterReport.failed()).as("failed during the scale-down: %s", afterReport.summary()).isZero();
+      }
     } finally {
       watcher.shutdownNow();
     }
@@ -189,29 +209,30 @@ class AutoscaleTest {
     Files.writeString(tmp.resolve("d/canary.yml"), Files.readString(tmp.resolve("d/d.yml"))
         .replace("name: auto", "name: canary") + "resources: {requests: {cpu: 500m}}\n");
     cli.ok("online-deployment", "create", "-f", tmp.resolve("d/canary.yml").toString());
-    BackgroundLoad running = BackgroundLoad.of(settings(150, 90_000)); // ended once the rollout succeeded
-    cli.ok("online-endpoint", "rollout", "start", "-n", "scale-ep", "--deployment", "canary", "--steps", "10 100",
-        "--interval", "15s", "--min-requests", "20", "--max-p99-ratio", "100", "--no-wait");
-    int[] during = new int[2];
-    Await.until(() -> {
-      if (canaryShare() != 10) {
-        return false;
-      }
-      during[0] = scaledTo("auto");
-      during[1] = scaledTo("canary");
-      return during[0] >= 3 && canaryShare() == 10; // both counts read while the canary had 10 %
-    }, Duration.ofSeconds(25), "the live deployment scaled for its 90 % while the canary had 10 %");
-    assertThat(during[1]).as("the canary's count at 10 %% of 150 req/s").isEqualTo(1);
-    Await.until(() -> canaryShare() == 100 && scaledTo("canary") >= 3, Duration.ofSeconds(35),
-        "the canary scaled up on its own load at 100 %");
-    String blocked = Await.until(() -> cli.okJson("online-deployment", "show", "-n", "canary", "-e", "scale-ep",
-        "--query", "scale_status.reason").asText(), r -> r.contains("blocked"), Duration.ofSeconds(20),
-        "the scale-up past the node's cpu shown as blocked");
-    assertThat(blocked).contains("resources.requests.cpu");
-    assertThat(ready("canary")).isLessThanOrEqualTo(4);
-    Await.until(() -> cli.okJson("online-endpoint", "rollout", "show", "-n", "scale-ep", "--query", "status")
-        .asText(), "Succeeded"::equals, Duration.ofSeconds(40), "the rollout succeeded");
-    LoadGenerator.Report r = running.end();
-    assertThat(r.byStatus().keySet()).as(r.summary()).isSubsetOf(200, 429);
+    try (BackgroundLoad running = BackgroundLoad.of(settings(150, 90_000))) { // ended once the rollout succeeded
+      cli.ok("online-endpoint", "rollout", "start", "-n", "scale-ep", "--deployment", "canary", "--steps", "10 100",
+          "--interval", "15s", "--min-requests", "20", "--max-p99-ratio", "100", "--no-wait");
+      int[] during = new int[2];
+      Await.until(() -> {
+        if (canaryShare() != 10) {
+          return false;
+        }
+        during[0] = scaledTo("auto");
+        during[1] = scaledTo("canary");
+        return during[0] >= 3 && canaryShare() == 10; // both counts read while the canary had 10 %
+      }, Duration.ofSeconds(25), "the live deployment scaled for its 90 % while the canary had 10 %");
+      assertThat(during[1]).as("the canary's count at 10 %% of 150 req/s").isEqualTo(1);
+      Await.until(() -> canaryShare() == 100 && scaledTo("canary") >= 3, Duration.ofSeconds(35),
+          "the canary scaled up on its own load at 100 %");
+      String blocked = Await.until(() -> cli.okJson("online-deployment", "show", "-n", "canary", "-e", "scale-ep",
+          "--query", "scale_status.reason").asText(), r -> r.contains("blocked"), Duration.ofSeconds(20),
+          "the scale-up past the node's cpu shown as blocked");
+      assertThat(blocked).contains("resources.requests.cpu");
+      assertThat(ready("canary")).isLessThanOrEqualTo(4);
+      Await.until(() -> cli.okJson("online-endpoint", "rollout", "show", "-n", "scale-ep", "--query", "status")
+          .asText(), "Succeeded"::equals, Duration.ofSeconds(40), "the rollout succeeded");
+      LoadGenerator.Report r = running.end();
+      assertThat(r.byStatus().keySet()).as(r.summary()).isSubsetOf(200, 429);
+    }
   }
 }

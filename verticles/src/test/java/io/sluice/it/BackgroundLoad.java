@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * A load in the background until {@link #end} or its own bound: {@link #start} is 200 requests a second of
  * {"x": 1} on a scoring URL for at most 2 minutes; {@link #of} any settings.
  */
-record BackgroundLoad(CompletableFuture<LoadGenerator.Report> report, AtomicBoolean stop) {
+record BackgroundLoad(CompletableFuture<LoadGenerator.Report> report, AtomicBoolean stop) implements AutoCloseable {
   static BackgroundLoad start(String url, String key) {
     return of(new LoadGenerator.Settings(URI.create(url), Map.of("Authorization", "Bearer " + key),
         Buffer.buffer("{\"x\": 1}"), 4, 24_000, 120_000, 200.0, null, () -> 0));
@@ -34,5 +34,11 @@ record BackgroundLoad(CompletableFuture<LoadGenerator.Report> report, AtomicBool
   LoadGenerator.Report end() throws Exception {
     stop.set(true);
     return report.get(60, TimeUnit.SECONDS);
+  }
+
+  /** Stops the load without waiting for it: what a test that failed before {@link #end} leaves behind. */
+  @Override
+  public void close() {
+    stop.set(true);
   }
 }

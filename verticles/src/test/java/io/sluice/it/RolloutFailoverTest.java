@@ -29,6 +29,7 @@ class RolloutFailoverTest {
   void anotherNodeCarriesOnAtTheStepItWasIn() throws Exception {
     String cluster = "roll-fail-" + UUID.randomUUID();
     List<NodeProcess> nodes = new ArrayList<>();
+    BackgroundLoad running = null;
     try {
       for (int i = 0; i < 3; i++) {
         nodes.add(new NodeProcess(tmp.resolve("home"), cluster).start());
@@ -44,7 +45,7 @@ class RolloutFailoverTest {
       String key = cli.ok("online-endpoint", "get-credentials", "-n", "fail-ep", "-o", "tsv", "--query", "primaryKey");
       NodeProcess entry = nodes.get(2);
       // ended once the rollout has ended; 90 s is only its bound
-      BackgroundLoad running = BackgroundLoad.of(new LoadGenerator.Settings(URI.create(entry.url()
+      running = BackgroundLoad.of(new LoadGenerator.Settings(URI.create(entry.url()
           + "/endpoints/fail-ep/score"), Map.of("Authorization", "Bearer " + key), Buffer.buffer("{}"), 2,
           1_000_000_000, 90_000));
       new Scoring(entry).awaitMoreAnswers("fail-ep", 200, "before the rollout");
@@ -80,6 +81,9 @@ class RolloutFailoverTest {
         assertThat(api.admin(path, token).statusCode()).as(path).isEqualTo(200);
       }
     } finally {
+      if (running != null) {
+        running.close(); // a test that failed first: the load must not outlive its nodes, hammering closed ports
+      }
       for (NodeProcess n : nodes) {
         n.stop();
       }

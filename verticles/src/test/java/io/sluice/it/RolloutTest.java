@@ -111,7 +111,7 @@ class RolloutTest {
 
   @AfterEach
   void endLoads() {
-    loads.forEach(l -> l.stop().set(true));
+    loads.forEach(BackgroundLoad::close);
     loads.clear();
   }
 
